@@ -1,0 +1,49 @@
+// swift-tools-version: 6.0
+// DataMarket: decentralised data and model markets. See README.md and ARCHITECTURE notes there.
+import PackageDescription
+
+let package = Package(
+    name: "DataMarket",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        .executable(name: "dmctl", targets: ["dmctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - System libraries (Debian -dev packages; scripts/setup.sh installs them)
+        .systemLibrary(
+            name: "CSodium", pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(
+            name: "CSecp256k1", pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]),
+        .systemLibrary(
+            name: "CGMP", pkgConfig: "gmp",
+            providers: [.apt(["libgmp-dev"])]),
+
+        // MARK: - Libraries
+        .target(
+            name: "LedgerCore",
+            dependencies: ["CSodium", "CSecp256k1"]),
+
+        // MARK: - The CLI
+        .executableTarget(
+            name: "dmctl",
+            dependencies: [
+                "LedgerCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        // MARK: - Tests
+        .testTarget(
+            name: "LedgerCoreTests",
+            dependencies: ["LedgerCore"]),
+        .testTarget(
+            name: "dmctlTests",
+            dependencies: ["dmctl", "LedgerCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
