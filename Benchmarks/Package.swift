@@ -1,0 +1,28 @@
+// swift-tools-version: 6.0
+// Benchmarks live in their own package so that nothing here (BigInt, raw C baselines)
+// enters the dependency graph of the libraries' consumers. Run: `make bench` or
+// `cd Benchmarks && swift run -c release DataMarketBenchmarks [area ...]`.
+import PackageDescription
+
+let package = Package(
+    name: "DataMarketBenchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(name: "DataMarket", path: ".."),
+        .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+    ],
+    targets: [
+        // Raw C baselines, measured in the same run as the wrappers they are compared with.
+        .systemLibrary(name: "RawSecp256k1", pkgConfig: "libsecp256k1"),
+        .systemLibrary(name: "RawGMP", pkgConfig: "gmp"),
+        .executableTarget(
+            name: "DataMarketBenchmarks",
+            dependencies: [
+                .product(name: "LedgerCore", package: "DataMarket"),
+                .product(name: "BigInt", package: "BigInt"),
+                "RawSecp256k1",
+                "RawGMP",
+            ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,11 @@
+// Entry point: `DataMarketBenchmarks [area ...]`; with no argument every area runs.
+// Each area lives in its own file and registers itself below.
+
+let areas: [(name: String, run: () throws -> Void)] = [
+]
+
+let wanted = Set(CommandLine.arguments.dropFirst())
+print("# DataMarket benchmarks (release build; best of several rounds; baselines measured in this run)")
+for area in areas where wanted.isEmpty || wanted.contains(area.name) {
+    do { try area.run() } catch { print("benchmark \(area.name) failed: \(error)") }
+}
