@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LedgerCore
 
 @main
@@ -6,5 +7,37 @@ struct DMCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dmctl",
         abstract: "DataMarket control: keys, chain, markets, bounties, Paillier and the datatrust.",
+        discussion: """
+            Exit status: 0 success, 1 refused by the protocol, 2 usage error, \
+            3 storage or I/O problem.
+            """,
         subcommands: [])
+
+    /// Parses, runs, and maps every failure to dmctl's documented exit statuses.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let parserCode = exitCode(for: error)
+            if parserCode == .success || error is CleanExit {
+                exit(withError: error)  // --help, --version: printed by the parser
+            }
+            let status: ExitStatus
+            let message: String
+            if parserCode == .validationFailure || error is ValidationError {
+                status = .usage
+                message = fullMessage(for: error)
+            } else {
+                status = ErrorReporting.status(for: error)
+                message = "error: " + ErrorReporting.message(for: error)
+            }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            Foundation.exit(status.rawValue)
+        }
+    }
 }
