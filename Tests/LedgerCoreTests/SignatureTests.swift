@@ -178,6 +178,23 @@ import Testing
         #expect(!signature.isValid(for: key.address, digest: Keccak256.hash("transfer 11")))
     }
 
+    @Test func sharedContextSignsAndRecoversCorrectlyFromManyTasksAtOnce() async throws {
+        let key = try PrivateKey(hex: KeyTests.hardhat0)
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    (0..<25).allSatisfy { index in
+                        let digest = Keccak256.hash("task \(task) message \(index)")
+                        let signature = key.sign(digest: digest)
+                        return (try? signature.recoverAddress(digest: digest)) == key.address
+                    }
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results == Array(repeating: true, count: 8))
+    }
+
     @Test func errorDescriptionsSayWhatWasExpected() {
         #expect(SignatureError.recoveryIDOutOfRange(29).description == "signature: v is 29; expected 27 or 28 (or a recovery id 0 or 1)")
         #expect(SignatureError.highS.description.contains("low-s"))
