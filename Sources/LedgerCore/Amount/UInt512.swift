@@ -1,0 +1,197 @@
+// The 512-bit intermediate of multiply-then-divide, and the long division both divisions use.
+
+/// A 512-bit unsigned integer used only as the exact product of two ``UInt256`` values.
+internal struct UInt512: Sendable, Equatable {
+    /// Bits 256–511.
+    var high: UInt256
+    /// Bits 0–255.
+    var low: UInt256
+
+    init(high: UInt256, low: UInt256) {
+        self.high = high
+        self.low = low
+    }
+
+    /// The exact product `a · b`.
+    init(_ a: UInt256, times b: UInt256) {
+        var product = UInt512(high: .zero, low: .zero)
+        for i in 0..<4 {
+            let ai = a[limb: i]
+            if ai == 0 { continue }
+            var carry: UInt64 = 0
+            for j in 0..<4 {
+                let (high, low) = ai.multipliedFullWidth(by: b[limb: j])
+                let (s1, o1) = product[limb: i + j].addingReportingOverflow(low)
+                let (s2, o2) = s1.addingReportingOverflow(carry)
+                product[limb: i + j] = s2
+                // limb + limb·limb + limb < 2^128, so the carry fits in one limb.
+                carry = high &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
+            }
+            product[limb: i + 4] = carry
+        }
+        self = product
+    }
+
+    /// The limb at `index` (0 is the least significant); outside `0..<8` reads zero.
+    subscript(limb index: Int) -> UInt64 {
+        get { index < 4 ? low[limb: index] : high[limb: index - 4] }
+        set {
+            if index < 4 { low[limb: index] = newValue } else { high[limb: index - 4] = newValue }
+        }
+    }
+
+    /// The number of limbs up to and including the most significant non-zero one.
+    var significantLimbCount: Int {
+        let h = high.significantLimbCount
+        return h > 0 ? 4 + h : low.significantLimbCount
+    }
+
+    /// The floor quotient and remainder of `self / divisor` (Knuth, TAOCP vol. 2, 4.3.1,
+    /// algorithm D, with 64-bit limbs). The caller guarantees `divisor != 0`; a zero divisor
+    /// returns zeros rather than trap.
+    func dividedUnchecked(by divisor: UInt256) -> (quotient: UInt512, remainder: UInt256) {
+        let n = divisor.significantLimbCount
+        let m = significantLimbCount
+        guard n > 0 else { return (UInt512(high: .zero, low: .zero), .zero) }
+        if m < n { return (UInt512(high: .zero, low: .zero), low) }
+
+        // Scratch on the stack: u (m + 1 limbs), v (n limbs), q (m − n + 1 limbs).
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 9 + 4 + 8) { scratch in
+            guard let base = scratch.baseAddress else { return (UInt512(high: .zero, low: .zero), .zero) }
+            base.initialize(repeating: 0, count: 21)
+            defer { base.deinitialize(count: 21) }
+            let u = base, v = base + 9, q = base + 13
+            for i in 0..<8 { u[i] = self[limb: i] }
+            for i in 0..<4 { v[i] = divisor[limb: i] }
+            Self.divide(u: u, m: m, v: v, n: n, q: q)
+            var quotient = UInt512(high: .zero, low: .zero)
+            for i in 0..<8 { quotient[limb: i] = q[i] }
+            var remainder = UInt256.zero
+            for i in 0..<4 { remainder[limb: i] = u[i] }
+            return (quotient, remainder)
+        }
+    }
+
+    /// Divides the `m`-limb number at `u` (with room for limb `m`) by the `n`-limb number at
+    /// `v` (`v[n−1] != 0`, `m >= n`), writing the quotient to `q[0...m−n]` and leaving the
+    /// remainder in `u[0..<n]` (higher limbs of `u` become zero). `v` is overwritten.
+    private static func divide(
+        u: UnsafeMutablePointer<UInt64>, m: Int,
+        v: UnsafeMutablePointer<UInt64>, n: Int,
+        q: UnsafeMutablePointer<UInt64>
+    ) {
+        if n == 1 {
+            let d = v[0]
+            var r: UInt64 = 0
+            for i in stride(from: m - 1, through: 0, by: -1) {
+                (q[i], r) = d.dividingFullWidth((r, u[i]))
+            }
+            for i in 0..<m { u[i] = 0 }
+            u[0] = r
+            return
+        }
+
+        // D1: normalise so the divisor's top bit is set; the quotient is unchanged.
+        let s = v[n - 1].leadingZeroBitCount
+        if s > 0 {
+            for i in stride(from: n - 1, to: 0, by: -1) { v[i] = (v[i] << s) | (v[i - 1] >> (64 - s)) }
+            v[0] <<= s
+            u[m] = u[m - 1] >> (64 - s)
+            for i in stride(from: m - 1, to: 0, by: -1) { u[i] = (u[i] << s) | (u[i - 1] >> (64 - s)) }
+            u[0] <<= s
+        } else {
+            u[m] = 0
+        }
+
+        let vTop = v[n - 1], vNext = v[n - 2]
+        for j in stride(from: m - n, through: 0, by: -1) {
+            // D3: estimate qhat from the top two limbs; it is at most 2 too large.
+            let uTop = u[j + n], uNext = u[j + n - 1], uNext2 = u[j + n - 2]
+            var qhat: UInt64, rhat: UInt64, rhatOverflow: Bool
+            if uTop >= vTop {
+                // Only uTop == vTop is possible; the two-limb quotient would not fit in a limb.
+                qhat = .max
+                (rhat, rhatOverflow) = uNext.addingReportingOverflow(vTop)
+            } else {
+                (qhat, rhat) = vTop.dividingFullWidth((uTop, uNext))
+                rhatOverflow = false
+            }
+            while !rhatOverflow {
+                let (ph, pl) = qhat.multipliedFullWidth(by: vNext)
+                guard ph > rhat || (ph == rhat && pl > uNext2) else { break }
+                qhat -= 1
+                (rhat, rhatOverflow) = rhat.addingReportingOverflow(vTop)
+            }
+
+            // D4: u[j...j+n] −= qhat · v.
+            var carry: UInt64 = 0, borrow: UInt64 = 0
+            for i in 0..<n {
+                let (ph, pl) = qhat.multipliedFullWidth(by: v[i])
+                let (product, c) = pl.addingReportingOverflow(carry)
+                carry = ph &+ (c ? 1 : 0)
+                (u[i + j], borrow) = UInt256.subtractWithBorrow(u[i + j], product, borrow)
+            }
+            (u[j + n], borrow) = UInt256.subtractWithBorrow(u[j + n], carry, borrow)
+
+            // D5/D6: the estimate was one too large (rare); add v back.
+            if borrow != 0 {
+                qhat -= 1
+                var c: UInt64 = 0
+                for i in 0..<n { (u[i + j], c) = UInt256.addWithCarry(u[i + j], v[i], c) }
+                // The carry out of the top cancels the borrow; u[j + n] is not read again.
+            }
+            q[j] = qhat
+        }
+
+        // D8: undo the normalisation of the remainder.
+        if s > 0 {
+            for i in 0..<(n - 1) { u[i] = (u[i] >> s) | (u[i + 1] << (64 - s)) }
+            u[n - 1] >>= s
+        }
+    }
+}
+
+// MARK: - Multiply then divide
+
+extension UInt256 {
+    /// The floor of `a · b / c` and its remainder, computed through an exact 512-bit product.
+    ///
+    /// The product `a · b` may exceed 2^256 − 1; only a quotient that does not fit throws.
+    /// Rounding is toward zero (floor, as all values are non-negative) and nothing is lost:
+    /// `quotient · c + remainder == a · b` with `remainder < c`, so a caller splitting an
+    /// amount pro rata knows exactly how many units the rounding left over and where they go.
+    ///
+    /// ```swift
+    /// // 1/3 of 100 units: 33 paid, 1 unit of dust to account for.
+    /// let (share, dust) = try UInt256.multiplyThenDivide(100, 1, 3)   // (33, 1)
+    /// ```
+    ///
+    /// - Throws: ``ArithmeticError/divisionByZero(dividend:)`` when `c` is zero (reporting `a`
+    ///   as the dividend), ``ArithmeticError/overflow(operation:lhs:rhs:)`` when the quotient
+    ///   exceeds 2^256 − 1 (reporting `a` and `b`).
+    public static func multiplyThenDivide(_ a: UInt256, _ b: UInt256, _ c: UInt256) throws(ArithmeticError) -> (quotient: UInt256, remainder: UInt256) {
+        if c.isZero { throw .divisionByZero(dividend: a) }
+        let product = UInt512(a, times: b)
+        // floor(P / c) < 2^256  ⇔  P < c · 2^256  ⇔  P.high < c.
+        guard product.high < c else {
+            throw .overflow(operation: "multiplyThenDivide by \(c)", lhs: a, rhs: b)
+        }
+        if product.high.isZero { return product.low.dividedUnchecked(by: c) }
+        let (q, r) = product.dividedUnchecked(by: c)
+        return (q.low, r)
+    }
+
+    /// The ceiling of `a · b / c` (rounded up whenever the remainder is not zero).
+    ///
+    /// Use where rounding must favour the protocol, e.g. a fee owed to it.
+    ///
+    /// - Throws: as ``multiplyThenDivide(_:_:_:)``, and
+    ///   ``ArithmeticError/overflow(operation:lhs:rhs:)`` when rounding up passes 2^256 − 1.
+    public static func mulDivRoundingUp(_ a: UInt256, _ b: UInt256, _ c: UInt256) throws(ArithmeticError) -> UInt256 {
+        let (q, r) = try multiplyThenDivide(a, b, c)
+        if r.isZero { return q }
+        let (up, overflow) = q.addingReportingOverflow(.one)
+        if overflow { throw .overflow(operation: "mulDivRoundingUp by \(c)", lhs: a, rhs: b) }
+        return up
+    }
+}

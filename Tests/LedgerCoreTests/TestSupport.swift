@@ -1,0 +1,57 @@
+// Helpers shared by the LedgerCore test files (one copy, used by every suite in this target).
+
+@testable import LedgerCore
+
+/// SplitMix64: a tiny deterministic generator, so every seeded test reproduces exactly.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// `count` random bytes.
+    mutating func bytes(_ count: Int) -> [UInt8] {
+        (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &self) }
+    }
+}
+
+/// Decodes hex known to be valid in a test vector; a malformed vector fails the test that uses
+/// it (through an empty result) instead of crashing the run.
+func bytes(_ hex: String) -> [UInt8] {
+    (try? Hex.decode(hex)) ?? []
+}
+
+/// The secp256k1 group order n, big-endian.
+let groupOrder = bytes("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141")
+
+/// `a − b` for 32-byte big-endian numbers with a ≥ b (used to build n − s).
+func subtract(_ a: [UInt8], _ b: [UInt8]) -> [UInt8] {
+    var result = [UInt8](repeating: 0, count: 32)
+    var borrow = 0
+    for index in stride(from: 31, through: 0, by: -1) {
+        var digit = Int(a[index]) - Int(b[index]) - borrow
+        borrow = digit < 0 ? 1 : 0
+        if digit < 0 { digit += 256 }
+        result[index] = UInt8(digit)
+    }
+    return result
+}
+
+/// `value + delta` for a 32-byte big-endian number (wrapping at 2^256).
+func add(_ value: [UInt8], _ delta: UInt8) -> [UInt8] {
+    var result = value
+    var carry = Int(delta)
+    for index in stride(from: 31, through: 0, by: -1) where carry > 0 {
+        let sum = Int(result[index]) + carry
+        result[index] = UInt8(sum & 0xff)
+        carry = sum >> 8
+    }
+    return result
+}
