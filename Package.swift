@@ -11,6 +11,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // MARK: - System libraries (Debian -dev packages; scripts/setup.sh installs them)
@@ -27,7 +28,10 @@ let package = Package(
         // MARK: - Libraries
         .target(
             name: "LedgerCore",
-            dependencies: ["CSodium", "CSecp256k1"]),
+            dependencies: [
+                "CSodium", "CSecp256k1",
+                .product(name: "HashTreeCollections", package: "swift-collections"),
+            ]),
 
         // MARK: - The CLI
         .executableTarget(

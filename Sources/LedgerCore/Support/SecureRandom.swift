@@ -15,6 +15,18 @@ enum SecureRandom {
         randombytes_buf(base, buffer.count)
     }
 
+    /// `count` random bytes.
+    static func bytes(_ count: Int) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: count)
+        out.withUnsafeMutableBytes { fill($0) }
+        return out
+    }
+
+    /// Zeroes an array of secret bytes in place.
+    static func wipe(_ bytes: inout [UInt8]) {
+        bytes.withUnsafeMutableBytes { wipe($0) }
+    }
+
     /// Zeroes `buffer` in a way the optimiser may not remove (`sodium_memzero`).
     static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress else { return }

@@ -1,0 +1,92 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+
+/// `dmctl hash keccak [FILE]`.
+struct HashCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hash", abstract: "Hash data as the chain does.", subcommands: [Keccak.self])
+
+    struct Keccak: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the 0x-hex Keccak-256 of a file's bytes (standard input if no file).",
+            discussion: "This is a listing's dataHash. Example: dmctl hash keccak shard-1.csv")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "File to hash; standard input if omitted.") var file: String?
+
+        func run() async throws {
+            var hasher = Keccak256()
+            let handle: FileHandle
+            if let file {
+                guard let h = FileHandle(forReadingAtPath: file) else { throw CLIError.storage("cannot open \(file) for reading") }
+                handle = h
+            } else {
+                handle = FileHandle.standardInput
+            }
+            while true {
+                let chunk = handle.readData(ofLength: 1 << 20)
+                if chunk.isEmpty { break }
+                chunk.withUnsafeBytes { hasher.update($0) }
+            }
+            let digest = hasher.finalize()
+            if global.json {
+                struct Out: Encodable { let file: String?; let keccak256: Hash32 }
+                return try Output.json(Out(file: file, keccak256: digest))
+            }
+            print(digest.hex)
+        }
+    }
+}
+
+/// `dmctl sign --key N --message TEXT`: an EIP-191 personal_sign signature.
+struct SignCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sign",
+        abstract: "Sign a message as MetaMask's personal_sign does (EIP-191); prints the 65-byte signature.",
+        discussion: "Example: dmctl sign --key alice --message 'hello'")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var signer: SignerOptions
+    @Option(help: "The message text (UTF-8).") var message: String
+
+    func run() async throws {
+        let key = try signer.load(global)
+        let signature = key.signPersonalMessage(message)
+        if global.json {
+            struct Out: Encodable { let address: Address; let message: String; let signature: String }
+            return try Output.json(Out(address: key.address, message: message, signature: signature.hex))
+        }
+        print(signature.hex)
+    }
+}
+
+/// `dmctl verify --address A --message TEXT --signature S`.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Recover the signer of an EIP-191 message; exit 0 only if it is the given address.",
+        discussion: "Example: dmctl verify --address 0xf39F...2266 --message 'hello' --signature 0x...")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The expected signer (EIP-55 or all one case).") var address: String
+    @Option(help: "The message text (UTF-8).") var message: String
+    @Option(help: "The 65-byte signature in hex (v = 27/28 or 0/1).") var signature: String
+
+    func run() async throws {
+        let expected: Address
+        do { expected = try Address(address) } catch { throw CLIError.usage("--address: \(error)") }
+        let sig: Signature
+        do { sig = try Signature(hex: signature) } catch { throw CLIError.usage("--signature: \(error)") }
+        let recovered: Address
+        do { recovered = try PersonalMessage.recoverSigner(of: Array(message.utf8), signature: sig) } catch {
+            throw CLIError.refused("signature does not verify: \(error)")
+        }
+        if global.json {
+            struct Out: Encodable { let recovered: Address; let expected: Address; let valid: Bool }
+            try Output.json(Out(recovered: recovered, expected: expected, valid: recovered == expected))
+        } else {
+            print(recovered.checksummed)
+        }
+        guard recovered == expected else {
+            throw CLIError.refused("signature is by \(recovered.checksummed), not \(expected.checksummed)")
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import LedgerCore
+
+/// Opens the chain kept in `<home>/chain` with every module dmctl knows, on wall time plus
+/// the warp offset kept in `<home>/chain/clock-offset`.
+enum ChainHome {
+    /// The protocol modules every dmctl chain hosts (the ledger module is always there).
+    static let modules: [any ChainModule.Type] = []
+
+    static func clock(_ home: Home) -> WallClock {
+        WallClock(offsetFile: home.chain.appendingPathComponent("clock-offset"))
+    }
+
+    /// Opens the existing chain, or explains how to create one.
+    static func open(_ home: Home) throws -> Chain {
+        let store = try FileBlockStore(folder: home.chain)
+        for warning in store.warnings { Output.note("warning: \(warning)") }
+        guard try store.genesis() != nil else {
+            throw CLIError.usage("no chain in \(home.chain.path); create one with: dmctl chain init")
+        }
+        return try Chain.open(store: store, modules: modules, clock: clock(home))
+    }
+
+    /// Creates a new chain from `genesis`.
+    static func create(_ home: Home, genesis: GenesisConfig) throws -> Chain {
+        let store = try FileBlockStore(folder: home.chain)
+        return try Chain.create(genesis: genesis, modules: modules, store: store, clock: clock(home))
+    }
+}

@@ -1,0 +1,30 @@
+import LedgerCore
+
+// How the libraries' errors map to dmctl's exit statuses. Anything not listed is a refusal
+// by the protocol (exit 1).
+
+extension HexError: ExitClassified { var exitStatus: ExitStatus { .usage } }
+extension AddressError: ExitClassified { var exitStatus: ExitStatus { .usage } }
+extension SignatureError: ExitClassified { var exitStatus: ExitStatus { .usage } }
+extension KeyError: ExitClassified { var exitStatus: ExitStatus { .usage } }
+extension AmountParseError: ExitClassified { var exitStatus: ExitStatus { .usage } }
+
+extension KeystoreError: ExitClassified {
+    var exitStatus: ExitStatus {
+        switch self {
+        case .invalidName, .notFound, .wrongPassphrase, .emptyPassphrase: .usage
+        case .exists: .refused
+        case .corrupt, .io: .storage
+        }
+    }
+}
+
+extension ChainError: ExitClassified {
+    var exitStatus: ExitStatus {
+        switch self {
+        case .storage, .corrupt, .hashMismatch, .genesisMismatch, .replayFailed, .parentMismatch: .storage
+        case .notInitialized: .usage
+        default: .refused
+        }
+    }
+}
