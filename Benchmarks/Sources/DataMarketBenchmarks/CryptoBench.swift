@@ -19,12 +19,19 @@ enum CryptoBench {
         var rng = SystemRandomNumberGenerator()
         let data = (0..<size).map { _ in UInt8.random(in: .min ... .max, using: &rng) }
         var sink: UInt8 = 0
-        let perHash = Bench.secondsPerOp(operations: 1, rounds: 15) {
-            sink ^= Keccak256.hash(data).bytes[0]
+        func measure() -> Double {
+            cpuSecondsPerOp(operations: 1, rounds: 60) { sink ^= Keccak256.hash(data).bytes[0] }
         }
+        // Half the rounds before the 3-second openssl run and half after, so a burst of load
+        // from other processes on this shared machine does not decide the figure alone.
+        // Both figures are per second of CPU time: openssl speed divides by user CPU time
+        // unless given -elapsed, and this side reads the thread's CPU clock.
+        let before = measure()
+        let openssl = opensslSHA3Throughput()
+        let perHash = min(before, measure())
         let megabytesPerSecond = Double(size) / perHash / 1e6
         let value = String(format: "%.0f MB/s", megabytesPerSecond)
-        switch opensslSHA3Throughput() {
+        switch openssl {
         case .success(let baseline):
             Bench.row(
                 "Keccak-256, 1 MiB (vs openssl sha3-256 16 KiB)", value: value,
@@ -78,7 +85,7 @@ enum CryptoBench {
         let digests = (0..<64).map { Keccak256.hash("message \($0)") }
         let signatures = digests.map { key.sign(digest: $0) }
         let wires = signatures.map { $0.bytes }
-        let count = 2000
+        let count = 250
 
         // Raw baseline: parse the compact signature, recover the public key, serialise it
         // uncompressed. (No Keccak: the wrapper's extra work is the address hash and its checks.)
@@ -114,21 +121,43 @@ enum CryptoBench {
                 }
             }
         }
-        // Interleave the two so that machine noise hits both alike; keep the best of each.
+        // Many short rounds (about 12 ms each), interleaved so that noise from the shared machine
+        // hits both alike; the best round of each is the least disturbed one.
         var raw = Double.infinity
         var wrapped = Double.infinity
-        for _ in 0..<4 {
-            raw = min(raw, Bench.secondsPerOp(operations: count, rounds: 2, rawRound))
-            wrapped = min(wrapped, Bench.secondsPerOp(operations: count, rounds: 2, wrapperRound))
+        for _ in 0..<40 {
+            raw = min(raw, cpuSecondsPerOp(operations: count, rounds: 1, rawRound))
+            wrapped = min(wrapped, cpuSecondsPerOp(operations: count, rounds: 1, wrapperRound))
         }
         Bench.row(
             "Signature.recoverAddress (recoveries/s)", value: Bench.rate(wrapped),
-            baseline: "raw recover+serialize \(Bench.rate(raw))", ratio: wrapped / raw, target: "cost ≤ 1.1×")
+            baseline: "raw secp256k1 \(Bench.rate(raw))", ratio: wrapped / raw, target: "cost ≤ 1.1×")
         Bench.row(
             "  per recovery", value: Bench.duration(wrapped), baseline: Bench.duration(raw),
             ratio: wrapped / raw, target: "cost ≤ 1.1×")
+        print("  baseline: raw libsecp256k1 parse_compact + recover + serialize (uncompressed), no Keccak;")
+        print("  the wrapper also hashes the key to an address. Both timed on the thread's CPU clock.")
         if failures > 0 { print("  (\(failures) recoveries failed: benchmark is invalid)") }
         blackHole(rawSink ^ wrapperSink)
+    }
+
+    // MARK: - CPU-time measurement
+
+    /// Like `Bench.secondsPerOp`, but on the calling thread's CPU clock: on a machine shared
+    /// with other builds, time spent descheduled is not counted against either side.
+    static func cpuSecondsPerOp(operations: Int, rounds: Int, _ body: () -> Void) -> Double {
+        func cpuNanoseconds() -> UInt64 {
+            var now = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now)
+            return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+        }
+        var best = Double.infinity
+        for _ in 0..<rounds {
+            let start = cpuNanoseconds()
+            body()
+            best = min(best, Double(cpuNanoseconds() - start) / 1e9 / Double(operations))
+        }
+        return best
     }
 
     @inline(never)
