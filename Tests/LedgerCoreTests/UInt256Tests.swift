@@ -66,6 +66,17 @@ import Testing
         #expect(throws: ArithmeticError.overflow(operation: "*", lhs: p, rhs: 10)) { try p * 10 }
     }
 
+    @Test func reciprocalOfTenToThe19IsTheMollerGranlundConstant() {
+        let d = UInt256.tenToThe19
+        #expect(UInt256.tenToThe19Reciprocal == d.dividingFullWidth((~d, ~0)).quotient)
+        // Spot-check the reciprocal division against the hardware divide at its edges.
+        for (high, low): (UInt64, UInt64) in [(0, 0), (0, .max), (d - 1, .max), (d - 1, 0), (1, 0), (12345, 678)] {
+            let expected = d.dividingFullWidth((high, low))
+            let got = UInt256.divideByTenToThe19(high: high, low: low)
+            #expect(got.0 == expected.quotient && got.1 == expected.remainder)
+        }
+    }
+
     // MARK: - Exact boundaries
 
     @Test func maxPlusOneOverflows() throws {
