@@ -6,7 +6,7 @@ import Testing
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments = [root.appendingPathComponent("scripts/tour.sh").path, CLIRunner.binary.path]
+    process.arguments = [root.appendingPathComponent("scripts/tour.sh").path, CLIRunner().binary.path]
     process.currentDirectoryURL = root
     let out = Pipe()
     process.standardOutput = out

@@ -85,7 +85,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
 
     public func initialize(genesis: GenesisConfig, block: Block) throws(ChainError) {
         try withFileLock { () throws(ChainError) in
-            try scan(repairTornTail: false)
+            try scan(repairTornTail: true)
             // A genesis.json without block 0 is an initialisation cut short: start it over.
             guard offsets.isEmpty else {
                 throw .alreadyInitialized(height: UInt64(max(offsets.count, 1) - 1))
@@ -103,7 +103,10 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
 
     public func append(_ block: Block) throws(ChainError) {
         try withFileLock { () throws(ChainError) in
-            try scan(repairTornTail: false)
+            // Holding the writers' lock, no one else is writing: an incomplete record at the
+            // end is a crashed writer's torn write and must go before ours is appended, or
+            // ours would land behind it and the log would read as damaged.
+            try scan(repairTornTail: true)
             try appendRecord(block)
         }
     }
@@ -208,7 +211,12 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
                 complete = remaining >= FileBlockStore.recordHeaderSize + length
             }
             guard complete else {
-                // A record cut short at the end of the file.
+                // A torn write leaves a prefix of one record at the very end of the file;
+                // bytes that cannot be that (a damaged length field with whole records
+                // after it, or no record marker) are damage and must not be cut off.
+                if let reason = FileBlockStore.notATornWrite(bytes, at: p) {
+                    throw .corrupt(height: height, reason: reason)
+                }
                 if repairTornTail {
                     let keep = scanned + UInt64(p)
                     guard ftruncate(logFD, off_t(keep)) == 0, fdatasync(logFD) == 0 else {
@@ -235,6 +243,30 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
             p = next
         }
         scanned += UInt64(p)
+    }
+
+    /// Why the incomplete bytes from `p` to the end cannot be a torn final write, or nil if
+    /// they can: they must start like a record, and no whole, checksum-valid record may
+    /// follow inside them.
+    static func notATornWrite(_ bytes: [UInt8], at p: Int) -> String? {
+        let present = min(magic.count, bytes.count - p)
+        guard Array(bytes[p..<p + present]) == Array(magic.prefix(present)) else {
+            return "record marker missing at this block's position in blocks.log"
+        }
+        var q = p + 1
+        while q + recordHeaderSize <= bytes.count {
+            if bytes[q] == magic[0], Array(bytes[q..<q + 4]) == magic {
+                let length = (0..<4).reduce(0) { $0 | Int(bytes[q + 4 + $1]) << (8 * $1) }
+                let start = q + recordHeaderSize
+                if start + length <= bytes.count,
+                   Array(Keccak256.hash(Array(bytes[start..<start + length])).bytes.prefix(8)) == Array(bytes[q + 8..<q + 16]) {
+                    return "the record's length field runs past the end of blocks.log, yet a whole record follows "
+                        + "\(q - p) bytes later: the record is damaged, not a torn final write"
+                }
+            }
+            q += 1
+        }
+        return nil
     }
 
     /// The payload of the record at `p`, and where the next record starts.
