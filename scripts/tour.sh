@@ -17,4 +17,16 @@ step hash keccak "$DMCTL_HOME/datapoint.txt"
 SIG=$("$DMCTL" sign --key dev --message "hello DataMarket")
 echo; echo "signature: $SIG"
 step verify --address 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --message "hello DataMarket" --signature "$SIG"
+step key new --name bob
+step chain init --key alice
+step token transfer --key alice --to bob --token DMT --amount 250.5
+step token balance --account bob --token DMT
+step nft mint --key bob --class data --content-file "$DMCTL_HOME/datapoint.txt" --meta name=first-datapoint
+step stream open --key alice --to bob --token DMT --amount 100 --start +1m --end +61m
+step chain warp 30m
+step stream claim --key bob 1
+step token balance --account bob --token DMT
+step chain events --kind StreamClaim
+step chain verify
+step chain info
 echo; echo "tour finished: state folder $DMCTL_HOME is removed on exit"

@@ -18,6 +18,11 @@ public final class Chain: @unchecked Sendable {
     // properties are immutable, and `store` and `clock` are Sendable.
     private let lock = NSRecursiveLock()
     private var current: ChainState
+    private var snapshotFailure: String?
+
+    /// Why the most recent snapshot could not be saved, if it could not (the chain itself is
+    /// unaffected; reopening replays more blocks).
+    public var lastSnapshotFailure: String? { lock.withLock { snapshotFailure } }
 
     /// The configuration the chain started from.
     public let genesis: GenesisConfig
@@ -169,7 +174,14 @@ public final class Chain: @unchecked Sendable {
                 try store.append(block)
                 current = state
                 if snapshotInterval > 0, height % snapshotInterval == 0 {
-                    try store.saveSnapshot(height: height, state: try state.canonicalEncoding(registry: registry))
+                    // The block is already durable: a snapshot is only a cache for reopening, so
+                    // failing to write one must not report the block as failed.
+                    do {
+                        try store.saveSnapshot(height: height, state: try state.canonicalEncoding(registry: registry))
+                        snapshotFailure = nil
+                    } catch {
+                        snapshotFailure = "snapshot at height \(height) was not saved: \(error)"
+                    }
                 }
                 return BlockOutcome(block: block, rejected: rejected)
             }
