@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        .library(name: "MarketKit", targets: ["MarketKit"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -33,6 +34,10 @@ let package = Package(
                 .product(name: "HashTreeCollections", package: "swift-collections"),
             ]),
 
+        .target(
+            name: "MarketKit",
+            dependencies: ["LedgerCore"]),
+
         // MARK: - The CLI
         .executableTarget(
             name: "dmctl",
@@ -45,6 +50,9 @@ let package = Package(
         .testTarget(
             name: "LedgerCoreTests",
             dependencies: ["LedgerCore"]),
+        .testTarget(
+            name: "MarketKitTests",
+            dependencies: ["MarketKit", "LedgerCore"]),
         .testTarget(
             name: "dmctlTests",
             dependencies: ["dmctl", "LedgerCore"]),
