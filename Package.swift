@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        .library(name: "MarketKit", targets: ["MarketKit"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -33,11 +34,15 @@ let package = Package(
                 .product(name: "HashTreeCollections", package: "swift-collections"),
             ]),
 
+        .target(
+            name: "MarketKit",
+            dependencies: ["LedgerCore"]),
+
         // MARK: - The CLI
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore",
+                "LedgerCore", "MarketKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -46,8 +51,11 @@ let package = Package(
             name: "LedgerCoreTests",
             dependencies: ["LedgerCore"]),
         .testTarget(
+            name: "MarketKitTests",
+            dependencies: ["MarketKit", "LedgerCore"]),
+        .testTarget(
             name: "dmctlTests",
-            dependencies: ["dmctl", "LedgerCore"]),
+            dependencies: ["dmctl", "LedgerCore", "MarketKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

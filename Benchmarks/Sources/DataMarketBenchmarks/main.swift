@@ -4,6 +4,7 @@
 let areas: [(name: String, run: () throws -> Void)] = [
     ("crypto", CryptoBench.run),
     ("amount", AmountBench.run),
+    ("market", MarketBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

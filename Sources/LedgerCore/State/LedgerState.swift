@@ -54,14 +54,14 @@ public struct LedgerState: Sendable, Codable, Equatable {
     // MARK: - Fungible tokens
 
     mutating func createToken(
-        _ id: TokenID, name: String, decimals: UInt8, minter: Authority, events: inout [Event]
+        _ id: TokenID, name: String, decimals: UInt8, minter: Authority, moduleBound: Bool = false, events: inout [Event]
     ) throws(LedgerError) {
         guard tokens[id] == nil else { throw .tokenExists(id) }
         guard !name.isEmpty, name.utf8.count <= 64 else {
             throw .invalidArgument(field: "name", reason: "expected 1-64 bytes of text, got \(name.utf8.count)")
         }
         guard decimals <= 36 else { throw .invalidArgument(field: "decimals", reason: "expected 0...36, got \(decimals)") }
-        tokens[id] = Token(id: id, name: name, decimals: decimals, minter: minter, totalSupply: .zero)
+        tokens[id] = Token(id: id, name: name, decimals: decimals, minter: minter, totalSupply: .zero, moduleBound: moduleBound ? true : nil)
         events.append(Event(module: "ledger", kind: "TokenCreated", fields: [
             .init("token", id.symbol), .init("name", name), .init("decimals", "\(decimals)"),
             .init("minter", minter.description),
@@ -91,7 +91,8 @@ public struct LedgerState: Sendable, Codable, Equatable {
     }
 
     mutating func transfer(_ id: TokenID, from: Address, to: Address, amount: UInt256, events: inout [Event]) throws(LedgerError) {
-        _ = try token(id)
+        let t = try token(id)
+        guard !t.isModuleBound else { throw .moduleBoundToken(token: id, minter: t.minter, operation: "transfer") }
         try debit(id, from, amount)
         try credit(id, to, amount)
         events.append(Event(module: "ledger", kind: "Transfer", accounts: [from, to], fields: [

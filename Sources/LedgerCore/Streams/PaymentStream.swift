@@ -65,6 +65,8 @@ extension LedgerState {
     ) throws(LedgerError) -> UInt64 {
         guard !amount.isZero else { throw .zeroAmount(field: "amount") }
         guard start >= now, end > start else { throw .invalidStreamWindow(start: start, end: end, now: now) }
+        let t = try self.token(token)
+        guard !t.isModuleBound else { throw .moduleBoundToken(token: token, minter: t.minter, operation: "openStream") }
         try debit(token, payer, amount)
         let id = nextStreamID
         streams[id] = PaymentStream(
