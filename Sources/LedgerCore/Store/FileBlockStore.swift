@@ -208,7 +208,12 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
                 complete = remaining >= FileBlockStore.recordHeaderSize + length
             }
             guard complete else {
-                // A record cut short at the end of the file.
+                // A record cut short at the end of the file: a torn write, unless what is there
+                // contradicts itself (then a damaged length field would otherwise make us drop
+                // acknowledged blocks as if they were a torn tail).
+                if let reason = FileBlockStore.tornTailContradiction(bytes, at: p) {
+                    throw .corrupt(height: height, reason: reason)
+                }
                 if repairTornTail {
                     let keep = scanned + UInt64(p)
                     guard ftruncate(logFD, off_t(keep)) == 0, fdatasync(logFD) == 0 else {
@@ -235,6 +240,37 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
             p = next
         }
         scanned += UInt64(p)
+    }
+
+    /// Why the incomplete record at `p` (running to the end of `bytes`) cannot be a torn write,
+    /// or nil if it can. A torn write is a prefix of a whole record: its marker bytes are the
+    /// marker, and the payload's own RLP list header, once present, declares the same length
+    /// as the record header.
+    static func tornTailContradiction(_ bytes: [UInt8], at p: Int) -> String? {
+        let remaining = bytes.count - p
+        let markerBytes = min(remaining, magic.count)
+        guard Array(bytes[p..<p + markerBytes]) == Array(magic.prefix(markerBytes)) else {
+            return "record marker missing at this block's position in blocks.log"
+        }
+        guard remaining > recordHeaderSize else { return nil }
+        let length = (0..<4).reduce(0) { $0 | Int(bytes[p + 4 + $1]) << (8 * $1) }
+        let payload = p + recordHeaderSize
+        let prefix = bytes[payload]
+        guard prefix >= 0xC0 else { return "record payload does not start with an RLP list" }
+        let declared: Int
+        if prefix <= 0xF7 {
+            declared = 1 + Int(prefix - 0xC0)
+        } else {
+            let lengthOfLength = Int(prefix - 0xF7)
+            guard bytes.count - payload > lengthOfLength else { return nil }
+            guard lengthOfLength <= 4 else { return "record payload declares an impossible length" }
+            let inner = (1...lengthOfLength).reduce(0) { $0 << 8 | Int(bytes[payload + $1]) }
+            declared = 1 + lengthOfLength + inner
+        }
+        guard declared == length else {
+            return "record length field says \(length) bytes but the block inside declares \(declared): the length field was altered, the record is not a torn write"
+        }
+        return nil
     }
 
     /// The payload of the record at `p`, and where the next record starts.
