@@ -107,4 +107,20 @@ import Testing
             #expect(try Self.open(copy).height == 6)
         }
     }
+
+    @Test func tornWriteLeftByAnotherWriterIsDroppedBeforeTheNextAppend() throws {
+        let folder = temporaryFolder("fbs-torn-other")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.build(folder, blocks: 3)
+        // This chain is open while another process crashes half-way through an append.
+        let chain = try Self.open(folder)
+        let handle = try FileHandle(forWritingTo: Self.log(folder))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(FileBlockStore.magic + [200, 0, 0, 0, 1, 2, 3]))
+        try handle.close()
+        try chain.send(.transfer(token: Fixture.dmt, to: address(9), amount: 1), to: LedgerModule.self, from: Fixture.alice)
+        let reopened = try Self.open(folder)
+        #expect(reopened.height == 4)
+        #expect(try reopened.stateHash() == chain.stateHash())
+    }
 }

@@ -85,7 +85,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
 
     public func initialize(genesis: GenesisConfig, block: Block) throws(ChainError) {
         try withFileLock { () throws(ChainError) in
-            try scan(repairTornTail: false)
+            try scan(repairTornTail: true)
             // A genesis.json without block 0 is an initialisation cut short: start it over.
             guard offsets.isEmpty else {
                 throw .alreadyInitialized(height: UInt64(max(offsets.count, 1) - 1))
@@ -103,7 +103,9 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
 
     public func append(_ block: Block) throws(ChainError) {
         try withFileLock { () throws(ChainError) in
-            try scan(repairTornTail: false)
+            // Under the writers' lock no append is in flight, so an incomplete record at the end
+            // was left by a writer that crashed: drop it before writing after it.
+            try scan(repairTornTail: true)
             try appendRecord(block)
         }
     }
