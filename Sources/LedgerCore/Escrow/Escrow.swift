@@ -35,9 +35,10 @@ extension LedgerState {
     mutating func depositToEscrow(_ id: UInt64, from account: Address, amount: UInt256, caller module: String, events: inout [Event]) throws(LedgerError) {
         guard var escrow = escrows[id] else { throw .unknownEscrow(id) }
         guard escrow.owner == module else { throw .escrowNotOwned(id: id, owner: escrow.owner, caller: module) }
-        try debit(escrow.token, account, amount)
+        // Every check before the first change (a module may catch the error and go on).
         escrow.held = try checked { () throws(ArithmeticError) in try escrow.held + amount }
         escrow.deposited = try checked { () throws(ArithmeticError) in try escrow.deposited + amount }
+        try debit(escrow.token, account, amount)
         escrows[id] = escrow
         events.append(Event(module: "ledger", kind: "EscrowLock", accounts: [account], fields: [
             .init("id", "\(id)"), .init("token", escrow.token.symbol), .init("amount", amount.description),
@@ -51,8 +52,8 @@ extension LedgerState {
         guard escrow.held >= amount else { throw .escrowInsufficient(id: id, held: escrow.held, requested: amount) }
         escrow.held = try checked { () throws(ArithmeticError) in try escrow.held - amount }
         escrow.released = try checked { () throws(ArithmeticError) in try escrow.released + amount }
-        escrows[id] = escrow
         try credit(escrow.token, recipient, amount)
+        escrows[id] = escrow
         events.append(Event(module: "ledger", kind: "EscrowRelease", accounts: [recipient], fields: [
             .init("id", "\(id)"), .init("token", escrow.token.symbol), .init("amount", amount.description),
         ]))

@@ -3,6 +3,7 @@
 // escrow the way MarketKit will (one owns escrows, the other tries to touch them).
 
 import Foundation
+import Testing
 @testable import LedgerCore
 
 /// A deterministic key: 32 bytes of `seed` (1...255) spread over the scalar.
@@ -170,4 +171,41 @@ enum IntruderModule: ChainModule {
         case .read(let escrow): _ = try context.escrow(escrow)
         }
     }
+}
+
+// MARK: - Refusals
+
+/// Runs `body`, expects it to throw exactly `expected`, and expects the chain's height, state
+/// hash and stored blocks to be what they were before.
+func expectRefused<E: Error & Equatable>(
+    _ expected: E, on chain: Chain, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+) throws {
+    let before = try Observed(chain)
+    #expect(throws: expected, sourceLocation: sourceLocation) { try body() }
+    #expect(try Observed(chain) == before, "a refused transaction changed the chain", sourceLocation: sourceLocation)
+}
+
+/// Like ``expectRefused(_:on:sourceLocation:_:)`` for errors matched by a predicate.
+func expectRefused(
+    on chain: Chain, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void,
+    where matches: (any Error) -> Bool
+) throws {
+    let before = try Observed(chain)
+    #expect(sourceLocation: sourceLocation) { try body() } throws: { matches($0) }
+    #expect(try Observed(chain) == before, "a refused transaction changed the chain", sourceLocation: sourceLocation)
+}
+
+/// Checks the supply invariant for every token of `chain`.
+func expectSupplyConserved(_ chain: Chain, sourceLocation: SourceLocation = #_sourceLocation) {
+    let ledger = chain.state.ledger
+    for token in ledger.tokens.values {
+        #expect(accountedSupply(of: token.id, in: ledger) == token.totalSupply,
+                "\(token.id): balances + escrow + streams differ from the total supply", sourceLocation: sourceLocation)
+    }
+}
+
+/// A transaction with a raw call payload, signed by `key` (for malformed and non-canonical calls).
+func signRaw(module: String, call: [UInt8], nonce: UInt64, chainID: UInt64 = Fixture.chainID, key: PrivateKey) throws -> SignedTransaction {
+    let digest = SignedTransaction.digest(chainID: chainID, nonce: nonce, module: module, call: call)
+    return try SignedTransaction(chainID: chainID, nonce: nonce, module: module, call: call, signature: key.sign(digest: digest))
 }
