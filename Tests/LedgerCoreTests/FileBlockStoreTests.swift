@@ -123,4 +123,92 @@ import Testing
         #expect(reopened.height == 4)
         #expect(try reopened.stateHash() == chain.stateHash())
     }
+
+    // MARK: - Reopening and snapshots
+
+    @Test func appendedBlocksSurviveReopening() throws {
+        let folder = temporaryFolder("fbs-reopen")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let hash = try Self.build(folder, blocks: 12)
+        let store = try FileBlockStore(folder: folder)
+        #expect(store.tipHeight == 12)
+        #expect(store.warnings.isEmpty)
+        #expect(try store.blocks(from: 10).map(\.height) == [10, 11, 12])
+        #expect(try store.blocks(from: 13).isEmpty)
+        #expect(try store.genesis() == Fixture.genesis())
+        let chain = try Chain.open(store: store, modules: [VaultModule.self], clock: ManualClock(Fixture.start))
+        #expect(try chain.stateHash() == hash)
+        #expect(try chain.verify().blocks == 13)
+    }
+
+    @Test func snapshotsAreTakenEveryNBlocksAndTheNewestTwoKept() throws {
+        let folder = temporaryFolder("fbs-snap")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let hash = try Self.build(folder, blocks: 17, snapshotInterval: 5)
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("snapshots").path).sorted()
+        #expect(names == ["state-00000000000000000010.bin", "state-00000000000000000015.bin"])
+        #expect(try FileBlockStore(folder: folder).latestSnapshot()?.height == 15)
+        #expect(try Self.open(folder).stateHash() == hash)
+    }
+
+    @Test func aDamagedSnapshotIsIgnoredWithAWarningAndTheStateRebuilt() throws {
+        let folder = temporaryFolder("fbs-badsnap")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let hash = try Self.build(folder, blocks: 17, snapshotInterval: 5)
+        let snapshots = folder.appendingPathComponent("snapshots")
+        try Self.modify(snapshots.appendingPathComponent("state-00000000000000000015.bin")) { $0[60] ^= 0x01 }
+        let store = try FileBlockStore(folder: folder)
+        #expect(try store.latestSnapshot()?.height == 10)  // falls back to the older one
+        #expect(store.warnings.contains { $0.contains("state-00000000000000000015.bin is damaged") })
+        // Both damaged: rebuilt from the blocks alone.
+        try Self.modify(snapshots.appendingPathComponent("state-00000000000000000010.bin")) { $0.removeLast(3) }
+        let again = try FileBlockStore(folder: folder)
+        let chain = try Chain.open(store: again, modules: [VaultModule.self], clock: ManualClock(Fixture.start))
+        #expect(try chain.stateHash() == hash)
+        #expect(again.warnings.count == 2)
+    }
+
+    @Test func creatingOverAChainOrOpeningNothingIsRefused() throws {
+        let folder = temporaryFolder("fbs-init")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(throws: ChainError.notInitialized) { try Chain.open(store: try FileBlockStore(folder: folder)) }
+        try Self.build(folder, blocks: 2)
+        #expect(throws: ChainError.alreadyInitialized(height: 2)) {
+            try Chain.create(genesis: Fixture.genesis(), store: try FileBlockStore(folder: folder))
+        }
+    }
+
+    @Test func aBlockThatDoesNotFollowTheTipIsRefused() throws {
+        let folder = temporaryFolder("fbs-follow")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.build(folder, blocks: 3)
+        let store = try FileBlockStore(folder: folder)
+        let blocks = try store.blocks(from: 0)
+        #expect(throws: ChainError.heightMismatch(expected: 4, found: 2)) { try store.append(blocks[2]) }
+        let other = try FileBlockStore(folder: temporaryFolder("unused"))
+        defer { try? FileManager.default.removeItem(at: other.folder) }
+        try other.initialize(genesis: Fixture.genesis(), block: blocks[0])
+        try other.append(blocks[1])
+        let stranger = Block(header: BlockHeader(height: 2, parentHash: .zero, timestamp: 0, transactionsRoot: .zero, receiptsRoot: .zero),
+                             transactions: [], receipts: [])
+        #expect(throws: ChainError.parentMismatch(height: 2, expected: blocks[1].hash, found: .zero)) { try other.append(stranger) }
+    }
+
+    @Test func twoStoresOnOneFolderAppendingAlternatelySeeEachOthersBlocks() throws {
+        let folder = temporaryFolder("fbs-two")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.build(folder, blocks: 1)
+        let clock = ManualClock(Fixture.start)
+        let a = try Chain.open(store: try FileBlockStore(folder: folder), modules: [VaultModule.self], clock: clock)
+        let b = try Chain.open(store: try FileBlockStore(folder: folder), modules: [VaultModule.self], clock: clock)
+        for i in 0..<10 {
+            try (i % 2 == 0 ? a : b).send(.transfer(token: Fixture.dmt, to: address(42), amount: 1), to: LedgerModule.self, from: Fixture.alice)
+            #expect(try (i % 2 == 0 ? b : a).blocks(from: UInt64(i + 2)).count == 1)  // the other sees it at once
+        }
+        try a.refresh()
+        try b.refresh()
+        #expect(a.height == 11 && b.height == 11)
+        #expect(try a.stateHash() == b.stateHash())
+        #expect(try Self.open(folder).state.ledger.balance(of: address(42), in: Fixture.dmt) == 10)
+    }
 }
