@@ -212,3 +212,19 @@ import Testing
         #expect(try Self.open(folder).state.ledger.balance(of: address(42), in: Fixture.dmt) == 10)
     }
 }
+
+extension FileBlockStoreTests {
+    @Test func aSingleBlockIsReadByHeight() throws {
+        let folder = temporaryFolder("fbs-one")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.build(folder, blocks: 4)
+        let store = try FileBlockStore(folder: folder)
+        let all = try store.blocks(from: 0)
+        for h in 0...4 { #expect(try store.block(at: UInt64(h)) == all[h]) }
+        #expect(try store.block(at: 5) == nil)
+        let memory = InMemoryBlockStore()
+        try memory.initialize(genesis: Fixture.genesis(), block: all[0])
+        #expect(try memory.block(at: 0) == all[0])
+        #expect(try memory.block(at: 1) == nil)
+    }
+}

@@ -132,6 +132,20 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
         return out
     }
 
+    public func block(at height: UInt64) throws(ChainError) -> Block? {
+        mutex.lock()
+        defer { mutex.unlock() }
+        try scan(repairTornTail: false)
+        guard height < UInt64(offsets.count) else { return nil }
+        let start = offsets[Int(height)]
+        let end = Int(height) + 1 < offsets.count ? offsets[Int(height) + 1] : scanned
+        let bytes = try readRange(from: start, to: end)
+        let (payload, _) = try FileBlockStore.record(in: bytes, at: 0, height: height, isLast: false)
+        do { return try Block(encoded: payload) } catch {
+            throw .corrupt(height: height, reason: "block record does not decode: \(error)")
+        }
+    }
+
     public func latestSnapshot() throws(ChainError) -> (height: UInt64, state: [UInt8])? {
         for (height, url) in snapshotFiles().reversed() {
             guard let data = try? Data(contentsOf: url) else { continue }
