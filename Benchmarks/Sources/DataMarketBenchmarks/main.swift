@@ -3,6 +3,7 @@
 
 let areas: [(name: String, run: () throws -> Void)] = [
     ("crypto", CryptoBench.run),
+    ("chain", ChainBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
