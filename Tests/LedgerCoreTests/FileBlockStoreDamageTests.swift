@@ -83,7 +83,10 @@ import Testing
         let log = dir.appendingPathComponent("blocks.log")
         let handle = try FileHandle(forWritingTo: log)
         try handle.seekToEnd()
-        try handle.write(contentsOf: Data(Array("DMB1".utf8) + [0x40, 0, 0, 0] + [UInt8](repeating: 0xAA, count: 18)))
+        // Marker, a 64-byte length, 8 checksum bytes, then the start of the block's RLP list
+        // (0xF8 0x3E declares the same 64 bytes) cut short.
+        let checksum = [UInt8](repeating: 0xAA, count: 8)
+        try handle.write(contentsOf: Data(Array("DMB1".utf8) + [0x40, 0, 0, 0] + checksum + [0xF8, 0x3E] + [UInt8](repeating: 0xAA, count: 8)))
         try handle.close()
 
         try send(chain, 1)

@@ -70,13 +70,15 @@ public final class Chain: @unchecked Sendable {
         guard let genesis = try store.genesis() else { throw ChainError.notInitialized }
         let registry = ModuleRegistry(modules)
         var (state, genesisBlock) = try genesis.build()
-        guard let storedGenesis = try store.blocks(from: 0).first else { throw ChainError.notInitialized }
+        // One block read, not the whole log: reopening costs the store's scan, a snapshot load
+        // and the replay of the blocks after it.
+        guard let storedGenesis = try store.block(at: 0) else { throw ChainError.notInitialized }
         guard storedGenesis.hash == genesisBlock.hash else {
             throw ChainError.genesisMismatch("stored genesis block \(storedGenesis.hash) differs from the configuration's \(genesisBlock.hash)")
         }
         if let snapshot = try store.latestSnapshot(), snapshot.height > 0 {
             let restored = try ChainState.decode(canonical: snapshot.state, registry: registry)
-            guard let block = try store.blocks(from: snapshot.height).first, block.hash == restored.lastBlockHash else {
+            guard let block = try store.block(at: snapshot.height), block.hash == restored.lastBlockHash else {
                 throw ChainError.corrupt(height: snapshot.height, reason: "snapshot does not match the stored block at its height")
             }
             state = restored

@@ -39,9 +39,10 @@ extension LedgerState {
         guard !t.isModuleBound || t.minter == .module(module) else {
             throw .moduleBoundToken(token: t.id, minter: t.minter, operation: "escrow deposit by module \(module)")
         }
-        try debit(escrow.token, account, amount)
+        // Every check before the first change (a module may catch the error and go on).
         escrow.held = try checked { () throws(ArithmeticError) in try escrow.held + amount }
         escrow.deposited = try checked { () throws(ArithmeticError) in try escrow.deposited + amount }
+        try debit(escrow.token, account, amount)
         escrows[id] = escrow
         events.append(Event(module: "ledger", kind: "EscrowLock", accounts: [account], fields: [
             .init("id", "\(id)"), .init("token", escrow.token.symbol), .init("amount", amount.description),
@@ -55,8 +56,8 @@ extension LedgerState {
         guard escrow.held >= amount else { throw .escrowInsufficient(id: id, held: escrow.held, requested: amount) }
         escrow.held = try checked { () throws(ArithmeticError) in try escrow.held - amount }
         escrow.released = try checked { () throws(ArithmeticError) in try escrow.released + amount }
-        escrows[id] = escrow
         try credit(escrow.token, recipient, amount)
+        escrows[id] = escrow
         events.append(Event(module: "ledger", kind: "EscrowRelease", accounts: [recipient], fields: [
             .init("id", "\(id)"), .init("token", escrow.token.symbol), .init("amount", amount.description),
         ]))
