@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        .library(name: "ModelMarketKit", targets: ["ModelMarketKit"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -33,11 +34,15 @@ let package = Package(
                 .product(name: "HashTreeCollections", package: "swift-collections"),
             ]),
 
+        .target(
+            name: "ModelMarketKit",
+            dependencies: ["LedgerCore"]),
+
         // MARK: - The CLI
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore",
+                "LedgerCore", "ModelMarketKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -45,6 +50,9 @@ let package = Package(
         .testTarget(
             name: "LedgerCoreTests",
             dependencies: ["LedgerCore"]),
+        .testTarget(
+            name: "ModelMarketKitTests",
+            dependencies: ["ModelMarketKit", "LedgerCore"]),
         .testTarget(
             name: "dmctlTests",
             dependencies: ["dmctl", "LedgerCore"]),
