@@ -48,7 +48,10 @@ public struct LabeledDataset: Sendable, Equatable {
         let firstFields = lines[0].split(separator: ",", omittingEmptySubsequences: false)
         if lines.count > 1 {
             let secondCount = lines[1].split(separator: ",", omittingEmptySubsequences: false).count
-            if firstFields.count != secondCount, firstFields.count >= 2, let rows = Int(firstFields[0]), let feats = Int(firstFields[1]) {
+            // A header is `n_rows,n_features` followed by at least two class names (not numbers).
+            let names = firstFields.dropFirst(2)
+            if firstFields.count != secondCount, names.count >= 2, names.allSatisfy({ Double($0) == nil }),
+               let rows = Int(firstFields[0]), let feats = Int(firstFields[1]) {
                 headerRows = rows
                 headerFeatures = feats
                 classNames = firstFields.dropFirst(2).map(String.init)
