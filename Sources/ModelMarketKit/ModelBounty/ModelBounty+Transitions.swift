@@ -98,7 +98,7 @@ extension ModelBounty {
     mutating func claim(score: Int64, context: inout ExecutionContext) throws(ModelBountyError) {
         let now = context.timestamp, trainer = context.sender
         let phase = phase(at: now)
-        guard let revealedAt = truthRevealedAt, let claimsEnd = claimsDeadline else {
+        guard let claimsEnd = claimsDeadline else {
             if phase.isTerminal { throw .wrongPhase(bounty: id, action: "claim", phase: phase, expected: [.claims]) }
             throw .windowNotOpen(bounty: id, window: .claims, opensAt: max(now, terms.submissionDeadline), now: now)
         }
@@ -106,7 +106,6 @@ extension ModelBounty {
             if phase.isTerminal { throw .wrongPhase(bounty: id, action: "claim", phase: phase, expected: [.claims]) }
             throw .windowClosed(bounty: id, window: .claims, closedAt: claimsEnd, now: now)
         }
-        _ = revealedAt
         guard let index = submissions.firstIndex(where: { $0.trainer == trainer }) else { throw .noSubmission(bounty: id, trainer: trainer) }
         let status = submissions[index].status
         guard status == .committed else {
@@ -329,10 +328,12 @@ extension ModelBounty {
     }
 }
 
+/// Runs a ledger operation, wrapping its error in the module's.
 func ledger<T>(_ body: () throws(LedgerError) -> T) throws(ModelBountyError) -> T {
     do { return try body() } catch { throw .ledger(error) }
 }
 
+/// Runs checked arithmetic, wrapping its error in the module's.
 func amount<T>(_ body: () throws(ArithmeticError) -> T) throws(ModelBountyError) -> T {
     do { return try body() } catch { throw .arithmetic(error) }
 }
