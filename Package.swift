@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        .library(name: "HECore", targets: ["HECore"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -28,12 +29,17 @@ let package = Package(
         .target(
             name: "LedgerCore",
             dependencies: ["CSodium", "CSecp256k1"]),
+        // Paillier over GMP; depends on nothing else of the project.
+        .target(
+            name: "HECore",
+            dependencies: ["CGMP", "CSodium"]),
 
         // MARK: - The CLI
         .executableTarget(
             name: "dmctl",
             dependencies: [
                 "LedgerCore",
+                "HECore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -41,6 +47,10 @@ let package = Package(
         .testTarget(
             name: "LedgerCoreTests",
             dependencies: ["LedgerCore"]),
+        .testTarget(
+            name: "HECoreTests",
+            dependencies: ["HECore"],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "dmctlTests",
             dependencies: ["dmctl", "LedgerCore"]),
