@@ -41,7 +41,7 @@ extension BigInteger {
     static func randomUnit(modulo n: BigInteger) -> BigInteger? {
         while true {
             guard let r = random(in1Below: n) else { return nil }
-            if __gmpz_cmp_ui(r.gcd(n).raw, 1) == 0 { return r }
+            if r.gcd(n) == .one { return r }
         }
     }
 

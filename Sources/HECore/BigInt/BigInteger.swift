@@ -15,6 +15,10 @@ public final class BigInteger: @unchecked Sendable {
     // which GMP documents as safe to read from several threads at once.
 
     /// The owned GMP integer; never mutated after `init` returns.
+    ///
+    /// Never read `.raw` of a temporary (`f().raw`): Swift may release the temporary, and
+    /// free the limbs, before the C call runs. Bind it to a name first (named locals have
+    /// lexical lifetimes) or use `withExtendedLifetime`.
     let raw: UnsafeMutablePointer<__mpz_struct>
 
     /// Creates an integer by letting `fill` write the value into a fresh, initialised `mpz_t`.

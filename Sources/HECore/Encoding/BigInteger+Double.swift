@@ -30,7 +30,8 @@ extension BigInteger {
             // At most `precision` bits: the scaled value is representable, so scalbn is exact.
             result = scalbn(Double(__gmpz_get_ui(mag.raw)), power)
         } else {
-            var kept = __gmpz_get_ui(mag.shifted(by: -drop).raw)
+            let top53 = mag.shifted(by: -drop)
+            var kept = withExtendedLifetime(top53) { __gmpz_get_ui(top53.raw) }
             let halfBit = mag.testBit(drop - 1)
             let sticky = drop >= 2 && Int(__gmpz_scan1(mag.raw, 0)) < drop - 1
             if halfBit && (sticky || kept & 1 == 1) { kept += 1 }
