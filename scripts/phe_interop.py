@@ -7,6 +7,9 @@ A development tool only (not run in CI, not a project dependency): `pip install 
   phe_interop.py encodings PUBLIC OUT    write phe's EncodedNumber encode/decode vectors to OUT
   phe_interop.py encrypt PUBLIC VALUE    print phe's ciphertext JSON of VALUE (int or float)
   phe_interop.py decrypt PRIVATE CT...   print phe's decryption of each ciphertext JSON file
+  phe_interop.py dmctl-vectors DMCTL PUBLIC OUT
+                                         encrypt and combine values with the dmctl binary and
+                                         write {"expected", "ciphertext"} entries to OUT
   phe_interop.py check PRIVATE VECTORS   decrypt every {"expected", "ciphertext"} entry of a
                                          JSON list with phe and fail unless each matches
   phe_interop.py record PRIVATE VECTORS OUT
@@ -149,6 +152,44 @@ def encodings(public_path, out_path):
         f.write("\n")
 
 
+def dmctl_vectors(dmctl, public_path, out_path):
+    """Ciphertexts made by HECore through `dmctl he`, with the value each should decrypt to."""
+    import os
+    import subprocess
+    import tempfile
+
+    def run(*args):
+        return subprocess.run([dmctl, "he"] + list(args), check=True, capture_output=True, text=True).stdout
+
+    entries = []
+    with tempfile.TemporaryDirectory() as tmp:
+        def encrypt(value, fast=False):
+            out = run("encrypt", "--key", public_path, *(["--fast"] if fast else []), "--", value)
+            path = os.path.join(tmp, "c%d.json" % len(os.listdir(tmp)))
+            with open(path, "w") as f:
+                f.write(out)
+            return path, json.loads(out)
+        for value, expected, fast in [("0", "0", False), ("1", "1", False), ("-1", "-1", False),
+                                      ("123456789012345678901234567890", "123456789012345678901234567890", False),
+                                      ("-98765432109876543210", "-98765432109876543210", True),
+                                      ("0.1", "0.1", False), ("-0.1", "-0.1", True), ("2.5", "2.5", False),
+                                      ("1e-300", "1e-300", False), ("5e-324", "5e-324", False),
+                                      ("-123456.789", "-123456.789", True)]:
+            entries.append({"kind": "fast" if fast else "standard", "expected": expected,
+                            "ciphertext": encrypt(value, fast)[1]})
+        a, _ = encrypt("2.5")
+        b, _ = encrypt("-4", fast=True)
+        for label, args, expected in [("2.5 + -4", ["add", "--key", public_path, a, b], "-1.5"),
+                                      ("2.5 + 10", ["add", "--key", public_path, a, "--value", "10"], "12.5"),
+                                      ("2.5 * -3", ["mul", "--key", public_path, a, "--", "-3"], "-7.5"),
+                                      ("2*2.5 + 0.5*-4", ["dot", "--key", public_path, "--weights", "2,0.5", a, b], "3.0")]:
+            entries.append({"kind": "operation", "operation": label, "expected": expected,
+                            "ciphertext": json.loads(run(*args))})
+    with open(out_path, "w") as f:
+        json.dump(entries, f, indent=1)
+        f.write("\n")
+
+
 def check(private_path, vectors_path, out_path=None):
     priv = load_private(private_path)
     with open(vectors_path) as f:
@@ -183,6 +224,8 @@ def main(argv):
         for path in argv[2:]:
             with open(path) as f:
                 print(render(priv.decrypt(load_ciphertext(json.load(f), priv.public_key))))
+    elif len(argv) == 4 and argv[0] == "dmctl-vectors":
+        dmctl_vectors(argv[1], argv[2], argv[3])
     elif len(argv) == 3 and argv[0] == "check":
         return check(argv[1], argv[2])
     elif len(argv) == 4 and argv[0] == "record":
