@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
         .library(name: "ModelMarketKit", targets: ["ModelMarketKit"]),
+        .library(name: "HECore", targets: ["HECore"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -33,7 +34,10 @@ let package = Package(
                 "CSodium", "CSecp256k1",
                 .product(name: "HashTreeCollections", package: "swift-collections"),
             ]),
-
+        // Paillier over GMP; depends on nothing else of the project.
+        .target(
+            name: "HECore",
+            dependencies: ["CGMP", "CSodium"]),
         .target(
             name: "ModelMarketKit",
             dependencies: ["LedgerCore"]),
@@ -42,7 +46,7 @@ let package = Package(
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore", "ModelMarketKit",
+                "LedgerCore", "ModelMarketKit", "HECore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -52,7 +56,11 @@ let package = Package(
             dependencies: ["LedgerCore"]),
         .testTarget(
             name: "ModelMarketKitTests",
-            dependencies: ["ModelMarketKit", "LedgerCore"]),
+            dependencies: ["ModelMarketKit", "LedgerCore", "HECore"]),
+        .testTarget(
+            name: "HECoreTests",
+            dependencies: ["HECore"],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "dmctlTests",
             dependencies: ["dmctl", "LedgerCore"]),
