@@ -37,7 +37,7 @@ struct World {
         let genesis = GenesisConfig(chainID: 31337, timestamp: genesisTime, tokens: [
             .init(symbol: token, name: "DataMarket Token", balances: accounts.map { .init(account: $0.address, amount: 1_000_000) }),
         ])
-        chain = try Chain.create(genesis: genesis, modules: [ModelBountyModule.self])
+        chain = try Chain.create(genesis: genesis, modules: [ModelBountyModule.self, DataBountyModule.self])
     }
 
     var now: UInt64 { chain.clock.now() }
