@@ -63,7 +63,7 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(
             name: "dmctlTests",
-            dependencies: ["dmctl", "LedgerCore"]),
+            dependencies: ["dmctl", "LedgerCore", "ModelMarketKit"]),
     ],
     swiftLanguageModes: [.v6]
 )
