@@ -1,5 +1,5 @@
 // swift-tools-version: 6.0
-// DataMarket: decentralised data and model markets. See README.md and ARCHITECTURE notes there.
+// DataMarket: decentralised data and model markets. See README.md.
 import PackageDescription
 
 let package = Package(
@@ -7,7 +7,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        .library(name: "HECore", targets: ["HECore"]),
         .library(name: "MarketKit", targets: ["MarketKit"]),
+        .library(name: "ModelMarketKit", targets: ["ModelMarketKit"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -33,16 +35,22 @@ let package = Package(
                 "CSodium", "CSecp256k1",
                 .product(name: "HashTreeCollections", package: "swift-collections"),
             ]),
-
+        // Paillier over GMP; depends on nothing else of the project.
+        .target(
+            name: "HECore",
+            dependencies: ["CGMP", "CSodium"]),
         .target(
             name: "MarketKit",
+            dependencies: ["LedgerCore"]),
+        .target(
+            name: "ModelMarketKit",
             dependencies: ["LedgerCore"]),
 
         // MARK: - The CLI
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore", "MarketKit",
+                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -51,11 +59,18 @@ let package = Package(
             name: "LedgerCoreTests",
             dependencies: ["LedgerCore"]),
         .testTarget(
+            name: "HECoreTests",
+            dependencies: ["HECore"],
+            exclude: ["Fixtures"]),
+        .testTarget(
             name: "MarketKitTests",
             dependencies: ["MarketKit", "LedgerCore"]),
         .testTarget(
+            name: "ModelMarketKitTests",
+            dependencies: ["ModelMarketKit", "LedgerCore", "HECore"]),
+        .testTarget(
             name: "dmctlTests",
-            dependencies: ["dmctl", "LedgerCore", "MarketKit"]),
+            dependencies: ["dmctl", "LedgerCore", "MarketKit", "ModelMarketKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,7 +13,8 @@ struct DMCtl: AsyncParsableCommand {
             """,
         subcommands: [
             KeyCommand.self, ChainCommand.self, TokenCommand.self, NFTCommand.self, StreamCommand.self,
-            HashCommand.self, SignCommand.self, VerifyCommand.self, MarketCommand.self,
+            HashCommand.self, SignCommand.self, VerifyCommand.self, MarketCommand.self, HECommand.self,
+            DatasetCommand.self, BountyCommand.self, DataBountyCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to dmctl's documented exit statuses.

@@ -1,12 +1,13 @@
 import Foundation
 import LedgerCore
 import MarketKit
+import ModelMarketKit
 
 /// Opens the chain kept in `<home>/chain` with every module dmctl knows, on wall time plus
 /// the warp offset kept in `<home>/chain/clock-offset`.
 enum ChainHome {
     /// The protocol modules every dmctl chain hosts (the ledger module is always there).
-    static let modules: [any ChainModule.Type] = [MarketModule.self]
+    static let modules: [any ChainModule.Type] = [MarketModule.self, ModelBountyModule.self, DataBountyModule.self]
 
     static func clock(_ home: Home) -> WallClock {
         WallClock(offsetFile: home.chain.appendingPathComponent("clock-offset"))

@@ -1,4 +1,5 @@
 import LedgerCore
+import ModelMarketKit
 
 // How the libraries' errors map to dmctl's exit statuses. Anything not listed is a refusal
 // by the protocol (exit 1).
@@ -30,3 +31,6 @@ extension ChainError: ExitClassified {
         }
     }
 }
+
+extension DatasetError: ExitClassified { var exitStatus: ExitStatus { .usage } }
+extension CommitmentError: ExitClassified { var exitStatus: ExitStatus { .usage } }

@@ -1,0 +1,63 @@
+internal import CGMP
+internal import CSodium
+
+/// libsodium must be initialised once before use; a global `let` runs this exactly once,
+/// thread-safely.
+let sodiumReady: Bool = sodium_init() >= 0
+
+/// Fills `count` bytes from libsodium's CSPRNG.
+func secureRandomBytes(_ count: Int) -> [UInt8] {
+    _ = sodiumReady
+    var bytes = [UInt8](repeating: 0, count: count)
+    bytes.withUnsafeMutableBytes { buffer in
+        guard let base = buffer.baseAddress else { return }
+        randombytes_buf(base, buffer.count)
+    }
+    return bytes
+}
+
+extension BigInteger {
+    /// A uniformly random integer of at most `bits` bits, from libsodium.
+    public static func random(bits: Int) -> BigInteger {
+        guard bits > 0 else { return .zero }
+        var bytes = secureRandomBytes((bits + 7) / 8)
+        let excess = bytes.count * 8 - bits
+        if excess > 0, !bytes.isEmpty { bytes[0] &= UInt8(0xFF >> excess) }
+        return BigInteger(bigEndianBytes: bytes)
+    }
+
+    /// A uniformly random integer in `1..<upperBound` (rejection sampling), or nil when
+    /// `upperBound ≤ 1`.
+    public static func random(in1Below upperBound: BigInteger) -> BigInteger? {
+        guard upperBound > .one else { return nil }
+        let bits = upperBound.bitWidth
+        while true {
+            let candidate = random(bits: bits)
+            if !candidate.isZero, candidate < upperBound { return candidate }
+        }
+    }
+
+    /// A uniformly random unit of Z*_n (coprime to `n`), or nil when `n ≤ 1`.
+    static func randomUnit(modulo n: BigInteger) -> BigInteger? {
+        while true {
+            guard let r = random(in1Below: n) else { return nil }
+            if r.gcd(n) == .one { return r }
+        }
+    }
+
+    /// A random prime of exactly `bits` bits whose two top bits are set, so that the product
+    /// of two such primes has exactly `2·bits` bits.
+    static func randomPrime(bits: Int) -> BigInteger {
+        while true {
+            let start = random(bits: bits)
+            let candidate = BigInteger { target in
+                __gmpz_set(target, start.raw)
+                __gmpz_setbit(target, mp_bitcnt_t(bits - 1))
+                __gmpz_setbit(target, mp_bitcnt_t(bits - 2))
+                __gmpz_setbit(target, 0)
+                __gmpz_nextprime(target, target)
+            }
+            if candidate.bitWidth == bits, candidate.isProbablePrime(rounds: 40) { return candidate }
+        }
+    }
+}

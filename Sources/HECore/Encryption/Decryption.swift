@@ -1,0 +1,53 @@
+internal import CGMP
+
+extension Paillier.PrivateKey {
+    /// Decrypts and decodes (phe semantics: an exact integer at exponent ≥ 0, else a `Double`).
+    ///
+    /// - Throws: `keyMismatch`; `ciphertextOutOfRange`/`ciphertextNotInvertible` for a value
+    ///   outside Z*(n²); `decodingOverflow` when the plaintext lies in the overflow band.
+    public func decrypt(_ number: Paillier.EncryptedNumber) throws(HEError) -> Paillier.PlainNumber {
+        try decryptEncoded(number).decode()
+    }
+
+    /// Decrypts to the encoding without decoding it.
+    ///
+    /// - Throws: `keyMismatch`, `ciphertextOutOfRange`, `ciphertextNotInvertible`.
+    public func decryptEncoded(_ number: Paillier.EncryptedNumber) throws(HEError) -> Paillier.EncodedNumber {
+        try publicKey.requireSame(number.publicKey)
+        let m = try rawDecrypt(number.ciphertext)
+        return Paillier.EncodedNumber(unchecked: publicKey, encoding: m, exponent: number.exponent)
+    }
+
+    /// The plaintext m in 0..<n of a raw ciphertext, by CRT with constant-time exponentiation
+    /// (`mpz_powm_sec`) for the secret exponents p − 1 and q − 1.
+    ///
+    /// - Throws: `ciphertextOutOfRange` for 0 or c ≥ n²; `ciphertextNotInvertible` when
+    ///   gcd(c, n) ≠ 1 (phe accepts both; they are refused here).
+    public func rawDecrypt(_ c: BigInteger) throws(HEError) -> BigInteger {
+        try Paillier.EncryptedNumber.validate(c, for: publicKey)
+        let mp = halfDecrypt(c, prime: p, primeSquared: pSquared, exponent: pMinusOne, h: hp)
+        let mq = halfDecrypt(c, prime: q, primeSquared: qSquared, exponent: qMinusOne, h: hq)
+        // m = mp + p·((mq − mp)·p⁻¹ mod q)
+        return BigInteger { m in
+            __gmpz_sub(m, mq.raw, mp.raw)
+            __gmpz_mul(m, m, pInverseModQ.raw)
+            __gmpz_mod(m, m, q.raw)
+            __gmpz_mul(m, m, p.raw)
+            __gmpz_add(m, m, mp.raw)
+        }
+    }
+
+    /// L_x(c^(x−1) mod x²) · h_x mod x.
+    private func halfDecrypt(
+        _ c: BigInteger, prime: BigInteger, primeSquared: BigInteger, exponent: BigInteger, h: BigInteger
+    ) -> BigInteger {
+        BigInteger { t in
+            __gmpz_mod(t, c.raw, primeSquared.raw)
+            __gmpz_powm_sec(t, t, exponent.raw, primeSquared.raw)
+            __gmpz_sub_ui(t, t, 1)
+            __gmpz_divexact(t, t, prime.raw)
+            __gmpz_mul(t, t, h.raw)
+            __gmpz_mod(t, t, prime.raw)
+        }
+    }
+}

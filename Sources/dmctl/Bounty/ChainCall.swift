@@ -1,0 +1,75 @@
+import Foundation
+import LedgerCore
+import ModelMarketKit
+
+/// Signing and submitting one module call from the CLI, and printing its receipt.
+enum ChainCall {
+    /// Signs `call` with `key` at its next nonce, submits it in one block and prints the receipt.
+    @discardableResult
+    static func send<M: ChainModule>(_ call: M.Call, to module: M.Type, key: PrivateKey, home: Home, json: Bool) throws -> Receipt {
+        let chain = try ChainHome.open(home)
+        let tx = try SignedTransaction.sign(call, for: module, chainID: chain.chainID, nonce: chain.nonce(of: key.address), with: key)
+        let receipt = try chain.submit(tx)
+        try printReceipt(receipt, height: chain.height, json: json)
+        return receipt
+    }
+
+    /// Prints a receipt as a table or JSON.
+    static func printReceipt(_ receipt: Receipt, height: UInt64, json: Bool) throws {
+        if json {
+            struct Out: Encodable { let height: UInt64; let receipt: Receipt }
+            return try Output.json(Out(height: height, receipt: receipt))
+        }
+        Output.fields([("block", "\(height)"), ("tx", receipt.transactionHash.hex), ("sender", receipt.sender.checksummed)])
+        Output.table(["MODULE", "EVENT", "DETAILS"], receipt.events.map { e in
+            [e.module, e.kind, e.fields.map { "\($0.name)=\($0.value)" }.joined(separator: " ")]
+        })
+    }
+
+    /// Reads and decodes a JSON file.
+    static func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch { throw CLIError.storage("cannot read \(path): \(error.localizedDescription)") }
+        do { return try JSONDecoder().decode(T.self, from: data) } catch { throw CLIError.usage("\(path): not the expected JSON: \(error)") }
+    }
+
+    /// Writes a value as pretty JSON, readable only by the owner (it may hold salts).
+    static func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            try encoder.encode(value).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        } catch { throw CLIError.storage("cannot write \(path): \(error.localizedDescription)") }
+    }
+
+    /// Reads a text file.
+    static func readText(_ path: String) throws -> String {
+        do { return try String(contentsOfFile: path, encoding: .utf8) } catch { throw CLIError.storage("cannot read \(path): \(error.localizedDescription)") }
+    }
+
+    /// Parses a token amount in smallest units.
+    static func amount(_ text: String, option: String) throws -> UInt256 {
+        do { return try UInt256(decimalInteger: text, field: option) } catch { throw CLIError.usage("\(option): \(error)") }
+    }
+
+    /// Parses a 0x hash.
+    static func hash(_ text: String, option: String) throws -> Hash32 {
+        do { return try Hash32(hex: text, field: option) } catch { throw CLIError.usage("\(option): \(error)") }
+    }
+
+    /// Parses a token symbol.
+    static func token(_ text: String) throws -> TokenID {
+        do { return try TokenID(text) } catch { throw CLIError.usage("--token: \(error)") }
+    }
+
+    /// Block time now on the home's chain.
+    static func now(_ home: Home) throws -> UInt64 { try ChainHome.open(home).clock.now() }
+}
+
+/// Integer labels or predictions, one per line (the format of `truth`/predictions files is JSON
+/// `{"values": [...]}`).
+struct IntegerVector: Codable {
+    /// The values.
+    var values: [Int64]
+}

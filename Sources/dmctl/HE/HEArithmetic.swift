@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import HECore
+
+/// `dmctl he add`: E(a + b).
+struct HEAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Add two ciphertexts, or a ciphertext and a plain number.",
+        discussion: """
+            The result is re-randomised before it is printed.
+
+            Example:
+              dmctl he add --key keys/public.json a.json b.json > sum.json
+              dmctl he add --key keys/public.json a.json --value 10.5 > shifted.json
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Public key file.", valueName: "public.json"))
+    var key: String
+
+    @Option(help: "A plain number to add instead of a second ciphertext.")
+    var value: String?
+
+    @Argument(help: ArgumentHelp("One or two ciphertext files.", valueName: "ciphertext.json"))
+    var ciphertexts: [String]
+
+    func run() throws {
+        let publicKey = try HEFiles.publicKey(key)
+        let operands = try ciphertexts.map { try HEFiles.ciphertext($0, key: publicKey) }
+        let sum: Paillier.EncryptedNumber
+        switch (operands.count, value) {
+        case (2, nil): sum = try operands[0].adding(operands[1])
+        case (1, let text?): sum = try operands[0].adding(HEFiles.encode(text, field: "--value", key: publicKey))
+        default:
+            throw CLIError.usage("arguments: expected two ciphertext files, or one ciphertext file and --value")
+        }
+        HEFiles.print(try sum.rerandomized())
+    }
+}
+
+/// `dmctl he mul`: E(a · k).
+struct HEMul: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mul",
+        abstract: "Multiply a ciphertext by a plain number.",
+        discussion: """
+            Negative scalars are applied through the ciphertext's inverse. The result is \
+            re-randomised before it is printed.
+
+            Example:
+              dmctl he mul --key keys/public.json a.json 3
+              dmctl he mul --key keys/public.json a.json -- -0.5
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Public key file.", valueName: "public.json"))
+    var key: String
+
+    @Argument(help: ArgumentHelp("Ciphertext file.", valueName: "ciphertext.json"))
+    var ciphertext: String
+
+    @Argument(help: "The plain scalar.")
+    var scalar: String
+
+    func run() throws {
+        let publicKey = try HEFiles.publicKey(key)
+        let number = try HEFiles.ciphertext(ciphertext, key: publicKey)
+        let product = try number.multiplied(by: HEFiles.encode(scalar, field: "SCALAR", key: publicKey))
+        HEFiles.print(try product.rerandomized())
+    }
+}
+
+/// `dmctl he dot`: Σ E(aᵢ)·wᵢ.
+struct HEDot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dot",
+        abstract: "Dot product of encrypted values with plain weights.",
+        discussion: """
+            Computed as one multi-exponentiation, then re-randomised.
+
+            Example:
+              dmctl he dot --key keys/public.json --weights 0.5,-2,3 x1.json x2.json x3.json
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("Public key file.", valueName: "public.json"))
+    var key: String
+
+    @Option(help: ArgumentHelp("Comma-separated plain weights, one per ciphertext.", valueName: "w1,w2,…"))
+    var weights: String
+
+    @Argument(help: ArgumentHelp("Ciphertext files.", valueName: "ciphertext.json"))
+    var ciphertexts: [String]
+
+    func run() throws {
+        let publicKey = try HEFiles.publicKey(key)
+        let fields = weights.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        guard fields.count == ciphertexts.count, !ciphertexts.isEmpty else {
+            throw CLIError.usage("--weights: \(fields.count) weights for \(ciphertexts.count) ciphertexts, expected one weight per ciphertext file")
+        }
+        let encoded = try fields.enumerated().map { i, text in
+            try HEFiles.encode(text, field: "--weights[\(i)]", key: publicKey)
+        }
+        let vector = try Paillier.EncryptedVector(ciphertexts.map { try HEFiles.ciphertext($0, key: publicKey) })
+        HEFiles.print(try vector.dot(encoded: encoded).rerandomized())
+    }
+}

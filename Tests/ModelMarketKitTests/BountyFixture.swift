@@ -1,0 +1,80 @@
+import Foundation
+import LedgerCore
+@testable import ModelMarketKit
+
+/// A model bounty on breast_cancer.csv, posted by `world.accounts[0]`.
+struct BountyFixture {
+    let world: World
+    let publication: BountyPublication
+    let id: UInt64
+    let truthSalt = Salt.deterministic(seed: 99)
+    let reward: UInt256
+    let stake: UInt256
+    let window: UInt64 = 900
+    let deadline: UInt64
+
+    var requester: PrivateKey { world.accounts[0] }
+    func trainer(_ n: Int) -> PrivateKey { world.accounts[n] }
+
+    init(world: World, reward: UInt64 = 1000, stake: UInt64 = 100, testCount: Int = 143, seed: UInt64 = 7) throws {
+        self.world = world
+        self.reward = u(reward)
+        self.stake = u(stake)
+        publication = try BountyPublication(dataset: breastCancer, testCount: testCount, seed: seed)
+        id = world.chain.state(of: ModelBountyModule.self).nextID
+        deadline = world.now + 3600
+        let terms = ModelBounty.Terms(
+            id: id, token: world.token, reward: u(reward), stake: u(stake), submissionDeadline: deadline,
+            metric: .accuracy(classes: 2), testSize: UInt32(testCount), trainingDataHash: publication.trainingDataHash,
+            testFeaturesHash: publication.testFeaturesHash,
+            truthCommitment: publication.truthCommitment(bountyID: id, requester: world.accounts[0].address, salt: truthSalt))
+        try world.bounty(.create(terms), from: world.accounts[0])
+    }
+
+    /// A trainer's sealed entry.
+    struct Entry {
+        let predictions: [Int64]
+        let modelHash: Hash32
+        let salt: Salt
+    }
+
+    func entry(_ predictions: [Int64], seed: UInt64) -> Entry {
+        Entry(predictions: predictions, modelHash: Keccak256.hash("model \(seed)"), salt: Salt.deterministic(seed: seed))
+    }
+
+    func commitment(_ e: Entry, by trainer: PrivateKey) -> Hash32 {
+        Commitment.make(.submission, bountyID: id, committer: trainer.address, salt: e.salt,
+                        payloadHash: Commitment.predictionPayloadHash(predictions: e.predictions, modelHash: e.modelHash))
+    }
+
+    func submit(_ e: Entry, by trainer: PrivateKey) throws {
+        try world.bounty(.submit(bounty: id, commitment: commitment(e, by: trainer)), from: trainer)
+    }
+
+    func score(_ e: Entry) throws -> Int64 {
+        try Scoring.score(predictions: e.predictions, truth: publication.truth, metric: .accuracy(classes: 2))
+    }
+
+    func pastDeadline() throws { try world.warp(deadline - world.now) }
+
+    func revealTruth() throws {
+        try world.bounty(.revealTruth(bounty: id, labels: publication.truth, salt: truthSalt), from: requester)
+    }
+
+    func reveal(_ e: Entry, by trainer: PrivateKey) throws -> Receipt {
+        try world.bounty(.reveal(bounty: id, predictions: e.predictions, modelHash: e.modelHash, salt: e.salt), from: trainer)
+    }
+
+    var bounty: ModelBounty? { world.modelBounty(id) }
+    var phase: ModelBounty.Phase? { bounty?.phase(at: world.now) }
+
+    /// Honest predictions from the reference learner with a given seed and share of the data.
+    func predictions(seed: UInt64, rows: Int? = nil, epochs: Int = 200) -> [Int64] {
+        let train = publication.train
+        let n = min(rows ?? train.count, train.count)
+        let model = LogisticRegression.train(
+            features: Array(train.features[..<n]), labels: Array(train.labels[..<n]),
+            options: TrainingOptions(epochs: epochs, seed: seed))
+        return model.predict(publication.test.features)
+    }
+}

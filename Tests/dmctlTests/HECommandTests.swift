@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+
+/// End-to-end runs of the built `dmctl he …` commands in a temporary folder.
+@Suite(.serialized) struct HECommandTests {
+    let folder: URL
+    let cli: CLIRunner
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("dmctl-he-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        cli = CLIRunner(workingDirectory: folder)
+    }
+
+    /// Runs a command that must succeed and returns its standard output.
+    @discardableResult
+    func ok(_ args: [String]) throws -> String {
+        let result = try cli.run(args)
+        #expect(result.status == 0, "dmctl \(args.joined(separator: " ")): \(result.stderr)")
+        return result.stdout
+    }
+
+    func write(_ text: String, to name: String) throws {
+        try Data(text.utf8).write(to: folder.appendingPathComponent(name))
+    }
+
+    @Test func keygenEncryptAddMulDotDecryptGiveExactResults() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let keygen = try ok(["he", "keygen", "--bits", "1024", "--out", "keys"])
+        #expect(keygen.contains("1024"))
+        let publicJSON = try String(contentsOf: folder.appendingPathComponent("keys/public.json"), encoding: .utf8)
+        #expect(publicJSON.contains(#""kty":"DAJ""#) && publicJSON.contains(#""alg":"PAI-GN1""#))
+        let attributes = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("keys/private.json").path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+
+        try write(try ok(["he", "encrypt", "--key", "keys/public.json", "123456789012345678901234567890"]), to: "a.json")
+        try write(try ok(["he", "encrypt", "--key", "keys/public.json", "--", "-987654321"]), to: "b.json")
+        try write(try ok(["he", "add", "--key", "keys/public.json", "a.json", "b.json"]), to: "sum.json")
+        #expect(try ok(["he", "decrypt", "--key", "keys/private.json", "sum.json"])
+            == "123456789012345678900246913569\n")
+
+        try write(try ok(["he", "encrypt", "--fast", "--key", "keys/public.json", "2.5"]), to: "x.json")
+        try write(try ok(["he", "mul", "--key", "keys/public.json", "x.json", "--", "-3"]), to: "m.json")
+        #expect(try ok(["he", "decrypt", "--key", "keys/private.json", "m.json"]) == "-7.5\n")
+
+        try write(try ok(["he", "add", "--key", "keys/public.json", "x.json", "--value", "0.25"]), to: "p.json")
+        #expect(try ok(["he", "decrypt", "--key", "keys/private.json", "p.json"]) == "2.75\n")
+
+        try write(try ok(["he", "encrypt", "--key", "keys/public.json", "0.1"]), to: "y.json")
+        try write(try ok(["he", "dot", "--key", "keys/public.json", "--weights", "2,10", "x.json", "y.json"]), to: "d.json")
+        #expect(try ok(["he", "decrypt", "--key", "keys/private.json", "d.json"]) == "6.0\n")
+
+        let json = try ok(["he", "decrypt", "--json", "--key", "keys/private.json", "d.json"])
+        #expect(json.contains(#""value" : "6.0""#))
+    }
+
+    @Test func tamperedCiphertextsAreRefusedWithStatusTwo() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try ok(["he", "keygen", "--bits", "1024", "--out", "keys"])
+        let publicJSON = try Data(contentsOf: folder.appendingPathComponent("keys/public.json"))
+        let object = try #require(JSONSerialization.jsonObject(with: publicJSON) as? [String: Any])
+        #expect(object["n"] is String)
+
+        try write(#"{"v":"0","e":0}"#, to: "zero.json")
+        let zero = try cli.run(["he", "decrypt", "--key", "keys/private.json", "zero.json"])
+        #expect(zero.status == 2)
+        #expect(zero.stderr.contains("outside 1..<n²"))
+
+        // n² itself: 2^2048 > n² for a 1024-bit n, so any 2049-bit value is ≥ n².
+        let huge = "1" + String(repeating: "0", count: 620)
+        try write(#"{"v":"\#(huge)","e":0}"#, to: "huge.json")
+        let large = try cli.run(["he", "add", "--key", "keys/public.json", "huge.json", "--value", "1"])
+        #expect(large.status == 2)
+        #expect(large.stderr.contains("ciphertext"))
+
+        try write(#"{"v":"12","e":"x"}"#, to: "bad.json")
+        let bad = try cli.run(["he", "decrypt", "--key", "keys/private.json", "bad.json"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("ciphertext.e"))
+    }
+
+    @Test func badValuesAndMissingFilesGetDistinctStatuses() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try ok(["he", "keygen", "--bits", "1024", "--out", "keys"])
+        let word = try cli.run(["he", "encrypt", "--key", "keys/public.json", "twelve"])
+        #expect(word.status == 2 && word.stderr.contains("VALUE"))
+        let missing = try cli.run(["he", "encrypt", "--key", "nowhere.json", "1"])
+        #expect(missing.status == 3 && missing.stderr.contains("nowhere.json"))
+        let small = try cli.run(["he", "keygen", "--bits", "100", "--out", "small"])
+        #expect(small.status == 2 && small.stderr.contains("bits"))
+        let help = try cli.run(["he", "dot", "--help"])
+        #expect(help.status == 0 && help.stdout.contains("Example"))
+    }
+}
