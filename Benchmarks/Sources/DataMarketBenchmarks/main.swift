@@ -2,6 +2,7 @@
 // Each area lives in its own file and registers itself below.
 
 let areas: [(name: String, run: () throws -> Void)] = [
+    ("paillier", PaillierBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

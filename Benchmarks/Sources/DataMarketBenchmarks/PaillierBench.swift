@@ -1,0 +1,178 @@
+import Foundation
+import HECore
+import RawGMP
+
+/// `paillier`: HECore at 2048 bits beside raw GMP figures measured in the same run.
+enum PaillierBench {
+    /// A raw `mpz_t` for the baselines, freed when the owner goes away.
+    final class Raw {
+        let value: UnsafeMutablePointer<__mpz_struct>
+        init(_ decimal: String) {
+            value = .allocate(capacity: 1)
+            __gmpz_init(value)
+            _ = __gmpz_set_str(value, decimal, 10)
+        }
+        init() {
+            value = .allocate(capacity: 1)
+            __gmpz_init(value)
+        }
+        deinit {
+            __gmpz_clear(value)
+            value.deallocate()
+        }
+    }
+
+    static func run() throws {
+        let bits = 2048
+        Bench.section("paillier (\(bits)-bit n, phe-compatible; baselines: raw GMP in this run)")
+
+        // Key generation (a few keys: the time varies a lot with the prime gaps).
+        var key: Paillier.PrivateKey?
+        let keygen = try Bench.secondsPerOp(operations: 1, rounds: 3) {
+            key = try Paillier.PrivateKey.generate(bits: bits)
+        }
+        guard let key else { return }
+        let pk = key.publicKey
+
+        // Raw operands.
+        let n = Raw(pk.n.decimalString), n2 = Raw(pk.nSquared.decimalString)
+        let p = Raw(key.p.decimalString), q = Raw(key.q.decimalString)
+        let p2 = Raw((key.p * key.p).decimalString), q2 = Raw((key.q * key.q).decimalString)
+        let pm1 = Raw((key.p - .one).decimalString), qm1 = Raw((key.q - .one).decimalString)
+        _ = (p, q)
+        let r = Raw(BigInteger.random(in1Below: pk.n)?.decimalString ?? "2")
+        let out = Raw(), tmp = Raw()
+
+        let rawPowmN = Bench.secondsPerOp(operations: 50) {
+            for _ in 0..<50 { __gmpz_powm(out.value, r.value, n.value, n2.value) }
+        }
+        Bench.row("raw mpz_powm r^n mod n² (baseline)", value: Bench.duration(rawPowmN), baseline: "-", ratio: nil, target: "reference")
+        Bench.row("key generation", value: Bench.duration(keygen),
+                  baseline: Bench.duration(rawPowmN) + " (r^n)", ratio: keygen / rawPowmN, target: "no target; × r^n")
+
+        // Encryption.
+        let encoded = try Paillier.EncodedNumber.encode(3.14159, publicKey: pk)
+        let standard = try Bench.secondsPerOp(operations: 50) {
+            for _ in 0..<50 { _ = try pk.encrypt(encoded) }
+        }
+        Bench.row("standard encryption (1+nm)·r^n", value: Bench.duration(standard),
+                  baseline: Bench.duration(rawPowmN) + " raw r^n", ratio: standard / rawPowmN, target: "≈1 (phe's cost)")
+        let tableStart = Bench.now()
+        let fast = Paillier.FastEncryptor(publicKey: pk)
+        let tableBuild = Double(Bench.now() - tableStart) / 1e9
+        let fastEncryption = try Bench.secondsPerOp(operations: 200) {
+            for _ in 0..<200 { _ = try pk.encrypt(encoded, using: fast) }
+        }
+        Bench.row("fast encryption (DJN, fixed-base table)", value: Bench.duration(fastEncryption),
+                  baseline: Bench.duration(standard) + " standard", ratio: standard / fastEncryption,
+                  target: "≥ 8× faster: " + (standard / fastEncryption >= 8 ? "met" : "NOT met"))
+        Bench.row("  DJN table build (once per key)", value: Bench.duration(tableBuild), baseline: "-", ratio: nil, target: "one-off")
+        let crt = try Bench.secondsPerOp(operations: 50) {
+            for _ in 0..<50 { _ = try key.encrypt(encoded) }
+        }
+        Bench.row("key owner's CRT encryption", value: Bench.duration(crt),
+                  baseline: Bench.duration(standard) + " standard", ratio: standard / crt, target: "no target; × faster")
+
+        // Decryption vs two half-size raw exponentiations c^(p−1) mod p², c^(q−1) mod q².
+        let c = try pk.encrypt(encoded)
+        let rawC = Raw(c.ciphertext.decimalString)
+        let decryption = try Bench.secondsPerOp(operations: 100) {
+            for _ in 0..<100 { _ = try key.decrypt(c) }
+        }
+        let rawHalves = Bench.secondsPerOp(operations: 100) {
+            for _ in 0..<100 {
+                __gmpz_mod(tmp.value, rawC.value, p2.value)
+                __gmpz_powm(out.value, tmp.value, pm1.value, p2.value)
+                __gmpz_mod(tmp.value, rawC.value, q2.value)
+                __gmpz_powm(out.value, tmp.value, qm1.value, q2.value)
+            }
+        }
+        Bench.row("decryption (CRT, mpz_powm_sec)", value: Bench.duration(decryption),
+                  baseline: Bench.duration(rawHalves) + " 2 raw powm", ratio: decryption / rawHalves,
+                  target: "≤ 1.3: " + (decryption / rawHalves <= 1.3 ? "met" : "NOT met"))
+        let rawHalvesSec = Bench.secondsPerOp(operations: 100) {
+            for _ in 0..<100 {
+                __gmpz_mod(tmp.value, rawC.value, p2.value)
+                __gmpz_powm_sec(out.value, tmp.value, pm1.value, p2.value)
+                __gmpz_mod(tmp.value, rawC.value, q2.value)
+                __gmpz_powm_sec(out.value, tmp.value, qm1.value, q2.value)
+            }
+        }
+        Bench.row("  raw 2 × mpz_powm_sec (the constant-time floor)", value: Bench.duration(rawHalvesSec),
+                  baseline: Bench.duration(rawHalves) + " 2 raw powm", ratio: rawHalvesSec / rawHalves, target: "reference")
+
+        // Addition vs one raw multiply-and-reduce mod n².
+        let d = try pk.encrypt(encoded)
+        let rawD = Raw(d.ciphertext.decimalString)
+        let add = try Bench.secondsPerOp(operations: 20_000) {
+            for _ in 0..<20_000 { _ = try c.adding(d) }
+        }
+        let rawMulMod = Bench.secondsPerOp(operations: 20_000) {
+            for _ in 0..<20_000 {
+                __gmpz_mul(tmp.value, rawC.value, rawD.value)
+                __gmpz_tdiv_r(out.value, tmp.value, n2.value)
+            }
+        }
+        Bench.row("ciphertext addition", value: Bench.duration(add),
+                  baseline: Bench.duration(rawMulMod) + " raw mul+mod", ratio: add / rawMulMod,
+                  target: "≤ 2: " + (add / rawMulMod <= 2 ? "met" : "NOT met"))
+
+        // Scalar multiplication by a Double (53-bit mantissa) vs raw powm with that exponent.
+        let scalar = try Paillier.EncodedNumber.encode(2.718281828459045, publicKey: pk)
+        let rawScalar = Raw(scalar.encoding.decimalString)
+        let scalarMul = try Bench.secondsPerOp(operations: 1000) {
+            for _ in 0..<1000 { _ = try c.multiplied(by: scalar) }
+        }
+        let rawScalarPow = Bench.secondsPerOp(operations: 1000) {
+            for _ in 0..<1000 { __gmpz_powm(out.value, rawC.value, rawScalar.value, n2.value) }
+        }
+        Bench.row("scalar multiply (Double, 53-bit mantissa)", value: Bench.duration(scalarMul),
+                  baseline: Bench.duration(rawScalarPow) + " raw powm", ratio: scalarMul / rawScalarPow, target: "no target")
+
+        // Dot product of length 100 vs 100 separate raw exponentiations and 99 products.
+        var values: [Double] = []
+        var weights: [Double] = []
+        var state: UInt64 = 0x2545F4914F6CDD1D
+        for _ in 0..<100 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            values.append(Double(Int64(bitPattern: state >> 11) % 10_000) / 100)
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            weights.append(Double(Int64(bitPattern: state >> 11) % 10_000) / 1000)
+        }
+        let vector = try Paillier.EncryptedVector.encrypt(values, publicKey: pk, using: fast)
+        let weightEncodings = try weights.map { w throws(HEError) in try Paillier.EncodedNumber.encode(w, publicKey: pk) }
+        let dot = try Bench.secondsPerOp(operations: 3) {
+            for _ in 0..<3 { _ = try vector.dot(encoded: weightEncodings) }
+        }
+        let rawBases = vector.elements.map { Raw($0.ciphertext.decimalString) }
+        let rawExponents = weightEncodings.map { Raw($0.encoding.decimalString) }
+        let rawDot = Bench.secondsPerOp(operations: 3) {
+            for _ in 0..<3 {
+                __gmpz_set_ui(out.value, 1)
+                for i in 0..<100 {
+                    __gmpz_powm(tmp.value, rawBases[i].value, rawExponents[i].value, n2.value)
+                    __gmpz_mul(out.value, out.value, tmp.value)
+                    __gmpz_tdiv_r(out.value, out.value, n2.value)
+                }
+            }
+        }
+        Bench.row("dot product, length 100 (multi-exponentiation)", value: Bench.duration(dot),
+                  baseline: Bench.duration(rawDot) + " 100 raw powm", ratio: dot / rawDot, target: "no target; < 1 is better")
+
+        // 1,000 encryptions on all cores vs the single-core rate.
+        let thousand = Array(repeating: encoded, count: 1000)
+        let batch = try Bench.secondsPerOp(operations: 1000, rounds: 2) {
+            _ = try pk.encryptBatch(thousand)
+        }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        Bench.row("1,000 standard encryptions, \(cores) cores", value: Bench.rate(batch),
+                  baseline: Bench.rate(standard) + " 1 core", ratio: standard / batch,
+                  target: "≥ 1.4×: " + (standard / batch >= 1.4 ? "met" : "NOT met"))
+        let fastBatch = try Bench.secondsPerOp(operations: 1000, rounds: 3) {
+            _ = try pk.encryptBatch(thousand, using: fast)
+        }
+        Bench.row("1,000 fast encryptions, \(cores) cores", value: Bench.rate(fastBatch),
+                  baseline: Bench.rate(fastEncryption) + " 1 core", ratio: fastEncryption / fastBatch,
+                  target: "≥ 1.4×: " + (fastEncryption / fastBatch >= 1.4 ? "met" : "NOT met"))
+    }
+}
