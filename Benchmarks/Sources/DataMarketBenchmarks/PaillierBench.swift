@@ -159,20 +159,33 @@ enum PaillierBench {
         Bench.row("dot product, length 100 (multi-exponentiation)", value: Bench.duration(dot),
                   baseline: Bench.duration(rawDot) + " 100 raw powm", ratio: dot / rawDot, target: "no target; < 1 is better")
 
-        // 1,000 encryptions on all cores vs the single-core rate.
+        // 1,000 encryptions on all cores vs the single-core rate, measured alternately in the
+        // same rounds so that load from other processes hits both alike.
         let thousand = Array(repeating: encoded, count: 1000)
-        let batch = try Bench.secondsPerOp(operations: 1000, rounds: 2) {
-            _ = try pk.encryptBatch(thousand)
-        }
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        Bench.row("1,000 standard encryptions, \(cores) cores", value: Bench.rate(batch),
-                  baseline: Bench.rate(standard) + " 1 core", ratio: standard / batch,
-                  target: "≥ 1.4×: " + (standard / batch >= 1.4 ? "met" : "NOT met"))
-        let fastBatch = try Bench.secondsPerOp(operations: 1000, rounds: 3) {
-            _ = try pk.encryptBatch(thousand, using: fast)
+        var single = (standard: Double.infinity, fast: Double.infinity)
+        var batch = (standard: Double.infinity, fast: Double.infinity)
+        for _ in 0..<2 {
+            single.standard = min(single.standard, try Bench.secondsPerOp(operations: 100, rounds: 1) {
+                for item in thousand.prefix(100) { _ = try pk.encrypt(item) }
+            })
+            batch.standard = min(batch.standard, try Bench.secondsPerOp(operations: 1000, rounds: 1) {
+                _ = try pk.encryptBatch(thousand)
+            })
         }
-        Bench.row("1,000 fast encryptions, \(cores) cores", value: Bench.rate(fastBatch),
-                  baseline: Bench.rate(fastEncryption) + " 1 core", ratio: fastEncryption / fastBatch,
-                  target: "≥ 1.4×: " + (fastEncryption / fastBatch >= 1.4 ? "met" : "NOT met"))
+        for _ in 0..<3 {
+            single.fast = min(single.fast, try Bench.secondsPerOp(operations: 1000, rounds: 1) {
+                for item in thousand { _ = try pk.encrypt(item, using: fast) }
+            })
+            batch.fast = min(batch.fast, try Bench.secondsPerOp(operations: 1000, rounds: 1) {
+                _ = try pk.encryptBatch(thousand, using: fast)
+            })
+        }
+        Bench.row("1,000 standard encryptions, \(cores) cores", value: Bench.rate(batch.standard),
+                  baseline: Bench.rate(single.standard) + " 1 core", ratio: single.standard / batch.standard,
+                  target: "≥ 1.4×: " + (single.standard / batch.standard >= 1.4 ? "met" : "NOT met"))
+        Bench.row("1,000 fast encryptions, \(cores) cores", value: Bench.rate(batch.fast),
+                  baseline: Bench.rate(single.fast) + " 1 core", ratio: single.fast / batch.fast,
+                  target: "≥ 1.4×: " + (single.fast / batch.fast >= 1.4 ? "met" : "NOT met"))
     }
 }
