@@ -20,6 +20,7 @@ let package = Package(
             dependencies: [
                 .product(name: "LedgerCore", package: "DataMarket"),
                 .product(name: "MarketKit", package: "DataMarket"),
+                .product(name: "HECore", package: "DataMarket"),
                 .product(name: "BigInt", package: "BigInt"),
                 "RawSecp256k1",
                 "RawGMP",

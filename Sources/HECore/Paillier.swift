@@ -20,4 +20,7 @@ public enum Paillier {
     public static let defaultKeyBits = 2048
     /// The smallest modulus length accepted.
     public static let minimumKeyBits = 512
+
+    /// A ciphertext with its exponent (phe's `EncryptedNumber`).
+    public typealias Ciphertext = EncryptedNumber
 }

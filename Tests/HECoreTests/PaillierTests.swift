@@ -151,6 +151,12 @@ import Testing
         let encoded = try Paillier.EncodedNumber.encode(2, publicKey: theirs.publicKey)
         #expect(throws: mismatch) { try a.multiplied(by: encoded) }
         #expect(throws: HEError.self) { try Paillier.EncryptedVector([a, b]) }
+        // A ciphertext file written for another key names that key and is refused.
+        #expect(throws: HEError.keyMismatch(expected: theirs.publicKey.fingerprint, found: mine.publicKey.fingerprint)) {
+            try Paillier.EncryptedNumber(json: a.json(), publicKey: theirs.publicKey)
+        }
+        #expect(mine.publicKey.fingerprint.hasPrefix("sha256:") && mine.publicKey.fingerprint.count == 23)
+        #expect(try Paillier.EncryptedNumber(json: a.json(includeKeyFingerprint: false), publicKey: mine.publicKey) == a)
     }
 
     @Test func valuesTooLargeToEncodeAreRefused() throws {

@@ -73,6 +73,13 @@ import Testing
         #expect(large.status == 2)
         #expect(large.stderr.contains("ciphertext"))
 
+        // A ciphertext made for another key is refused, naming both keys.
+        try ok(["he", "keygen", "--bits", "1024", "--out", "other"])
+        try write(try ok(["he", "encrypt", "--key", "other/public.json", "5"]), to: "foreign.json")
+        let foreign = try cli.run(["he", "decrypt", "--key", "keys/private.json", "foreign.json"])
+        #expect(foreign.status == 2)
+        #expect(foreign.stderr.contains("belongs to public key sha256:"))
+
         try write(#"{"v":"12","e":"x"}"#, to: "bad.json")
         let bad = try cli.run(["he", "decrypt", "--key", "keys/private.json", "bad.json"])
         #expect(bad.status == 2)

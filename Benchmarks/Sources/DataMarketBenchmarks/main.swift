@@ -6,10 +6,12 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("amount", AmountBench.run),
     ("market", MarketBench.run),
     ("chain", ChainBench.run),
+    ("paillier", PaillierBench.run),
+    ("paillier-batch", PaillierBench.runBatch),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
 print("# DataMarket benchmarks (release build; best of several rounds; baselines measured in this run)")
-for area in areas where wanted.isEmpty || wanted.contains(area.name) {
+for area in areas where (wanted.isEmpty && area.name != "paillier-batch") || wanted.contains(area.name) {
     do { try area.run() } catch { print("benchmark \(area.name) failed: \(error)") }
 }

@@ -16,6 +16,19 @@ func secureRandomBytes(_ count: Int) -> [UInt8] {
     return bytes
 }
 
+/// SHA-256 of `bytes` (libsodium).
+func sha256(_ bytes: [UInt8]) -> [UInt8] {
+    _ = sodiumReady
+    var digest = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
+    digest.withUnsafeMutableBufferPointer { out in
+        bytes.withUnsafeBufferPointer { input in
+            guard let target = out.baseAddress else { return }
+            _ = crypto_hash_sha256(target, input.baseAddress, UInt64(input.count))
+        }
+    }
+    return digest
+}
+
 extension BigInteger {
     /// A uniformly random integer of at most `bits` bits, from libsodium.
     public static func random(bits: Int) -> BigInteger {

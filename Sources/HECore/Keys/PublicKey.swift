@@ -45,13 +45,13 @@ extension Paillier {
         /// The modulus length in bits.
         public var bits: Int { n.bitWidth }
 
-        /// A short fingerprint of n for messages: its bit length and first 12 hexadecimal digits.
+        /// A short, stable identifier of the key: `sha256:` and the first 16 hexadecimal digits
+        /// of SHA-256 over n's big-endian bytes. Written beside ciphertexts so that one made for
+        /// another key is refused instead of decrypting to a wrong value.
         public var fingerprint: String {
-            let hex = n.bigEndianMagnitude.prefix(6).map { byte in
-                let digits = Array("0123456789abcdef")
-                return String([digits[Int(byte >> 4)], digits[Int(byte & 15)]])
-            }.joined()
-            return "\(bits)-bit n=0x\(hex)…"
+            let digest = sha256(n.bigEndianMagnitude)
+            let digits = Array("0123456789abcdef")
+            return "sha256:" + digest.prefix(8).map { String([digits[Int($0 >> 4)], digits[Int($0 & 15)]]) }.joined()
         }
 
         /// Equal when the moduli are equal.

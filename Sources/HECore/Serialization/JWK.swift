@@ -19,10 +19,12 @@ struct PrivateKeyJWK: Codable {
     var kid: String?
 }
 
-/// pheutil's ciphertext: `{"v":"<decimal>","e":<exponent>}`.
+/// pheutil's ciphertext: `{"v":"<decimal>","e":<exponent>}`, plus HECore's optional `key`
+/// (the public key's fingerprint), which phe ignores.
 struct CiphertextJSON: Codable {
     var v: String
     var e: Int
+    var key: String?
 }
 
 /// The ciphertext as read: `e` as a number first, so that a fractional exponent gets a
@@ -30,6 +32,7 @@ struct CiphertextJSON: Codable {
 struct CiphertextJSONInput: Decodable {
     var v: String
     var e: Double
+    var key: String?
 }
 
 enum JSONCoding {
@@ -130,22 +133,29 @@ extension Paillier.PrivateKey {
 }
 
 extension Paillier.EncryptedNumber {
-    /// Reads pheutil's `{"v":"<decimal>","e":<exponent>}` for `publicKey`.
+    /// Reads pheutil's `{"v":"<decimal>","e":<exponent>}` for `publicKey`. When the optional
+    /// `key` field (written by HECore, absent from phe's files) is present it must be
+    /// `publicKey.fingerprint`.
     ///
-    /// - Throws: `malformedJSON`; `malformedInteger` for `v`; `ciphertextOutOfRange` or
+    /// - Throws: `keyMismatch` when `key` names another public key; `malformedJSON`; `malformedInteger` for `v`; `ciphertextOutOfRange` or
     ///   `ciphertextNotInvertible` when `v` is not in Z*(n²) (for instance, made for another key).
     public init(json data: Data, publicKey: Paillier.PublicKey) throws(HEError) {
         let parsed = try JSONCoding.decode(CiphertextJSONInput.self, from: data, document: "ciphertext")
         guard let exponent = Int(exactly: parsed.e) else {
             throw .malformedJSON(field: "ciphertext.e", expected: "an integer exponent")
         }
+        if let key = parsed.key, key != publicKey.fingerprint {
+            throw .keyMismatch(expected: publicKey.fingerprint, found: key)
+        }
         try self.init(
             publicKey: publicKey, ciphertext: BigInteger(decimal: parsed.v, field: "ciphertext.v"),
             exponent: exponent)
     }
 
-    /// This ciphertext as pheutil's JSON (one line).
-    public func json() -> Data {
-        JSONCoding.encode(CiphertextJSON(v: ciphertext.decimalString, e: exponent))
+    /// This ciphertext as pheutil's JSON (one line), with the key's fingerprint in `key`
+    /// unless `includeKeyFingerprint` is false.
+    public func json(includeKeyFingerprint: Bool = true) -> Data {
+        JSONCoding.encode(CiphertextJSON(
+            v: ciphertext.decimalString, e: exponent, key: includeKeyFingerprint ? publicKey.fingerprint : nil))
     }
 }

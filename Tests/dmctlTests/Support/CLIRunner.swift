@@ -7,9 +7,12 @@ struct CLIRunner {
     let binary: URL
     /// Environment entries added to every run (on top of this process's environment).
     var environment: [String: String]
+    /// The folder commands run in (relative paths resolve here); this process's if nil.
+    var workingDirectory: URL?
 
-    init(environment: [String: String] = [:]) {
+    init(environment: [String: String] = [:], workingDirectory: URL? = nil) {
         self.environment = environment
+        self.workingDirectory = workingDirectory
         if let bin = ProcessInfo.processInfo.environment["DMCTL_BIN"], !bin.isEmpty {
             binary = URL(fileURLWithPath: bin)
             return
@@ -45,6 +48,7 @@ struct CLIRunner {
         let process = Process()
         process.executableURL = binary
         process.arguments = args
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         var environment = ProcessInfo.processInfo.environment
         environment["DMCTL_HOME"] = nil
         for (k, v) in self.environment { environment[k] = v }
