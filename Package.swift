@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore",
+                "LedgerCore", "MarketKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -55,7 +55,7 @@ let package = Package(
             dependencies: ["MarketKit", "LedgerCore"]),
         .testTarget(
             name: "dmctlTests",
-            dependencies: ["dmctl", "LedgerCore"]),
+            dependencies: ["dmctl", "LedgerCore", "MarketKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

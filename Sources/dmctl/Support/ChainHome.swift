@@ -1,11 +1,12 @@
 import Foundation
 import LedgerCore
+import MarketKit
 
 /// Opens the chain kept in `<home>/chain` with every module dmctl knows, on wall time plus
 /// the warp offset kept in `<home>/chain/clock-offset`.
 enum ChainHome {
     /// The protocol modules every dmctl chain hosts (the ledger module is always there).
-    static let modules: [any ChainModule.Type] = []
+    static let modules: [any ChainModule.Type] = [MarketModule.self, RolesModule.self]
 
     static func clock(_ home: Home) -> WallClock {
         WallClock(offsetFile: home.chain.appendingPathComponent("clock-offset"))
