@@ -3,6 +3,7 @@
 
 let areas: [(name: String, run: () throws -> Void)] = [
     ("crypto", CryptoBench.run),
+    ("roles", RolesBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
