@@ -8,6 +8,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("chain", ChainBench.run),
     ("paillier", PaillierBench.run),
     ("paillier-batch", PaillierBench.runBatch),
+    ("roles", RolesBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

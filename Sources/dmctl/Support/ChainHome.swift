@@ -7,7 +7,7 @@ import ModelMarketKit
 /// the warp offset kept in `<home>/chain/clock-offset`.
 enum ChainHome {
     /// The protocol modules every dmctl chain hosts (the ledger module is always there).
-    static let modules: [any ChainModule.Type] = [MarketModule.self, ModelBountyModule.self, DataBountyModule.self]
+    static let modules: [any ChainModule.Type] = [MarketModule.self, ModelBountyModule.self, DataBountyModule.self, RolesModule.self]
 
     static func clock(_ home: Home) -> WallClock {
         WallClock(offsetFile: home.chain.appendingPathComponent("clock-offset"))

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+import MarketKit
+
+/// `dmctl eval`: evaluations of models by paying users, and reviews of evaluations.
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Post, review and show model evaluations (only paying users of a model may post or review).",
+        subcommands: [Post.self, Review.self, Show.self])
+
+    struct Post: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Post your one evaluation of a model: a rating 1-5 and the hashes of example inputs, outputs and text.",
+            discussion: "Example: dmctl eval post 7 --rating 4 --inputs-file in.csv --outputs-file out.csv --text-file review.md --key dave")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "The $Model NFT id.") var model: UInt64
+        @Option(help: "Rating, 1 to 5.") var rating: UInt8
+        @Option(help: "Keccak-256 of the example inputs (hex).") var inputsHash: String?
+        @Option(help: "File of example inputs (hashed locally).") var inputsFile: String?
+        @Option(help: "Keccak-256 of the outputs (hex).") var outputsHash: String?
+        @Option(help: "File of outputs (hashed locally).") var outputsFile: String?
+        @Option(help: "Keccak-256 of the evaluation text (hex).") var textHash: String?
+        @Option(help: "File of the evaluation text (hashed locally).") var textFile: String?
+
+        func run() async throws {
+            guard let i = try RolesCLI.hash(hex: inputsHash, file: inputsFile, name: "inputs"),
+                let o = try RolesCLI.hash(hex: outputsHash, file: outputsFile, name: "outputs"),
+                let t = try RolesCLI.hash(hex: textHash, file: textFile, name: "text")
+            else { return }
+            try RolesCLI.run(.evaluate(model: model, rating: rating, inputsHash: i, outputsHash: o, textHash: t), global: global, signer: signer)
+        }
+    }
+
+    struct Review: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark another user's evaluation helpful or unhelpful (once; you must have paid for the model).",
+            discussion: "Example: dmctl eval review 2 --helpful --key erin")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "The evaluation id.") var evaluation: UInt64
+        @Flag(help: "Helpful or unhelpful.") var verdict: Verdict
+
+        enum Verdict: EnumerableFlag { case helpful, unhelpful }
+
+        func run() async throws {
+            try RolesCLI.run(.review(evaluation: evaluation, helpful: verdict == .helpful), global: global, signer: signer)
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a model's score and evaluations, or without an id every model by score.",
+            discussion: """
+                score = floor(100 * sum(rating * w) / sum(w)), w = 1 + max(0, helpful - unhelpful) over the \
+                evaluator's reviews. Example: dmctl eval show 7 --json
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The $Model NFT id.") var model: UInt64?
+
+        struct EvaluationView: Encodable {
+            let id: UInt64
+            let evaluator: Address
+            let rating: UInt8
+            let helpful: UInt64
+            let unhelpful: UInt64
+            let weight: UInt64
+            let inputsHash: Hash32
+            let outputsHash: Hash32
+            let textHash: Hash32
+        }
+
+        struct ModelView: Encodable {
+            let model: UInt64
+            let owner: String
+            let pricePerUse: UInt256
+            let token: TokenID
+            let uses: UInt64
+            let scoreHundredths: UInt64?
+            let evaluations: [EvaluationView]
+        }
+
+        func run() async throws {
+            let (chain, roles) = try RolesCLI.state(global)
+            let ids: [UInt64]
+            if let model {
+                do { _ = try roles.model(model) } catch { throw CLIError.refused("\(error)") }
+                ids = [model]
+            } else {
+                ids = roles.modelsByScore().map(\.model)
+            }
+            let views = ids.compactMap { id -> ModelView? in
+                guard let m = roles.models[id] else { return nil }
+                let evals = m.evaluations.compactMap { roles.evaluations[$0] }.map {
+                    EvaluationView(id: $0.id, evaluator: $0.evaluator, rating: $0.rating, helpful: $0.helpful, unhelpful: $0.unhelpful,
+                                   weight: roles.standing(of: $0.evaluator).weight, inputsHash: $0.inputsHash, outputsHash: $0.outputsHash, textHash: $0.textHash)
+                }
+                return ModelView(model: id, owner: RolesCLI.owner(id, chain: chain), pricePerUse: m.pricePerUse, token: m.paymentToken,
+                                 uses: m.uses, scoreHundredths: roles.score(ofModel: id)?.hundredths, evaluations: evals)
+            }
+            if global.json { try Output.json(views); return }
+            for v in views {
+                Output.fields([
+                    ("model", "\(v.model)"), ("owner", v.owner), ("price", "\(v.pricePerUse) \(v.token)"), ("uses", "\(v.uses)"),
+                    ("score", v.scoreHundredths.map { String(format: "%d.%02d / 5", Int($0 / 100), Int($0 % 100)) } ?? "no evaluations"),
+                ])
+                if !v.evaluations.isEmpty {
+                    Output.table(["eval", "evaluator", "rating", "helpful", "unhelpful", "weight"], v.evaluations.map {
+                        ["\($0.id)", $0.evaluator.checksummed, "\($0.rating)", "\($0.helpful)", "\($0.unhelpful)", "\($0.weight)"]
+                    })
+                }
+            }
+        }
+    }
+}

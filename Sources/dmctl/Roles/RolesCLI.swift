@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+import MarketKit
+
+/// Shared plumbing of the roles commands (`data`, `portfolio`, `model`, `eval`, `pool`):
+/// parsing ids, hashes and amounts, submitting one signed roles call, printing its receipt.
+enum RolesCLI {
+    // MARK: - Reading arguments
+
+    /// A token symbol, or a usage error naming the flag.
+    static func token(_ text: String, field: String) throws -> TokenID {
+        do { return try TokenID(text) } catch { throw CLIError.usage("\(field): \(error)") }
+    }
+
+    /// A market slug, or a usage error naming the flag.
+    static func market(_ text: String, field: String = "--market") throws -> MarketID {
+        do { return try MarketID(text) } catch { throw CLIError.usage("\(field): \(error)") }
+    }
+
+    /// A 32-byte hash in hex (optional 0x), or a usage error naming the flag.
+    static func hash(_ text: String, field: String) throws -> Hash32 {
+        do { return try Hash32(hex: text, field: field) } catch { throw CLIError.usage("\(error)") }
+    }
+
+    /// The hash given in hex with `--<name>-hash`, or Keccak-256 of the file given with
+    /// `--<name>-file`; exactly one of them (or neither, when `optional`).
+    static func hash(hex: String?, file: String?, name: String, optional: Bool = false) throws -> Hash32? {
+        switch (hex, file) {
+        case (let h?, nil): return try hash(h, field: "--\(name)-hash")
+        case (nil, let f?):
+            do { return Keccak256.hash(Array(try Data(contentsOf: URL(fileURLWithPath: f)))) } catch {
+                throw CLIError.storage("--\(name)-file: cannot read \(f): \(error.localizedDescription)")
+            }
+        case (nil, nil):
+            if optional { return nil }
+            throw CLIError.usage("give --\(name)-hash HEX or --\(name)-file PATH")
+        default: throw CLIError.usage("give either --\(name)-hash or --\(name)-file, not both")
+        }
+    }
+
+    /// An amount of `token`: decimal token units (`1.5`) scaled by the token's decimals, or
+    /// smallest units with `raw`.
+    static func amount(_ text: String, of token: TokenID, raw: Bool, chain: Chain, field: String) throws -> UInt256 {
+        if raw {
+            do { return try UInt256(decimalInteger: text, field: field) } catch {
+                throw CLIError.usage("\(error) (with --raw the amount is in smallest units)")
+            }
+        }
+        let decimals: Int
+        do { decimals = Int(try chain.state.ledger.token(token).decimals) } catch { throw CLIError.refused("\(field): \(error)") }
+        do { return try UInt256(decimal: text, decimals: decimals, field: field) } catch {
+            throw CLIError.usage("\(error) (\(token) has \(decimals) decimals; pass --raw for smallest units)")
+        }
+    }
+
+    /// An account given as a `0x` address or as the name of a keystore key.
+    static func account(_ text: String, field: String, home: Home) throws -> Address {
+        if text.hasPrefix("0x") || text.hasPrefix("0X") {
+            do { return try Address(text) } catch { throw CLIError.usage("\(field): \(error)") }
+        }
+        do { return try home.keystore().address(of: text) } catch {
+            throw CLIError.usage("\(field): '\(text)' is neither a 0x address nor a key in \(home.keys.path)")
+        }
+    }
+
+    // MARK: - Submitting
+
+    /// Signs `call` with the signer's key, submits it in a block of its own and prints the receipt.
+    static func run(_ call: RolesModule.Call, global: GlobalOptions, signer: SignerOptions) throws {
+        let home = Home(global)
+        let chain = try ChainHome.open(home)
+        let key = try signer.load(global)
+        try run(call, key: key, chain: chain, json: global.json)
+    }
+
+    /// Submits `call` signed by `key` on `chain` and prints the receipt.
+    static func run(_ call: RolesModule.Call, key: PrivateKey, chain: Chain, json: Bool) throws {
+        let outcome = try chain.store.exclusively {
+            try chain.refresh()
+            let tx = try SignedTransaction.sign(call, for: RolesModule.self, chainID: chain.chainID, nonce: chain.nonce(of: key.address), with: key)
+            return try chain.submit([tx])
+        }
+        guard let receipt = outcome.block.receipts.first else {
+            throw CLIError.refused("the transaction was not included in block \(outcome.block.height)")
+        }
+        let view = ReceiptView(block: outcome.block, receipt: receipt)
+        if json { try Output.json(view); return }
+        Output.fields([
+            ("block", "\(view.height)"), ("time", "\(view.time)"), ("transaction", view.transactionHash.hex),
+            ("sender", view.sender.checksummed),
+        ])
+        Output.table(["module", "event", "details"], view.events.map { e in
+            [e.module, e.kind, e.fields.map { "\($0.name)=\($0.value)" }.joined(separator: " ")]
+        })
+    }
+
+    /// A receipt as the roles commands show it.
+    struct ReceiptView: Encodable {
+        let height: UInt64
+        let time: UInt64
+        let transactionHash: Hash32
+        let sender: Address
+        let events: [EventView]
+
+        init(block: Block, receipt: Receipt) {
+            height = block.height
+            time = block.header.timestamp
+            transactionHash = receipt.transactionHash
+            sender = receipt.sender
+            events = receipt.events.map(EventView.init)
+        }
+    }
+
+    /// An event: its module, kind, accounts and fields in order.
+    struct EventView: Encodable {
+        let module: String
+        let kind: String
+        let accounts: [Address]
+        let fields: [Event.Field]
+
+        init(_ e: Event) {
+            module = e.module
+            kind = e.kind
+            accounts = e.accounts
+            fields = e.fields
+        }
+    }
+
+    /// The roles state of the chain in `global`'s home.
+    static func state(_ global: GlobalOptions) throws -> (chain: Chain, roles: RolesModule.State) {
+        let chain = try ChainHome.open(Home(global))
+        return (chain, chain.state(of: RolesModule.self))
+    }
+
+    /// The owner of NFT `id`, checksummed, or `-`.
+    static func owner(_ id: UInt64, chain: Chain) -> String { chain.state.ledger.nfts[id]?.owner.checksummed ?? "-" }
+}
+
+/// Options naming an amount's token units.
+struct RawAmountFlag: ParsableArguments {
+    @Flag(help: "Amounts are in the token's smallest units instead of decimal token units.")
+    var raw = false
+}
