@@ -142,7 +142,7 @@ public final class Chain: @unchecked Sendable {
     ///   (then no block is made), or a storage error.
     @discardableResult
     public func submit(_ transactions: [SignedTransaction]) throws -> BlockOutcome {
-        let senders = Chain.recoverSenders(transactions)
+        let prepared = Chain.prepare(transactions, registry: registry)
         return try lock.withLock {
             try store.exclusively {
                 try catchUp()
@@ -156,8 +156,7 @@ public final class Chain: @unchecked Sendable {
                 receipts.reserveCapacity(transactions.count)
                 for (i, tx) in transactions.enumerated() {
                     do {
-                        let sender = try senders[i].get()
-                        receipts.append(try Chain.execute(tx, sender: sender, state: &state, registry: registry, chainID: chainID, height: height, timestamp: timestamp))
+                        receipts.append(try Chain.execute(tx, prepared[i], state: &state, registry: registry, chainID: chainID, height: height, timestamp: timestamp))
                         included.append(tx)
                     } catch {
                         rejected.append(Rejection(index: i, transactionHash: tx.hash, error: error))
@@ -294,15 +293,19 @@ public final class Chain: @unchecked Sendable {
 
     /// Runs one transaction against `state`, which changes only if the call succeeds.
     static func execute(
-        _ tx: SignedTransaction, sender: Address, state: inout ChainState, registry: ModuleRegistry, chainID: UInt64,
-        height: UInt64, timestamp: UInt64
+        _ tx: SignedTransaction, _ prepared: PreparedTransaction, state: inout ChainState, registry: ModuleRegistry,
+        chainID: UInt64, height: UInt64, timestamp: UInt64
     ) throws -> Receipt {
+        let sender = try prepared.sender.get()
         guard tx.chainID == chainID else { throw TransactionError.wrongChain(expected: chainID, found: tx.chainID) }
         let expected = state.nonce(of: sender)
         guard tx.nonce == expected else { throw TransactionError.wrongNonce(account: sender, expected: expected, found: tx.nonce) }
-        guard let module = registry[tx.module] else { throw TransactionError.unknownModule(tx.module) }
+        guard let module = registry[tx.module], let decoded = prepared.call else {
+            throw TransactionError.unknownModule(tx.module)
+        }
+        let call = try decoded.get()
         var context = ExecutionContext(world: state, sender: sender, module: tx.module, height: height, timestamp: timestamp, transactionHash: tx.hash)
-        try module.execute(tx.call, &context)
+        try module.run(call, &context)
         context.world.nonces[sender] = expected + 1
         state = context.world
         return Receipt(transactionHash: tx.hash, sender: sender, module: tx.module, events: context.events)
@@ -319,12 +322,12 @@ public final class Chain: @unchecked Sendable {
             throw ChainError.timestampBeforeParent(height: h, parent: state.timestamp, found: block.header.timestamp)
         }
         try block.verifyRoots()
-        let senders = recoverSenders(block.transactions)
+        let prepared = prepare(block.transactions, registry: registry)
         var next = state
         for (i, tx) in block.transactions.enumerated() {
             let receipt: Receipt
             do {
-                receipt = try execute(tx, sender: try senders[i].get(), state: &next, registry: registry, chainID: chainID, height: h, timestamp: block.header.timestamp)
+                receipt = try execute(tx, prepared[i], state: &next, registry: registry, chainID: chainID, height: h, timestamp: block.header.timestamp)
             } catch {
                 throw ChainError.replayFailed(height: h, index: i, reason: "\(error)")
             }
@@ -336,13 +339,28 @@ public final class Chain: @unchecked Sendable {
         state = next
     }
 
-    /// Recovers every sender, in parallel on all cores for large batches.
-    static func recoverSenders(_ txs: [SignedTransaction]) -> [Result<Address, TransactionError>] {
-        if txs.count < 64 {
-            return txs.map { tx in Result { () throws(TransactionError) in try tx.recoverSender() } }
+    /// A transaction's signer and decoded call, worked out ahead of execution. Both depend
+    /// only on the transaction's bytes, so a batch is prepared in parallel on all cores and
+    /// execution (which must be sequential) does only the state work.
+    struct PreparedTransaction: Sendable {
+        /// The recovered signer, or why there is none.
+        let sender: Result<Address, TransactionError>
+        /// The decoded call, or why it does not decode; nil when the module is unknown.
+        let call: Result<any Sendable, any Error>?
+
+        init(_ tx: SignedTransaction, registry: ModuleRegistry) {
+            sender = Result { () throws(TransactionError) in try tx.recoverSender() }
+            call = registry[tx.module].map { module in Result { try module.decodeCall(tx.call) } }
         }
-        let results = UnsafeMutableBufferPointer<Result<Address, TransactionError>>.allocate(capacity: txs.count)
-        results.initialize(repeating: .failure(.malformed("not recovered")))
+    }
+
+    /// Prepares every transaction, in parallel on all cores for large batches.
+    static func prepare(_ txs: [SignedTransaction], registry: ModuleRegistry) -> [PreparedTransaction] {
+        if txs.count < 64 {
+            return txs.map { PreparedTransaction($0, registry: registry) }
+        }
+        let results = UnsafeMutableBufferPointer<PreparedTransaction?>.allocate(capacity: txs.count)
+        results.initialize(repeating: nil)
         defer { results.deallocate() }
         let chunks = max(1, ProcessInfo.processInfo.activeProcessorCount) * 4
         let chunkSize = (txs.count + chunks - 1) / chunks
@@ -352,10 +370,10 @@ public final class Chain: @unchecked Sendable {
             let end = min(txs.count, start + chunkSize)
             guard start < end else { return }
             for i in start..<end {
-                shared.base[i] = Result { () throws(TransactionError) in try txs[i].recoverSender() }
+                shared.base[i] = PreparedTransaction(txs[i], registry: registry)
             }
         }
-        return Array(results)
+        return results.enumerated().map { i, p in p ?? PreparedTransaction(txs[i], registry: registry) }
     }
 }
 

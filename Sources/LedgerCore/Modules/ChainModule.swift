@@ -47,7 +47,10 @@ struct AnyChainModule: Sendable {
     let makeInitialState: @Sendable () -> any ModuleState
     let decodeState: @Sendable ([UInt8]) throws -> any ModuleState
     let encodeState: @Sendable (any ModuleState) throws -> [UInt8]
-    let execute: @Sendable ([UInt8], inout ExecutionContext) throws -> Void
+    /// Decodes a call payload (pure: safe to run ahead of execution, in parallel).
+    let decodeCall: @Sendable ([UInt8]) throws -> any Sendable
+    /// Runs a call `decodeCall` produced.
+    let run: @Sendable (any Sendable, inout ExecutionContext) throws -> Void
 
     init<M: ChainModule>(_ module: M.Type) {
         name = M.name
@@ -57,8 +60,11 @@ struct AnyChainModule: Sendable {
             guard let typed = state as? M.State else { throw TransactionError.unknownModule(M.name) }
             return try CanonicalJSON.encode(typed)
         }
-        execute = { payload, context in
-            let call = try CanonicalJSON.decode(M.Call.self, from: payload, field: "\(M.name) call")
+        decodeCall = { payload in try CanonicalJSON.decode(M.Call.self, from: payload, field: "\(M.name) call") }
+        run = { decoded, context in
+            guard let call = decoded as? M.Call else {
+                throw TransactionError.malformedCall(field: "\(M.name) call", reason: "decoded for another module")
+            }
             var state = context.world.moduleStates.removeValue(forKey: M.name) as? M.State ?? M.makeInitialState()
             try M.execute(call, state: &state, context: &context)
             context.world.moduleStates[M.name] = state
