@@ -54,6 +54,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
+        // MARK: - Examples (built with the package so they keep compiling; run by dmctlTests'
+        // ExamplesTests; deliberately not products)
+        .executableTarget(name: "PaillierQuickStart", dependencies: ["HECore"], path: "Examples/PaillierQuickStart"),
+        .executableTarget(name: "MarketRound", dependencies: ["LedgerCore", "MarketKit"], path: "Examples/MarketRound"),
+        .executableTarget(
+            name: "ModelBountyRound", dependencies: ["LedgerCore", "ModelMarketKit"], path: "Examples/ModelBountyRound"),
+
         // MARK: - Tests
         .testTarget(
             name: "LedgerCoreTests",
@@ -70,7 +77,11 @@ let package = Package(
             dependencies: ["ModelMarketKit", "LedgerCore", "HECore"]),
         .testTarget(
             name: "dmctlTests",
-            dependencies: ["dmctl", "LedgerCore", "MarketKit", "ModelMarketKit"]),
+            dependencies: [
+                "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit",
+                // Built before the tests so ExamplesTests can run them.
+                "PaillierQuickStart", "MarketRound", "ModelBountyRound",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

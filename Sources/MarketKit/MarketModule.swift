@@ -66,13 +66,16 @@ public enum MarketModule: ChainModule {
         case proposeReparam(market: MarketID, parameter: MarketParameter, value: UInt256)
     }
 
+    /// The module's name on the chain, `market`.
     public static let name = "market"
 
     /// The most listings one call may name.
     public static let maxListingsPerCall = 10_000
 
+    /// The state before any call.
     public static func makeInitialState() -> State { State() }
 
+    /// Runs one call; a thrown error refuses the transaction and reverts everything it did.
     public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws {
         try run(call, state: &state, context: &context)
     }

@@ -9,7 +9,15 @@ struct DMCtl: AsyncParsableCommand {
         abstract: "DataMarket control: keys, chain, markets, bounties, Paillier and the datatrust.",
         discussion: """
             Exit status: 0 success, 1 refused by the protocol, 2 usage error, \
-            3 storage or I/O problem.
+            3 storage or I/O problem. Every command takes --home DIR (default $DMCTL_HOME, else \
+            ./.dmctl) and --json for machine-readable output; long work shows progress on \
+            standard error when it is a terminal. `dmctl <command> --help` explains each command.
+
+            Example:
+              export DMCTL_PASSPHRASE='a long passphrase'
+              dmctl key new --name alice
+              dmctl chain init --genesis Examples/genesis.json
+              dmctl token balance --token DMT --account alice --json
             """,
         subcommands: [
             KeyCommand.self, ChainCommand.self, TokenCommand.self, NFTCommand.self, StreamCommand.self,

@@ -39,6 +39,16 @@ import Testing
         #expect(try chain.verify().stateHash == chain.stateHash())
     }
 
+    @Test func verifyReportsProgressEveryThousandBlocksAndOnceAtTheEnd() throws {
+        let chain = try Chain.create(genesis: Fixture.genesis(), modules: Self.modules, clock: ManualClock(Fixture.start))
+        try chain.send(.transfer(token: dmt, to: carol.address, amount: 5), to: LedgerModule.self, from: alice)
+        for _ in 0..<2498 { try chain.warp(by: 1) }   // blocks 0...2499
+        var reports: [[UInt64]] = []
+        let result = try chain.verify { checked, total in reports.append([checked, total]) }
+        #expect(reports == [[1000, 2500], [2000, 2500], [2500, 2500]])
+        #expect(result.blocks == 2500 && result.transactions == 1)
+    }
+
     @Test func aFreshFileStoreInstanceReopensToTheSameState() throws {
         let folder = temporaryFolder("det-file")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -231,7 +231,11 @@ public final class Chain: @unchecked Sendable {
 
     /// Replays every stored block from genesis, re-checking each hash, signature and receipt,
     /// and checks that the replay reaches exactly the current state.
-    public func verify() throws -> Verification {
+    ///
+    /// - Parameter progress: called after every 1,000th replayed block and after the last one
+    ///   with the number of blocks checked so far and the total (genesis included), for a
+    ///   progress display.
+    public func verify(progress: ((_ checked: UInt64, _ total: UInt64) -> Void)? = nil) throws -> Verification {
         try refresh()
         var (state, genesisBlock) = try genesis.build()
         let blocks = try store.blocks(from: 0)
@@ -240,10 +244,14 @@ public final class Chain: @unchecked Sendable {
         }
         genesisBlock = first
         var count = 0
+        let total = UInt64(blocks.count)
         for block in blocks.dropFirst() {
             try Chain.replay(block, on: &state, registry: registry, chainID: chainID)
             count += block.transactions.count
+            let checked = block.height + 1
+            if checked % 1000 == 0, checked < total { progress?(checked, total) }
         }
+        progress?(total, total)
         let replayed = try state.stateHash(registry: registry)
         let live = try stateHash()
         guard replayed == live else {

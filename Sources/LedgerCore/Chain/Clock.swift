@@ -18,8 +18,10 @@ public final class ManualClock: ChainClock, @unchecked Sendable {
     /// A clock reading `time`.
     public init(_ time: UInt64 = 1_700_000_000) { self.time = time }
 
+    /// The time the clock was set or warped to, in seconds.
     public func now() -> UInt64 { lock.withLock { time } }
 
+    /// Moves the clock forward by `seconds`; refuses a warp past `UInt64.max`.
     public func warp(by seconds: UInt64) throws(ChainError) {
         lock.lock()
         defer { lock.unlock() }
@@ -53,11 +55,13 @@ public final class WallClock: ChainClock, @unchecked Sendable {
         return UInt64(text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
+    /// Wall time in seconds since 1970 plus the warp offset.
     public func now() -> UInt64 {
         let wall = UInt64(max(0, Date().timeIntervalSince1970))
         return wall &+ offset
     }
 
+    /// Adds `seconds` to the warp offset (saved to the offset file when there is one).
     public func warp(by seconds: UInt64) throws(ChainError) {
         lock.lock()
         defer { lock.unlock() }

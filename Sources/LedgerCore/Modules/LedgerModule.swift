@@ -38,10 +38,13 @@ public enum LedgerModule: ChainModule {
         case cancelStream(id: UInt64)
     }
 
+    /// The module's name on the chain, `ledger`.
     public static let name = "ledger"
 
+    /// The state before any call.
     public static func makeInitialState() -> State { State() }
 
+    /// Runs one call; a thrown error refuses the transaction and reverts everything it did.
     public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws {
         let sender = context.sender
         let now = context.timestamp

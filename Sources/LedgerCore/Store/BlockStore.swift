@@ -46,8 +46,10 @@ public final class InMemoryBlockStore: BlockStore, @unchecked Sendable {
     /// An empty store.
     public init() {}
 
+    /// The genesis configuration, or nil before ``initialize(genesis:block:)``.
     public func genesis() throws(ChainError) -> GenesisConfig? { lock.withLock { storedGenesis } }
 
+    /// Stores the genesis configuration and block; refuses a store that already holds blocks.
     public func initialize(genesis: GenesisConfig, block: Block) throws(ChainError) {
         lock.lock()
         defer { lock.unlock() }
@@ -56,12 +58,14 @@ public final class InMemoryBlockStore: BlockStore, @unchecked Sendable {
         stored = [block]
     }
 
+    /// Runs `body` while no other writer of this store runs.
     public func exclusively<T>(_ body: () throws -> T) throws -> T {
         writer.lock()
         defer { writer.unlock() }
         return try body()
     }
 
+    /// Appends `block`, which must be the next height.
     public func append(_ block: Block) throws(ChainError) {
         lock.lock()
         defer { lock.unlock() }
@@ -71,6 +75,7 @@ public final class InMemoryBlockStore: BlockStore, @unchecked Sendable {
         stored.append(block)
     }
 
+    /// The stored blocks from `height` on.
     public func blocks(from height: UInt64) throws(ChainError) -> [Block] {
         lock.withLock {
             let start = Int(min(height, UInt64(stored.count)))
@@ -78,12 +83,15 @@ public final class InMemoryBlockStore: BlockStore, @unchecked Sendable {
         }
     }
 
+    /// The block at `height`, or nil past the tip.
     public func block(at height: UInt64) throws(ChainError) -> Block? {
         lock.withLock { height < UInt64(stored.count) ? stored[Int(height)] : nil }
     }
 
+    /// The snapshot saved last, if any.
     public func latestSnapshot() throws(ChainError) -> (height: UInt64, state: [UInt8])? { lock.withLock { snapshot } }
 
+    /// Keeps `state` as the snapshot at `height`, replacing the previous one.
     public func saveSnapshot(height: UInt64, state: [UInt8]) throws(ChainError) {
         lock.withLock { snapshot = (height, state) }
     }

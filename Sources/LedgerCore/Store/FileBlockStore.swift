@@ -73,6 +73,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
 
     // MARK: - BlockStore
 
+    /// The configuration in `genesis.json`, or nil before the store is initialised.
     public func genesis() throws(ChainError) -> GenesisConfig? {
         let url = folder.appendingPathComponent("genesis.json")
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
@@ -83,6 +84,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
         }
     }
 
+    /// Writes `genesis.json` atomically and appends the genesis block; refuses a store that holds blocks.
     public func initialize(genesis: GenesisConfig, block: Block) throws(ChainError) {
         try withFileLock { () throws(ChainError) in
             try scan(repairTornTail: true)
@@ -97,10 +99,12 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
         }
     }
 
+    /// Runs `body` holding the writers' file lock, so no other process appends meanwhile.
     public func exclusively<T>(_ body: () throws -> T) throws -> T {
         try withFileLock { try body() }
     }
 
+    /// Appends `block` as one record and syncs it before returning; it must be the next height and name the tip as parent.
     public func append(_ block: Block) throws(ChainError) {
         try withFileLock { () throws(ChainError) in
             // Holding the writers' lock, no one else is writing: an incomplete record at the
@@ -111,6 +115,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
         }
     }
 
+    /// The stored blocks from `height` on, each record's checksum and roots checked.
     public func blocks(from height: UInt64) throws(ChainError) -> [Block] {
         mutex.lock()
         defer { mutex.unlock() }
@@ -133,6 +138,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
         return out
     }
 
+    /// The block at `height`, or nil past the tip.
     public func block(at height: UInt64) throws(ChainError) -> Block? {
         mutex.lock()
         defer { mutex.unlock() }
@@ -147,6 +153,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
         }
     }
 
+    /// The newest snapshot whose marker, height and hash check out; damaged ones are skipped and reported in ``warnings``.
     public func latestSnapshot() throws(ChainError) -> (height: UInt64, state: [UInt8])? {
         for (height, url) in snapshotFiles().reversed() {
             guard let data = try? Data(contentsOf: url) else { continue }
@@ -163,6 +170,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
         return nil
     }
 
+    /// Writes `snapshots/state-<height>.bin` atomically and keeps only the newest snapshots.
     public func saveSnapshot(height: UInt64, state: [UInt8]) throws(ChainError) {
         var bytes = FileBlockStore.snapshotMagic
         for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: height >> (8 * UInt64(i)))) }

@@ -91,19 +91,23 @@ public struct ChainMarketDirectory: MarketDirectory {
         return chain.state(of: MarketModule.self).markets[id]
     }
 
+    /// Whether `account` owns listing (or application) `listing` in the market `slug`.
     public func isListingOwner(_ account: Address, listing: Hash32, market slug: String) -> Bool {
         guard let l = market(slug)?.listings[listing] else { return false }
         return l.owner == account
     }
 
+    /// Whether `account` is currently on the council of the market `slug`.
     public func isCouncilMember(_ account: Address, market slug: String) -> Bool {
         market(slug)?.isCouncilMember(account) ?? false
     }
 
+    /// Whether the council of the market `slug` authorised `account` as a backend.
     public func isAuthorisedBackend(_ account: Address, market slug: String) -> Bool {
         market(slug)?.backends[account] != nil
     }
 
+    /// The buyer's paid, unreported jobs in the market `slug` whose deadline has not passed.
     public func openJobs(buyer: Address, market slug: String) -> [PaidJob] {
         guard let m = market(slug) else { return [] }
         let now = chain.state.timestamp
@@ -112,6 +116,7 @@ public struct ChainMarketDirectory: MarketDirectory {
         }
     }
 
+    /// Every listing or application of `dataHash` in the market `slug`.
     public func listings(dataHash: Hash32, market slug: String) -> [DataHashListing] {
         guard let m = market(slug) else { return [] }
         return (m.dataHashes[dataHash] ?? []).compactMap { id in
@@ -119,10 +124,12 @@ public struct ChainMarketDirectory: MarketDirectory {
         }
     }
 
+    /// A signed `attest` call by `backend` for `listing`, at the backend's next nonce.
     public func attestationTransaction(market slug: String, listing: Hash32, backend: PrivateKey) throws -> SignedTransaction {
         try sign(.attest(market: try MarketID(slug), listing: listing), with: backend)
     }
 
+    /// A signed `reportJob` call by `backend` for `job`, at the backend's next nonce.
     public func usageReportTransaction(market slug: String, job: UInt64, listings: [Hash32], backend: PrivateKey) throws -> SignedTransaction {
         try sign(.reportJob(market: try MarketID(slug), job: job, listings: listings), with: backend)
     }

@@ -111,10 +111,13 @@ public enum RolesModule: ChainModule {
         case closePool(pool: UInt64)
     }
 
+    /// The module's name on the chain, `roles`.
     public static let name = "roles"
 
+    /// The state before any call.
     public static func makeInitialState() -> State { State() }
 
+    /// Runs one call; a thrown error refuses the transaction and reverts everything it did.
     public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws {
         try run(call, state: &state, context: &context)
     }

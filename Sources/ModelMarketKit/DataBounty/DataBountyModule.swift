@@ -41,10 +41,13 @@ public enum DataBountyModule: ChainModule {
         case finalize(bounty: UInt64)
     }
 
+    /// The module's name on the chain, `databounty`.
     public static let name = "databounty"
 
+    /// The state before any call.
     public static func makeInitialState() -> State { State() }
 
+    /// Runs one call; a thrown error refuses the transaction and reverts everything it did.
     public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws {
         try run(call, state: &state, context: &context)
     }

@@ -45,10 +45,13 @@ public enum ModelBountyModule: ChainModule {
         case timeout(bounty: UInt64)
     }
 
+    /// The module's name on the chain, `bounty`.
     public static let name = "bounty"
 
+    /// The state before any call.
     public static func makeInitialState() -> State { State() }
 
+    /// Runs one call; a thrown error refuses the transaction and reverts everything it did.
     public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws {
         try run(call, state: &state, context: &context)
     }

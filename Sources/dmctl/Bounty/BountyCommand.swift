@@ -13,6 +13,11 @@ struct BountyCommand: AsyncParsableCommand {
             folder, and later reveals the truth; trainers submit sealed predictions, claim their \
             score, and reveal when picked. Secrets (salts, labels, predictions) stay in local JSON \
             files written with mode 0600.
+
+            Example:
+              dmctl dataset split --input Data/breast_cancer.csv --test-count 143 --seed 7 --out bounty1
+              dmctl bounty create --key req --token DMT --reward 1000 --stake 100
+              dmctl bounty show 1
             """,
         subcommands: [Create.self, Submit.self, Cancel.self, Truth.self, Claim.self, Pick.self, Reveal.self, Timeout.self, Show.self])
 

@@ -193,15 +193,22 @@ struct ChainCommand: AsyncParsableCommand {
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-check every hash and signature and replay to the same state hash.",
-            discussion: "Exit status 3 with the reason if the chain is damaged. Example: dmctl chain verify")
+            discussion: """
+                Exit status 3 with the reason if the chain is damaged. Progress is shown on \
+                standard error when it is a terminal and the replay takes over a second.
+
+                Example: dmctl chain verify
+                """)
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
             let chain = try ChainHome.open(Home(global))
             let v: Chain.Verification
-            do { v = try chain.verify() } catch {
+            var progress = TerminalProgress("verify")
+            do { v = try chain.verify { checked, total in progress.update(checked, of: total, unit: "blocks") } } catch {
                 throw CLIError.storage("chain verify failed: \(error)")
             }
+            progress.finish()
             if global.json {
                 struct Out: Encodable { let ok: Bool; let blocks: UInt64; let transactions: Int; let stateHash: Hash32; let warnings: [String] }
                 return try Output.json(Out(ok: true, blocks: v.blocks, transactions: v.transactions, stateHash: v.stateHash, warnings: ChainHome.warnings(of: chain)))

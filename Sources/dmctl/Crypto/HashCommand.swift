@@ -5,7 +5,8 @@ import LedgerCore
 /// `dmctl hash keccak [FILE]`.
 struct HashCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "hash", abstract: "Hash data as the chain does.", subcommands: [Keccak.self])
+        commandName: "hash", abstract: "Hash data as the chain does.",
+        discussion: "Example: dmctl hash keccak shard-1.csv", subcommands: [Keccak.self])
 
     struct Keccak: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -15,20 +16,15 @@ struct HashCommand: AsyncParsableCommand {
         @Argument(help: "File to hash; standard input if omitted.") var file: String?
 
         func run() async throws {
-            var hasher = Keccak256()
-            let handle: FileHandle
+            // Progress (MiB hashed) on standard error when it is a terminal and this takes over a second.
+            let digest: Hash32
             if let file {
-                guard let h = FileHandle(forReadingAtPath: file) else { throw CLIError.storage("cannot open \(file) for reading") }
-                handle = h
+                digest = try TerminalProgress.keccak(ofFile: file, field: "FILE", label: "keccak")
             } else {
-                handle = FileHandle.standardInput
+                do { digest = try TerminalProgress.keccak(of: .standardInput, size: nil, label: "keccak") } catch {
+                    throw CLIError.storage("standard input: cannot read: \(error.localizedDescription)")
+                }
             }
-            while true {
-                let chunk = handle.readData(ofLength: 1 << 20)
-                if chunk.isEmpty { break }
-                chunk.withUnsafeBytes { hasher.update($0) }
-            }
-            let digest = hasher.finalize()
             if global.json {
                 struct Out: Encodable { let file: String?; let keccak256: Hash32 }
                 return try Output.json(Out(file: file, keccak256: digest))

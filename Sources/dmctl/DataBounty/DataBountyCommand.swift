@@ -15,6 +15,10 @@ struct DataBountyCommand: AsyncParsableCommand {
             Gradients travel off chain encrypted under the sponsor's Paillier key (dmctl he); the \
             chain records the key's fingerprint and the hashes of the files. Fixed-point files are \
             JSON: weights {"values": [...]}, validation {"features": [[...]], "labels": [...]}.
+
+            Example:
+              dmctl databounty join --key owner1 --bounty 1 --samples 91
+              dmctl databounty show 1
             """,
         subcommands: [Create.self, Join.self, Commit.self, Aggregate.self, Post.self, Reveal.self, Challenge.self, Finalize.self, Show.self])
 
@@ -24,9 +28,7 @@ struct DataBountyCommand: AsyncParsableCommand {
     struct Secret: Codable { var bounty: UInt64; var salt: Salt }
 
     static func fileHash(_ path: String) throws -> Hash32 {
-        do { return Keccak256.hash(Array(try Data(contentsOf: URL(fileURLWithPath: path)))) } catch {
-            throw CLIError.storage("cannot read \(path): \(error.localizedDescription)")
-        }
+        try TerminalProgress.keccak(ofFile: path, field: "file")
     }
 
     struct Create: AsyncParsableCommand {

@@ -118,8 +118,7 @@ struct MarketCommand: AsyncParsableCommand {
             switch (dataHash, file) {
             case (let h?, nil): hash = try MarketCLI.hash(h, field: "data-hash")
             case (nil, let path?):
-                guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.storage("cannot read \(path)") }
-                hash = Keccak256.hash(Array(data))
+                hash = try TerminalProgress.keccak(ofFile: path, field: "--file")
             default: throw CLIError.usage("give exactly one of --data-hash or --file")
             }
             try MarketCLI.send(.apply(market: try MarketCLI.marketID(id), dataHash: hash), global: global, signer: signer)
@@ -299,6 +298,7 @@ struct MarketCommand: AsyncParsableCommand {
 struct BackendCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backend", abstract: "Propose, remove and list a market's datatrust backends.",
+        discussion: "Example: dmctl market backend list cancer",
         subcommands: [Propose.self, Remove.self, List.self])
 
     struct Propose: AsyncParsableCommand {
@@ -345,7 +345,8 @@ struct BackendCommand: AsyncParsableCommand {
 /// `dmctl market reparam ...`: parameter changes by council vote.
 struct ReparamCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "reparam", abstract: "Propose parameter changes.", subcommands: [Propose.self])
+        commandName: "reparam", abstract: "Propose parameter changes.",
+        discussion: "Example: dmctl market reparam propose cancer quorum 60 --key alice", subcommands: [Propose.self])
 
     struct Propose: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -8,6 +8,7 @@ struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Mint, disclose and claim base rewards for $Data tokens (the data stays with you).",
+        discussion: "Example: dmctl data mint --data-file rows.csv --market cancer --listing 0x5c1f... --tag tabular --key alice",
         subcommands: [Mint.self, Disclose.self, Claim.self, Show.self])
 
     /// The disclosure flags shared by `mint` and `disclose`.

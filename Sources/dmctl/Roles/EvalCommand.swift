@@ -8,6 +8,7 @@ struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Post, review and show model evaluations (only paying users of a model may post or review).",
+        discussion: "Example: dmctl eval post 7 --rating 4 --inputs-file in.csv --outputs-file out.csv --text-file review.md --key dave",
         subcommands: [Post.self, Review.self, Show.self])
 
     struct Post: AsyncParsableCommand {

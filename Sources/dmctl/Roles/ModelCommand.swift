@@ -8,6 +8,7 @@ struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Mint, price and use $Model tokens; each use is split exactly between model owner, curator and data owners.",
+        discussion: "Example: dmctl model use 7 --max-price 0.5 --key dave",
         subcommands: [Mint.self, Price.self, Use.self])
 
     struct Mint: AsyncParsableCommand {

@@ -8,6 +8,7 @@ struct PoolCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pool",
         abstract: "Create, fund, admit portfolios to and close base-reward pools.",
+        discussion: "Example: dmctl pool fund 1 --amount 100 --key sponsor",
         subcommands: [Create.self, Fund.self, Admit.self, Close.self])
 
     struct Create: AsyncParsableCommand {

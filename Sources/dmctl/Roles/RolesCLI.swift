@@ -29,9 +29,7 @@ enum RolesCLI {
         switch (hex, file) {
         case (let h?, nil): return try hash(h, field: "--\(name)-hash")
         case (nil, let f?):
-            do { return Keccak256.hash(Array(try Data(contentsOf: URL(fileURLWithPath: f)))) } catch {
-                throw CLIError.storage("--\(name)-file: cannot read \(f): \(error.localizedDescription)")
-            }
+            return try TerminalProgress.keccak(ofFile: f, field: "--\(name)-file")
         case (nil, nil):
             if optional { return nil }
             throw CLIError.usage("give --\(name)-hash HEX or --\(name)-file PATH")
