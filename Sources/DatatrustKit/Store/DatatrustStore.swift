@@ -15,14 +15,16 @@ public protocol DatatrustStore: Sendable {
     func datapoints(market: MarketID) throws(StoreError) -> [DatapointRecord]
     /// Marks a datapoint removed at `time`. - Throws: ``StoreError/notFound(market:dataHash:)``.
     func markRemoved(market: MarketID, dataHash: Hash32, at time: Int64) throws(StoreError)
+    /// Deletes a record outright (used to undo an add whose on-chain attestation failed).
+    func delete(market: MarketID, dataHash: Hash32) throws(StoreError)
     /// Rows held in `market` (removed datapoints excluded).
     func rowCount(market: MarketID) throws(StoreError) -> Int
 
     // MARK: Authentication
     /// Saves a login nonce valid until `expires`.
     func saveNonce(_ nonce: [UInt8], expires: Int64) throws(StoreError)
-    /// Deletes the nonce and returns whether it existed and had not expired at `now` (single use).
-    func consumeNonce(_ nonce: [UInt8], now: Int64) throws(StoreError) -> Bool
+    /// Deletes the nonce (single use) and returns the expiry it was saved with, or nil if unknown.
+    func consumeNonce(_ nonce: [UInt8]) throws(StoreError) -> Int64?
     /// Saves the hash of a bearer token for `address`, valid until `expires`.
     func saveToken(hash: Hash32, address: Address, expires: Int64) throws(StoreError)
     /// The address holding the token with this hash, if it exists and has not expired at `now`.

@@ -108,6 +108,13 @@ public final class SQLiteStore: DatatrustStore {
         if changed == 0 { throw .notFound(market: market, dataHash: dataHash) }
     }
 
+    /// Deletes a record outright.
+    public func delete(market: MarketID, dataHash: Hash32) throws(StoreError) {
+        try run("delete datapoint") { db in
+            try db.execute(sql: "DELETE FROM datapoint WHERE market = ? AND dataHash = ?", arguments: [market.name, Data(dataHash.bytes)])
+        }
+    }
+
     /// Rows held in `market`.
     public func rowCount(market: MarketID) throws(StoreError) -> Int {
         try read("count rows") { db in
@@ -125,13 +132,12 @@ public final class SQLiteStore: DatatrustStore {
         }
     }
 
-    /// Deletes the nonce; true when it existed and was still valid.
-    public func consumeNonce(_ nonce: [UInt8], now: Int64) throws(StoreError) -> Bool {
+    /// Deletes the nonce and returns its expiry, if it existed.
+    public func consumeNonce(_ nonce: [UInt8]) throws(StoreError) -> Int64? {
         try run("consume nonce") { db in
             let expires = try Int64.fetchOne(db, sql: "SELECT expires FROM nonce WHERE nonce = ?", arguments: [Data(nonce)])
             try db.execute(sql: "DELETE FROM nonce WHERE nonce = ?", arguments: [Data(nonce)])
-            guard let expires else { return false }
-            return now < expires
+            return expires
         }
     }
 
