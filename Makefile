@@ -10,7 +10,8 @@ build: setup
 	swift build
 
 demo: setup
-	swift run -c release dmctl demo
+	swift build -c release --product dmctl
+	./scripts/tour.sh .build/release/dmctl
 
 test: setup
 	swift test

@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "LedgerCore", targets: ["LedgerCore"]),
+        .library(name: "MarketKit", targets: ["MarketKit"]),
         .library(name: "DatatrustKit", targets: ["DatatrustKit"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
@@ -38,9 +39,13 @@ let package = Package(
             ]),
 
         .target(
+            name: "MarketKit",
+            dependencies: ["LedgerCore"]),
+
+        .target(
             name: "DatatrustKit",
             dependencies: [
-                "LedgerCore", "CSodium",
+                "LedgerCore", "MarketKit", "CSodium",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -52,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore",
+                "LedgerCore", "MarketKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -61,14 +66,17 @@ let package = Package(
             name: "LedgerCoreTests",
             dependencies: ["LedgerCore"]),
         .testTarget(
+            name: "MarketKitTests",
+            dependencies: ["MarketKit", "LedgerCore"]),
+        .testTarget(
             name: "DatatrustKitTests",
             dependencies: [
-                "DatatrustKit", "LedgerCore",
+                "DatatrustKit", "LedgerCore", "MarketKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
             name: "dmctlTests",
-            dependencies: ["dmctl", "LedgerCore"]),
+            dependencies: ["dmctl", "LedgerCore", "MarketKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

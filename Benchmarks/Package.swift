@@ -19,6 +19,7 @@ let package = Package(
             name: "DataMarketBenchmarks",
             dependencies: [
                 .product(name: "LedgerCore", package: "DataMarket"),
+                .product(name: "MarketKit", package: "DataMarket"),
                 .product(name: "BigInt", package: "BigInt"),
                 "RawSecp256k1",
                 "RawGMP",

@@ -11,7 +11,10 @@ struct DMCtl: AsyncParsableCommand {
             Exit status: 0 success, 1 refused by the protocol, 2 usage error, \
             3 storage or I/O problem.
             """,
-        subcommands: [KeyCommand.self, HashCommand.self, SignCommand.self, VerifyCommand.self])
+        subcommands: [
+            KeyCommand.self, ChainCommand.self, TokenCommand.self, NFTCommand.self, StreamCommand.self,
+            HashCommand.self, SignCommand.self, VerifyCommand.self, MarketCommand.self,
+        ])
 
     /// Parses, runs, and maps every failure to dmctl's documented exit statuses.
     static func main() async {

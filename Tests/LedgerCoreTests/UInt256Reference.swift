@@ -5,20 +5,8 @@
 
 @testable import LedgerCore
 
-/// SplitMix64: a tiny deterministic generator so that every failure reproduces from its seed.
-struct AmountTestRNG: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Value generators for the UInt256 suites, on the target's shared seeded generator.
+extension SplitMix64 {
     /// A 64-bit limb biased toward the edges (zero, all ones, small, powers of two).
     mutating func edgyLimb() -> UInt64 {
         switch next() % 8 {

@@ -66,6 +66,17 @@ import Testing
         #expect(throws: ArithmeticError.overflow(operation: "*", lhs: p, rhs: 10)) { try p * 10 }
     }
 
+    @Test func reciprocalOfTenToThe19IsTheMollerGranlundConstant() {
+        let d = UInt256.tenToThe19
+        #expect(UInt256.tenToThe19Reciprocal == d.dividingFullWidth((~d, ~0)).quotient)
+        // Spot-check the reciprocal division against the hardware divide at its edges.
+        for (high, low): (UInt64, UInt64) in [(0, 0), (0, .max), (d - 1, .max), (d - 1, 0), (1, 0), (12345, 678)] {
+            let expected = d.dividingFullWidth((high, low))
+            let got = UInt256.divideByTenToThe19(high: high, low: low)
+            #expect(got.0 == expected.quotient && got.1 == expected.remainder)
+        }
+    }
+
     // MARK: - Exact boundaries
 
     @Test func maxPlusOneOverflows() throws {
@@ -213,7 +224,7 @@ import Testing
     // MARK: - Properties against the oracle
 
     @Test func additionAndSubtractionMatchTheOracle() throws {
-        var rng = AmountTestRNG(seed: 0xA11)
+        var rng = SplitMix64(seed: 0xA11)
         let limit = ReferenceNatural(UInt256.max)
         for _ in 0..<4000 {
             let a = rng.amount(), b = rng.amount()
@@ -236,7 +247,7 @@ import Testing
     }
 
     @Test func multiplicationMatchesTheOracle() throws {
-        var rng = AmountTestRNG(seed: 0xB22)
+        var rng = SplitMix64(seed: 0xB22)
         for _ in 0..<4000 {
             let a = rng.amount(), b = rng.amount()
             let exact = ReferenceNatural(a) * ReferenceNatural(b)
@@ -251,7 +262,7 @@ import Testing
     }
 
     @Test func divisionSatisfiesQuotientTimesDivisorPlusRemainder() throws {
-        var rng = AmountTestRNG(seed: 0xC33)
+        var rng = SplitMix64(seed: 0xC33)
         for _ in 0..<3000 {
             let a = rng.amount(), d = rng.amount()
             if d.isZero {
@@ -269,7 +280,7 @@ import Testing
     }
 
     @Test func multiplyThenDivideMatchesTheOracle() throws {
-        var rng = AmountTestRNG(seed: 0xD44)
+        var rng = SplitMix64(seed: 0xD44)
         var overflowed = 0, wideProducts = 0
         for _ in 0..<3000 {
             let a = rng.amount(), b = rng.amount(), c = rng.amount()
@@ -299,7 +310,7 @@ import Testing
     }
 
     @Test func shiftsMatchMultiplicationByPowersOfTwo() throws {
-        var rng = AmountTestRNG(seed: 0xE55)
+        var rng = SplitMix64(seed: 0xE55)
         for _ in 0..<2000 {
             let a = rng.amount()
             let k = Int(rng.next() % 260)
@@ -315,7 +326,7 @@ import Testing
     }
 
     @Test func equalValuesHashEquallyAndOrderIsTotal() {
-        var rng = AmountTestRNG(seed: 0xF66)
+        var rng = SplitMix64(seed: 0xF66)
         var seen: [UInt256: Int] = [:]
         for i in 0..<500 {
             let a = rng.amount()

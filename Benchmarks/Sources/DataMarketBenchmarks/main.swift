@@ -3,6 +3,9 @@
 
 let areas: [(name: String, run: () throws -> Void)] = [
     ("crypto", CryptoBench.run),
+    ("amount", AmountBench.run),
+    ("market", MarketBench.run),
+    ("chain", ChainBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

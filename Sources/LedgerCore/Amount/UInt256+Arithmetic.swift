@@ -97,26 +97,24 @@ extension UInt256 {
     /// - Throws: ``ArithmeticError/overflow(operation:lhs:rhs:)`` when the product exceeds
     ///   2^256 − 1. Use ``multiplyThenDivide(_:_:_:)`` when the product is only an intermediate.
     public func multiplied(by other: UInt256) throws(ArithmeticError) -> UInt256 {
-        var result = UInt256.zero
-        for i in 0..<4 {
-            let a = self[limb: i]
-            if a == 0 { continue }
-            var carry: UInt64 = 0
-            for j in 0..<(4 - i) {
-                let (high, low) = a.multipliedFullWidth(by: other[limb: j])
-                let (s1, o1) = result[limb: i + j].addingReportingOverflow(low)
-                let (s2, o2) = s1.addingReportingOverflow(carry)
-                result[limb: i + j] = s2
-                // limb + limb·limb + limb < 2^128, so the new carry fits in one limb.
-                carry = high &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
-            }
-            // A carry out of the top limb, or any product a·other[j] landing at 2^256 or
-            // above, makes the exact product at least 2^256.
-            var spills = carry != 0
-            for j in (4 - i)..<4 where other[limb: j] != 0 { spills = true }
-            if spills { throw .overflow(operation: "*", lhs: self, rhs: other) }
+        // A product of an m-limb and an n-limb number has at least m + n − 1 limbs.
+        let (m, n) = (significantLimbCount, other.significantLimbCount)
+        let limbs = m + n
+        if m <= 2 && n <= 2 {
+            // Both below 2^128: one 2×2-limb product, which always fits.
+            let mac = UInt512.multiplyAccumulate
+            var (r0, c) = mac(0, w0, other.w0, 0)
+            var r1: UInt64, r2: UInt64, r3: UInt64
+            (r1, c) = mac(0, w0, other.w1, c)
+            r2 = c
+            (r1, c) = mac(r1, w1, other.w0, 0)
+            (r2, c) = mac(r2, w1, other.w1, c)
+            r3 = c
+            return UInt256(r0, r1, r2, r3)
         }
-        return result
+        let product = UInt512(self, times: other)
+        if limbs > 5 || !product.high.isZero { throw .overflow(operation: "*", lhs: self, rhs: other) }
+        return product.low
     }
 
     /// The floor quotient and the remainder of `self / divisor`.

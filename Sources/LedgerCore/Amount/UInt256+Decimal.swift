@@ -1,6 +1,8 @@
 // Base-10 text: the integer form (`description`, Codable) and the human form with a decimal
 // point (`1.5` tokens with 18 decimals). Both work 19 digits at a time (10^19 is the largest
-// power of ten in a limb), so printing does at most five limb divisions instead of 78 wide ones.
+// power of ten in a limb): printing divides by 10^19 at most five times (each a few limb
+// divisions by reciprocal multiplication) instead of 78 divisions by 10, and parsing
+// multiplies by 10^19 once per 19 digits.
 
 extension UInt256 {
     /// 10^19, the largest power of ten that fits in a limb.
@@ -30,29 +32,68 @@ extension UInt256 {
     /// are written into a buffer on the stack.
     internal func withDecimalDigits<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 80) { buffer in
-            // 2^256 − 1 has 78 digits.
+            // 2^256 − 1 has 78 digits; they are written from the end, 19 per limb division.
             var position = buffer.count
             var rest = self
             while true {
-                let (quotient, chunk) = rest.quotientAndRemainder(dividingByLimb: Self.tenToThe19)
+                let (quotient, chunk) = rest.quotientAndRemainder(dividingByTenToThe19: ())
                 var c = chunk
-                if quotient.isZero {
-                    repeat {
-                        position -= 1
-                        buffer.initializeElement(at: position, to: 0x30 &+ UInt8(truncatingIfNeeded: c % 10))
-                        c /= 10
-                    } while c != 0
-                    break
+                let last = quotient.isZero
+                // Two digits per division by 100; a full chunk has 19 digits (9 pairs + 1).
+                var written = 0
+                while last ? c >= 10 : written < 18 {
+                    let pair = c % 100
+                    c /= 100
+                    let tens = UInt8(truncatingIfNeeded: pair / 10), ones = UInt8(truncatingIfNeeded: pair % 10)
+                    buffer.initializeElement(at: position - 1, to: 0x30 &+ ones)
+                    buffer.initializeElement(at: position - 2, to: 0x30 &+ tens)
+                    position -= 2
+                    written += 2
                 }
-                for _ in 0..<19 {
+                if !last || c != 0 || written == 0 {
                     position -= 1
-                    buffer.initializeElement(at: position, to: 0x30 &+ UInt8(truncatingIfNeeded: c % 10))
-                    c /= 10
+                    buffer.initializeElement(at: position, to: 0x30 &+ UInt8(truncatingIfNeeded: c))
                 }
+                if last { break }
                 rest = quotient
             }
             return body(UnsafeBufferPointer(rebasing: buffer[position...]))
         }
+    }
+
+    /// The quotient and remainder of a division by 10^19, using a precomputed reciprocal
+    /// instead of the hardware's slow 128-by-64-bit divide (Möller and Granlund, "Improved
+    /// division by invariant integers", 2011, algorithm 4; 10^19 already has its top bit set).
+    internal func quotientAndRemainder(dividingByTenToThe19: Void) -> (quotient: UInt256, remainder: UInt64) {
+        var r: UInt64 = 0
+        var q = UInt256.zero
+        for i in stride(from: significantLimbCount - 1, through: 0, by: -1) {
+            (q[limb: i], r) = Self.divideByTenToThe19(high: r, low: self[limb: i])
+        }
+        return (q, r)
+    }
+
+    /// ⌊(2^128 − 1) / 10^19⌋ − 2^64, the reciprocal of 10^19 for ``divideByTenToThe19(high:low:)``.
+    /// (A test checks it against `tenToThe19.dividingFullWidth((~tenToThe19, ~0))`.)
+    @usableFromInline internal static let tenToThe19Reciprocal: UInt64 = 0xD83C_94FB_6D2A_C34A
+
+    /// `(high · 2^64 + low) / 10^19` for `high < 10^19`, as (quotient, remainder).
+    @inline(__always)
+    internal static func divideByTenToThe19(high: UInt64, low: UInt64) -> (UInt64, UInt64) {
+        let d = tenToThe19
+        let product = tenToThe19Reciprocal.multipliedFullWidth(by: high)
+        let (q0, carry) = product.low.addingReportingOverflow(low)
+        var q1 = product.high &+ high &+ (carry ? 1 : 0) &+ 1
+        var r = low &- q1 &* d
+        if r > q0 {
+            q1 &-= 1
+            r &+= d
+        }
+        if r >= d {
+            q1 &+= 1
+            r -= d
+        }
+        return (q1, r)
     }
 
     /// Parses ASCII decimal digits (already validated) into a value, 19 digits at a time;
@@ -78,7 +119,7 @@ extension UInt256 {
     @inline(__always)
     internal func appendingDecimalChunk(_ chunk: UInt64, length: Int) -> UInt256? {
         if isZero { return UInt256(chunk) }
-        let (scaled, o1) = multipliedReportingOverflow(byLimb: Self.limbPowerOfTen(length))
+        let (scaled, o1) = multipliedReportingOverflow(byLimb: length == 19 ? Self.tenToThe19 : Self.limbPowerOfTen(length))
         let (sum, o2) = scaled.addingReportingOverflow(UInt256(chunk))
         return o1 || o2 ? nil : sum
     }

@@ -1,4 +1,5 @@
-// The 512-bit intermediate of multiply-then-divide, and the long division both divisions use.
+// The 512-bit intermediate of multiply-then-divide, and the long division (Knuth D) that both
+// `dividedReportingRemainder(by:)` and `multiplyThenDivide` use.
 
 /// A 512-bit unsigned integer used only as the exact product of two ``UInt256`` values.
 internal struct UInt512: Sendable, Equatable {
@@ -12,24 +13,45 @@ internal struct UInt512: Sendable, Equatable {
         self.low = low
     }
 
-    /// The exact product `a · b`.
+    /// The exact product `a · b` (schoolbook, written out: sixteen 64×64→128-bit products).
     init(_ a: UInt256, times b: UInt256) {
-        var product = UInt512(high: .zero, low: .zero)
-        for i in 0..<4 {
-            let ai = a[limb: i]
-            if ai == 0 { continue }
-            var carry: UInt64 = 0
-            for j in 0..<4 {
-                let (high, low) = ai.multipliedFullWidth(by: b[limb: j])
-                let (s1, o1) = product[limb: i + j].addingReportingOverflow(low)
-                let (s2, o2) = s1.addingReportingOverflow(carry)
-                product[limb: i + j] = s2
-                // limb + limb·limb + limb < 2^128, so the carry fits in one limb.
-                carry = high &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0)
-            }
-            product[limb: i + 4] = carry
-        }
-        self = product
+        let mac = UInt512.multiplyAccumulate
+        // Row 0: a.w0 · b
+        var (r0, c) = mac(0, a.w0, b.w0, 0)
+        var r1: UInt64, r2: UInt64, r3: UInt64, r4: UInt64, r5: UInt64, r6: UInt64, r7: UInt64
+        (r1, c) = mac(0, a.w0, b.w1, c)
+        (r2, c) = mac(0, a.w0, b.w2, c)
+        (r3, c) = mac(0, a.w0, b.w3, c)
+        r4 = c
+        // Row 1: a.w1 · b, shifted one limb
+        (r1, c) = mac(r1, a.w1, b.w0, 0)
+        (r2, c) = mac(r2, a.w1, b.w1, c)
+        (r3, c) = mac(r3, a.w1, b.w2, c)
+        (r4, c) = mac(r4, a.w1, b.w3, c)
+        r5 = c
+        // Row 2
+        (r2, c) = mac(r2, a.w2, b.w0, 0)
+        (r3, c) = mac(r3, a.w2, b.w1, c)
+        (r4, c) = mac(r4, a.w2, b.w2, c)
+        (r5, c) = mac(r5, a.w2, b.w3, c)
+        r6 = c
+        // Row 3
+        (r3, c) = mac(r3, a.w3, b.w0, 0)
+        (r4, c) = mac(r4, a.w3, b.w1, c)
+        (r5, c) = mac(r5, a.w3, b.w2, c)
+        (r6, c) = mac(r6, a.w3, b.w3, c)
+        r7 = c
+        self.init(high: UInt256(r4, r5, r6, r7), low: UInt256(r0, r1, r2, r3))
+    }
+
+    /// `accumulator + x · y + carry` as (low limb, high limb); it always fits in 128 bits
+    /// because (2^64 − 1) + (2^64 − 1)^2 + (2^64 − 1) = 2^128 − 1.
+    @inline(__always)
+    static func multiplyAccumulate(_ accumulator: UInt64, _ x: UInt64, _ y: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
+        let (high, low) = x.multipliedFullWidth(by: y)
+        let (l1, o1) = low.addingReportingOverflow(accumulator)
+        let (l2, o2) = l1.addingReportingOverflow(carry)
+        return (l2, high &+ (o1 ? 1 : 0) &+ (o2 ? 1 : 0))
     }
 
     /// The limb at `index` (0 is the least significant); outside `0..<8` reads zero.
@@ -61,14 +83,12 @@ internal struct UInt512: Sendable, Equatable {
             base.initialize(repeating: 0, count: 21)
             defer { base.deinitialize(count: 21) }
             let u = base, v = base + 9, q = base + 13
-            for i in 0..<8 { u[i] = self[limb: i] }
-            for i in 0..<4 { v[i] = divisor[limb: i] }
+            (u[0], u[1], u[2], u[3]) = low.littleEndianLimbs
+            (u[4], u[5], u[6], u[7]) = high.littleEndianLimbs
+            (v[0], v[1], v[2], v[3]) = divisor.littleEndianLimbs
             Self.divide(u: u, m: m, v: v, n: n, q: q)
-            var quotient = UInt512(high: .zero, low: .zero)
-            for i in 0..<8 { quotient[limb: i] = q[i] }
-            var remainder = UInt256.zero
-            for i in 0..<4 { remainder[limb: i] = u[i] }
-            return (quotient, remainder)
+            let quotient = UInt512(high: UInt256(q[4], q[5], q[6], q[7]), low: UInt256(q[0], q[1], q[2], q[3]))
+            return (quotient, UInt256(u[0], u[1], u[2], u[3]))
         }
     }
 
@@ -148,50 +168,5 @@ internal struct UInt512: Sendable, Equatable {
             for i in 0..<(n - 1) { u[i] = (u[i] >> s) | (u[i + 1] << (64 - s)) }
             u[n - 1] >>= s
         }
-    }
-}
-
-// MARK: - Multiply then divide
-
-extension UInt256 {
-    /// The floor of `a · b / c` and its remainder, computed through an exact 512-bit product.
-    ///
-    /// The product `a · b` may exceed 2^256 − 1; only a quotient that does not fit throws.
-    /// Rounding is toward zero (floor, as all values are non-negative) and nothing is lost:
-    /// `quotient · c + remainder == a · b` with `remainder < c`, so a caller splitting an
-    /// amount pro rata knows exactly how many units the rounding left over and where they go.
-    ///
-    /// ```swift
-    /// // 1/3 of 100 units: 33 paid, 1 unit of dust to account for.
-    /// let (share, dust) = try UInt256.multiplyThenDivide(100, 1, 3)   // (33, 1)
-    /// ```
-    ///
-    /// - Throws: ``ArithmeticError/divisionByZero(dividend:)`` when `c` is zero (reporting `a`
-    ///   as the dividend), ``ArithmeticError/overflow(operation:lhs:rhs:)`` when the quotient
-    ///   exceeds 2^256 − 1 (reporting `a` and `b`).
-    public static func multiplyThenDivide(_ a: UInt256, _ b: UInt256, _ c: UInt256) throws(ArithmeticError) -> (quotient: UInt256, remainder: UInt256) {
-        if c.isZero { throw .divisionByZero(dividend: a) }
-        let product = UInt512(a, times: b)
-        // floor(P / c) < 2^256  ⇔  P < c · 2^256  ⇔  P.high < c.
-        guard product.high < c else {
-            throw .overflow(operation: "multiplyThenDivide by \(c)", lhs: a, rhs: b)
-        }
-        if product.high.isZero { return product.low.dividedUnchecked(by: c) }
-        let (q, r) = product.dividedUnchecked(by: c)
-        return (q.low, r)
-    }
-
-    /// The ceiling of `a · b / c` (rounded up whenever the remainder is not zero).
-    ///
-    /// Use where rounding must favour the protocol, e.g. a fee owed to it.
-    ///
-    /// - Throws: as ``multiplyThenDivide(_:_:_:)``, and
-    ///   ``ArithmeticError/overflow(operation:lhs:rhs:)`` when rounding up passes 2^256 − 1.
-    public static func mulDivRoundingUp(_ a: UInt256, _ b: UInt256, _ c: UInt256) throws(ArithmeticError) -> UInt256 {
-        let (q, r) = try multiplyThenDivide(a, b, c)
-        if r.isZero { return q }
-        let (up, overflow) = q.addingReportingOverflow(.one)
-        if overflow { throw .overflow(operation: "mulDivRoundingUp by \(c)", lhs: a, rhs: b) }
-        return up
     }
 }

@@ -18,6 +18,11 @@ public final class Chain: @unchecked Sendable {
     // properties are immutable, and `store` and `clock` are Sendable.
     private let lock = NSRecursiveLock()
     private var current: ChainState
+    private var snapshotFailure: String?
+
+    /// Why the most recent snapshot could not be saved, if it could not (the chain itself is
+    /// unaffected; reopening replays more blocks).
+    public var lastSnapshotFailure: String? { lock.withLock { snapshotFailure } }
 
     /// The configuration the chain started from.
     public let genesis: GenesisConfig
@@ -65,13 +70,15 @@ public final class Chain: @unchecked Sendable {
         guard let genesis = try store.genesis() else { throw ChainError.notInitialized }
         let registry = ModuleRegistry(modules)
         var (state, genesisBlock) = try genesis.build()
-        guard let storedGenesis = try store.blocks(from: 0).first else { throw ChainError.notInitialized }
+        // One block read, not the whole log: reopening costs the store's scan, a snapshot load
+        // and the replay of the blocks after it.
+        guard let storedGenesis = try store.block(at: 0) else { throw ChainError.notInitialized }
         guard storedGenesis.hash == genesisBlock.hash else {
             throw ChainError.genesisMismatch("stored genesis block \(storedGenesis.hash) differs from the configuration's \(genesisBlock.hash)")
         }
         if let snapshot = try store.latestSnapshot(), snapshot.height > 0 {
             let restored = try ChainState.decode(canonical: snapshot.state, registry: registry)
-            guard let block = try store.blocks(from: snapshot.height).first, block.hash == restored.lastBlockHash else {
+            guard let block = try store.block(at: snapshot.height), block.hash == restored.lastBlockHash else {
                 throw ChainError.corrupt(height: snapshot.height, reason: "snapshot does not match the stored block at its height")
             }
             state = restored
@@ -169,7 +176,14 @@ public final class Chain: @unchecked Sendable {
                 try store.append(block)
                 current = state
                 if snapshotInterval > 0, height % snapshotInterval == 0 {
-                    try store.saveSnapshot(height: height, state: try state.canonicalEncoding(registry: registry))
+                    // The block is already durable: a snapshot is only a cache for reopening, so
+                    // failing to write one must not report the block as failed.
+                    do {
+                        try store.saveSnapshot(height: height, state: try state.canonicalEncoding(registry: registry))
+                        snapshotFailure = nil
+                    } catch {
+                        snapshotFailure = "snapshot at height \(height) was not saved: \(error)"
+                    }
                 }
                 return BlockOutcome(block: block, rejected: rejected)
             }

@@ -35,9 +35,14 @@ extension LedgerState {
     mutating func depositToEscrow(_ id: UInt64, from account: Address, amount: UInt256, caller module: String, events: inout [Event]) throws(LedgerError) {
         guard var escrow = escrows[id] else { throw .unknownEscrow(id) }
         guard escrow.owner == module else { throw .escrowNotOwned(id: id, owner: escrow.owner, caller: module) }
-        try debit(escrow.token, account, amount)
+        let t = try self.token(escrow.token)
+        guard !t.isModuleBound || t.minter == .module(module) else {
+            throw .moduleBoundToken(token: t.id, minter: t.minter, operation: "escrow deposit by module \(module)")
+        }
+        // Every check before the first change (a module may catch the error and go on).
         escrow.held = try checked { () throws(ArithmeticError) in try escrow.held + amount }
         escrow.deposited = try checked { () throws(ArithmeticError) in try escrow.deposited + amount }
+        try debit(escrow.token, account, amount)
         escrows[id] = escrow
         events.append(Event(module: "ledger", kind: "EscrowLock", accounts: [account], fields: [
             .init("id", "\(id)"), .init("token", escrow.token.symbol), .init("amount", amount.description),
@@ -51,10 +56,31 @@ extension LedgerState {
         guard escrow.held >= amount else { throw .escrowInsufficient(id: id, held: escrow.held, requested: amount) }
         escrow.held = try checked { () throws(ArithmeticError) in try escrow.held - amount }
         escrow.released = try checked { () throws(ArithmeticError) in try escrow.released + amount }
-        escrows[id] = escrow
         try credit(escrow.token, recipient, amount)
+        escrows[id] = escrow
         events.append(Event(module: "ledger", kind: "EscrowRelease", accounts: [recipient], fields: [
             .init("id", "\(id)"), .init("token", escrow.token.symbol), .init("amount", amount.description),
+        ]))
+    }
+
+    /// Moves `amount` from escrow `from` to escrow `to`; both must belong to `module` and hold
+    /// the same token. Counts as a release from one and a deposit into the other.
+    mutating func moveBetweenEscrows(_ from: UInt64, to: UInt64, amount: UInt256, caller module: String, events: inout [Event]) throws(LedgerError) {
+        guard var source = escrows[from] else { throw .unknownEscrow(from) }
+        guard source.owner == module else { throw .escrowNotOwned(id: from, owner: source.owner, caller: module) }
+        guard from != to else { throw .invalidArgument(field: "to", reason: "expected an escrow other than the source \(from)") }
+        guard var target = escrows[to] else { throw .unknownEscrow(to) }
+        guard target.owner == module else { throw .escrowNotOwned(id: to, owner: target.owner, caller: module) }
+        guard target.token == source.token else { throw .escrowTokenMismatch(id: to, escrowToken: target.token, given: source.token) }
+        guard source.held >= amount else { throw .escrowInsufficient(id: from, held: source.held, requested: amount) }
+        source.held = try checked { () throws(ArithmeticError) in try source.held - amount }
+        source.released = try checked { () throws(ArithmeticError) in try source.released + amount }
+        target.held = try checked { () throws(ArithmeticError) in try target.held + amount }
+        target.deposited = try checked { () throws(ArithmeticError) in try target.deposited + amount }
+        escrows[from] = source
+        escrows[to] = target
+        events.append(Event(module: "ledger", kind: "EscrowMove", fields: [
+            .init("from", "\(from)"), .init("to", "\(to)"), .init("token", source.token.symbol), .init("amount", amount.description),
         ]))
     }
 

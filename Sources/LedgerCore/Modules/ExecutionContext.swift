@@ -53,8 +53,12 @@ public struct ExecutionContext: Sendable {
     // MARK: - Tokens
 
     /// Creates a token whose minter is this module.
-    public mutating func createToken(_ id: TokenID, name: String, decimals: UInt8 = 18) throws(LedgerError) {
-        try world.ledger.createToken(id, name: name, decimals: decimals, minter: authority, events: &events)
+    ///
+    /// - Parameter moduleBound: when true the token moves only through this module (mint,
+    ///   burn, its escrows): ledger transfers, allowances, streams and other modules' escrows
+    ///   refuse it with ``LedgerError/moduleBoundToken(token:minter:operation:)``.
+    public mutating func createToken(_ id: TokenID, name: String, decimals: UInt8 = 18, moduleBound: Bool = false) throws(LedgerError) {
+        try world.ledger.createToken(id, name: name, decimals: decimals, minter: authority, moduleBound: moduleBound, events: &events)
     }
 
     /// Moves the signer's tokens to `recipient`.
@@ -87,6 +91,12 @@ public struct ExecutionContext: Sendable {
     /// Pays `amount` out of one of this module's escrows.
     public mutating func release(from escrow: UInt64, to recipient: Address, amount: UInt256) throws(LedgerError) {
         try world.ledger.releaseFromEscrow(escrow, to: recipient, amount: amount, caller: module, events: &events)
+    }
+
+    /// Moves `amount` between two of this module's escrows of the same token (e.g. a forfeited
+    /// stake into a reserve), never more than the source holds.
+    public mutating func move(from source: UInt64, to target: UInt64, amount: UInt256) throws(LedgerError) {
+        try world.ledger.moveBetweenEscrows(source, to: target, amount: amount, caller: module, events: &events)
     }
 
     /// Mints a token this module is minter of straight into one of its escrows.

@@ -49,6 +49,8 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
     case nothingToClaim(id: UInt64)
     /// The stream was cancelled or fully paid already.
     case streamClosed(id: UInt64)
+    /// The token moves only through its minting module, and this operation would move it otherwise.
+    case moduleBoundToken(token: TokenID, minter: Authority, operation: String)
 
     public var description: String {
         switch self {
@@ -79,6 +81,8 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notStreamParty(let id, let c, let e): "\(c) may not do this on stream \(id): only \(e) may"
         case .nothingToClaim(let id): "stream \(id) has nothing vested to claim yet"
         case .streamClosed(let id): "stream \(id) is closed (cancelled or fully paid)"
+        case .moduleBoundToken(let t, let m, let op):
+            "\(op) refused: \(t) is bound to its minter \(m) and moves only through that module's calls"
         }
     }
 }

@@ -1,7 +1,8 @@
 /// The built-in state every chain has: fungible tokens, NFTs, escrows and payment streams.
 ///
 /// A value type: the chain runs each transaction against a copy and keeps the copy only if
-/// the whole transaction succeeds. The mutating methods here check amounts and existence;
+/// the whole transaction succeeds. Each mutating operation is also all-or-nothing on its own
+/// (every check comes before the first change), because a module may catch a refusal and go on. The mutating methods here check amounts and existence;
 /// who may call them (signer, minter, owning module) is checked by ``ExecutionContext``.
 ///
 /// Invariant, for every token: `totalSupply == Σ balances + Σ escrow.held + Σ stream.locked`.
@@ -54,14 +55,14 @@ public struct LedgerState: Sendable, Codable, Equatable {
     // MARK: - Fungible tokens
 
     mutating func createToken(
-        _ id: TokenID, name: String, decimals: UInt8, minter: Authority, events: inout [Event]
+        _ id: TokenID, name: String, decimals: UInt8, minter: Authority, moduleBound: Bool = false, events: inout [Event]
     ) throws(LedgerError) {
         guard tokens[id] == nil else { throw .tokenExists(id) }
         guard !name.isEmpty, name.utf8.count <= 64 else {
             throw .invalidArgument(field: "name", reason: "expected 1-64 bytes of text, got \(name.utf8.count)")
         }
         guard decimals <= 36 else { throw .invalidArgument(field: "decimals", reason: "expected 0...36, got \(decimals)") }
-        tokens[id] = Token(id: id, name: name, decimals: decimals, minter: minter, totalSupply: .zero)
+        tokens[id] = Token(id: id, name: name, decimals: decimals, minter: minter, totalSupply: .zero, moduleBound: moduleBound ? true : nil)
         events.append(Event(module: "ledger", kind: "TokenCreated", fields: [
             .init("token", id.symbol), .init("name", name), .init("decimals", "\(decimals)"),
             .init("minter", minter.description),
@@ -71,8 +72,10 @@ public struct LedgerState: Sendable, Codable, Equatable {
     mutating func mint(_ id: TokenID, to account: Address, amount: UInt256, by caller: Authority, events: inout [Event]) throws(LedgerError) {
         var token = try token(id)
         guard caller == token.minter else { throw .notMinter(token: id, caller: caller, minter: token.minter) }
-        try credit(id, account, amount)
+        // Every check before the first change: a module may catch this error and go on, so a
+        // refused mint must leave nothing behind (no balance credited without the supply).
         token.totalSupply = try checked { () throws(ArithmeticError) in try token.totalSupply + amount }
+        try credit(id, account, amount)
         tokens[id] = token
         events.append(Event(module: "ledger", kind: "Mint", accounts: [account], fields: [
             .init("token", id.symbol), .init("amount", amount.description),
@@ -91,7 +94,8 @@ public struct LedgerState: Sendable, Codable, Equatable {
     }
 
     mutating func transfer(_ id: TokenID, from: Address, to: Address, amount: UInt256, events: inout [Event]) throws(LedgerError) {
-        _ = try token(id)
+        let t = try token(id)
+        guard !t.isModuleBound else { throw .moduleBoundToken(token: id, minter: t.minter, operation: "transfer") }
         try debit(id, from, amount)
         try credit(id, to, amount)
         events.append(Event(module: "ledger", kind: "Transfer", accounts: [from, to], fields: [

@@ -17,10 +17,20 @@ public protocol BlockStore: AnyObject, Sendable {
     func append(_ block: Block) throws(ChainError)
     /// The stored blocks with height `height` and above, in order (empty past the tip).
     func blocks(from height: UInt64) throws(ChainError) -> [Block]
+    /// The stored block at `height`, or nil past the tip; reads only that block.
+    func block(at height: UInt64) throws(ChainError) -> Block?
     /// The newest snapshot: the height it was taken at and the canonical state bytes.
     func latestSnapshot() throws(ChainError) -> (height: UInt64, state: [UInt8])?
     /// Saves a snapshot of the state at `height`.
     func saveSnapshot(height: UInt64, state: [UInt8]) throws(ChainError)
+}
+
+extension BlockStore {
+    /// The block at `height`, found through ``blocks(from:)`` (stores override this to read
+    /// one block only).
+    public func block(at height: UInt64) throws(ChainError) -> Block? {
+        try blocks(from: height).first
+    }
 }
 
 /// A store that keeps everything in memory: for tests, simulations and the demo.
@@ -66,6 +76,10 @@ public final class InMemoryBlockStore: BlockStore, @unchecked Sendable {
             let start = Int(min(height, UInt64(stored.count)))
             return Array(stored[start...])
         }
+    }
+
+    public func block(at height: UInt64) throws(ChainError) -> Block? {
+        lock.withLock { height < UInt64(stored.count) ? stored[Int(height)] : nil }
     }
 
     public func latestSnapshot() throws(ChainError) -> (height: UInt64, state: [UInt8])? { lock.withLock { snapshot } }

@@ -85,7 +85,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
 
     public func initialize(genesis: GenesisConfig, block: Block) throws(ChainError) {
         try withFileLock { () throws(ChainError) in
-            try scan(repairTornTail: false)
+            try scan(repairTornTail: true)
             // A genesis.json without block 0 is an initialisation cut short: start it over.
             guard offsets.isEmpty else {
                 throw .alreadyInitialized(height: UInt64(max(offsets.count, 1) - 1))
@@ -103,7 +103,10 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
 
     public func append(_ block: Block) throws(ChainError) {
         try withFileLock { () throws(ChainError) in
-            try scan(repairTornTail: false)
+            // Holding the writers' lock, no one else is writing: an incomplete record at the
+            // end is a crashed writer's torn write and must go before ours is appended, or
+            // ours would land behind it and the log would read as damaged.
+            try scan(repairTornTail: true)
             try appendRecord(block)
         }
     }
@@ -128,6 +131,20 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
             h += 1
         }
         return out
+    }
+
+    public func block(at height: UInt64) throws(ChainError) -> Block? {
+        mutex.lock()
+        defer { mutex.unlock() }
+        try scan(repairTornTail: false)
+        guard height < UInt64(offsets.count) else { return nil }
+        let start = offsets[Int(height)]
+        let end = Int(height) + 1 < offsets.count ? offsets[Int(height) + 1] : scanned
+        let bytes = try readRange(from: start, to: end)
+        let (payload, _) = try FileBlockStore.record(in: bytes, at: 0, height: height, isLast: false)
+        do { return try Block(encoded: payload) } catch {
+            throw .corrupt(height: height, reason: "block record does not decode: \(error)")
+        }
     }
 
     public func latestSnapshot() throws(ChainError) -> (height: UInt64, state: [UInt8])? {
@@ -208,7 +225,12 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
                 complete = remaining >= FileBlockStore.recordHeaderSize + length
             }
             guard complete else {
-                // A record cut short at the end of the file.
+                // A torn write leaves a prefix of one record at the very end of the file;
+                // bytes that cannot be that (a damaged length field with whole records
+                // after it, or no record marker) are damage and must not be cut off.
+                if let reason = FileBlockStore.notATornWrite(bytes, at: p) ?? FileBlockStore.tornTailContradiction(bytes, at: p) {
+                    throw .corrupt(height: height, reason: reason)
+                }
                 if repairTornTail {
                     let keep = scanned + UInt64(p)
                     guard ftruncate(logFD, off_t(keep)) == 0, fdatasync(logFD) == 0 else {
@@ -235,6 +257,61 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
             p = next
         }
         scanned += UInt64(p)
+    }
+
+    /// Why the incomplete record at `p` (running to the end of `bytes`) cannot be a torn write,
+    /// or nil if it can. A torn write is a prefix of a whole record: its marker bytes are the
+    /// marker, and the payload's own RLP list header, once present, declares the same length
+    /// as the record header.
+    static func tornTailContradiction(_ bytes: [UInt8], at p: Int) -> String? {
+        let remaining = bytes.count - p
+        let markerBytes = min(remaining, magic.count)
+        guard Array(bytes[p..<p + markerBytes]) == Array(magic.prefix(markerBytes)) else {
+            return "record marker missing at this block's position in blocks.log"
+        }
+        guard remaining > recordHeaderSize else { return nil }
+        let length = (0..<4).reduce(0) { $0 | Int(bytes[p + 4 + $1]) << (8 * $1) }
+        let payload = p + recordHeaderSize
+        let prefix = bytes[payload]
+        guard prefix >= 0xC0 else { return "record payload does not start with an RLP list" }
+        let declared: Int
+        if prefix <= 0xF7 {
+            declared = 1 + Int(prefix - 0xC0)
+        } else {
+            let lengthOfLength = Int(prefix - 0xF7)
+            guard bytes.count - payload > lengthOfLength else { return nil }
+            guard lengthOfLength <= 4 else { return "record payload declares an impossible length" }
+            let inner = (1...lengthOfLength).reduce(0) { $0 << 8 | Int(bytes[payload + $1]) }
+            declared = 1 + lengthOfLength + inner
+        }
+        guard declared == length else {
+            return "record length field says \(length) bytes but the block inside declares \(declared): the length field was altered, the record is not a torn write"
+        }
+        return nil
+    }
+
+    /// Why the incomplete bytes from `p` to the end cannot be a torn final write, or nil if
+    /// they can: they must start like a record, and no whole, checksum-valid record may
+    /// follow inside them.
+    static func notATornWrite(_ bytes: [UInt8], at p: Int) -> String? {
+        let present = min(magic.count, bytes.count - p)
+        guard Array(bytes[p..<p + present]) == Array(magic.prefix(present)) else {
+            return "record marker missing at this block's position in blocks.log"
+        }
+        var q = p + 1
+        while q + recordHeaderSize <= bytes.count {
+            if bytes[q] == magic[0], Array(bytes[q..<q + 4]) == magic {
+                let length = (0..<4).reduce(0) { $0 | Int(bytes[q + 4 + $1]) << (8 * $1) }
+                let start = q + recordHeaderSize
+                if start + length <= bytes.count,
+                   Array(Keccak256.hash(Array(bytes[start..<start + length])).bytes.prefix(8)) == Array(bytes[q + 8..<q + 16]) {
+                    return "the record's length field runs past the end of blocks.log, yet a whole record follows "
+                        + "\(q - p) bytes later: the record is damaged, not a torn final write"
+                }
+            }
+            q += 1
+        }
+        return nil
     }
 
     /// The payload of the record at `p`, and where the next record starts.

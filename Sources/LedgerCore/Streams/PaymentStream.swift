@@ -63,8 +63,11 @@ extension LedgerState {
         payer: Address, payee: Address, token: TokenID, amount: UInt256, start: UInt64, end: UInt64, now: UInt64,
         events: inout [Event]
     ) throws(LedgerError) -> UInt64 {
+        _ = try self.token(token)
         guard !amount.isZero else { throw .zeroAmount(field: "amount") }
         guard start >= now, end > start else { throw .invalidStreamWindow(start: start, end: end, now: now) }
+        let t = try self.token(token)
+        guard !t.isModuleBound else { throw .moduleBoundToken(token: token, minter: t.minter, operation: "openStream") }
         try debit(token, payer, amount)
         let id = nextStreamID
         streams[id] = PaymentStream(

@@ -66,4 +66,11 @@ public struct Token: Sendable, Codable, Equatable {
     public let minter: Authority
     /// Units in existence: balances + escrowed + locked in streams.
     public internal(set) var totalSupply: UInt256
+    /// True when only the minting module may move the token (no ledger transfer, allowance,
+    /// stream or other module's escrow); nil or false for an ordinary token. Optional so the
+    /// encoding of ordinary tokens, and so every existing state hash, is unchanged.
+    public internal(set) var moduleBound: Bool? = nil
+
+    /// Whether the token moves only through its minting module.
+    public var isModuleBound: Bool { moduleBound == true }
 }

@@ -1,24 +1,30 @@
 import Foundation
 import LedgerCore
+import MarketKit
 
 /// Opens the chain kept in `<home>/chain` with every module dmctl knows, on wall time plus
 /// the warp offset kept in `<home>/chain/clock-offset`.
 enum ChainHome {
     /// The protocol modules every dmctl chain hosts (the ledger module is always there).
-    static let modules: [any ChainModule.Type] = []
+    static let modules: [any ChainModule.Type] = [MarketModule.self]
 
     static func clock(_ home: Home) -> WallClock {
         WallClock(offsetFile: home.chain.appendingPathComponent("clock-offset"))
     }
 
     /// Opens the existing chain, or explains how to create one.
-    static func open(_ home: Home) throws -> Chain {
+    static func open(_ home: Home, snapshotInterval: UInt64 = 1000) throws -> Chain {
         let store = try FileBlockStore(folder: home.chain)
         for warning in store.warnings { Output.note("warning: \(warning)") }
         guard try store.genesis() != nil else {
             throw CLIError.usage("no chain in \(home.chain.path); create one with: dmctl chain init")
         }
-        return try Chain.open(store: store, modules: modules, clock: clock(home))
+        return try Chain.open(store: store, modules: modules, clock: clock(home), snapshotInterval: snapshotInterval)
+    }
+
+    /// What the store noticed and handled while opening (a dropped torn write, a skipped snapshot).
+    static func warnings(of chain: Chain) -> [String] {
+        (chain.store as? FileBlockStore)?.warnings ?? []
     }
 
     /// Creates a new chain from `genesis`.

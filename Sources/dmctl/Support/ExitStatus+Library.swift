@@ -22,8 +22,10 @@ extension KeystoreError: ExitClassified {
 extension ChainError: ExitClassified {
     var exitStatus: ExitStatus {
         switch self {
-        case .storage, .corrupt, .hashMismatch, .genesisMismatch, .replayFailed, .parentMismatch: .storage
-        case .notInitialized: .usage
+        // A stored block that does not fit its neighbours is damage, whichever check found it.
+        case .storage, .corrupt, .hashMismatch, .genesisMismatch, .replayFailed, .parentMismatch, .heightMismatch,
+             .timestampBeforeParent: .storage
+        case .notInitialized, .clock: .usage
         default: .refused
         }
     }

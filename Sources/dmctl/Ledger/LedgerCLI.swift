@@ -1,0 +1,169 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+
+/// Shared plumbing of the ledger commands: reading addresses, tokens and amounts from the
+/// command line, submitting one signed call, and printing what happened.
+enum LedgerCLI {
+    // MARK: - Reading arguments
+
+    /// A token symbol from `field`, or a usage error naming the flag.
+    static func token(_ text: String, field: String = "--token") throws(CLIError) -> TokenID {
+        do { return try TokenID(text) } catch { throw .usage("\(field): \(error)") }
+    }
+
+    /// An account given as a `0x` address or as the name of a keystore key.
+    ///
+    /// - Throws: a usage error naming `field` for a malformed address or an unknown key name.
+    static func account(_ text: String, field: String, home: Home) throws -> Address {
+        if text.hasPrefix("0x") || text.hasPrefix("0X") {
+            do { return try Address(text) } catch { throw CLIError.usage("\(field): \(error)") }
+        }
+        guard Keystore.isValidName(text) else {
+            throw CLIError.usage("\(field): '\(text)' is neither a 0x address nor a valid key name")
+        }
+        do {
+            return try home.keystore().address(of: text)
+        } catch KeystoreError.notFound {
+            throw CLIError.usage("\(field): unknown key '\(text)': no key of that name in \(home.keys.path) and not a 0x address (see dmctl key list)")
+        }
+    }
+
+    /// An amount of `token`: decimal token units (`1.5`) scaled by the token's own decimals,
+    /// or smallest units when `raw`.
+    static func amount(_ text: String, of token: TokenID, raw: Bool, chain: Chain, field: String = "--amount") throws -> UInt256 {
+        if raw {
+            do { return try UInt256(decimalInteger: text, field: field) } catch { throw CLIError.usage("\(error) (with --raw the amount is in smallest units)") }
+        }
+        let decimals = Int(try chain.state.ledger.token(token).decimals)
+        do { return try UInt256(decimal: text, decimals: decimals, field: field) } catch {
+            throw CLIError.usage("\(error) (\(token) has \(decimals) decimals; pass --raw for smallest units)")
+        }
+    }
+
+    /// The key value pairs of repeated `--meta key=value` options.
+    static func metadata(_ entries: [String]) throws(CLIError) -> [String: String] {
+        var out: [String: String] = [:]
+        for entry in entries {
+            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex else {
+                throw .usage("--meta: '\(entry)' is not key=value with a non-empty key")
+            }
+            let key = String(entry[..<eq])
+            guard out[key] == nil else { throw .usage("--meta: key '\(key)' is given twice") }
+            out[key] = String(entry[entry.index(after: eq)...])
+        }
+        return out
+    }
+
+    // MARK: - Submitting
+
+    /// Signs `call` with `key` at its next nonce and appends it in a block of its own.
+    ///
+    /// The nonce is read while holding the store's writer lock, so two processes signing
+    /// with the same key never race for one nonce.
+    /// - Returns: the block and the transaction's receipt.
+    static func submit<M: ChainModule>(_ call: M.Call, to module: M.Type, key: PrivateKey, chain: Chain) throws -> (Block, Receipt) {
+        let outcome = try chain.store.exclusively {
+            try chain.refresh()
+            let tx = try SignedTransaction.sign(call, for: module, chainID: chain.chainID, nonce: chain.nonce(of: key.address), with: key)
+            return try chain.submit([tx])
+        }
+        guard let receipt = outcome.block.receipts.first else {
+            throw CLIError.refused("the transaction was not included in block \(outcome.block.height)")
+        }
+        return (outcome.block, receipt)
+    }
+
+    /// Submits `call` and prints its receipt (table or JSON).
+    static func run<M: ChainModule>(_ call: M.Call, to module: M.Type, key: PrivateKey, chain: Chain, json: Bool) throws {
+        let (block, receipt) = try submit(call, to: module, key: key, chain: chain)
+        try printReceipt(ReceiptView(block: block, receipt: receipt), json: json)
+    }
+
+    // MARK: - Printing
+
+    /// A receipt as dmctl shows it.
+    struct ReceiptView: Encodable {
+        let height: UInt64
+        let time: UInt64
+        let blockHash: Hash32
+        let transactionHash: Hash32
+        let sender: Address
+        let module: String
+        let events: [EventView]
+
+        init(block: Block, receipt: Receipt) {
+            height = block.height
+            time = block.header.timestamp
+            blockHash = block.hash
+            transactionHash = receipt.transactionHash
+            sender = receipt.sender
+            module = receipt.module
+            events = receipt.events.map(EventView.init)
+        }
+    }
+
+    /// An event as dmctl shows it; `fields` keeps the event's order in tables.
+    struct EventView: Encodable {
+        let module: String
+        let kind: String
+        let accounts: [Address]
+        let fields: [String: String]
+        let orderedFields: [Event.Field]
+
+        init(_ event: Event) {
+            module = event.module
+            kind = event.kind
+            accounts = event.accounts
+            orderedFields = event.fields
+            var f: [String: String] = [:]
+            for field in event.fields { f[field.name] = field.value }
+            fields = f
+        }
+
+        enum CodingKeys: String, CodingKey { case module, kind, accounts, fields }
+
+        /// `name=value` pairs in the event's order.
+        var fieldText: String { orderedFields.map { "\($0.name)=\($0.value)" }.joined(separator: " ") }
+        /// The accounts, comma separated.
+        var accountText: String { accounts.map(\.checksummed).joined(separator: ",") }
+    }
+
+    static func printReceipt(_ view: ReceiptView, json: Bool) throws {
+        if json { return try Output.json(view) }
+        Output.fields([
+            ("height", "\(view.height)"),
+            ("time", timeText(view.time)),
+            ("block", view.blockHash.hex),
+            ("transaction", view.transactionHash.hex),
+            ("sender", view.sender.checksummed),
+        ])
+        print("")
+        Output.table(["EVENT", "ACCOUNTS", "FIELDS"], view.events.map { [$0.kind, $0.accountText, $0.fieldText] })
+    }
+
+    /// `1732200000 (2024-11-21T14:40:00Z)`.
+    static func timeText(_ seconds: UInt64) -> String {
+        let date = Date(timeIntervalSince1970: TimeInterval(seconds))
+        return "\(seconds) (\(ISO8601DateFormatter().string(from: date)))"
+    }
+
+    /// An amount with its token's decimals and in smallest units: `1.5 DMT (1500000000000000000)`.
+    static func amountText(_ amount: UInt256, _ token: Token?) -> String {
+        guard let token else { return amount.description }
+        return "\(amount.formatted(decimals: Int(token.decimals))) \(token.id) (\(amount))"
+    }
+}
+
+/// The amount option and its `--raw` switch, shared by every command that moves tokens.
+struct AmountOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Amount in token units (1.5 = 1.5 × 10^decimals), or smallest units with --raw.", valueName: "amount"))
+    var amount: String
+
+    @Flag(help: "Read --amount in smallest units (an integer) instead of token units.")
+    var raw = false
+
+    func value(of token: TokenID, chain: Chain) throws -> UInt256 {
+        try LedgerCLI.amount(amount, of: token, raw: raw, chain: chain)
+    }
+}

@@ -1,0 +1,367 @@
+import ArgumentParser
+import Foundation
+import LedgerCore
+import MarketKit
+
+/// `dmctl market ...`: the Computable data market on the local chain.
+struct MarketCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "market",
+        abstract: "Create and use curated data markets: listings, council votes, reserve, paid compute.",
+        discussion: """
+            Every mutating command signs one transaction with --key and prints its receipt. \
+            Token amounts are written in whole tokens with up to 18 decimals (10, 0.5).
+
+            Example:
+              dmctl market create cancer --network-token DMT --key alice
+              dmctl market invest cancer 10 --key alice
+              dmctl market apply cancer --file rows.csv --key bob
+            """,
+        subcommands: [
+            Create.self, Show.self, Params.self, Listings.self, Apply.self, Attest.self, Challenge.self, Vote.self,
+            Resolve.self, Expire.self, Exit.self, Invest.self, Divest.self, Convert.self, SetAccessCost.self, Pay.self,
+            Report.self, Refund.self, BackendCommand.self, ReparamCommand.self,
+        ])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a market with its MarketToken (MKT-<ID>) and standard parameters.",
+            discussion: "Example: dmctl market create cancer --network-token DMT --set quorum=60 --key alice")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id: 1-20 characters a-z, 0-9, '-'.") var id: String
+        @Option(help: "Symbol of the existing token the reserve holds.") var networkToken: String
+        @Option(help: "Name of the MarketToken.") var tokenName: String?
+        @Option(help: ArgumentHelp("Override a parameter, NAME=VALUE in base units (repeatable).", valueName: "name=value"))
+        var set: [String] = []
+
+        func run() async throws {
+            let market = try MarketCLI.marketID(id)
+            let token: TokenID
+            do { token = try TokenID(networkToken) } catch { throw CLIError.usage("network-token: \(error)") }
+            var p = Parameters.standard
+            for item in set {
+                let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let name = MarketParameter(rawValue: parts[0]) else {
+                    throw CLIError.usage("--set \(item): expected NAME=VALUE with NAME one of \(MarketParameter.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                p[name] = try MarketCLI.integer(parts[1], field: name.rawValue)
+            }
+            try MarketCLI.send(.create(market: market, tokenName: tokenName ?? "\(id) market token", networkToken: token, parameters: p), global: global, signer: signer)
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a market's tokens, reserve, council and counts.", discussion: "Example: dmctl market show cancer")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Market id.") var id: String
+
+        func run() async throws {
+            let chain = try ChainHome.open(Home(global))
+            let m = try MarketCLI.market(try MarketCLI.marketID(id), in: chain)
+            let reserve = chain.state.ledger.escrows[m.reserveEscrow]?.held ?? .zero
+            let price = (try? m.currentPrice())?.formatted() ?? "-"
+            let info: [(String, String)] = [
+                ("market", m.id.slug), ("creator", m.creator.checksummed), ("marketToken", m.marketToken.symbol),
+                ("networkToken", m.networkToken.symbol), ("reserve", reserve.formatted()), ("price", price),
+                ("investorSupply", m.investorSupply.formatted()), ("council", "\(m.council.count)"),
+                ("listed", "\(m.listedCount)"), ("applications", "\(m.listings.count - Int(m.listedCount))"),
+                ("openPolls", "\(m.polls.count)"), ("backends", "\(m.backends.count)"), ("openJobs", "\(m.jobs.count)"),
+            ]
+            if global.json { return try Output.json(Dictionary(uniqueKeysWithValues: info)) }
+            Output.fields(info)
+        }
+    }
+
+    struct Params: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a market's parameters with their allowed ranges.", discussion: "Example: dmctl market params cancer")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Market id.") var id: String
+
+        func run() async throws {
+            let chain = try ChainHome.open(Home(global))
+            let m = try MarketCLI.market(try MarketCLI.marketID(id), in: chain)
+            if global.json { return try Output.json(m.parameters) }
+            Output.table(["PARAMETER", "VALUE", "MIN", "MAX"], MarketParameter.allCases.map {
+                [$0.rawValue, m.parameters[$0].description, $0.bounds.lowerBound.description, $0.bounds.upperBound.description]
+            })
+        }
+    }
+
+    struct Listings: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a market's listings and applications.", discussion: "Example: dmctl market listings cancer --json")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Market id.") var id: String
+
+        func run() async throws {
+            let chain = try ChainHome.open(Home(global))
+            let m = try MarketCLI.market(try MarketCLI.marketID(id), in: chain)
+            let all = m.listings.values
+            if global.json { return try Output.json(all) }
+            Output.table(["LISTING", "OWNER", "LISTED", "POLL", "REWARDS", "ACCESS COST", "ACCESSES"], all.map { l in
+                [l.id.hex, l.owner?.checksummed ?? "market", "\(l.listed)", l.poll.map { "\($0)" } ?? "-",
+                 l.rewards.formatted(), l.effectiveAccessCost(m.parameters).formatted(), "\(l.accessCount)"]
+            })
+        }
+    }
+
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Apply for a listing (deposits the application deposit).", discussion: "Example: dmctl market apply cancer --file rows.csv --key bob")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Option(help: "Keccak-256 of the datapoint (0x + 64 hex digits).") var dataHash: String?
+        @Option(help: "A file whose bytes are the datapoint (its Keccak-256 is used).") var file: String?
+
+        func run() async throws {
+            let hash: Hash32
+            switch (dataHash, file) {
+            case (let h?, nil): hash = try MarketCLI.hash(h, field: "data-hash")
+            case (nil, let path?):
+                guard let data = FileManager.default.contents(atPath: path) else { throw CLIError.storage("cannot read \(path)") }
+                hash = Keccak256.hash(Array(data))
+            default: throw CLIError.usage("give exactly one of --data-hash or --file")
+            }
+            try MarketCLI.send(.apply(market: try MarketCLI.marketID(id), dataHash: hash), global: global, signer: signer)
+        }
+    }
+
+    struct Attest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "As an authorised backend, attest holding a listing's data.", discussion: "Example: dmctl market attest cancer 0x3f.. --key datatrust")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: "Listing id.") var listing: String
+
+        func run() async throws {
+            try MarketCLI.send(.attest(market: try MarketCLI.marketID(id), listing: try MarketCLI.hash(listing, field: "listing")), global: global, signer: signer)
+        }
+    }
+
+    struct Challenge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Challenge a listed listing (stakes the challenge stake).", discussion: "Example: dmctl market challenge cancer 0x3f.. --key carol")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: "Listing id.") var listing: String
+
+        func run() async throws {
+            try MarketCLI.send(.challenge(market: try MarketCLI.marketID(id), listing: try MarketCLI.hash(listing, field: "listing")), global: global, signer: signer)
+        }
+    }
+
+    struct Vote: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Vote yea or nay in a poll (council members when it opened).", discussion: "Example: dmctl market vote cancer 3 yea --key alice")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: "Poll id.") var poll: UInt64
+        @Argument(help: "yea or nay.") var choice: String
+
+        func run() async throws {
+            let yea: Bool
+            switch choice.lowercased() {
+            case "yea", "yes": yea = true
+            case "nay", "no": yea = false
+            default: throw CLIError.usage("choice '\(choice)': expected yea or nay")
+            }
+            try MarketCLI.send(.vote(market: try MarketCLI.marketID(id), poll: poll, yea: yea), global: global, signer: signer)
+        }
+    }
+
+    struct Resolve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resolve a poll after its vote window.", discussion: "Example: dmctl market resolve cancer 3 --key alice")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: "Poll id.") var poll: UInt64
+
+        func run() async throws {
+            try MarketCLI.send(.resolve(market: try MarketCLI.marketID(id), poll: poll), global: global, signer: signer)
+        }
+    }
+
+    struct Expire: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Expire a poll not resolved by its deadline (refunds stakes).", discussion: "Example: dmctl market expire cancer 3 --key alice")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: "Poll id.") var poll: UInt64
+
+        func run() async throws {
+            try MarketCLI.send(.expire(market: try MarketCLI.marketID(id), poll: poll), global: global, signer: signer)
+        }
+    }
+
+    struct Exit: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove your listing (rewards burned, deposit returned).", discussion: "Example: dmctl market exit cancer 0x3f.. --key bob")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: "Listing id.") var listing: String
+
+        func run() async throws {
+            try MarketCLI.send(.exit(market: try MarketCLI.marketID(id), listing: try MarketCLI.hash(listing, field: "listing")), global: global, signer: signer)
+        }
+    }
+
+    struct Invest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Buy MarketToken on the price curve.", discussion: "Example: dmctl market invest cancer 10 --min-out 900 --key alice")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: "NetworkToken to pay (whole tokens, decimals allowed).") var amount: String
+        @Option(help: "Fewest MarketToken to accept (whole tokens).") var minOut = "0"
+
+        func run() async throws {
+            try MarketCLI.send(.invest(market: try MarketCLI.marketID(id), offered: try MarketCLI.amount(amount, field: "amount"), minTokensOut: try MarketCLI.amount(minOut, field: "min-out")), global: global, signer: signer)
+        }
+    }
+
+    struct Divest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Burn all your MarketToken for your share of the reserve.", discussion: "Example: dmctl market divest cancer --key alice")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Option(help: "Least NetworkToken to accept (whole tokens).") var minPayout = "0"
+
+        func run() async throws {
+            try MarketCLI.send(.divest(market: try MarketCLI.marketID(id), minPayout: try MarketCLI.amount(minPayout, field: "min-payout")), global: global, signer: signer)
+        }
+    }
+
+    struct Convert: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Hand your listings to the market and become an investor (irreversible).", discussion: "Example: dmctl market convert cancer --key bob")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+
+        func run() async throws {
+            try MarketCLI.send(.convertToInvestor(market: try MarketCLI.marketID(id)), global: global, signer: signer)
+        }
+    }
+
+    struct SetAccessCost: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "set-access-cost", abstract: "Set your listing's access cost.", discussion: "Example: dmctl market set-access-cost cancer 0x3f.. 0.2 --key bob")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: "Listing id.") var listing: String
+        @Argument(help: "Cost per access (whole NetworkToken, decimals allowed).") var cost: String
+
+        func run() async throws {
+            try MarketCLI.send(.setAccessCost(market: try MarketCLI.marketID(id), listing: try MarketCLI.hash(listing, field: "listing"), cost: try MarketCLI.amount(cost, field: "cost")), global: global, signer: signer)
+        }
+    }
+
+    struct Pay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pay for one compute job (no --listing: the whole market).", discussion: "Example: dmctl market pay cancer --listing 0x3f.. --max-price 2 --backend 0xAb.. --key dave")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Option(help: "A listing to pay for (repeatable).") var listing: [String] = []
+        @Option(help: "Most NetworkToken to pay (whole tokens).") var maxPrice: String
+        @Option(help: "Address of the authorised backend to run it.") var backend: String
+
+        func run() async throws {
+            let ids = try listing.map { try MarketCLI.hash($0, field: "listing") }
+            try MarketCLI.send(.payForCompute(market: try MarketCLI.marketID(id), listings: ids.isEmpty ? nil : ids, maxPrice: try MarketCLI.amount(maxPrice, field: "max-price"), backend: try MarketCLI.address(backend, field: "backend")), global: global, signer: signer)
+        }
+    }
+
+    struct Report: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "As the job's backend, report it done with the listings it touched.", discussion: "Example: dmctl market report cancer 1 --listing 0x3f.. --key datatrust")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: "Job id.") var job: UInt64
+        @Option(help: "A listing the job touched (repeatable).") var listing: [String] = []
+
+        func run() async throws {
+            try MarketCLI.send(.reportJob(market: try MarketCLI.marketID(id), job: job, listings: try listing.map { try MarketCLI.hash($0, field: "listing") }), global: global, signer: signer)
+        }
+    }
+
+    struct Refund: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Refund a job not reported by its deadline to its buyer.", discussion: "Example: dmctl market refund cancer 1 --key dave")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: "Job id.") var job: UInt64
+
+        func run() async throws {
+            try MarketCLI.send(.refundJob(market: try MarketCLI.marketID(id), job: job), global: global, signer: signer)
+        }
+    }
+}
+
+/// `dmctl market backend ...`: datatrust backends, decided by council vote.
+struct BackendCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backend", abstract: "Propose, remove and list a market's datatrust backends.",
+        subcommands: [Propose.self, Remove.self, List.self])
+
+    struct Propose: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Propose authorising a backend (opens a council poll).", discussion: "Example: dmctl market backend propose cancer --url https://dt.example --address 0xAb.. --key alice")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Option(help: "The backend's external URL.") var url: String
+        @Option(help: "The backend operator's address.") var address: String
+
+        func run() async throws {
+            try MarketCLI.send(.proposeBackend(market: try MarketCLI.marketID(id), url: url, address: try MarketCLI.address(address, field: "address")), global: global, signer: signer)
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Propose revoking a backend (opens a council poll).", discussion: "Example: dmctl market backend remove cancer 0xAb.. --key alice")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: "The backend operator's address.") var address: String
+
+        func run() async throws {
+            try MarketCLI.send(.proposeBackendRemoval(market: try MarketCLI.marketID(id), address: try MarketCLI.address(address, field: "address")), global: global, signer: signer)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a market's authorised backends.", discussion: "Example: dmctl market backend list cancer")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Market id.") var id: String
+
+        func run() async throws {
+            let chain = try ChainHome.open(Home(global))
+            let backends = try MarketCLI.market(try MarketCLI.marketID(id), in: chain).backends.values
+            if global.json { return try Output.json(backends) }
+            Output.table(["ADDRESS", "URL", "COMPUTE COST", "SINCE"], backends.map {
+                [$0.address.checksummed, $0.url, $0.computeCost.formatted(), "\($0.authorisedAt)"]
+            })
+        }
+    }
+}
+
+/// `dmctl market reparam ...`: parameter changes by council vote.
+struct ReparamCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reparam", abstract: "Propose parameter changes.", subcommands: [Propose.self])
+
+    struct Propose: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Propose PARAMETER = VALUE (base units, seconds or percent), staking the challenge stake.",
+            discussion: "Example: dmctl market reparam propose cancer quorum 60 --key alice")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: "Parameter name (see dmctl market params).") var parameter: String
+        @Argument(help: "New value as an integer in the parameter's unit.") var value: String
+
+        func run() async throws {
+            guard let p = MarketParameter(rawValue: parameter) else {
+                throw CLIError.usage("parameter '\(parameter)': expected one of \(MarketParameter.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            try MarketCLI.send(.proposeReparam(market: try MarketCLI.marketID(id), parameter: p, value: try MarketCLI.integer(value, field: "value")), global: global, signer: signer)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import LedgerCore
+import MarketKit
+
+/// `dmctl market` end to end through the built binary: a market is created, a backend
+/// authorised and a listing of the real breast-cancer file listed by council vote, with
+/// refusals exiting 1 and naming the rule.
+@Test func marketCommandsPlayARoundThroughTheBinary() throws {
+    let home = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("dmctl-market-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: home) }
+    var cli = CLIRunner()
+    cli.environment = ["DMCTL_PASSPHRASE": "market test passphrase", "DMCTL_HOME": home.path]
+    let secrets = ["alice": String(repeating: "a1", count: 32), "bob": String(repeating: "b2", count: 32), "dt": String(repeating: "d3", count: 32)]
+    var addresses: [String: Address] = [:]
+    for (name, hex) in secrets.sorted(by: { $0.key < $1.key }) {
+        let r = try cli.run(["key", "import", "--name", name], stdin: hex)
+        #expect(r.status == 0, "\(r.stderr)")
+        addresses[name] = try PrivateKey(hex: hex).address
+    }
+    // What `dmctl chain init` does: a file-backed chain with DMT for the three keys.
+    let chainFolder = home.appendingPathComponent("chain")
+    let dmt = try TokenID("DMT")
+    let genesis = GenesisConfig(chainID: 1337, timestamp: UInt64(Date().timeIntervalSince1970) - 10, tokens: [
+        .init(symbol: dmt, name: "DataMarket Token", balances: addresses.values.sorted().map { .init(account: $0, amount: 10_000_000_000_000_000_000) })
+    ])
+    let clock = WallClock(offsetFile: chainFolder.appendingPathComponent("clock-offset"))
+    let chain = try Chain.create(genesis: genesis, modules: [MarketModule.self], store: try FileBlockStore(folder: chainFolder), clock: clock)
+
+    func ok(_ args: [String]) throws -> String {
+        let r = try cli.run(args)
+        #expect(r.status == 0, "dmctl \(args.joined(separator: " ")): \(r.stderr)")
+        return r.stdout
+    }
+
+    let created = try ok(["market", "create", "cancer", "--network-token", "DMT", "--set", "voteBy=60", "--set", "councilThreshold=0", "--key", "alice"])
+    #expect(created.contains("MarketCreated"))
+    #expect(created.contains("transaction"))
+    #expect(try ok(["market", "invest", "cancer", "10", "--key", "alice"]).contains("Invested"))
+    let shown = try ok(["market", "show", "cancer", "--json"])
+    #expect(shown.contains("\"council\" : \"1\""))
+    #expect(try ok(["market", "params", "cancer"]).contains("voteBy"))
+
+    let dt = addresses["dt"]?.checksummed ?? ""
+    _ = try ok(["market", "backend", "propose", "cancer", "--url", "https://dt.example", "--address", dt, "--key", "alice"])
+    _ = try ok(["market", "vote", "cancer", "1", "yea", "--key", "alice"])
+    try chain.warp(by: 61)
+    #expect(try ok(["market", "resolve", "cancer", "1", "--key", "bob"]).contains("BackendAuthorised"))
+    #expect(try ok(["market", "backend", "list", "cancer"]).contains(dt))
+
+    let csv = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Data/breast_cancer.csv")
+    let dataHash = Keccak256.hash(Array(try Data(contentsOf: csv)))
+    let listing = Listing.id(applicant: addresses["bob"] ?? .zero, dataHash: dataHash)
+    #expect(try ok(["market", "apply", "cancer", "--file", csv.path, "--key", "bob"]).contains(listing.hex))
+    _ = try ok(["market", "attest", "cancer", listing.hex, "--key", "dt"])
+    _ = try ok(["market", "vote", "cancer", "2", "yea", "--key", "alice"])
+    try chain.warp(by: 61)
+    #expect(try ok(["market", "resolve", "cancer", "2", "--key", "alice", "--json"]).contains("\"Listed\""))
+    #expect(try ok(["market", "listings", "cancer"]).contains(listing.hex))
+
+    let refused = try cli.run(["market", "vote", "cancer", "2", "yea", "--key", "alice"])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("no open poll 2"))
+    let bounds = try cli.run(["market", "reparam", "propose", "cancer", "quorum", "0", "--key", "alice"])
+    #expect(bounds.status == 1)
+    #expect(bounds.stderr.contains("quorum = 0 is out of bounds"))
+    let usage = try cli.run(["market", "show", "Bad_Id"])
+    #expect(usage.status == 2)
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Testing
+
+/// The file store under the built binary: SIGKILL at random moments, damaged bytes, a torn
+/// final write, and two processes appending at once.
+@Suite struct StoreCrashTests {
+    /// A small deterministic generator so a failing round reproduces from its seed.
+    struct SplitMix64 {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func next(below n: UInt64) -> UInt64 { next() % n }
+    }
+
+    /// One record of `blocks.log`: where it starts and how long its payload is.
+    struct Record { let offset: Int; let payloadLength: Int }
+
+    /// Splits `blocks.log` into records: "DMB1", length (UInt32 LE), 8-byte checksum, payload.
+    static func records(_ bytes: [UInt8]) -> [Record] {
+        var out: [Record] = []
+        var p = 0
+        while p + 16 <= bytes.count {
+            let length = (0..<4).reduce(0) { $0 | Int(bytes[p + 4 + $1]) << (8 * $1) }
+            guard p + 16 + length <= bytes.count else { break }
+            out.append(Record(offset: p, payloadLength: length))
+            p += 16 + length
+        }
+        return out
+    }
+
+    /// Polls `file` until `condition` holds on its text, for at most `seconds`.
+    static func waitFor(_ file: URL, seconds: Double, _ condition: (String) -> Bool) -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var text = ""
+        repeat {
+            text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+            if condition(text) { return text }
+            usleep(5_000)
+        } while Date() < deadline
+        return text
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func sigkilledAppendsKeepEveryAcknowledgedBlockAndNothingPartial() throws {
+        let home = try TestHome()
+        try home.initChain()
+        var rng = SplitMix64(state: 0xD47A_3A4B_E7C0_0003)
+        var previous = 0
+        var killedMidRun = 0
+        for round in 0..<20 {
+            let out = home.url.appendingPathComponent("soak-\(round).out"), err = home.url.appendingPathComponent("soak-\(round).err")
+            // A small snapshot interval so some kills land while a snapshot is being written.
+            let process = try home.runner.start(
+                ["chain", "soak", "--blocks", "100000", "--txs-per-block", "2", "--snapshot-every", "7", "--home", home.url.path],
+                stdout: out, stderr: err)
+            let started = Self.waitFor(out, seconds: 20) { !$0.ackedHeights.isEmpty }
+            #expect(!started.ackedHeights.isEmpty, "round \(round): soak never acknowledged a block: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
+            usleep(UInt32(rng.next(below: 150_000)))
+            if process.isRunning { killedMidRun += 1 }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            #expect(process.terminationReason == .uncaughtSignal, "round \(round): soak ended on its own: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
+            let acked = ((try? String(contentsOf: out, encoding: .utf8)) ?? "").ackedHeights.max() ?? 0
+
+            let verify = try home.run(["chain", "verify", "--json"])
+            #expect(verify.status == 0, "round \(round): verify failed after a kill at acked height \(acked): \(verify.stderr)")
+            let info = try home.object(["chain", "info"])
+            let height = try #require(info["height"] as? Int)
+            #expect(height >= acked, "round \(round): acknowledged block \(acked) is missing; height is \(height)")
+            #expect(height >= previous, "round \(round): height went back from \(previous) to \(height)")
+            #expect(acked > previous, "round \(round): no new block was acknowledged")
+            previous = height
+        }
+        #expect(killedMidRun == 20)
+        // After all the kills, the chain still takes new blocks.
+        let more = try home.run(["chain", "soak", "--blocks", "2", "--txs-per-block", "1"])
+        #expect(more.status == 0)
+        #expect(more.stdout.ackedHeights == [previous + 1, previous + 2])
+    }
+
+    @Test func aFlippedByteInAMiddleRecordRefusesToOpenNamingTheHeight() throws {
+        let home = try TestHome()
+        try home.initChain()
+        try home.ok(["chain", "soak", "--blocks", "8", "--txs-per-block", "2"])
+        let original = [UInt8](try Data(contentsOf: home.blocksLog))
+        let records = Self.records(original)
+        #expect(records.count == 9)
+        let target = records[4]
+        var damaged = original
+        damaged[target.offset + 16 + target.payloadLength / 2] ^= 0x01
+        try Data(damaged).write(to: home.blocksLog)
+
+        for command in [["chain", "info"], ["chain", "verify"], ["token", "balance", "--token", "DMT"]] {
+            let r = try home.run(command)
+            #expect(r.status == 3, "\(command): \(r.stderr)")
+            #expect(r.stderr.contains("damaged at block 4"), "\(command): \(r.stderr)")
+        }
+        // Nothing was "repaired": the file is exactly as damaged.
+        #expect([UInt8](try Data(contentsOf: home.blocksLog)) == damaged)
+    }
+
+    @Test func aDamagedLengthFieldInAMiddleRecordIsNotMistakenForATornWrite() throws {
+        let home = try TestHome()
+        try home.initChain()
+        try home.ok(["chain", "soak", "--blocks", "8", "--txs-per-block", "2"])
+        let original = [UInt8](try Data(contentsOf: home.blocksLog))
+        let target = Self.records(original)[3]
+        var damaged = original
+        // The length now points past the end of the file, as a torn final write would.
+        damaged[target.offset + 7] = 0x7F
+        try Data(damaged).write(to: home.blocksLog)
+
+        let r = try home.run(["chain", "info"])
+        #expect(r.status == 3, "\(r.stdout) \(r.stderr)")
+        #expect(r.stderr.contains("damaged at block 3"), "\(r.stderr)")
+        #expect([UInt8](try Data(contentsOf: home.blocksLog)) == damaged, "blocks after the damage were cut off")
+    }
+
+    @Test func aTornFinalWriteIsDroppedWithAWarning() throws {
+        let home = try TestHome()
+        try home.initChain()
+        let soak = try home.ok(["chain", "soak", "--blocks", "5", "--txs-per-block", "2"])
+        #expect(soak.ackedHeights == [1, 2, 3, 4, 5])
+        let stateAt4 = try #require(try home.json(["chain", "blocks", "--from", "4", "--limit", "1"]) as? [[String: Any]]).first?["hash"] as? String
+        let bytes = [UInt8](try Data(contentsOf: home.blocksLog))
+        let last = try #require(Self.records(bytes).last)
+        try Data(bytes[..<(last.offset + 16 + last.payloadLength / 2)]).write(to: home.blocksLog)
+
+        let r = try home.run(["chain", "info", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: dropped an incomplete record for block 5"), "\(r.stderr)")
+        let info = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(info["height"] as? Int == 4)
+        #expect(info["tipHash"] as? String == stateAt4)
+        #expect((info["warnings"] as? [String])?.first?.contains("never acknowledged") == true)
+        #expect([UInt8](try Data(contentsOf: home.blocksLog)) == Array(bytes[..<last.offset]))
+        // Reported once: the next open finds a clean log, and appending resumes at 5.
+        let again = try home.run(["chain", "verify"])
+        #expect(again.status == 0)
+        #expect(!again.stderr.contains("warning"))
+        #expect(try home.ok(["chain", "soak", "--blocks", "1", "--txs-per-block", "1"]).ackedHeights == [5])
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func twoProcessesAppendingAtOnceBothSucceedAndSeeEachOther() throws {
+        let home = try TestHome()
+        try home.initChain(keys: ["default", "bob"])
+        try home.ok(["token", "transfer", "--token", "DMT", "--to", "bob", "--amount", "1"])
+        let base = try home.height()
+        let gate = home.url.appendingPathComponent("go")
+        let n = 30
+        var runs: [(process: Process, out: URL, err: URL)] = []
+        for key in ["default", "bob"] {
+            let out = home.url.appendingPathComponent("\(key).out"), err = home.url.appendingPathComponent("\(key).err")
+            let p = try home.runner.start(
+                ["chain", "soak", "--blocks", "\(n)", "--txs-per-block", "2", "--key", key, "--wait-for", gate.path, "--home", home.url.path],
+                stdout: out, stderr: err)
+            runs.append((p, out, err))
+        }
+        for run in runs { _ = Self.waitFor(run.out, seconds: 20) { $0.hasPrefix("ready") } }
+        _ = FileManager.default.createFile(atPath: gate.path, contents: nil)
+        for run in runs { run.process.waitUntilExit() }
+
+        var heights: [[Int]] = []
+        for run in runs {
+            let err = (try? String(contentsOf: run.err, encoding: .utf8)) ?? ""
+            #expect(run.process.terminationStatus == 0, "\(err)")
+            let out = (try? String(contentsOf: run.out, encoding: .utf8)) ?? ""
+            heights.append(out.ackedHeights)
+            #expect(out.contains("tip \(base + 2 * n)") || out.contains("done \(n)"))
+        }
+        #expect(heights[0].count == n && heights[1].count == n)
+        let all = (heights[0] + heights[1]).sorted()
+        #expect(all == Array((base + 1)...(base + 2 * n)), "the two processes' blocks overlap or leave a gap")
+        // Each appended a block after one of the other's, which it must have read to do so.
+        let a = heights[0], b = heights[1]
+        #expect((a.max() ?? 0) > (b.min() ?? .max) && (b.max() ?? 0) > (a.min() ?? .max), "no interleaving: \(a) / \(b)")
+        #expect(try home.height() == base + 2 * n)
+        #expect(try home.object(["chain", "verify"])["transactions"] as? Int == 1 + 4 * n)
+    }
+}
