@@ -18,12 +18,12 @@ actor FakeChain: DatatrustMarketView {
     func setPrice(_ p: UInt256) { price = p }
     func setFailReports(_ f: Bool) { failReports = f }
 
-    func listing(market: MarketID, dataHash: Hash32) async throws -> ListingInfo? {
-        listings[dataHash].flatMap { $0.market == market ? $0 : nil }
+    func listings(market: MarketID, dataHash: Hash32) async throws -> [ListingInfo] {
+        listings[dataHash].flatMap { $0.market == market ? [$0] : nil } ?? []
     }
     func isCouncilMember(_ address: Address, market: MarketID) async throws -> Bool { council.contains(address) }
     func isAuthorisedBackend(_ address: Address, market: MarketID) async throws -> Bool { true }
-    func paidJob(market: MarketID, job: UInt64) async throws -> PaidJob? { jobs[job].flatMap { $0.market == market ? $0 : nil } }
+    func paidJob(market: MarketID, job: UInt64, buyer: Address) async throws -> PaidJob? { jobs[job].flatMap { $0.market == market ? $0 : nil } }
     func privacyPrice(market: MarketID) async throws -> UInt256 { price }
     func attestHolding(market: MarketID, dataHash: Hash32) async throws -> String {
         attestations.append(dataHash)

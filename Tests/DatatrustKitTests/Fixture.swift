@@ -60,7 +60,7 @@ struct Fixture {
 
     /// Registers `data` on the fake chain as listed (or `state`) by `owner`.
     func list(_ data: [UInt8], market: MarketID = heartMarket, by owner: PrivateKey, state: ListingState = .listed) async {
-        await chain.setListing(ListingInfo(market: market, dataHash: Keccak256.hash(data), owner: owner.address, state: state))
+        await chain.setListing(ListingInfo(id: Keccak256.hash(data), market: market, dataHash: Keccak256.hash(data), owner: owner.address, state: state))
     }
 }
 

@@ -12,6 +12,8 @@ public enum ListingState: String, Sendable, Codable, Equatable {
 
 /// The chain's record of one listing.
 public struct ListingInfo: Sendable, Equatable {
+    /// The listing's id on chain (several applicants may list the same data).
+    public var id: Hash32
     /// The market.
     public var market: MarketID
     /// Keccak-256 of the listing's data.
@@ -22,7 +24,8 @@ public struct ListingInfo: Sendable, Equatable {
     public var state: ListingState
 
     /// A record.
-    public init(market: MarketID, dataHash: Hash32, owner: Address, state: ListingState) {
+    public init(id: Hash32, market: MarketID, dataHash: Hash32, owner: Address, state: ListingState) {
+        self.id = id
         self.market = market
         self.dataHash = dataHash
         self.owner = owner
@@ -60,14 +63,15 @@ public struct PaidJob: Sendable, Equatable {
 /// Errors thrown by a conformer are reported to clients as 502 `chain_unavailable`, except
 /// ``DatatrustError`` values, which pass through unchanged.
 public protocol DatatrustMarketView: Sendable {
-    /// The listing whose data hash is `dataHash` in `market`, if the chain knows one.
-    func listing(market: MarketID, dataHash: Hash32) async throws -> ListingInfo?
+    /// Every listing or application of `dataHash` in `market` the chain still holds (a removed
+    /// listing may be absent or reported with state ``ListingState/removed``).
+    func listings(market: MarketID, dataHash: Hash32) async throws -> [ListingInfo]
     /// Whether `address` sits on `market`'s council (council members may fetch pending data to verify it).
     func isCouncilMember(_ address: Address, market: MarketID) async throws -> Bool
     /// Whether `address` is an authorised backend (datatrust) of `market`.
     func isAuthorisedBackend(_ address: Address, market: MarketID) async throws -> Bool
-    /// The paid job `job` of `market`, if it exists.
-    func paidJob(market: MarketID, job: UInt64) async throws -> PaidJob?
+    /// The job `job` of `market` paid by `buyer` to this datatrust, if it exists.
+    func paidJob(market: MarketID, job: UInt64, buyer: Address) async throws -> PaidJob?
     /// The market's privacy price: what one milli-epsilon costs, in the payment token's smallest unit.
     func privacyPrice(market: MarketID) async throws -> UInt256
     /// Signs and submits this datatrust's attestation that it holds the data of `dataHash`;

@@ -149,12 +149,12 @@ public final class Datatrust: Sendable {
         let market = config.market
         guard !data.isEmpty else { throw .badRequest("data: empty; expected the datapoint's bytes") }
         let hash = Keccak256.hash(data)
-        let listing = try await ask("listing") { try await chain.listing(market: market, dataHash: hash) }
-        guard let listing, listing.state != .removed else {
-            throw .forbidden("dataHash: \(hash.hex) is \(listing == nil ? "neither applied for nor listed" : "removed") in market \(market); expected a listing applied for or listed on chain first")
+        let listings = try await ask("listings") { try await chain.listings(market: market, dataHash: hash) }.filter { $0.state != .removed }
+        guard let first = listings.first else {
+            throw .forbidden("dataHash: \(hash.hex) is neither applied for nor listed in market \(market); expected a listing applied for or listed on chain first")
         }
-        guard listing.owner == caller else {
-            throw .forbidden("dataHash: \(hash.hex) is listed by \(listing.owner.checksummed), not the caller \(caller.checksummed)")
+        guard listings.contains(where: { $0.owner == caller }) else {
+            throw .forbidden("dataHash: \(hash.hex) is listed by \(first.owner.checksummed), not the caller \(caller.checksummed)")
         }
         let existing: DatapointRecord?
         do { existing = try store.datapoint(market: market, dataHash: hash) } catch { throw error.asDatatrustError }
@@ -196,9 +196,9 @@ public final class Datatrust: Sendable {
         guard record.owner == caller else {
             throw .forbidden("dataHash: \(hash.hex) belongs to \(record.owner.checksummed), not the caller \(caller.checksummed)")
         }
-        let listing = try await ask("listing") { try await chain.listing(market: market, dataHash: hash) }
-        if let listing, listing.state != .removed {
-            throw .conflict("dataHash: the listing is still \(listing.state.rawValue) on chain; expected it removed from market \(market) first")
+        let live = try await ask("listings") { try await chain.listings(market: market, dataHash: hash) }.filter { $0.state != .removed }
+        if let listing = live.first {
+            throw .conflict("dataHash: a listing of it is still \(listing.state.rawValue) on chain; expected it removed from market \(market) first")
         }
         let now = clock()
         do { try vault.remove(hash) } catch VaultError.notFound { } catch { throw error.asDatatrustError }
@@ -248,7 +248,7 @@ public final class Datatrust: Sendable {
     }
 
     func checkJob(market: MarketID, job: UInt64, caller: Address, price: UInt256) async throws(DatatrustError) {
-        let paid = try await ask("job") { try await chain.paidJob(market: market, job: job) }
+        let paid = try await ask("job") { try await chain.paidJob(market: market, job: job, buyer: caller) }
         guard let paid else { throw .forbidden("jobs.\(market): job \(job) does not exist on chain; pay for a job first") }
         guard paid.buyer == caller else {
             throw .forbidden("jobs.\(market): job \(job) was paid by \(paid.buyer.checksummed), not the caller \(caller.checksummed)")
