@@ -57,7 +57,7 @@ let package = Package(
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore", "MarketKit",
+                "LedgerCore", "MarketKit", "DatatrustKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

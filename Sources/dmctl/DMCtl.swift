@@ -13,7 +13,7 @@ struct DMCtl: AsyncParsableCommand {
             """,
         subcommands: [
             KeyCommand.self, ChainCommand.self, TokenCommand.self, NFTCommand.self, StreamCommand.self,
-            HashCommand.self, SignCommand.self, VerifyCommand.self, MarketCommand.self,
+            HashCommand.self, SignCommand.self, VerifyCommand.self, MarketCommand.self, DatatrustCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to dmctl's documented exit statuses.

@@ -6,6 +6,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("amount", AmountBench.run),
     ("market", MarketBench.run),
     ("chain", ChainBench.run),
+    ("datatrust", DatatrustBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
