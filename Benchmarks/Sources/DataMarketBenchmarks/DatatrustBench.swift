@@ -73,7 +73,7 @@ enum DatatrustBench {
         Bench.section("datatrust: one 1 GiB datapoint, streamed (64 KiB chunks)")
         let size = 1 << 30
         let source = root.appendingPathComponent("big.bin")
-        FileManager.default.createFile(atPath: source.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: source.path, contents: nil)
         let out = try FileHandle(forWritingTo: source)
         var rng = SystemRandomNumberGenerator()
         var block = (0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &rng) }
@@ -96,7 +96,7 @@ enum DatatrustBench {
         let put = Double(Bench.now() - p0) / 1e9
         let putPeak = peakRSS()
         let sink = root.appendingPathComponent("back.bin")
-        FileManager.default.createFile(atPath: sink.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: sink.path, contents: nil)
         let handle = try FileHandle(forWritingTo: sink)
         resetPeak()
         let g0 = Bench.now()
