@@ -23,7 +23,7 @@ struct DMCtl: AsyncParsableCommand {
             KeyCommand.self, ChainCommand.self, TokenCommand.self, NFTCommand.self, StreamCommand.self,
             HashCommand.self, SignCommand.self, VerifyCommand.self, MarketCommand.self, HECommand.self,
             DatasetCommand.self, BountyCommand.self, DataBountyCommand.self,
-            DataCommand.self, PortfolioCommand.self, ModelCommand.self, EvalCommand.self, PoolCommand.self,
+            DataCommand.self, PortfolioCommand.self, ModelCommand.self, EvalCommand.self, PoolCommand.self, DatatrustCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to dmctl's documented exit statuses.
