@@ -16,6 +16,7 @@ struct DMCtl: AsyncParsableCommand {
             HashCommand.self, SignCommand.self, VerifyCommand.self, MarketCommand.self, HECommand.self,
             DatasetCommand.self, BountyCommand.self, DataBountyCommand.self,
             DataCommand.self, PortfolioCommand.self, ModelCommand.self, EvalCommand.self, PoolCommand.self,
+            DemoCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to dmctl's documented exit statuses.
