@@ -10,11 +10,15 @@ let package = Package(
         .library(name: "HECore", targets: ["HECore"]),
         .library(name: "MarketKit", targets: ["MarketKit"]),
         .library(name: "ModelMarketKit", targets: ["ModelMarketKit"]),
+        .library(name: "DatatrustKit", targets: ["DatatrustKit"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // MARK: - System libraries (Debian -dev packages; scripts/setup.sh installs them)
@@ -46,11 +50,22 @@ let package = Package(
             name: "ModelMarketKit",
             dependencies: ["LedgerCore"]),
 
+        .target(
+            name: "DatatrustKit",
+            dependencies: [
+                "LedgerCore", "MarketKit", "CSodium",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/openapi.json")]),
+
         // MARK: - The CLI
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit",
+                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -68,6 +83,12 @@ let package = Package(
         .testTarget(
             name: "ModelMarketKitTests",
             dependencies: ["ModelMarketKit", "LedgerCore", "HECore"]),
+        .testTarget(
+            name: "DatatrustKitTests",
+            dependencies: [
+                "DatatrustKit", "LedgerCore", "MarketKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(
             name: "dmctlTests",
             dependencies: ["dmctl", "LedgerCore", "MarketKit", "ModelMarketKit"]),

@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(name: "DataMarket", path: ".."),
         .package(url: "https://github.com/attaswift/BigInt", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // Raw C baselines, measured in the same run as the wrappers they are compared with.
@@ -21,6 +23,9 @@ let package = Package(
                 .product(name: "LedgerCore", package: "DataMarket"),
                 .product(name: "MarketKit", package: "DataMarket"),
                 .product(name: "HECore", package: "DataMarket"),
+                .product(name: "DatatrustKit", package: "DataMarket"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "BigInt", package: "BigInt"),
                 "RawSecp256k1",
                 "RawGMP",

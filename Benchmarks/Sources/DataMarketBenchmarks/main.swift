@@ -9,6 +9,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("paillier", PaillierBench.run),
     ("paillier-batch", PaillierBench.runBatch),
     ("roles", RolesBench.run),
+    ("datatrust", DatatrustBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

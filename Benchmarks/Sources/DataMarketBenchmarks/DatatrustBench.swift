@@ -1,0 +1,200 @@
+import DatatrustKit
+import Dispatch
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GRDB
+import Hummingbird
+import LedgerCore
+
+/// Datatrust area: vault puts/gets of 1 KiB datapoints beside plain SQLite inserts/selects of
+/// the same bytes; a 1 GiB datapoint through the vault beside a plain file copy, with peak
+/// memory; HTTP GET_DATAPOINT over loopback.
+enum DatatrustBench {
+    static func run() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dm-bench-datatrust-\(getpid())")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        try small(root)
+        try large(root)
+        try http(root)
+    }
+
+    // MARK: - 1 KiB datapoints
+
+    static func small(_ root: URL) throws {
+        Bench.section("datatrust: 1 KiB datapoints (vault = secretstream + key wrap + Keccak; SQLite = plain BLOB rows, WAL)")
+        let n = 5000
+        var rng = SystemRandomNumberGenerator()
+        let items = (0..<n).map { _ in (0..<1024).map { _ in UInt8.random(in: 0...255, using: &rng) } }
+        for sync in [false, true] {
+            let vault = try Vault(folder: root.appendingPathComponent("small-\(sync)"), masterKey: .generate(), syncWrites: sync)
+            let count = sync ? 500 : n
+            var hashes: [Hash32] = []
+            let start = Bench.now()
+            for item in items.prefix(count) { hashes.append(try vault.put(item).dataHash) }
+            let put = Double(Bench.now() - start) / 1e9 / Double(count)
+            let get = try Bench.secondsPerOp(operations: count, rounds: 3) { for h in hashes { _ = try vault.get(h) } }
+            // Baseline: SQLite with the same durability choice.
+            var config = Configuration()
+            config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = \(sync ? "FULL" : "OFF")") }
+            let pool = try DatabasePool(path: root.appendingPathComponent("plain-\(sync).sqlite").path, configuration: config)
+            try pool.write { try $0.execute(sql: "CREATE TABLE d (h BLOB PRIMARY KEY, v BLOB)") }
+            let s2 = Bench.now()
+            for (i, item) in items.prefix(count).enumerated() {
+                try pool.write { try $0.execute(sql: "INSERT INTO d VALUES (?, ?)", arguments: [Data(hashes[i].bytes), Data(item)]) }
+            }
+            let insert = Double(Bench.now() - s2) / 1e9 / Double(count)
+            let select = try Bench.secondsPerOp(operations: count, rounds: 3) {
+                try pool.read { db in
+                    let stmt = try db.cachedStatement(sql: "SELECT v FROM d WHERE h = ?")
+                    for h in hashes { _ = try Data.fetchOne(stmt, arguments: [Data(h.bytes)]) }
+                }
+            }
+            let label = sync ? "fsync" : "no fsync"
+            Bench.row("vault put (\(label))", value: Bench.rate(put), baseline: "SQLite insert \(Bench.rate(insert))", ratio: insert / put,
+                      target: sync ? "durable; no target" : "≥ 5,000/s")
+            Bench.row("vault get (\(label) store)", value: Bench.rate(get), baseline: "SQLite select \(Bench.rate(select))", ratio: select / get,
+                      target: "≥ 20,000/s")
+        }
+    }
+
+    // MARK: - 1 GiB datapoint
+
+    static func peakRSS() -> String {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        return status.split(separator: "\n").first { $0.hasPrefix("VmHWM") }.map { $0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces) } ?? "?"
+    }
+
+    static func resetPeak() { try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8) }
+
+    static func large(_ root: URL) throws {
+        Bench.section("datatrust: one 1 GiB datapoint, streamed (64 KiB chunks)")
+        let size = 1 << 30
+        let source = root.appendingPathComponent("big.bin")
+        FileManager.default.createFile(atPath: source.path, contents: nil)
+        let out = try FileHandle(forWritingTo: source)
+        var rng = SystemRandomNumberGenerator()
+        var block = (0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        for i in 0..<(size >> 20) {
+            block[0] = UInt8(truncatingIfNeeded: i)
+            try out.write(contentsOf: block)
+        }
+        try out.close()
+        // Baseline: a plain copy through user space in 64 KiB reads and writes.
+        let copyTarget = root.appendingPathComponent("copy.bin").path
+        let c0 = Bench.now()
+        try plainCopy(source.path, copyTarget)
+        let copy = Double(Bench.now() - c0) / 1e9
+        try? FileManager.default.removeItem(atPath: copyTarget)
+
+        let vault = try Vault(folder: root.appendingPathComponent("big-vault"), masterKey: .generate(), syncWrites: false)
+        resetPeak()
+        let p0 = Bench.now()
+        let stored = try vault.put(from: FileHandle(forReadingFrom: source))
+        let put = Double(Bench.now() - p0) / 1e9
+        let putPeak = peakRSS()
+        let sink = root.appendingPathComponent("back.bin")
+        FileManager.default.createFile(atPath: sink.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: sink)
+        resetPeak()
+        let g0 = Bench.now()
+        try vault.get(stored.dataHash, to: handle)
+        let get = Double(Bench.now() - g0) / 1e9
+        let getPeak = peakRSS()
+        try handle.close()
+        let gib = Double(size) / Double(1 << 30)
+        Bench.row("vault put 1 GiB", value: String(format: "%.2f s (%.0f MiB/s)", put, 1024 * gib / put),
+                  baseline: String(format: "copy %.2f s (%.0f MiB/s)", copy, 1024 * gib / copy), ratio: copy / put, target: "≥ 0.50")
+        Bench.row("vault get 1 GiB", value: String(format: "%.2f s (%.0f MiB/s)", get, 1024 * gib / get),
+                  baseline: String(format: "copy %.2f s", copy), ratio: copy / get, target: "≥ 0.50")
+        Bench.row("peak RSS during put / get (VmHWM)", value: "\(putPeak) / \(getPeak)", baseline: "-", ratio: nil, target: "< 100 MiB")
+    }
+
+    static func plainCopy(_ from: String, _ to: String) throws {
+        let input = open(from, O_RDONLY)
+        let output = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        defer { close(input); close(output) }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            _ = buffer.withUnsafeBytes { write(output, $0.baseAddress, n) }
+        }
+    }
+
+    // MARK: - HTTP
+
+    /// The benchmark's chain stand-in: the owner lists everything.
+    struct OwnerListsEverything: DatatrustMarketView {
+        let owner: Address
+        func listings(market: DatatrustKit.MarketID, dataHash: Hash32) async throws -> [ListingInfo] {
+            [ListingInfo(id: dataHash, market: market, dataHash: dataHash, owner: owner, state: .listed)]
+        }
+        func isCouncilMember(_ address: Address, market: DatatrustKit.MarketID) async throws -> Bool { false }
+        func isAuthorisedBackend(_ address: Address, market: DatatrustKit.MarketID) async throws -> Bool { true }
+        func paidJob(market: DatatrustKit.MarketID, job: UInt64, buyer: Address) async throws -> PaidJob? { nil }
+        func privacyPrice(market: DatatrustKit.MarketID) async throws -> UInt256 { 0 }
+        func attestHolding(market: DatatrustKit.MarketID, dataHash: Hash32) async throws -> String { "bench" }
+        func reportUsage(market: DatatrustKit.MarketID, job: UInt64, listings: [Hash32]) async throws -> String { "bench" }
+    }
+
+    final class Box<T>: @unchecked Sendable { var value: T?; init() {} } // written once before the semaphore signals
+
+    static func http(_ root: URL) throws {
+        Bench.section("datatrust: HTTP GET_DATAPOINT over loopback (Hummingbird 2, 4 concurrent URLSession clients)")
+        let owner = PrivateKey.generate()
+        let market = try DatatrustKit.MarketID("bench")
+        let schema = MarketSchema(format: .csv, columns: [.init(name: "x", type: .integer)])
+        let datatrust = Datatrust(
+            configuration: DatatrustConfiguration(name: "bench", markets: [MarketConfiguration(market: market, schema: schema)], rateLimitRequests: 10_000_000),
+            vault: try Vault(folder: root.appendingPathComponent("http-vault"), masterKey: .generate(), syncWrites: false),
+            store: try SQLiteStore(path: root.appendingPathComponent("http.sqlite").path),
+            chain: OwnerListsEverything(owner: owner.address))
+        let port = 18_000 + Int(getpid() % 1000)
+        let app = DatatrustServer.application(for: datatrust, port: port)
+        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let result = Box<(Double, Double)>()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            defer { done.signal() }
+            do {
+                var client = DatatrustClient(baseURL: URL(string: "http://127.0.0.1:\(port)")!)
+                for _ in 0..<50 {
+                    if (try? await client.markets()) != nil { break }
+                    try await Task.sleep(nanoseconds: 100_000_000)
+                }
+                try await client.login(with: owner)
+                var text = "x\n"
+                for i in 0..<100 { text += "\(i)\n" }
+                let added = try await client.addDatapoint(Array(text.utf8), market: "bench")
+                let perClient = 1000
+                let authed = client
+                let t0 = Bench.now()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<4 {
+                        group.addTask { for _ in 0..<perClient { _ = try await authed.getDatapoint(market: "bench", dataHash: added.dataHash) } }
+                    }
+                    try await group.waitForAll()
+                }
+                let get = Double(Bench.now() - t0) / 1e9 / Double(4 * perClient)
+                let t1 = Bench.now()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<4 { group.addTask { for _ in 0..<perClient { _ = try await authed.markets() } } }
+                    try await group.waitForAll()
+                }
+                let markets = Double(Bench.now() - t1) / 1e9 / Double(4 * perClient)
+                result.value = (get, markets)
+            } catch {
+                print("http benchmark failed: \(error)")
+            }
+        }
+        done.wait()
+        server.cancel()
+        if let (get, markets) = result.value {
+            Bench.row("GET_DATAPOINT (auth + vault read, 293 B)", value: Bench.rate(get, unit: " req/s"),
+                      baseline: "GET /markets \(Bench.rate(markets, unit: " req/s"))", ratio: markets / get, target: "reported")
+        }
+    }
+}

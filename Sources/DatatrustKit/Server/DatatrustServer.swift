@@ -1,0 +1,228 @@
+import Foundation
+import Hummingbird
+import LedgerCore
+import Logging
+
+/// The REST face of a ``Datatrust`` (Hummingbird 2). Every route is listed in ``routes`` and
+/// in the OpenAPI 3.1 document served at `/openapi.json`; errors are JSON
+/// `{"error": code, "detail": text}` with the statuses of ``DatatrustError``.
+public enum DatatrustServer {
+    /// One route: method, path template (OpenAPI style) and the spec operation it serves.
+    public struct Route: Sendable, Hashable {
+        /// HTTP method, upper case.
+        public let method: String
+        /// Path with `{parameter}` placeholders.
+        public let path: String
+        /// The Computable spec operation (or a helper name).
+        public let operation: String
+    }
+
+    /// Every route the server answers.
+    public static let routes: [Route] = [
+        Route(method: "POST", path: "/auth/nonce", operation: "AUTHENTICATE (step 1: nonce)"),
+        Route(method: "POST", path: "/auth/token", operation: "AUTHENTICATE (step 2: token)"),
+        Route(method: "GET", path: "/markets", operation: "MARKETS_SUPPORTED"),
+        Route(method: "GET", path: "/markets/{market}/schema", operation: "GET_SCHEMA"),
+        Route(method: "POST", path: "/markets/{market}/datapoints", operation: "ADD_DATAPOINT"),
+        Route(method: "GET", path: "/markets/{market}/datapoints/{dataHash}", operation: "GET_DATAPOINT"),
+        Route(method: "DELETE", path: "/markets/{market}/datapoints/{dataHash}", operation: "REMOVE_DATAPOINT"),
+        Route(method: "POST", path: "/query", operation: "RUN_QUERY"),
+        Route(method: "POST", path: "/query/cost", operation: "GET_COMPUTE_COST"),
+        Route(method: "POST", path: "/query/epsilon", operation: "GET_EPSILON"),
+        Route(method: "GET", path: "/openapi.json", operation: "OpenAPI document"),
+    ]
+
+    /// The committed OpenAPI document's bytes.
+    public static func openAPIDocument() -> [UInt8]? {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+              let data = try? Data(contentsOf: url) else { return nil }
+        return [UInt8](data)
+    }
+
+    /// The router serving `datatrust`.
+    public static func router(for datatrust: Datatrust) -> Router<BasicRequestContext> {
+        let router = Router()
+        let limiter = RateLimiter(limit: datatrust.configuration.rateLimitRequests, window: datatrust.configuration.rateLimitWindow)
+        router.add(middleware: ErrorMiddleware(limiter: limiter, datatrust: datatrust))
+        let handlers = Handlers(datatrust: datatrust)
+        for route in routes {
+            let method = HTTPRequest.Method(route.method) ?? .get
+            let path = RouterPath(route.path)
+            let operation = route.operation
+            router.on(path, method: method) { request, context in
+                try await handlers.handle(operation, request: request, context: context)
+            }
+        }
+        return router
+    }
+
+    /// An application serving `datatrust` on `host:port` (127.0.0.1 by default). Run it with
+    /// `try await app.runService()`, which shuts down gracefully on SIGINT/SIGTERM.
+    public static func application(for datatrust: Datatrust, host: String = "127.0.0.1", port: Int = 8080,
+                                   logger: Logger = Logger(label: "datamarket.datatrust.http")) -> some ApplicationProtocol {
+        Application(router: router(for: datatrust),
+                    configuration: .init(address: .hostname(host, port: port), serverName: "DataMarket-Datatrust"),
+                    logger: logger)
+    }
+
+    // MARK: - Responses
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    static func json<T: Encodable>(_ value: T, status: Int = 200) -> Response {
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        return Response(status: .init(code: status), headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func error(_ error: DatatrustError, headers: HTTPFields = [:]) -> Response {
+        var response = json(ErrorBody(error: error.code, detail: error.detail), status: error.status)
+        for field in headers { response.headers.append(field) }
+        return response
+    }
+}
+
+/// Turns every thrown error into the JSON error body, and applies the per-token rate limit.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let limiter: RateLimiter
+    let datatrust: Datatrust
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let key = request.headers[.authorization] ?? "anonymous"
+        let now = datatrust.clock()
+        guard await limiter.admit(key, now: now) else {
+            let reset = await limiter.resetsAt()
+            return DatatrustServer.error(.rateLimited("more than \(datatrust.configuration.rateLimitRequests) requests in \(datatrust.configuration.rateLimitWindow) s for this token; retry after \(reset)"),
+                                         headers: [.retryAfter: "\(max(reset - now, 1))"])
+        }
+        do {
+            return try await next(request, context)
+        } catch let error as DatatrustError {
+            if error.status >= 500 { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
+            return DatatrustServer.error(error)
+        } catch let error as HTTPError {
+            switch error.status.code {
+            case 404: return DatatrustServer.error(.notFound("path: \(request.method) \(request.uri.path) is not an endpoint; see /openapi.json"))
+            case 405: return DatatrustServer.error(.notFound("method: \(request.method) is not served on \(request.uri.path)"))
+            case 413: return DatatrustServer.error(.payloadTooLarge("body: larger than \(datatrust.configuration.maxBodyBytes) bytes"))
+            default: return DatatrustServer.error(.badRequest("\(error.body ?? error.status.reasonPhrase)"))
+            }
+        } catch {
+            context.logger.error("unexpected error", metadata: ["error": "\(error)"])
+            return DatatrustServer.error(.internalFailure("\(error)"))
+        }
+    }
+}
+
+/// The endpoint handlers.
+struct Handlers: Sendable {
+    let datatrust: Datatrust
+
+    func handle(_ operation: String, request: Request, context: BasicRequestContext) async throws -> Response {
+        var request = request
+        switch operation {
+        case "AUTHENTICATE (step 1: nonce)":
+            return DatatrustServer.json(try datatrust.makeNonce())
+        case "AUTHENTICATE (step 2: token)":
+            let body: TokenRequest = try await decode(&request)
+            return DatatrustServer.json(try datatrust.issueToken(body))
+        case "MARKETS_SUPPORTED":
+            return DatatrustServer.json(try datatrust.marketsSupported())
+        case "GET_SCHEMA":
+            return DatatrustServer.json(try datatrust.schema(of: try parameter("market", context)))
+        case "ADD_DATAPOINT":
+            let caller = try authenticate(request)
+            let market = try parameter("market", context)
+            let body = try await collect(&request)
+            return DatatrustServer.json(try await datatrust.addDatapoint(body, market: market, caller: caller), status: 201)
+        case "GET_DATAPOINT":
+            let caller = try authenticate(request)
+            let job = try jobParameter(request)
+            let data = try await datatrust.getDatapoint(market: try parameter("market", context), dataHash: try hashParameter(context),
+                                                        caller: caller, job: job)
+            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        case "REMOVE_DATAPOINT":
+            let caller = try authenticate(request)
+            return DatatrustServer.json(try await datatrust.removeDatapoint(market: try parameter("market", context), dataHash: try hashParameter(context), caller: caller))
+        case "RUN_QUERY":
+            let caller = try authenticate(request)
+            let body: QueryRequest = try await decode(&request)
+            return DatatrustServer.json(try await datatrust.runQuery(body, caller: caller))
+        case "GET_COMPUTE_COST":
+            let body: QueryRequest = try await decode(&request)
+            return DatatrustServer.json(try await datatrust.computeCost(body))
+        case "GET_EPSILON":
+            let caller = request.headers[.authorization] == nil ? nil : try authenticate(request)
+            let body: QueryRequest = try await decode(&request)
+            return DatatrustServer.json(try datatrust.epsilon(body, caller: caller))
+        default:
+            guard let document = DatatrustServer.openAPIDocument() else {
+                throw DatatrustError.internalFailure("openapi.json resource missing from the bundle")
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
+        }
+    }
+
+    func authenticate(_ request: Request) throws(DatatrustError) -> Address {
+        guard let header = request.headers[.authorization] else {
+            throw .unauthenticated("Authorization: missing; expected \"Bearer <token>\" from POST /auth/token")
+        }
+        guard header.hasPrefix("Bearer ") else { throw .unauthenticated("Authorization: expected \"Bearer <token>\"") }
+        return try datatrust.authenticate(bearer: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+    }
+
+    func parameter(_ name: String, _ context: BasicRequestContext) throws(DatatrustError) -> String {
+        guard let value = context.parameters.get(name) else { throw .badRequest("\(name): missing from the path") }
+        return value
+    }
+
+    func hashParameter(_ context: BasicRequestContext) throws(DatatrustError) -> Hash32 {
+        let text = try parameter("dataHash", context)
+        do { return try Hash32(hex: text, field: "dataHash") } catch { throw .badRequest(error.description) }
+    }
+
+    func jobParameter(_ request: Request) throws(DatatrustError) -> UInt64? {
+        guard let text = request.uri.queryParameters.get("job") else { return nil }
+        guard let job = UInt64(text) else { throw .badRequest("job: \"\(text.prefix(30))\" is not an unsigned integer") }
+        return job
+    }
+
+    func collect(_ request: inout Request) async throws -> [UInt8] {
+        let limit = datatrust.configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw DatatrustError.payloadTooLarge("body: \(length) bytes, expected at most \(limit)")
+        }
+        do {
+            let buffer = try await request.collectBody(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw DatatrustError.payloadTooLarge("body: larger than \(limit) bytes")
+        }
+    }
+
+    func decode<T: Decodable>(_ request: inout Request) async throws -> T {
+        let bytes = try await collect(&request)
+        do { return try JSONDecoder().decode(T.self, from: Data(bytes)) } catch let error as DecodingError {
+            throw DatatrustError.badRequest("body: \(Self.describe(error)); see /openapi.json for the schema")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ c: DecodingError.Context) -> String {
+            let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return p.isEmpty ? "" : "\(p): "
+        }
+        switch error {
+        case .dataCorrupted(let c): return "\(path(c))\(c.debugDescription)"
+        case .keyNotFound(let key, let c): return "\(path(c))missing field \"\(key.stringValue)\""
+        case .typeMismatch(let type, let c): return "\(path(c))expected \(type)"
+        case .valueNotFound(let type, let c): return "\(path(c))expected a \(type), found null"
+        @unknown default: return "malformed JSON"
+        }
+    }
+}

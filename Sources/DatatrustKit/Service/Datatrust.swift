@@ -1,0 +1,427 @@
+import Foundation
+import LedgerCore
+import Logging
+
+/// The datatrust: every operation of the Computable backend API, with its authorisation rules,
+/// independent of HTTP. ``DatatrustServer`` exposes it over REST; tests and services may call it
+/// directly.
+///
+/// Rules (checked against the chain through ``DatatrustMarketView``):
+/// - ADD: the caller owns a listing for the data's hash that is applied for or listed; the
+///   data fits the schema; then the datatrust attests on chain that it holds the data.
+/// - REMOVE: the caller owns the listing and it was removed on chain.
+/// - GET: the caller owns the listing, sits on the market's council, or consumes a paid job.
+/// - RUN_QUERY: one paid, unused job per market by the caller, paying at least the quote; the
+///   epsilon of an aggregate is charged to the caller's budget atomically with the job; usage
+///   (the listings read) is reported on chain.
+public final class Datatrust: Sendable {
+    /// The settings.
+    public let configuration: DatatrustConfiguration
+    /// The encrypted store.
+    public let vault: Vault
+    /// The index.
+    public let store: any DatatrustStore
+    /// The chain.
+    public let chain: any DatatrustMarketView
+    let clock: @Sendable () -> Int64
+    let logger: Logger
+
+    /// A datatrust.
+    /// - Parameter clock: unix seconds now (wall time by default; a controlled clock in tests).
+    public init(configuration: DatatrustConfiguration, vault: Vault, store: any DatatrustStore, chain: any DatatrustMarketView,
+                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+                logger: Logger = Logger(label: "datamarket.datatrust")) {
+        self.configuration = configuration
+        self.vault = vault
+        self.store = store
+        self.chain = chain
+        self.clock = clock
+        self.logger = logger
+    }
+
+    // MARK: - Authentication
+
+    /// The exact text a client signs (EIP-191 personal_sign) to log in.
+    public static func loginMessage(datatrust: String, nonce: String, expires: Int64) -> String {
+        "DataMarket datatrust login\ndatatrust: \(datatrust)\nnonce: \(nonce)\nexpires: \(expires)"
+    }
+
+    /// Issues a single-use login nonce.
+    public func makeNonce() throws(DatatrustError) -> NonceChallenge {
+        let nonce = Sodium.randomBytes(32)
+        let expires = clock() + configuration.nonceLifetime
+        do { try store.saveNonce(nonce, expires: expires) } catch { throw error.asDatatrustError }
+        let hex = Hex.encode(nonce)
+        return NonceChallenge(nonce: hex, datatrust: configuration.name, expires: expires,
+                              message: Self.loginMessage(datatrust: configuration.name, nonce: hex, expires: expires))
+    }
+
+    /// Exchanges a signed nonce for a bearer token.
+    /// - Throws: ``DatatrustError/badRequest(_:)`` for ill-formed fields; ``DatatrustError/unauthenticated(_:)``
+    ///   for an unknown, used or expired nonce, or a signature that is not `address`'s over this
+    ///   datatrust's message.
+    public func issueToken(_ request: TokenRequest) throws(DatatrustError) -> TokenGrant {
+        let address: Address
+        do { address = try Address(request.address) } catch { throw .badRequest("address: \(error.description)") }
+        let nonce: [UInt8]
+        do { nonce = try Hex.decode(request.nonce, field: "nonce", expectedByteCount: 32) } catch { throw .badRequest(error.description) }
+        let signature: Signature
+        do { signature = try Signature(hex: request.signature) } catch { throw .badRequest(error.description) }
+        let expires: Int64?
+        do { expires = try store.consumeNonce(nonce) } catch { throw error.asDatatrustError }
+        guard let expires else {
+            throw .unauthenticated("nonce: \(Hex.encode(nonce)) is unknown or was already used; expected a fresh nonce from POST /auth/nonce")
+        }
+        let now = clock()
+        guard now < expires else { throw .unauthenticated("nonce: expired at \(expires), now \(now); ask for a new one") }
+        let message = Self.loginMessage(datatrust: configuration.name, nonce: Hex.encode(nonce), expires: expires)
+        let signer: Address
+        do { signer = try PersonalMessage.recoverSigner(of: message, signature: signature) } catch {
+            throw .unauthenticated("signature: \(error.description)")
+        }
+        guard signer == address else {
+            throw .unauthenticated("signature: made by \(signer.checksummed), expected \(address.checksummed) signing the login message for datatrust \(configuration.name)")
+        }
+        let token = Sodium.randomBytes(32)
+        let tokenExpires = now + configuration.tokenLifetime
+        do { try store.saveToken(hash: Keccak256.hash(token), address: address, expires: tokenExpires) } catch { throw error.asDatatrustError }
+        logger.info("token issued", metadata: ["address": "\(address.checksummed)", "expires": "\(tokenExpires)"])
+        return TokenGrant(token: Hex.encode(token), address: address, expires: tokenExpires)
+    }
+
+    /// The address a bearer token authenticates.
+    /// - Throws: ``DatatrustError/unauthenticated(_:)`` for a malformed, unknown or expired token.
+    public func authenticate(bearer token: String) throws(DatatrustError) -> Address {
+        let bytes: [UInt8]
+        do { bytes = try Hex.decode(token, field: "token", expectedByteCount: 32) } catch {
+            throw .unauthenticated("Authorization: \(error.description); expected \"Bearer 0x<64 hex digits>\"")
+        }
+        let owner: Address?
+        do { owner = try store.tokenOwner(hash: Keccak256.hash(bytes), now: clock()) } catch { throw error.asDatatrustError }
+        guard let owner else { throw .unauthenticated("Authorization: token unknown or expired; log in again via /auth/nonce and /auth/token") }
+        return owner
+    }
+
+    // MARK: - Markets and schemas
+
+    func marketConfiguration(_ name: String) throws(DatatrustError) -> MarketConfiguration {
+        let id = try MarketID(name)
+        guard let config = configuration.market(id) else {
+            throw .notFound("market: \(name) is not served here; expected one of \(configuration.markets.map(\.market.name))")
+        }
+        return config
+    }
+
+    /// MARKETS_SUPPORTED.
+    public func marketsSupported() throws(DatatrustError) -> [MarketSummary] {
+        var out: [MarketSummary] = []
+        for m in configuration.markets {
+            do {
+                let held = try store.datapoints(market: m.market)
+                out.append(MarketSummary(market: m.market, format: m.schema.format, allowRawSQL: m.allowRawSQL, epsilonBudget: m.epsilonBudget,
+                                         datapoints: held.count, rows: held.reduce(0) { $0 + $1.rowCount }))
+            } catch { throw error.asDatatrustError }
+        }
+        return out
+    }
+
+    /// GET_SCHEMA.
+    public func schema(of market: String) throws(DatatrustError) -> MarketSchema {
+        try marketConfiguration(market).schema
+    }
+
+    // MARK: - Chain calls
+
+    func ask<T: Sendable>(_ what: String, _ call: () async throws -> T) async throws(DatatrustError) -> T {
+        do { return try await call() } catch let error as DatatrustError {
+            throw error
+        } catch {
+            logger.error("chain call failed", metadata: ["call": "\(what)", "error": "\(error)"])
+            throw .chainUnavailable("\(what): \(error)")
+        }
+    }
+
+    // MARK: - Datapoints
+
+    /// ADD_DATAPOINT.
+    public func addDatapoint(_ data: [UInt8], market name: String, caller: Address) async throws(DatatrustError) -> AddResult {
+        let config = try marketConfiguration(name)
+        let market = config.market
+        guard !data.isEmpty else { throw .badRequest("data: empty; expected the datapoint's bytes") }
+        let hash = Keccak256.hash(data)
+        let listings = try await ask("listings") { try await chain.listings(market: market, dataHash: hash) }.filter { $0.state != .removed }
+        guard let first = listings.first else {
+            throw .forbidden("dataHash: \(hash.hex) is neither applied for nor listed in market \(market); expected a listing applied for or listed on chain first")
+        }
+        guard listings.contains(where: { $0.owner == caller }) else {
+            throw .forbidden("dataHash: \(hash.hex) is listed by \(first.owner.checksummed), not the caller \(caller.checksummed)")
+        }
+        let existing: DatapointRecord?
+        do { existing = try store.datapoint(market: market, dataHash: hash) } catch { throw error.asDatatrustError }
+        if let existing {
+            throw .conflict("dataHash: \(hash.hex) was already \(existing.removed == nil ? "added" : "added and removed") in market \(market)")
+        }
+        let rows = try RowParser.parse(data, schema: config.schema)
+        let stored: Vault.Stored
+        do { stored = try vault.put(data, expecting: hash) } catch { throw error.asDatatrustError }
+        let record = DatapointRecord(market: market, dataHash: hash, owner: caller, size: stored.size, rowCount: rows.count, created: clock())
+        do { try store.insert(record) } catch {
+            throw error.asDatatrustError
+        }
+        let attestation: String
+        do {
+            attestation = try await ask("attest") { try await chain.attestHolding(market: market, dataHash: hash) }
+        } catch {
+            try? store.delete(market: market, dataHash: hash)
+            try? vault.remove(hash)
+            throw error
+        }
+        logger.info("datapoint added", metadata: ["market": "\(market)", "dataHash": "\(hash.hex)", "rows": "\(rows.count)"])
+        return AddResult(market: market, dataHash: hash, size: stored.size, rows: rows.count, attestation: attestation)
+    }
+
+    func heldRecord(_ market: MarketID, _ hash: Hash32) throws(DatatrustError) -> DatapointRecord {
+        let record: DatapointRecord?
+        do { record = try store.datapoint(market: market, dataHash: hash) } catch { throw error.asDatatrustError }
+        guard let record, record.removed == nil else {
+            throw .notFound("dataHash: \(hash.hex) is not held in market \(market)")
+        }
+        return record
+    }
+
+    /// REMOVE_DATAPOINT.
+    public func removeDatapoint(market name: String, dataHash hash: Hash32, caller: Address) async throws(DatatrustError) -> RemoveResult {
+        let market = try marketConfiguration(name).market
+        let record = try heldRecord(market, hash)
+        guard record.owner == caller else {
+            throw .forbidden("dataHash: \(hash.hex) belongs to \(record.owner.checksummed), not the caller \(caller.checksummed)")
+        }
+        let live = try await ask("listings") { try await chain.listings(market: market, dataHash: hash) }.filter { $0.state != .removed }
+        if let listing = live.first {
+            throw .conflict("dataHash: a listing of it is still \(listing.state.rawValue) on chain; expected it removed from market \(market) first")
+        }
+        let now = clock()
+        do { try vault.remove(hash) } catch VaultError.notFound { } catch { throw error.asDatatrustError }
+        do { try store.markRemoved(market: market, dataHash: hash, at: now) } catch { throw error.asDatatrustError }
+        logger.info("datapoint removed", metadata: ["market": "\(market)", "dataHash": "\(hash.hex)"])
+        return RemoveResult(market: market, dataHash: hash, removed: now)
+    }
+
+    /// GET_DATAPOINT.
+    public func getDatapoint(market name: String, dataHash hash: Hash32, caller: Address, job: UInt64? = nil) async throws(DatatrustError) -> [UInt8] {
+        let config = try marketConfiguration(name)
+        let market = config.market
+        let record = try heldRecord(market, hash)
+        var charge: QueryCharge?
+        if record.owner != caller {
+            let council = try await ask("council") { try await chain.isCouncilMember(caller, market: market) }
+            if !council {
+                guard let job else {
+                    throw .forbidden("caller \(caller.checksummed) is not the listing's owner nor on market \(market)'s council; pass a paid job (?job=N)")
+                }
+                let price = try add(config.baseCost, try multiply(config.costPerRow, UInt256(UInt64(record.rowCount))))
+                try await checkJob(market: market, job: job, caller: caller, price: price)
+                charge = QueryCharge(market: market, job: job, milliEpsilon: 0, budgetMilliEpsilon: 0)
+            }
+        }
+        if let charge {
+            do { try store.charge([charge], buyer: caller, now: clock()) } catch { throw error.asDatatrustError }
+        }
+        let data: [UInt8]
+        do { data = try vault.get(hash) } catch {
+            if let charge { try? store.refund([charge], buyer: caller) }
+            logger.critical("vault read refused", metadata: ["dataHash": "\(hash.hex)", "error": "\(error)"])
+            throw error.asDatatrustError
+        }
+        if let charge { _ = await report(market: market, job: charge.job, buyer: caller, listings: [hash]) }
+        return data
+    }
+
+    // MARK: - Prices
+
+    func add(_ a: UInt256, _ b: UInt256) throws(DatatrustError) -> UInt256 {
+        do { return try a + b } catch { throw .unprocessable("cost: \(error.description)") }
+    }
+
+    func multiply(_ a: UInt256, _ b: UInt256) throws(DatatrustError) -> UInt256 {
+        do { return try a * b } catch { throw .unprocessable("cost: \(error.description)") }
+    }
+
+    func checkJob(market: MarketID, job: UInt64, caller: Address, price: UInt256) async throws(DatatrustError) {
+        let paid = try await ask("job") { try await chain.paidJob(market: market, job: job, buyer: caller) }
+        guard let paid else { throw .forbidden("jobs.\(market): job \(job) does not exist on chain; pay for a job first") }
+        guard paid.buyer == caller else {
+            throw .forbidden("jobs.\(market): job \(job) was paid by \(paid.buyer.checksummed), not the caller \(caller.checksummed)")
+        }
+        guard !paid.consumed else { throw .conflict("jobs.\(market): job \(job) was already used on chain") }
+        guard paid.amount >= price else {
+            throw .forbidden("jobs.\(market): job \(job) paid \(paid.amount), this request costs \(price)")
+        }
+    }
+
+    struct Validated {
+        var configs: [MarketConfiguration]
+        var plan: PrivateAggregator.Plan?
+    }
+
+    func validate(_ request: QueryRequest) throws(DatatrustError) -> Validated {
+        guard !request.markets.isEmpty else { throw .badRequest("markets: empty; expected at least one market") }
+        guard Set(request.markets).count == request.markets.count else { throw .badRequest("markets: listed twice") }
+        var configs: [MarketConfiguration] = []
+        for m in request.markets { configs.append(try marketConfiguration(m.name)) }
+        switch (request.sql, request.aggregate) {
+        case (.some, .none):
+            return Validated(configs: configs, plan: nil)
+        case (.none, .some(let aggregate)):
+            guard configs.count == 1, let only = configs.first else { throw .badRequest("markets: an aggregate reads exactly one market") }
+            return Validated(configs: configs, plan: try PrivateAggregator.plan(aggregate, schema: only.schema))
+        default:
+            throw .badRequest("query: give exactly one of \"sql\" and \"aggregate\"")
+        }
+    }
+
+    /// GET_COMPUTE_COST: the price per market of running `request` now.
+    public func computeCost(_ request: QueryRequest) async throws(DatatrustError) -> CostQuote {
+        let validated = try validate(request)
+        var items: [CostQuote.Item] = []
+        var total = UInt256.zero
+        for config in validated.configs {
+            let rows: Int
+            do { rows = try store.rowCount(market: config.market) } catch { throw error.asDatatrustError }
+            let compute = try add(config.baseCost, try multiply(config.costPerRow, UInt256(UInt64(rows))))
+            var privacy = UInt256.zero
+            if let plan = validated.plan {
+                let market = config.market
+                let price = try await ask("privacy price") { try await chain.privacyPrice(market: market) }
+                privacy = try multiply(price, UInt256(plan.milliEpsilon))
+            }
+            let sum = try add(compute, privacy)
+            items.append(CostQuote.Item(market: config.market, rows: rows, compute: compute, privacy: privacy, total: sum))
+            total = try add(total, sum)
+        }
+        return CostQuote(items: items, total: total, epsilon: validated.plan.map { Epsilon.format(milli: $0.milliEpsilon) })
+    }
+
+    /// GET_EPSILON: the epsilon `request` spends, and the caller's remaining budget when known.
+    /// - Throws: ``DatatrustError/unprocessable(_:)`` for raw SQL, whose privacy loss is unbounded.
+    public func epsilon(_ request: QueryRequest, caller: Address? = nil) throws(DatatrustError) -> EpsilonQuote {
+        let validated = try validate(request)
+        guard let plan = validated.plan else {
+            throw .unprocessable("query: raw SQL returns rows as they are; no finite epsilon exists. Use an aggregate for a differentially private answer")
+        }
+        var remaining: [String: String]?
+        if let caller, let config = validated.configs.first {
+            let budget = try Epsilon.parse(config.epsilonBudget, field: "epsilonBudget")
+            let spent: UInt64
+            do { spent = try store.epsilonSpent(by: caller, market: config.market) } catch { throw error.asDatatrustError }
+            remaining = [config.market.name: Epsilon.format(milli: budget > spent ? budget - spent : 0)]
+        }
+        return EpsilonQuote(epsilon: Epsilon.format(milli: plan.milliEpsilon), milliEpsilon: plan.milliEpsilon, remaining: remaining)
+    }
+
+    // MARK: - Queries
+
+    /// Decrypts and parses a market's held datapoints into a sandbox table.
+    func loadTable(_ config: MarketConfiguration) throws(DatatrustError) -> MarketTable {
+        let records: [DatapointRecord]
+        do { records = try store.datapoints(market: config.market) } catch { throw error.asDatatrustError }
+        let total = records.reduce(0) { $0 + $1.rowCount }
+        guard total <= configuration.limits.maxLoadedRows else {
+            throw .unprocessable("market \(config.market): \(total) rows, above the query limit \(configuration.limits.maxLoadedRows)")
+        }
+        var rows: [(listing: Int, values: [SQLValue])] = []
+        rows.reserveCapacity(total)
+        for (index, record) in records.enumerated() {
+            let data: [UInt8]
+            do { data = try vault.get(record.dataHash) } catch {
+                logger.critical("vault read refused", metadata: ["dataHash": "\(record.dataHash.hex)", "error": "\(error)"])
+                throw error.asDatatrustError
+            }
+            for row in try RowParser.parse(data, schema: config.schema) { rows.append((index, row)) }
+        }
+        return MarketTable(market: config.market, schema: config.schema, listings: records.map(\.dataHash), rows: rows)
+    }
+
+    /// RUN_QUERY.
+    public func runQuery(_ request: QueryRequest, caller: Address) async throws(DatatrustError) -> QueryResult {
+        let validated = try validate(request)
+        if validated.plan == nil {
+            for config in validated.configs where !config.allowRawSQL {
+                throw .forbidden("market \(config.market) allows only differentially private aggregates, not raw SQL")
+            }
+        }
+        let quote = try await computeCost(request)
+        var charges: [QueryCharge] = []
+        for (config, item) in zip(validated.configs, quote.items) {
+            guard let job = request.jobs?[config.market.name] else {
+                throw .badRequest("jobs.\(config.market): missing; expected the id of a job paid in market \(config.market)")
+            }
+            try await checkJob(market: config.market, job: job, caller: caller, price: item.total)
+            let budget = try Epsilon.parse(config.epsilonBudget, field: "epsilonBudget")
+            charges.append(QueryCharge(market: config.market, job: job, milliEpsilon: validated.plan?.milliEpsilon ?? 0, budgetMilliEpsilon: budget))
+        }
+        var tables: [MarketTable] = []
+        for config in validated.configs { tables.append(try loadTable(config)) }
+
+        do { try store.charge(charges, buyer: caller, now: clock()) } catch { throw error.asDatatrustError }
+        let outcome: SandboxResult
+        var privacy: PrivacyReport?
+        do {
+            if let plan = validated.plan, let table = tables.first {
+                var rng = SodiumRandomSource()
+                let answer = try PrivateAggregator.run(plan, table: table, limits: configuration.limits, using: &rng)
+                outcome = answer.result
+                privacy = answer.privacy
+            } else {
+                outcome = try SQLSandbox.run(sql: request.sql ?? "", tables: tables, limits: configuration.limits)
+            }
+        } catch {
+            try? store.refund(charges, buyer: caller)
+            throw error
+        }
+        var reports: [String: String] = [:]
+        var read: [String: [Hash32]] = [:]
+        for charge in charges {
+            let listings = outcome.listingsRead[charge.market] ?? []
+            read[charge.market.name] = listings
+            if let tx = await report(market: charge.market, job: charge.job, buyer: caller, listings: listings) {
+                reports[charge.market.name] = tx
+            }
+        }
+        logger.info("query ran", metadata: ["caller": "\(caller.checksummed)", "markets": "\(request.markets)", "aggregate": "\(validated.plan != nil)"])
+        return QueryResult(columns: outcome.columns, rows: outcome.rows, privacy: privacy, listingsRead: read, usageReports: reports)
+    }
+
+    // MARK: - Usage
+
+    /// Records usage and reports it on chain; returns the transaction hash, or nil when the
+    /// report failed and is queued for ``reportPendingUsage()``.
+    func report(market: MarketID, job: UInt64, buyer: Address, listings: [Hash32]) async -> String? {
+        let record: UsageRecord
+        do { record = try store.recordUsage(UsageRecord(market: market, job: job, buyer: buyer, listings: listings, created: clock())) } catch {
+            logger.error("usage not recorded", metadata: ["error": "\(error)"])
+            return nil
+        }
+        return await submit(record)
+    }
+
+    private func submit(_ record: UsageRecord) async -> String? {
+        do {
+            let tx = try await chain.reportUsage(market: record.market, job: record.job, listings: record.listings)
+            try store.markUsageReported(id: record.id, transaction: tx)
+            return tx
+        } catch {
+            logger.warning("usage report failed; queued", metadata: ["market": "\(record.market)", "job": "\(record.job)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Retries every queued usage report; returns how many were reported now.
+    @discardableResult
+    public func reportPendingUsage() async -> Int {
+        guard let pending = try? store.pendingUsage() else { return 0 }
+        var done = 0
+        for record in pending where await submit(record) != nil { done += 1 }
+        return done
+    }
+}

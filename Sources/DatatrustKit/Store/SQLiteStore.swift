@@ -1,0 +1,255 @@
+import Foundation
+import GRDB
+import LedgerCore
+
+/// ``DatatrustStore`` on an embedded SQLite database (GRDB, WAL mode). Holds metadata only:
+/// hashes, addresses, sizes, times and counters; never datapoint contents.
+public final class SQLiteStore: DatatrustStore {
+    private let writer: any DatabaseWriter
+
+    /// Opens (creating and migrating) the database at `path`, or an in-memory one when `path` is nil.
+    public init(path: String?) throws(StoreError) {
+        do {
+            var config = Configuration()
+            config.busyMode = .timeout(5)
+            if let path {
+                writer = try DatabasePool(path: path, configuration: config)
+            } else {
+                writer = try DatabaseQueue(configuration: config)
+            }
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw .database("cannot open \(path ?? ":memory:"): \(error)")
+        }
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE datapoint (
+                    market TEXT NOT NULL, dataHash BLOB NOT NULL, owner BLOB NOT NULL,
+                    size INTEGER NOT NULL, rowCount INTEGER NOT NULL, created INTEGER NOT NULL, removed INTEGER,
+                    PRIMARY KEY (market, dataHash)) WITHOUT ROWID;
+                CREATE TABLE nonce (nonce BLOB PRIMARY KEY, expires INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE token (hash BLOB PRIMARY KEY, address BLOB NOT NULL, expires INTEGER NOT NULL) WITHOUT ROWID;
+                CREATE TABLE epsilonSpend (address BLOB NOT NULL, market TEXT NOT NULL, spentMilli INTEGER NOT NULL,
+                    PRIMARY KEY (address, market)) WITHOUT ROWID;
+                CREATE TABLE usedJob (market TEXT NOT NULL, job INTEGER NOT NULL, buyer BLOB NOT NULL, used INTEGER NOT NULL,
+                    PRIMARY KEY (market, job)) WITHOUT ROWID;
+                CREATE TABLE usage (id INTEGER PRIMARY KEY AUTOINCREMENT, market TEXT NOT NULL, job INTEGER NOT NULL,
+                    buyer BLOB NOT NULL, listings BLOB NOT NULL, created INTEGER NOT NULL, reportTransaction TEXT);
+                """)
+        }
+        return migrator
+    }
+
+    private func run<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try writer.write(body) } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database("\(what): \(error)")
+        }
+    }
+
+    private func read<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do { return try writer.read(body) } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .database("\(what): \(error)")
+        }
+    }
+
+    private static func record(_ row: Row) throws -> DatapointRecord {
+        DatapointRecord(
+            market: try MarketID(row["market"]), dataHash: try Hash32(bytes: [UInt8](row["dataHash"] as Data)),
+            owner: try Address(bytes: [UInt8](row["owner"] as Data)), size: row["size"], rowCount: row["rowCount"],
+            created: row["created"], removed: row["removed"])
+    }
+
+    // MARK: - Datapoints
+
+    /// Indexes a new datapoint.
+    public func insert(_ record: DatapointRecord) throws(StoreError) {
+        let duplicate: Bool = try run("insert datapoint") { db in
+            if try Row.fetchOne(db, sql: "SELECT 1 FROM datapoint WHERE market = ? AND dataHash = ?",
+                                arguments: [record.market.name, Data(record.dataHash.bytes)]) != nil { return true }
+            try db.execute(sql: "INSERT INTO datapoint VALUES (?, ?, ?, ?, ?, ?, ?)", arguments: [
+                record.market.name, Data(record.dataHash.bytes), Data(record.owner.bytes), record.size,
+                record.rowCount, record.created, record.removed])
+            return false
+        }
+        if duplicate { throw .duplicate(market: record.market, dataHash: record.dataHash) }
+    }
+
+    /// The record of `dataHash` in `market`.
+    public func datapoint(market: MarketID, dataHash: Hash32) throws(StoreError) -> DatapointRecord? {
+        try read("read datapoint") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM datapoint WHERE market = ? AND dataHash = ?",
+                             arguments: [market.name, Data(dataHash.bytes)]).map(Self.record)
+        }
+    }
+
+    /// The held datapoints of `market`.
+    public func datapoints(market: MarketID) throws(StoreError) -> [DatapointRecord] {
+        try read("list datapoints") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM datapoint WHERE market = ? AND removed IS NULL ORDER BY dataHash",
+                             arguments: [market.name]).map(Self.record)
+        }
+    }
+
+    /// Marks a datapoint removed.
+    public func markRemoved(market: MarketID, dataHash: Hash32, at time: Int64) throws(StoreError) {
+        let changed: Int = try run("mark removed") { db in
+            try db.execute(sql: "UPDATE datapoint SET removed = ? WHERE market = ? AND dataHash = ? AND removed IS NULL",
+                           arguments: [time, market.name, Data(dataHash.bytes)])
+            return db.changesCount
+        }
+        if changed == 0 { throw .notFound(market: market, dataHash: dataHash) }
+    }
+
+    /// Deletes a record outright.
+    public func delete(market: MarketID, dataHash: Hash32) throws(StoreError) {
+        try run("delete datapoint") { db in
+            try db.execute(sql: "DELETE FROM datapoint WHERE market = ? AND dataHash = ?", arguments: [market.name, Data(dataHash.bytes)])
+        }
+    }
+
+    /// Rows held in `market`.
+    public func rowCount(market: MarketID) throws(StoreError) -> Int {
+        try read("count rows") { db in
+            try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(rowCount), 0) FROM datapoint WHERE market = ? AND removed IS NULL",
+                             arguments: [market.name]) ?? 0
+        }
+    }
+
+    // MARK: - Authentication
+
+    /// Saves a login nonce.
+    public func saveNonce(_ nonce: [UInt8], expires: Int64) throws(StoreError) {
+        try run("save nonce") { db in
+            try db.execute(sql: "INSERT INTO nonce VALUES (?, ?)", arguments: [Data(nonce), expires])
+        }
+    }
+
+    /// Deletes the nonce and returns its expiry, if it existed.
+    public func consumeNonce(_ nonce: [UInt8]) throws(StoreError) -> Int64? {
+        try run("consume nonce") { db in
+            let expires = try Int64.fetchOne(db, sql: "SELECT expires FROM nonce WHERE nonce = ?", arguments: [Data(nonce)])
+            try db.execute(sql: "DELETE FROM nonce WHERE nonce = ?", arguments: [Data(nonce)])
+            return expires
+        }
+    }
+
+    /// Saves a token hash.
+    public func saveToken(hash: Hash32, address: Address, expires: Int64) throws(StoreError) {
+        try run("save token") { db in
+            try db.execute(sql: "INSERT INTO token VALUES (?, ?, ?)", arguments: [Data(hash.bytes), Data(address.bytes), expires])
+        }
+    }
+
+    /// The holder of a valid token.
+    public func tokenOwner(hash: Hash32, now: Int64) throws(StoreError) -> Address? {
+        try read("read token") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT address, expires FROM token WHERE hash = ?", arguments: [Data(hash.bytes)]),
+                  now < (row["expires"] as Int64) else { return nil }
+            return try Address(bytes: [UInt8](row["address"] as Data))
+        }
+    }
+
+    /// Deletes expired nonces and tokens.
+    public func purgeExpired(now: Int64) throws(StoreError) {
+        try run("purge") { db in
+            try db.execute(sql: "DELETE FROM nonce WHERE expires <= ?", arguments: [now])
+            try db.execute(sql: "DELETE FROM token WHERE expires <= ?", arguments: [now])
+        }
+    }
+
+    // MARK: - Charging
+
+    /// Milli-epsilon spent.
+    public func epsilonSpent(by address: Address, market: MarketID) throws(StoreError) -> UInt64 {
+        try read("read epsilon") { db in
+            UInt64(try Int64.fetchOne(db, sql: "SELECT spentMilli FROM epsilonSpend WHERE address = ? AND market = ?",
+                                      arguments: [Data(address.bytes), market.name]) ?? 0)
+        }
+    }
+
+    /// Charges jobs and epsilon atomically.
+    public func charge(_ charges: [QueryCharge], buyer: Address, now: Int64) throws(StoreError) {
+        try run("charge query") { db in
+            for c in charges {
+                if try Row.fetchOne(db, sql: "SELECT 1 FROM usedJob WHERE market = ? AND job = ?",
+                                    arguments: [c.market.name, Int64(c.job)]) != nil {
+                    throw StoreError.jobAlreadyUsed(market: c.market, job: c.job)
+                }
+                try db.execute(sql: "INSERT INTO usedJob VALUES (?, ?, ?, ?)",
+                               arguments: [c.market.name, Int64(c.job), Data(buyer.bytes), now])
+                guard c.milliEpsilon > 0 else { continue }
+                let spent = UInt64(try Int64.fetchOne(db, sql: "SELECT spentMilli FROM epsilonSpend WHERE address = ? AND market = ?",
+                                                      arguments: [Data(buyer.bytes), c.market.name]) ?? 0)
+                let (total, overflow) = spent.addingReportingOverflow(c.milliEpsilon)
+                guard !overflow, total <= c.budgetMilliEpsilon, total <= UInt64(Int64.max) else {
+                    throw StoreError.budgetExhausted(market: c.market, spentMilli: spent, requestedMilli: c.milliEpsilon, budgetMilli: c.budgetMilliEpsilon)
+                }
+                try db.execute(sql: "INSERT OR REPLACE INTO epsilonSpend VALUES (?, ?, ?)",
+                               arguments: [Data(buyer.bytes), c.market.name, Int64(total)])
+            }
+        }
+    }
+
+    /// Undoes a charge.
+    public func refund(_ charges: [QueryCharge], buyer: Address) throws(StoreError) {
+        try run("refund query") { db in
+            for c in charges {
+                try db.execute(sql: "DELETE FROM usedJob WHERE market = ? AND job = ?", arguments: [c.market.name, Int64(c.job)])
+                guard c.milliEpsilon > 0 else { continue }
+                try db.execute(sql: "UPDATE epsilonSpend SET spentMilli = MAX(0, spentMilli - ?) WHERE address = ? AND market = ?",
+                               arguments: [Int64(c.milliEpsilon), Data(buyer.bytes), c.market.name])
+            }
+        }
+    }
+
+    /// Whether a job was consumed.
+    public func isJobUsed(market: MarketID, job: UInt64) throws(StoreError) -> Bool {
+        try read("read job") { db in
+            try Row.fetchOne(db, sql: "SELECT 1 FROM usedJob WHERE market = ? AND job = ?", arguments: [market.name, Int64(job)]) != nil
+        }
+    }
+
+    // MARK: - Usage
+
+    /// Records usage.
+    public func recordUsage(_ record: UsageRecord) throws(StoreError) -> UsageRecord {
+        try run("record usage") { db in
+            let listings = Data(record.listings.flatMap(\.bytes))
+            try db.execute(sql: "INSERT INTO usage (market, job, buyer, listings, created, reportTransaction) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [record.market.name, Int64(record.job), Data(record.buyer.bytes), listings, record.created, record.reportTransaction])
+            var out = record
+            out.id = db.lastInsertedRowID
+            return out
+        }
+    }
+
+    /// Notes the report transaction.
+    public func markUsageReported(id: Int64, transaction: String) throws(StoreError) {
+        try run("mark usage reported") { db in
+            try db.execute(sql: "UPDATE usage SET reportTransaction = ? WHERE id = ?", arguments: [transaction, id])
+        }
+    }
+
+    /// Unreported usage.
+    public func pendingUsage() throws(StoreError) -> [UsageRecord] {
+        try read("read usage") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM usage WHERE reportTransaction IS NULL ORDER BY id").map { row in
+                let blob = [UInt8](row["listings"] as Data)
+                var listings: [Hash32] = []
+                var i = 0
+                while i + 32 <= blob.count { listings.append(try Hash32(bytes: Array(blob[i..<i + 32]))); i += 32 }
+                return UsageRecord(id: row["id"], market: try MarketID(row["market"]), job: UInt64(row["job"] as Int64),
+                                   buyer: try Address(bytes: [UInt8](row["buyer"] as Data)), listings: listings,
+                                   created: row["created"], reportTransaction: row["reportTransaction"])
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+internal import CSodium
+import LedgerCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Encrypts one datapoint into a temporary file in the vault's `tmp/` folder, chunk by chunk,
+/// hashing the plaintext as it goes. Only ciphertext is ever written. Owns the file
+/// descriptor and the secretstream state; a writer that is not committed removes its file.
+final class VaultWriter {
+    private let fd: Int32
+    let tempPath: String
+    private var state = crypto_secretstream_xchacha20poly1305_state()
+    private var dataKey: [UInt8]
+    private var plain: [UInt8]
+    private var filled = 0
+    private var cipher: [UInt8]
+    private var hasher = Keccak256()
+    private(set) var size: Int64 = 0
+    private var closed = false
+    private var committed = false
+
+    init(tempFolder: String) throws(VaultError) {
+        let name = tempFolder + "/" + Hex.encode(Sodium.randomBytes(16), prefix: false) + ".part"
+        let fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .io(path: name, detail: "create: \(POSIX.errorText())") }
+        self.fd = fd
+        self.tempPath = name
+        self.dataKey = Sodium.randomBytes(32)
+        self.plain = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes)
+        self.cipher = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes + VaultFileFormat.chunkOverhead)
+        var header = [UInt8](repeating: 0, count: VaultFileFormat.headerBytes)
+        let status: Int32 = header.withUnsafeMutableBufferPointer { h in
+            dataKey.withUnsafeBufferPointer { k in
+                guard let hb = h.baseAddress, let kb = k.baseAddress else { return -1 }
+                return crypto_secretstream_xchacha20poly1305_init_push(&state, hb + VaultFileFormat.streamHeaderOffset, kb)
+            }
+        }
+        guard status == 0 else { throw .io(path: name, detail: "secretstream init_push failed") }
+        try POSIX.writeAll(fd, header, path: name)
+    }
+
+    deinit {
+        if !closed { close(fd) }
+        if !committed { unlink(tempPath) }
+        Sodium.wipe(&dataKey)
+        Sodium.wipe(&plain)
+    }
+
+    /// Encrypts and appends `bytes`; returns the error instead of throwing so it can be called
+    /// from inside a buffer-pointer closure.
+    func append(_ bytes: UnsafeRawBufferPointer) -> VaultError? {
+        guard let base = bytes.baseAddress else { return nil }
+        hasher.update(bytes)
+        size += Int64(bytes.count)
+        var offset = 0
+        while offset < bytes.count {
+            let take = min(bytes.count - offset, VaultFileFormat.chunkBytes - filled)
+            let at = filled
+            plain.withUnsafeMutableBytes { p in
+                p.baseAddress?.advanced(by: at).copyMemory(from: base + offset, byteCount: take)
+            }
+            filled += take
+            offset += take
+            if filled == VaultFileFormat.chunkBytes {
+                do throws(VaultError) { try push(final: false) } catch { return error }
+            }
+        }
+        return nil
+    }
+
+    /// Appends a byte array.
+    func append(_ bytes: [UInt8]) throws(VaultError) {
+        if let error = bytes.withUnsafeBytes({ append($0) }) { throw error }
+    }
+
+    private func push(final: Bool) throws(VaultError) {
+        var cipherLength: UInt64 = 0
+        let tag = final ? UInt8(crypto_secretstream_xchacha20poly1305_tag_final()) : UInt8(crypto_secretstream_xchacha20poly1305_tag_message())
+        let count = filled
+        let status: Int32 = cipher.withUnsafeMutableBufferPointer { c in
+            plain.withUnsafeBufferPointer { p in
+                guard let cb = c.baseAddress, let pb = p.baseAddress else { return -1 }
+                return crypto_secretstream_xchacha20poly1305_push(&state, cb, &cipherLength, pb, UInt64(count), nil, 0, tag)
+            }
+        }
+        guard status == 0 else { throw .io(path: tempPath, detail: "secretstream push failed") }
+        let length = Int(cipherLength)
+        guard cipher.withUnsafeBytes({ POSIX.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<length])) }) else {
+            throw .io(path: tempPath, detail: "write: \(POSIX.errorText())")
+        }
+        filled = 0
+    }
+
+    /// Writes the final chunk, wraps the datapoint key under `master` for the plaintext's hash,
+    /// and closes the file (fsyncing it first when `sync`). Returns the dataHash.
+    func finish(master: MasterKey, sync: Bool) throws(VaultError) -> Hash32 {
+        try push(final: true)
+        let hash = hasher.finalize()
+        try POSIX.pwriteAll(fd, VaultFileFormat.wrapHeader(dataKey: dataKey, master: master, hash: hash), offset: 0, path: tempPath)
+        if sync, fsync(fd) != 0 { throw .io(path: tempPath, detail: "fsync: \(POSIX.errorText())") }
+        closed = true
+        guard close(fd) == 0 else { throw .io(path: tempPath, detail: "close: \(POSIX.errorText())") }
+        return hash
+    }
+
+    /// Marks the file as moved into place, so `deinit` leaves it.
+    func markCommitted() { committed = true }
+}

@@ -1,0 +1,253 @@
+import ArgumentParser
+import DatatrustKit
+import Foundation
+import Hummingbird
+import LedgerCore
+import Logging
+
+/// `dmctl datatrust …`: run a datatrust server, or talk to one.
+struct DatatrustCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "datatrust",
+        abstract: "Run the encrypted datatrust server or call its REST API.",
+        discussion: """
+            The server keeps everything under <home>/datatrust: config.json (a DatatrustConfiguration: \
+            name, markets with schema, allowRawSQL, epsilonBudget, baseCost, costPerRow, and limits), \
+            master.key (created, mode 0600) or a passphrase salt, vault/ (ciphertext only) and index.sqlite. \
+            Client commands log in with a keystore key (--key) by signing the server's nonce.
+            """,
+        subcommands: [Serve.self, Markets.self, Schema.self, Add.self, Get.self, Remove.self, Query.self, Cost.self, Epsilon.self])
+}
+
+/// Where the server is.
+struct ServerOptions: ParsableArguments {
+    @Option(name: .long, help: "Base URL of the datatrust.") var url = "http://127.0.0.1:8080"
+
+    func client() throws -> DatatrustClient {
+        guard let base = URL(string: url), base.scheme != nil else { throw CLIError.usage("--url: \(url) is not a URL, e.g. http://127.0.0.1:8080") }
+        return DatatrustClient(baseURL: base)
+    }
+}
+
+/// The query given on the command line.
+struct QueryOptions: ParsableArguments {
+    @Option(name: .long, parsing: .upToNextOption, help: "Market(s) the query reads.") var market: [String] = []
+    @Option(name: .long, help: "A single read-only SELECT.") var sql: String?
+    @Option(name: .long, help: "A differentially private aggregate as JSON, e.g. {\"kind\":\"count\",\"epsilon\":\"0.5\"}.") var aggregate: String?
+    @Option(name: .long, help: "Paid job per market, MARKET=ID (repeatable).") var job: [String] = []
+
+    func request() throws -> QueryRequest {
+        let markets = try market.map { name -> DatatrustKit.MarketID in
+            do { return try DatatrustKit.MarketID(name) } catch { throw CLIError.usage("\(error)") }
+        }
+        var aggregateQuery: AggregateQuery?
+        if let aggregate {
+            do { aggregateQuery = try JSONDecoder().decode(AggregateQuery.self, from: Data(aggregate.utf8)) } catch {
+                throw CLIError.usage("--aggregate: not an aggregate query JSON (\(error))")
+            }
+        }
+        var jobs: [String: UInt64] = [:]
+        for entry in job {
+            let parts = entry.split(separator: "=")
+            guard parts.count == 2, let id = UInt64(parts[1]) else { throw CLIError.usage("--job: \(entry) is not MARKET=ID") }
+            jobs[String(parts[0])] = id
+        }
+        return QueryRequest(markets: markets, sql: sql, aggregate: aggregateQuery, jobs: jobs.isEmpty ? nil : jobs)
+    }
+}
+
+func loggedIn(_ server: ServerOptions, _ signer: SignerOptions, _ global: GlobalOptions) async throws -> DatatrustClient {
+    var client = try server.client()
+    try await client.login(with: try signer.load(global))
+    return client
+}
+
+func parseHash(_ text: String) throws -> Hash32 {
+    do { return try Hash32(hex: text, field: "dataHash") } catch { throw CLIError.usage(error.description) }
+}
+
+extension DatatrustCommand {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Serve the datatrust REST API (127.0.0.1 by default) until SIGINT/SIGTERM.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Option(name: .long, help: "Port to listen on.") var port = 8080
+        @Option(name: .long, help: "Address to bind.") var host = "127.0.0.1"
+        @Option(name: .long, help: "File holding the vault passphrase (else the key file master.key is used).") var masterPassphraseFile: String?
+
+        func run() async throws {
+            let folder = global.homeURL.appendingPathComponent("datatrust", isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let configFile = folder.appendingPathComponent("config.json")
+            guard let configData = FileManager.default.contents(atPath: configFile.path) else {
+                throw CLIError.usage("\(configFile.path) is missing; write a DatatrustConfiguration JSON there first (see `dmctl datatrust --help`)")
+            }
+            let config: DatatrustConfiguration
+            do { config = try JSONDecoder().decode(DatatrustConfiguration.self, from: configData) } catch {
+                throw CLIError.usage("\(configFile.path): not a DatatrustConfiguration (\(error))")
+            }
+            let master: MasterKey
+            if let masterPassphraseFile {
+                let text = (try? String(contentsOfFile: masterPassphraseFile, encoding: .utf8)) ?? ""
+                let passphrase = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+                master = try MasterKey.derive(passphrase: passphrase, saltFile: folder.appendingPathComponent("master.salt"))
+            } else {
+                master = try MasterKey.loadOrCreate(keyFile: folder.appendingPathComponent("master.key"))
+            }
+            let backend = try signer.load(global)
+            let chain = try ChainHome.open(Home(global))
+            let datatrust = Datatrust(configuration: config,
+                                      vault: try Vault(folder: folder.appendingPathComponent("vault"), masterKey: master),
+                                      store: try SQLiteStore(path: folder.appendingPathComponent("index.sqlite").path),
+                                      chain: ChainMarketView(chain: chain, backend: backend))
+            Output.note("datatrust \(config.name) serving \(config.markets.map(\.market.name)) on http://\(host):\(port)")
+            try await DatatrustServer.application(for: datatrust, host: host, port: port).runService()
+        }
+    }
+
+    struct Markets: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "MARKETS_SUPPORTED.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var server: ServerOptions
+        func run() async throws {
+            let markets = try await server.client().markets()
+            if global.json { return try Output.json(markets) }
+            Output.table(["market", "format", "raw SQL", "epsilon budget", "datapoints", "rows"], markets.map {
+                [$0.market.name, $0.format.rawValue, $0.allowRawSQL ? "yes" : "no", $0.epsilonBudget, "\($0.datapoints)", "\($0.rows)"]
+            })
+        }
+    }
+
+    struct Schema: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "GET_SCHEMA of a market.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var server: ServerOptions
+        @Argument(help: "The market.") var market: String
+        func run() async throws {
+            let schema = try await server.client().schema(market: market)
+            if global.json { return try Output.json(schema) }
+            Output.note("format: \(schema.format.rawValue)")
+            Output.table(["column", "type", "nullable", "min", "max", "labels"], schema.columns.map {
+                [$0.name, $0.type.rawValue, $0.nullable ? "yes" : "no", $0.min.map { "\($0)" } ?? "", $0.max.map { "\($0)" } ?? "", ($0.labels ?? []).joined(separator: "|")]
+            })
+        }
+    }
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "ADD_DATAPOINT from a file (its Keccak-256 must be applied for or listed by you).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var signer: SignerOptions
+        @Option(name: .long, help: "The market.") var market: String
+        @Argument(help: "File holding the datapoint.") var file: String
+        func run() async throws {
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.usage("\(file): cannot read") }
+            let result = try await loggedIn(server, signer, global).addDatapoint([UInt8](data), market: market)
+            if global.json { return try Output.json(result) }
+            Output.fields([("market", result.market.name), ("dataHash", result.dataHash.hex), ("size", "\(result.size)"), ("rows", "\(result.rows)"), ("attestation", result.attestation)])
+        }
+    }
+
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "GET_DATAPOINT (verified against its hash) to a file or standard output.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var signer: SignerOptions
+        @Option(name: .long, help: "The market.") var market: String
+        @Option(name: .long, help: "A paid job to consume (buyers).") var job: UInt64?
+        @Option(name: .long, help: "Write to this file instead of standard output.") var out: String?
+        @Argument(help: "The dataHash.") var dataHash: String
+        func run() async throws {
+            let bytes = try await loggedIn(server, signer, global).getDatapoint(market: market, dataHash: try parseHash(dataHash), job: job)
+            if let out {
+                guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else { throw CLIError.storage("\(out): cannot write") }
+            } else {
+                FileHandle.standardOutput.write(Data(bytes))
+            }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "REMOVE_DATAPOINT once its listing was removed on chain.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var signer: SignerOptions
+        @Option(name: .long, help: "The market.") var market: String
+        @Argument(help: "The dataHash.") var dataHash: String
+        func run() async throws {
+            let result = try await loggedIn(server, signer, global).removeDatapoint(market: market, dataHash: try parseHash(dataHash))
+            if global.json { return try Output.json(result) }
+            Output.fields([("market", result.market.name), ("dataHash", result.dataHash.hex), ("removed", "\(result.removed)")])
+        }
+    }
+
+    struct Query: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "RUN_QUERY: SQL or a DP aggregate, consuming paid jobs.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var signer: SignerOptions
+        @OptionGroup var query: QueryOptions
+        func run() async throws {
+            let result = try await loggedIn(server, signer, global).query(try query.request())
+            if global.json { return try Output.json(result) }
+            Output.table(result.columns, result.rows.map { $0.map(describe) })
+            if let privacy = result.privacy { Output.note("epsilon \(privacy.epsilon), sensitivity \(privacy.sensitivity), scale \(privacy.scale)") }
+            for (market, tx) in result.usageReports.sorted(by: { $0.key < $1.key }) { Output.note("usage reported in \(market): \(tx)") }
+        }
+    }
+
+    struct Cost: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "GET_COMPUTE_COST of a query.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var query: QueryOptions
+        func run() async throws {
+            let quote = try await server.client().computeCost(try query.request())
+            if global.json { return try Output.json(quote) }
+            Output.table(["market", "rows", "compute", "privacy", "total"], quote.items.map { [$0.market.name, "\($0.rows)", "\($0.compute)", "\($0.privacy)", "\($0.total)"] })
+            Output.note("total \(quote.total)")
+        }
+    }
+
+    struct Epsilon: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "GET_EPSILON of a query.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var query: QueryOptions
+        func run() async throws {
+            let quote = try await server.client().epsilon(try query.request())
+            if global.json { return try Output.json(quote) }
+            Output.fields([("epsilon", quote.epsilon), ("milliEpsilon", "\(quote.milliEpsilon)")])
+        }
+    }
+}
+
+func describe(_ value: SQLValue) -> String {
+    switch value {
+    case .null: return "NULL"
+    case .integer(let i): return "\(i)"
+    case .real(let d): return "\(d)"
+    case .text(let s): return s
+    }
+}
+
+extension DatatrustError: ExitClassified {
+    var exitStatus: ExitStatus {
+        switch status {
+        case 400, 413, 422: .usage
+        case 500, 502: .storage
+        default: .refused
+        }
+    }
+}
+
+extension VaultError: ExitClassified {
+    var exitStatus: ExitStatus {
+        switch self {
+        case .invalidKeyFile, .keyDerivationFailed: .usage
+        default: .storage
+        }
+    }
+}
+
+extension StoreError: ExitClassified { var exitStatus: ExitStatus { .storage } }

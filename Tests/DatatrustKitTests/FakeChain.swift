@@ -1,0 +1,49 @@
+import Foundation
+@testable import DatatrustKit
+import LedgerCore
+
+/// An in-memory stand-in for the chain, for tests only.
+actor FakeChain: DatatrustMarketView {
+    var listings: [Hash32: ListingInfo] = [:]
+    var council: Set<Address> = []
+    var jobs: [UInt64: PaidJob] = [:]
+    var price: UInt256 = 0
+    var attestations: [Hash32] = []
+    var usage: [(market: MarketID, job: UInt64, listings: [Hash32])] = []
+    var failReports = false
+
+    func setListing(_ info: ListingInfo) { listings[info.dataHash] = info }
+    func addCouncil(_ a: Address) { council.insert(a) }
+    func setJob(_ job: PaidJob) { jobs[job.id] = job }
+    func setPrice(_ p: UInt256) { price = p }
+    func setFailReports(_ f: Bool) { failReports = f }
+
+    func listings(market: MarketID, dataHash: Hash32) async throws -> [ListingInfo] {
+        listings[dataHash].flatMap { $0.market == market ? [$0] : nil } ?? []
+    }
+    func isCouncilMember(_ address: Address, market: MarketID) async throws -> Bool { council.contains(address) }
+    func isAuthorisedBackend(_ address: Address, market: MarketID) async throws -> Bool { true }
+    func paidJob(market: MarketID, job: UInt64, buyer: Address) async throws -> PaidJob? { jobs[job].flatMap { $0.market == market ? $0 : nil } }
+    func privacyPrice(market: MarketID) async throws -> UInt256 { price }
+    func attestHolding(market: MarketID, dataHash: Hash32) async throws -> String {
+        attestations.append(dataHash)
+        return "0xattest\(attestations.count)"
+    }
+    struct ReportFailed: Error {}
+    func reportUsage(market: MarketID, job: UInt64, listings: [Hash32]) async throws -> String {
+        if failReports { throw ReportFailed() }
+        usage.append((market, job, listings))
+        jobs[job]?.consumed = true
+        return "0xusage\(usage.count)"
+    }
+}
+
+/// A settable clock.
+/// `@unchecked Sendable`: `value` is only touched under `lock`.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Int64
+    init(_ start: Int64 = 1_750_000_000) { value = start }
+    var now: Int64 { lock.lock(); defer { lock.unlock() }; return value }
+    func advance(_ seconds: Int64) { lock.lock(); value += seconds; lock.unlock() }
+}

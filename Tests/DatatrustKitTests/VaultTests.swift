@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+@testable import DatatrustKit
+import LedgerCore
+
+@Suite struct VaultTests {
+    @Test func roundTripsDatapointsOfEverySizeAroundChunkBoundaries() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let vault = try Vault(folder: tmp.url, masterKey: .generate(), syncWrites: false)
+        var rng = SplitMix64(seed: 1)
+        for size in [0, 1, 1000, 65_535, 65_536, 65_537, 3 * 65_536, 200_001] {
+            let data = rng.bytes(size)
+            let stored = try vault.put(data)
+            #expect(stored.dataHash == Keccak256.hash(data))
+            #expect(stored.size == Int64(size))
+            #expect(try vault.get(stored.dataHash) == data)
+        }
+    }
+
+    @Test func flippedByteAnywhereIsAnIntegrityErrorNeverWrongData() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let vault = try Vault(folder: tmp.url, masterKey: .generate(), syncWrites: false)
+        var rng = SplitMix64(seed: 2)
+        let data = rng.bytes(150_000)
+        let stored = try vault.put(data)
+        let file = vault.path(for: stored.dataHash).file
+        let original = try Data(contentsOf: URL(fileURLWithPath: file))
+        for offset in [0, 10, 30, 60, 100, 116, 5000, 65_600, original.count - 1] {
+            var tampered = original
+            tampered[offset] ^= 0x01
+            try tampered.write(to: URL(fileURLWithPath: file))
+            #expect(throws: VaultError.self) { try vault.get(stored.dataHash) }
+        }
+        try original.write(to: URL(fileURLWithPath: file))
+        #expect(try vault.get(stored.dataHash) == data)
+    }
+
+    @Test func truncatedFileIsRefused() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let vault = try Vault(folder: tmp.url, masterKey: .generate(), syncWrites: false)
+        var rng = SplitMix64(seed: 3)
+        let stored = try vault.put(rng.bytes(3 * 65_536))
+        let url = URL(fileURLWithPath: vault.path(for: stored.dataHash).file)
+        let original = try Data(contentsOf: url)
+        // Cut exactly at a chunk boundary: every remaining chunk authenticates, only the final tag is missing.
+        let boundary = 116 + 2 * (65_536 + 17)
+        try original.prefix(boundary).write(to: url)
+        #expect(throws: VaultError.integrity(dataHash: stored.dataHash, detail: "truncated: stream ends after chunk 2 without the final tag")) {
+            try vault.get(stored.dataHash)
+        }
+    }
+
+    @Test func fileSwappedUnderAnotherHashIsRefused() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let vault = try Vault(folder: tmp.url, masterKey: .generate(), syncWrites: false)
+        let a = try vault.put(Array("alpha".utf8))
+        let b = try vault.put(Array("bravo".utf8))
+        try FileManager.default.removeItem(atPath: vault.path(for: b.dataHash).file)
+        try FileManager.default.copyItem(atPath: vault.path(for: a.dataHash).file, toPath: vault.path(for: b.dataHash).file)
+        #expect(throws: VaultError.integrity(dataHash: b.dataHash, detail: "the wrapped datapoint key does not authenticate")) {
+            try vault.get(b.dataHash)
+        }
+    }
+
+    @Test func putWithWrongExpectedHashStoresNothing() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let vault = try Vault(folder: tmp.url, masterKey: .generate(), syncWrites: false)
+        let data = Array("payload".utf8)
+        #expect(throws: VaultError.hashMismatch(expected: .zero, actual: Keccak256.hash(data))) { try vault.put(data, expecting: .zero) }
+        #expect(try vault.storedHashes().isEmpty)
+        #expect(allFiles(under: tmp.url).isEmpty)
+    }
+
+    @Test func rotationRewrapsKeysAndOldKeyNoLongerOpens() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let old = MasterKey.generate()
+        let vault = try Vault(folder: tmp.url, masterKey: old, syncWrites: false)
+        let items = try (0..<5).map { try vault.put(Array("datapoint \($0)".utf8)) }
+        let cipherBefore = try Data(contentsOf: URL(fileURLWithPath: vault.path(for: items[0].dataHash).file))
+        let newKey = MasterKey.generate()
+        let (rotated, count) = try vault.rotate(to: newKey)
+        #expect(count == 5)
+        for (i, item) in items.enumerated() { #expect(try rotated.get(item.dataHash) == Array("datapoint \(i)".utf8)) }
+        let cipherAfter = try Data(contentsOf: URL(fileURLWithPath: vault.path(for: items[0].dataHash).file))
+        #expect(cipherBefore.dropFirst(92) == cipherAfter.dropFirst(92))
+        #expect(throws: VaultError.wrongMasterKey(dataHash: items[0].dataHash, fileKeyID: newKey.idHex, expectedKeyID: old.idHex)) {
+            try vault.get(items[0].dataHash)
+        }
+        #expect(try rotated.rotate(to: newKey).rewrapped == 0)
+    }
+
+    @Test func streamsFromFileHandleAndAsyncChunks() async throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let vault = try Vault(folder: tmp.url.appendingPathComponent("v"), masterKey: .generate(), syncWrites: false)
+        var rng = SplitMix64(seed: 4)
+        let data = rng.bytes(3 << 20)
+        let source = tmp.url.appendingPathComponent("in.bin")
+        try Data(data).write(to: source)
+        let stored = try vault.put(from: FileHandle(forReadingFrom: source))
+        #expect(stored.dataHash == Keccak256.hash(data))
+        let out = tmp.url.appendingPathComponent("out.bin")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: out)
+        #expect(try vault.get(stored.dataHash, to: handle) == Int64(data.count))
+        try handle.close()
+        #expect(try Data(contentsOf: out) == Data(data))
+        let chunks = AsyncStream<[UInt8]> { c in
+            for start in stride(from: 0, to: data.count, by: 100_000) { c.yield(Array(data[start..<min(start + 100_000, data.count)])) }
+            c.finish()
+        }
+        let again = try await vault.put(chunks: chunks)
+        #expect(again == stored)
+    }
+
+    @Test func keyFileIsCreatedWithMode0600AndLaxModesAreRefused() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let file = tmp.url.appendingPathComponent("master.key")
+        let key = try MasterKey.loadOrCreate(keyFile: file)
+        let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(try MasterKey.loadOrCreate(keyFile: file) == key)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        #expect(throws: VaultError.invalidKeyFile(path: file.path, reason: "mode 644 lets others read it, expected 600")) {
+            try MasterKey.load(keyFile: file)
+        }
+    }
+
+    @Test func passphraseDerivationIsDeterministicPerSalt() throws {
+        let salt = [UInt8](repeating: 7, count: 16)
+        let a = try MasterKey.derive(passphrase: "correct horse", salt: salt, cost: .minimum)
+        let b = try MasterKey.derive(passphrase: "correct horse", salt: salt, cost: .minimum)
+        let c = try MasterKey.derive(passphrase: "correct horse", salt: [UInt8](repeating: 8, count: 16), cost: .minimum)
+        #expect(a == b)
+        #expect(a != c)
+        #expect(throws: VaultError.keyDerivationFailed(reason: "salt is 3 bytes, expected 16")) {
+            try MasterKey.derive(passphrase: "x", salt: [1, 2, 3], cost: .minimum)
+        }
+    }
+}
