@@ -49,24 +49,21 @@ struct DemoCommand: AsyncParsableCommand {
         valueName: "file"))
     var data: String?
 
-    @Option(name: .customLong("paillier-bits"), help: ArgumentHelp("Paillier modulus length for the data bounty: 1024 or 2048.", valueName: "bits"))
-    var paillierBits: Int?
-
-    @Flag(help: "A lighter round for tests: 1024-bit Paillier keys and a lower data-bounty target (every phase still runs).")
-    var quick = false
+    @Option(name: .customLong("paillier-bits"), help: ArgumentHelp(
+        "Paillier modulus length for the data bounty: 2048 (default) or 1024 (faster, for slow machines).", valueName: "bits"))
+    var paillierBits: Int = 2048
 
     @Flag(help: "Print the chain's event log and the summary as JSON instead of tables.")
     var json = false
 
     func validate() throws {
-        if let bits = paillierBits, bits != 1024, bits != 2048 {
-            throw ValidationError("--paillier-bits: \(bits) is not supported; expected 1024 or 2048")
+        if paillierBits != 1024, paillierBits != 2048 {
+            throw ValidationError("--paillier-bits: \(paillierBits) is not supported; expected 1024 or 2048")
         }
     }
 
     func run() async throws {
-        let configuration = DemoConfiguration(
-            seed: seed, quick: quick, paillierBits: paillierBits ?? (quick ? 1024 : 2048))
+        let configuration = DemoConfiguration(seed: seed, paillierBits: paillierBits)
         let progress = DemoProgress(mode: json ? (DemoProgress.standardErrorIsTerminal ? .standardError : .silent) : .standardOutput)
         let dataURL = try DemoData.locate(explicit: data)
         let dataset = try DemoData.load(dataURL)
@@ -87,8 +84,6 @@ struct DemoCommand: AsyncParsableCommand {
 struct DemoConfiguration: Sendable {
     /// The seed everything derives from.
     let seed: UInt64
-    /// Whether to play the lighter round.
-    let quick: Bool
     /// The Paillier modulus length.
     let paillierBits: Int
 }

@@ -34,7 +34,7 @@ struct DemoProgress: Sendable {
 
     /// The opening lines: what is played, on what, where.
     func banner(configuration: DemoConfiguration, data: URL, folder: DemoFolder) {
-        line("DataMarket demo · seed \(configuration.seed)\(configuration.quick ? " · quick" : "")")
+        line("DataMarket demo · seed \(configuration.seed) · \(configuration.paillierBits)-bit Paillier keys")
         line("  data   \(data.path)")
         line("  state  \(folder.url.path)\(folder.isTemporary ? " (temporary, removed at the end)" : "")")
     }

@@ -52,7 +52,7 @@ enum DemoReport {
             "bounty #\(d.bounty): \(d.amount), \(d.keyBits)-bit Paillier keys, target error \(basisPoints(Int64(d.targetError))) (start \(basisPoints(Int64(d.initialError))))",
             "rounds: " + d.rounds.map { "\($0.round): \(basisPoints(Int64($0.error)))" }.joined(separator: ", ") + " (\(d.ciphertexts) ciphertexts)",
             "target reached: \(d.targetReached ? "yes" : "no"); paid \(d.paid)",
-            "payouts: " + d.payouts.keys.sorted().map { "\($0) \(d.payouts[$0] ?? "")" }.joined(separator: ", "),
+            payouts(d.payouts),
         ])
         add(.verify, [
             "\(s.blocks) blocks, \(s.transactions) transactions, \(s.events) events",
@@ -65,6 +65,13 @@ enum DemoReport {
     }
 
     static func line(_ text: String) { Swift.print(text) }
+
+    /// "owners 1–5 +x DMT each" when every payout is the same, else each one.
+    static func payouts(_ payouts: [String: String]) -> String {
+        let values = Set(payouts.values)
+        if values.count == 1, let only = values.first { return "payouts: \(payouts.count) owners \(only) each (their share of the bounty; stakes returned)" }
+        return "payouts: " + payouts.keys.sorted().map { "\($0) \(payouts[$0] ?? "")" }.joined(separator: ", ")
+    }
 
     static func basisPoints(_ bp: Int64) -> String { String(format: "%.2f %%", Double(bp) / 100) }
 }

@@ -46,7 +46,7 @@ extension DemoScenario {
         // Three trainers: the full reference learner, a weak one, and an honest model whose
         // owner claims a perfect score.
         doing("the trainers train")
-        let recipes: [(rows: Int, epochs: Int)] = [(training.count, configuration.quick ? 120 : 200), (25, 3), (60, 20)]
+        let recipes: [(rows: Int, epochs: Int)] = [(training.count, 200), (25, 3), (60, 20)]
         var entries: [BountyEntry] = []
         for (t, recipe) in recipes.enumerated() {
             let n = min(recipe.rows, training.count)

@@ -29,7 +29,7 @@ extension DemoScenario {
         }
         let zeros = [Int64](repeating: 0, count: 31)
         let initialError = try IntegerModel.error(.logistic, weights: zeros, features: validationFeatures, labels: validation.labels)
-        let targetError: UInt64 = configuration.quick ? 1_000 : 800
+        let targetError: UInt64 = 800
         let salt = Salt.deterministic(seed: subseed("validation salt"))
         let id = chain.state(of: DataBountyModule.self).nextID
         let amount = Self.tokens(500)

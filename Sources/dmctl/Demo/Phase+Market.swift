@@ -90,7 +90,7 @@ extension DemoScenario {
             let others = listings.filter { $0.id != listing.id }
             let model = LogisticRegression.train(
                 features: others.flatMap(\.rows.features), labels: others.flatMap(\.rows.labels),
-                options: TrainingOptions(epochs: configuration.quick ? 30 : 60, seed: subseed("audit")))
+                options: TrainingOptions(epochs: 60, seed: subseed("audit")))
             let score = accuracy(model.predict(listing.rows.features), listing.rows.labels)
             agreement.append(score)
             summary.market.audit["owner-\(listing.owner + 1)"] = (score * 1000).rounded() / 10
@@ -109,10 +109,12 @@ extension DemoScenario {
             guard try marketState().listings[listing.id] == nil else {
                 throw CLIError.refused("the challenge of owner-\(listing.owner + 1)'s listing did not remove it")
             }
+            doing("owner-\(listing.owner + 1) withdraws its shard from the datatrust")
+            try await withdrawFromDatatrust(listing)
             summary.market.removed.append("owner-\(listing.owner + 1)")
             summary.market.flippedOwner = listing.flipped ? "owner-\(listing.owner + 1)" : summary.market.flippedOwner
             step("council-5 challenges owner-\(listing.owner + 1)'s listing (10 DMT stake, poll #\(poll)); 4 yea: removed, its reward burned; "
-                 + "challenger \(Self.delta(balance(challenger), before)) (stake back + half the deposit)")
+                 + "challenger \(Self.delta(balance(challenger), before)) (stake back + half the deposit); owner-\(listing.owner + 1) withdraws the shard from the datatrust")
         }
 
         m = try marketState()
