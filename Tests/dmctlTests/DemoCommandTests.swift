@@ -149,6 +149,16 @@ private struct DemoOutput: Decodable {
         #expect(result.stderr.contains("--data: cannot read /nonexistent/breast_cancer.csv"))
     }
 
+    @Test func aFailingPhaseIsNamedWithItsStepAndReason() throws {
+        // A file where the chain folder should be: the accounts phase cannot create the chain.
+        let home = CLIRunner.temporaryFolder("dmctl-demo-broken")
+        defer { try? FileManager.default.removeItem(at: home) }
+        try Data("not a folder".utf8).write(to: home.appendingPathComponent("chain"))
+        let result = try CLIRunner().run(["demo", "--home", home.path])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("demo phase 'accounts' failed at step 'create the chain in \(home.appendingPathComponent("chain").path)'"), "\(result.stderr)")
+    }
+
     @Test func demoRefusesAnUnsupportedKeySize() throws {
         let result = try CLIRunner().run(["demo", "--paillier-bits", "512"])
         #expect(result.status == 2)

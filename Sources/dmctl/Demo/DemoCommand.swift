@@ -28,9 +28,9 @@ struct DemoCommand: AsyncParsableCommand {
             (chain verify). The same seed gives the same events, balances and state hash.
 
             Examples:
-              dmctl demo                         # seed 42, temporary folder removed at the end
-              dmctl demo --seed 7 --json         # the event log and the summary as JSON
-              dmctl demo --home ./demo-run       # keep the chain and the datatrust's vault
+              dmctl demo                     # seed 42, in a temporary folder
+              dmctl demo --seed 7 --json     # event log and summary as JSON
+              dmctl demo --home ./demo-run   # keep the chain and the vault
 
             Exit status: 0 success; 1 a phase was refused by a protocol; 2 bad options or a \
             --home that already holds a chain; 3 the data file or the state folder could not \
