@@ -1,5 +1,6 @@
 # DataMarket: the two commands a newcomer runs are `make demo` and `make test`.
-# Both install missing system libraries first (scripts/setup.sh).
+# Both install missing system libraries first (scripts/setup.sh). `make demo` plays a whole
+# market round on Data/breast_cancer.csv (dmctl demo); scripts/tour.sh walks the CLI commands.
 
 .PHONY: setup demo test build bench clean
 
@@ -11,7 +12,7 @@ build: setup
 
 demo: setup
 	swift build -c release --product dmctl
-	./scripts/tour.sh .build/release/dmctl
+	.build/release/dmctl demo
 
 test: setup
 	swift test

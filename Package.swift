@@ -67,6 +67,7 @@ let package = Package(
             dependencies: [
                 "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // MARK: - Examples (built with the package so they keep compiling; run by dmctlTests'

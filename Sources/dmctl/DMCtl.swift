@@ -21,9 +21,10 @@ struct DMCtl: AsyncParsableCommand {
             """,
         subcommands: [
             KeyCommand.self, ChainCommand.self, TokenCommand.self, NFTCommand.self, StreamCommand.self,
-            HashCommand.self, SignCommand.self, VerifyCommand.self, MarketCommand.self, HECommand.self,
+            HashCommand.self, SignCommand.self, VerifyCommand.self, MarketCommand.self, DatatrustCommand.self, HECommand.self,
             DatasetCommand.self, BountyCommand.self, DataBountyCommand.self,
-            DataCommand.self, PortfolioCommand.self, ModelCommand.self, EvalCommand.self, PoolCommand.self, DatatrustCommand.self,
+            DataCommand.self, PortfolioCommand.self, ModelCommand.self, EvalCommand.self, PoolCommand.self,
+            DemoCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to dmctl's documented exit statuses.

@@ -62,7 +62,20 @@ extension BigInteger {
     /// of two such primes has exactly `2·bits` bits.
     static func randomPrime(bits: Int) -> BigInteger {
         while true {
-            let start = random(bits: bits)
+            let candidate = prime(bits: bits, startingFrom: random(bits: bits).bigEndianMagnitude)
+            if candidate.bitWidth == bits { return candidate }
+        }
+    }
+
+    /// The first probable prime at or after `start` (its low `bits` bits, with the two top bits
+    /// and the low bit set); it may have `bits + 1` bits in the rare case the search runs past
+    /// 2^bits, which the caller checks.
+    static func prime(bits: Int, startingFrom bytes: [UInt8]) -> BigInteger {
+        var masked = bytes
+        let excess = masked.count * 8 - bits
+        if excess > 0, !masked.isEmpty { masked[0] &= UInt8(0xFF >> excess) }
+        var start = BigInteger(bigEndianBytes: masked)
+        while true {
             let candidate = BigInteger { target in
                 __gmpz_set(target, start.raw)
                 __gmpz_setbit(target, mp_bitcnt_t(bits - 1))
@@ -70,7 +83,8 @@ extension BigInteger {
                 __gmpz_setbit(target, 0)
                 __gmpz_nextprime(target, target)
             }
-            if candidate.bitWidth == bits, candidate.isProbablePrime(rounds: 40) { return candidate }
+            if candidate.isProbablePrime(rounds: 40) { return candidate }
+            start = candidate + .one  // nextprime's pick failed the stronger test: search on
         }
     }
 }

@@ -49,3 +49,52 @@ extension Paillier.PrivateKey {
         }
     }
 }
+
+extension Paillier.PrivateKey {
+    /// Derives a key pair deterministically from `seed`, for reproducible demos, tests and
+    /// simulations only: the key is exactly as secret as the seed, so never protect real data
+    /// with it. The same `bits` and `seed` give the same key on every machine.
+    ///
+    /// The primes are found as in ``generate(bits:progress:)`` (two top bits and the low bit
+    /// set, next prime), but each starting point is read from a SHA-256 counter stream over
+    /// `"hecore-derived-key" ‖ seed ‖ counter` instead of libsodium's generator.
+    ///
+    /// - Throws: `HEError.unsupportedKeySize` for an odd or too small `bits`.
+    public static func derived(bits: Int = Paillier.defaultKeyBits, seed: [UInt8]) throws(HEError) -> Paillier.PrivateKey {
+        guard bits >= Paillier.minimumKeyBits, bits % 2 == 0, bits <= 1 << 16 else {
+            throw .unsupportedKeySize(bits: bits, minimum: Paillier.minimumKeyBits)
+        }
+        var stream = DerivedByteStream(seed: seed)
+        let half = bits / 2
+        while true {
+            let p = BigInteger.prime(bits: half, startingFrom: stream.next(count: (half + 7) / 8))
+            let q = BigInteger.prime(bits: half, startingFrom: stream.next(count: (half + 7) / 8))
+            let n = p * q
+            let phi = (p - .one) * (q - .one)
+            guard p != q, n.bitWidth == bits, n.gcd(phi) == .one else { continue }
+            return Paillier.PrivateKey(validatedPublicKey: Paillier.PublicKey(validated: n), p: p, q: q)
+        }
+    }
+}
+
+/// SHA-256 in counter mode over a fixed prefix and a seed: a reproducible byte stream.
+struct DerivedByteStream {
+    private let prefix: [UInt8]
+    private var counter: UInt64 = 0
+    private var buffer: [UInt8] = []
+
+    init(seed: [UInt8]) { prefix = Array("hecore-derived-key".utf8) + seed }
+
+    /// The next `count` bytes.
+    mutating func next(count: Int) -> [UInt8] {
+        while buffer.count < count {
+            var block = prefix
+            withUnsafeBytes(of: counter.bigEndian) { block.append(contentsOf: $0) }
+            buffer += sha256(block)
+            counter &+= 1
+        }
+        let out = Array(buffer.prefix(count))
+        buffer.removeFirst(count)
+        return out
+    }
+}
