@@ -76,6 +76,9 @@ let package = Package(
         .executableTarget(name: "MarketRound", dependencies: ["LedgerCore", "MarketKit"], path: "Examples/MarketRound"),
         .executableTarget(
             name: "ModelBountyRound", dependencies: ["LedgerCore", "ModelMarketKit"], path: "Examples/ModelBountyRound"),
+        .executableTarget(
+            name: "DatatrustClientSession", dependencies: ["LedgerCore", "MarketKit", "DatatrustKit"],
+            path: "Examples/DatatrustClientSession"),
 
         // MARK: - Tests
         .testTarget(
@@ -102,7 +105,7 @@ let package = Package(
             dependencies: [
                 "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit",
                 // Built before the tests so ExamplesTests can run them.
-                "PaillierQuickStart", "MarketRound", "ModelBountyRound",
+                "PaillierQuickStart", "MarketRound", "ModelBountyRound", "DatatrustClientSession",
             ]),
     ],
     swiftLanguageModes: [.v6]

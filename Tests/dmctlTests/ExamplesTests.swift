@@ -70,4 +70,13 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stderr.contains("ModelBountyRound failed:"))
     }
+
+    @Test func datatrustClientSessionLogsInAddsReadsBackAndQueriesPrivately() throws {
+        let r = try Self.run("DatatrustClientSession")
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("markets supported: heart (csv)"))
+        #expect(r.stdout.contains("Keccak-256 matches: true"))
+        #expect(r.stdout.contains("usage reported: true"))
+        #expect(r.stdout.contains("datatrust session done"))
+    }
 }
