@@ -8,9 +8,9 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
     guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
         let events = object["events"] as? [[String: Any]],
         let event = events.first(where: { $0["kind"] as? String == kind }),
-        let fields = event["fields"] as? [[String: String]]
+        let fields = event["fields"] as? [String: String]
     else { return nil }
-    return fields.first { $0["name"] == name }?["value"]
+    return fields[name]
 }
 
 /// A deterministic test key.

@@ -92,7 +92,7 @@ struct ChainCommand: AsyncParsableCommand {
                 throw CLIError.storage("--genesis: cannot read \(path): \(error.localizedDescription)")
             }
             do { return try JSONDecoder().decode(GenesisConfig.self, from: data) } catch {
-                throw CLIError.usage("--genesis: \(path) is not a genesis configuration: \(describe(error)); see dmctl chain init --help")
+                throw CLIError.usage("--genesis: \(path) is not a genesis configuration: \(CanonicalJSON.describe(error)); see dmctl chain init --help")
             }
         }
     }
@@ -296,22 +296,6 @@ struct ChainCommand: AsyncParsableCommand {
             try chain.refresh()
             let foreign = (mine.first.map { first in (mine.last ?? first) - first + 1 - UInt64(mine.count) }) ?? 0
             out.write(Data("done \(mine.count) tip \(chain.height) foreign \(foreign)\n".utf8))
-        }
-    }
-
-    /// A decoding error as one line naming the JSON path.
-    static func describe(_ error: Error) -> String {
-        guard let e = error as? DecodingError else { return "\(error)" }
-        func path(_ c: DecodingError.Context) -> String {
-            let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            return p.isEmpty ? "top level" : p
-        }
-        switch e {
-        case .keyNotFound(let key, let c): return "\(path(c)): missing field '\(key.stringValue)'"
-        case .typeMismatch(let type, let c): return "\(path(c)): expected \(type); \(c.debugDescription)"
-        case .valueNotFound(let type, let c): return "\(path(c)): expected \(type), found null"
-        case .dataCorrupted(let c): return "\(path(c)): \(c.debugDescription)"
-        @unknown default: return "\(e)"
         }
     }
 }

@@ -72,57 +72,10 @@ enum RolesCLI {
         try run(call, key: key, chain: chain, json: global.json)
     }
 
-    /// Submits `call` signed by `key` on `chain` and prints the receipt.
+    /// Submits `call` signed by `key` on `chain` and prints the receipt, as every ledger
+    /// command does.
     static func run(_ call: RolesModule.Call, key: PrivateKey, chain: Chain, json: Bool) throws {
-        let outcome = try chain.store.exclusively {
-            try chain.refresh()
-            let tx = try SignedTransaction.sign(call, for: RolesModule.self, chainID: chain.chainID, nonce: chain.nonce(of: key.address), with: key)
-            return try chain.submit([tx])
-        }
-        guard let receipt = outcome.block.receipts.first else {
-            throw CLIError.refused("the transaction was not included in block \(outcome.block.height)")
-        }
-        let view = ReceiptView(block: outcome.block, receipt: receipt)
-        if json { try Output.json(view); return }
-        Output.fields([
-            ("block", "\(view.height)"), ("time", "\(view.time)"), ("transaction", view.transactionHash.hex),
-            ("sender", view.sender.checksummed),
-        ])
-        Output.table(["module", "event", "details"], view.events.map { e in
-            [e.module, e.kind, e.fields.map { "\($0.name)=\($0.value)" }.joined(separator: " ")]
-        })
-    }
-
-    /// A receipt as the roles commands show it.
-    struct ReceiptView: Encodable {
-        let height: UInt64
-        let time: UInt64
-        let transactionHash: Hash32
-        let sender: Address
-        let events: [EventView]
-
-        init(block: Block, receipt: Receipt) {
-            height = block.height
-            time = block.header.timestamp
-            transactionHash = receipt.transactionHash
-            sender = receipt.sender
-            events = receipt.events.map(EventView.init)
-        }
-    }
-
-    /// An event: its module, kind, accounts and fields in order.
-    struct EventView: Encodable {
-        let module: String
-        let kind: String
-        let accounts: [Address]
-        let fields: [Event.Field]
-
-        init(_ e: Event) {
-            module = e.module
-            kind = e.kind
-            accounts = e.accounts
-            fields = e.fields
-        }
+        try LedgerCLI.run(call, to: RolesModule.self, key: key, chain: chain, json: json)
     }
 
     /// The roles state of the chain in `global`'s home.
