@@ -1,3 +1,5 @@
+import LedgerCore
+
 /// A source of uniform random integers for the exact samplers. Only integer draws are used,
 /// so the sampled distributions are exact up to the quality of the source.
 public protocol ExactRandomSource {
@@ -17,7 +19,7 @@ public struct SodiumRandomSource: ExactRandomSource, Sendable {
         // Reject the top (2^64 mod bound) values so the remainder is unbiased.
         let threshold = (0 &- bound) % bound
         while true {
-            let r = Sodium.randomUInt64()
+            let r = SecureRandom.bytes(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
             if r >= threshold { return r % bound }
         }
     }

@@ -48,7 +48,7 @@ public final class Datatrust: Sendable {
 
     /// Issues a single-use login nonce.
     public func makeNonce() throws(DatatrustError) -> NonceChallenge {
-        let nonce = Sodium.randomBytes(32)
+        let nonce = SecureRandom.bytes(32)
         let expires = clock() + configuration.nonceLifetime
         do { try store.saveNonce(nonce, expires: expires) } catch { throw error.asDatatrustError }
         let hex = Hex.encode(nonce)
@@ -82,7 +82,7 @@ public final class Datatrust: Sendable {
         guard signer == address else {
             throw .unauthenticated("signature: made by \(signer.checksummed), expected \(address.checksummed) signing the login message for datatrust \(configuration.name)")
         }
-        let token = Sodium.randomBytes(32)
+        let token = SecureRandom.bytes(32)
         let tokenExpires = now + configuration.tokenLifetime
         do { try store.saveToken(hash: Keccak256.hash(token), address: address, expires: tokenExpires) } catch { throw error.asDatatrustError }
         logger.info("token issued", metadata: ["address": "\(address.checksummed)", "expires": "\(tokenExpires)"])

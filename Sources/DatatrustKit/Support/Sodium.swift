@@ -1,3 +1,4 @@
+import LedgerCore
 internal import CSodium
 
 /// Runs `sodium_init()` once, on first use (a global `let` is initialised lazily and
@@ -10,45 +11,7 @@ enum Sodium {
     /// Makes sure `sodium_init` ran.
     static func ensureInitialised() { _ = sodiumReady }
 
-    /// `count` cryptographically secure random bytes.
-    static func randomBytes(_ count: Int) -> [UInt8] {
-        ensureInitialised()
-        var out = [UInt8](repeating: 0, count: count)
-        out.withUnsafeMutableBytes { buffer in
-            if let base = buffer.baseAddress { randombytes_buf(base, buffer.count) }
-        }
-        return out
-    }
-
-    /// A uniformly random `UInt64`.
-    static func randomUInt64() -> UInt64 {
-        ensureInitialised()
-        var value: UInt64 = 0
-        withUnsafeMutableBytes(of: &value) { buffer in
-            if let base = buffer.baseAddress { randombytes_buf(base, buffer.count) }
-        }
-        return value
-    }
-
-    /// Zeroes secret bytes in a way the optimiser may not remove.
-    static func wipe(_ bytes: inout [UInt8]) {
-        bytes.withUnsafeMutableBytes { buffer in
-            if let base = buffer.baseAddress { sodium_memzero(base, buffer.count) }
-        }
-    }
-
-    /// Compares two byte strings in time independent of their contents.
-    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
-        guard lhs.count == rhs.count else { return false }
-        guard !lhs.isEmpty else { return true }
-        ensureInitialised()
-        return lhs.withUnsafeBytes { l in
-            rhs.withUnsafeBytes { r in
-                guard let lb = l.baseAddress, let rb = r.baseAddress else { return false }
-                return sodium_memcmp(lb, rb, l.count) == 0
-            }
-        }
-    }
+    // Random bytes and wiping: LedgerCore's `SecureRandom` (package access).
 
     // MARK: - XChaCha20-Poly1305 (IETF) AEAD
 

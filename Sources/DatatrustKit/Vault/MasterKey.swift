@@ -1,3 +1,4 @@
+import LedgerCore
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -45,7 +46,7 @@ public struct MasterKey: Sendable, Equatable, CustomStringConvertible {
     /// A fresh random master key.
     public static func generate() -> MasterKey {
         // A 32-byte buffer always satisfies the initialiser.
-        (try? MasterKey(bytes: Sodium.randomBytes(byteCount))) ?? MasterKey(unchecked: Sodium.randomBytes(byteCount))
+        (try? MasterKey(bytes: SecureRandom.bytes(byteCount))) ?? MasterKey(unchecked: SecureRandom.bytes(byteCount))
     }
 
     private init(unchecked bytes: [UInt8]) {
@@ -115,7 +116,7 @@ public struct MasterKey: Sendable, Equatable, CustomStringConvertible {
         guard var key = Sodium.argon2id(passphrase: Array(passphrase.utf8), salt: salt, opsLimit: cost.opsLimit, memLimit: cost.memLimit) else {
             throw .keyDerivationFailed(reason: "libsodium refused opsLimit \(cost.opsLimit), memLimit \(cost.memLimit)")
         }
-        defer { Sodium.wipe(&key) }
+        defer { SecureRandom.wipe(&key) }
         return MasterKey(unchecked: key)
     }
 
@@ -126,7 +127,7 @@ public struct MasterKey: Sendable, Equatable, CustomStringConvertible {
         if let existing = FileManager.default.contents(atPath: saltFile.path) {
             salt = Array(existing)
         } else {
-            salt = Sodium.randomBytes(16)
+            salt = SecureRandom.bytes(16)
             guard FileManager.default.createFile(atPath: saltFile.path, contents: Data(salt), attributes: [.posixPermissions: 0o600]) else {
                 throw .invalidKeyFile(path: saltFile.path, reason: "cannot create the salt file")
             }

@@ -80,7 +80,7 @@ public struct Vault: Sendable {
     public func put(from handle: FileHandle, expecting: Hash32? = nil) throws(VaultError) -> Stored {
         let writer = try VaultWriter(tempFolder: tempPath)
         var buffer = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes)
-        defer { Sodium.wipe(&buffer) }
+        defer { SecureRandom.wipe(&buffer) }
         let fd = handle.fileDescriptor
         while true {
             let n = try POSIX.readFully(fd, into: &buffer, path: "<input>")
@@ -209,7 +209,7 @@ public struct Vault: Sendable {
             guard got == header.count else { throw .integrity(dataHash: hash, detail: "header is \(got) bytes") }
             if Array(header[VaultFileFormat.keyIDOffset..<VaultFileFormat.wrapNonceOffset]) == newKey.id { continue }
             var dataKey = try VaultFileFormat.unwrap(header: header, master: masterKey, hash: hash)
-            defer { Sodium.wipe(&dataKey) }
+            defer { SecureRandom.wipe(&dataKey) }
             try POSIX.pwriteAll(fd, VaultFileFormat.wrapHeader(dataKey: dataKey, master: newKey, hash: hash), offset: 0, path: file)
             if fsync(fd) != 0 { throw .io(path: file, detail: "fsync: \(POSIX.errorText())") }
             count += 1

@@ -35,7 +35,7 @@ enum VaultFileFormat {
 
     /// Wraps `dataKey` under `master` for `hash`: the 92 header bytes before the stream header.
     static func wrapHeader(dataKey: [UInt8], master: MasterKey, hash: Hash32) -> [UInt8] {
-        let nonce = Sodium.randomBytes(Sodium.aeadNonceBytes)
+        let nonce = SecureRandom.bytes(Sodium.aeadNonceBytes)
         let wrapped = Sodium.aeadSeal(dataKey, key: master.bytes, nonce: nonce, ad: wrapAD(hash))
         return magic + master.id + nonce + wrapped
     }

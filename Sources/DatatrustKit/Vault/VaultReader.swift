@@ -29,7 +29,7 @@ enum VaultReader {
             throw .integrity(dataHash: hash, detail: "header is \(got) bytes, expected \(VaultFileFormat.headerBytes)")
         }
         var key = try VaultFileFormat.unwrap(header: header, master: master, hash: hash)
-        defer { Sodium.wipe(&key) }
+        defer { SecureRandom.wipe(&key) }
         var state = crypto_secretstream_xchacha20poly1305_state()
         let initStatus: Int32 = header.withUnsafeBufferPointer { h in
             key.withUnsafeBufferPointer { k in
@@ -42,7 +42,7 @@ enum VaultReader {
         let cipherChunk = VaultFileFormat.chunkBytes + VaultFileFormat.chunkOverhead
         var cipher = [UInt8](repeating: 0, count: cipherChunk)
         var plain = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes)
-        defer { Sodium.wipe(&plain) }
+        defer { SecureRandom.wipe(&plain) }
         var hasher = Keccak256()
         var size: Int64 = 0
         var chunkIndex = 0

@@ -21,12 +21,12 @@ final class VaultWriter {
     private var committed = false
 
     init(tempFolder: String) throws(VaultError) {
-        let name = tempFolder + "/" + Hex.encode(Sodium.randomBytes(16), prefix: false) + ".part"
+        let name = tempFolder + "/" + Hex.encode(SecureRandom.bytes(16), prefix: false) + ".part"
         let fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io(path: name, detail: "create: \(POSIX.errorText())") }
         self.fd = fd
         self.tempPath = name
-        self.dataKey = Sodium.randomBytes(32)
+        self.dataKey = SecureRandom.bytes(32)
         self.plain = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes)
         self.cipher = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes + VaultFileFormat.chunkOverhead)
         var header = [UInt8](repeating: 0, count: VaultFileFormat.headerBytes)
@@ -43,8 +43,8 @@ final class VaultWriter {
     deinit {
         if !closed { close(fd) }
         if !committed { unlink(tempPath) }
-        Sodium.wipe(&dataKey)
-        Sodium.wipe(&plain)
+        SecureRandom.wipe(&dataKey)
+        SecureRandom.wipe(&plain)
     }
 
     /// Encrypts and appends `bytes`; returns the error instead of throwing so it can be called

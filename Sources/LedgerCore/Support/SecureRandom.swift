@@ -7,34 +7,34 @@ internal import CSodium
 private let sodiumInitialisation: Int32 = sodium_init()
 
 /// Cryptographically secure random bytes from libsodium (`randombytes_buf`).
-enum SecureRandom {
+package enum SecureRandom {
     /// Fills `buffer` with random bytes.
-    static func fill(_ buffer: UnsafeMutableRawBufferPointer) {
+    package static func fill(_ buffer: UnsafeMutableRawBufferPointer) {
         _ = sodiumInitialisation
         guard let base = buffer.baseAddress else { return }
         randombytes_buf(base, buffer.count)
     }
 
     /// `count` random bytes.
-    static func bytes(_ count: Int) -> [UInt8] {
+    package static func bytes(_ count: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         out.withUnsafeMutableBytes { fill($0) }
         return out
     }
 
     /// Zeroes an array of secret bytes in place.
-    static func wipe(_ bytes: inout [UInt8]) {
+    package static func wipe(_ bytes: inout [UInt8]) {
         bytes.withUnsafeMutableBytes { wipe($0) }
     }
 
     /// Zeroes `buffer` in a way the optimiser may not remove (`sodium_memzero`).
-    static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
+    package static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress else { return }
         sodium_memzero(base, buffer.count)
     }
 
     /// Compares two byte strings of equal length in time independent of their contents.
-    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+    package static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         guard lhs.count == rhs.count else { return false }
         _ = sodiumInitialisation
         return lhs.withUnsafeBytes { left in

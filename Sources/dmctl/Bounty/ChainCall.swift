@@ -4,26 +4,14 @@ import ModelMarketKit
 
 /// Signing and submitting one module call from the CLI, and printing its receipt.
 enum ChainCall {
-    /// Signs `call` with `key` at its next nonce, submits it in one block and prints the receipt.
+    /// Signs `call` with `key` at its next nonce, submits it in one block and prints the
+    /// receipt, through the same path as every other mutating command (``LedgerCLI``).
     @discardableResult
     static func send<M: ChainModule>(_ call: M.Call, to module: M.Type, key: PrivateKey, home: Home, json: Bool) throws -> Receipt {
         let chain = try ChainHome.open(home)
-        let tx = try SignedTransaction.sign(call, for: module, chainID: chain.chainID, nonce: chain.nonce(of: key.address), with: key)
-        let receipt = try chain.submit(tx)
-        try printReceipt(receipt, height: chain.height, json: json)
+        let (block, receipt) = try LedgerCLI.submit(call, to: module, key: key, chain: chain)
+        try LedgerCLI.printReceipt(LedgerCLI.ReceiptView(block: block, receipt: receipt), json: json)
         return receipt
-    }
-
-    /// Prints a receipt as a table or JSON.
-    static func printReceipt(_ receipt: Receipt, height: UInt64, json: Bool) throws {
-        if json {
-            struct Out: Encodable { let height: UInt64; let receipt: Receipt }
-            return try Output.json(Out(height: height, receipt: receipt))
-        }
-        Output.fields([("block", "\(height)"), ("tx", receipt.transactionHash.hex), ("sender", receipt.sender.checksummed)])
-        Output.table(["MODULE", "EVENT", "DETAILS"], receipt.events.map { e in
-            [e.module, e.kind, e.fields.map { "\($0.name)=\($0.value)" }.joined(separator: " ")]
-        })
     }
 
     /// Reads and decodes a JSON file.

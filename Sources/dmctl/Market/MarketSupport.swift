@@ -30,22 +30,8 @@ enum MarketCLI {
 
     /// Signs `call` with the `--key` key, submits it as one transaction and prints the receipt.
     static func send(_ call: MarketModule.Call, global: GlobalOptions, signer: SignerOptions) throws {
-        let key = try signer.load(global)
         let chain = try ChainHome.open(Home(global))
-        let tx = try SignedTransaction.sign(call, for: MarketModule.self, chainID: chain.chainID, nonce: chain.nonce(of: key.address), with: key)
-        let receipt = try chain.submit(tx)
-        try printReceipt(receipt, height: chain.height, json: global.json)
-    }
-
-    static func printReceipt(_ receipt: Receipt, height: UInt64, json: Bool) throws {
-        if json {
-            struct Printed: Encodable { let height: UInt64; let transactionHash: Hash32; let sender: Address; let events: [Event] }
-            return try Output.json(Printed(height: height, transactionHash: receipt.transactionHash, sender: receipt.sender, events: receipt.events))
-        }
-        Output.fields([("block", "\(height)"), ("transaction", receipt.transactionHash.hex), ("sender", receipt.sender.checksummed)])
-        Output.table(["MODULE", "EVENT", "DETAILS"], receipt.events.map { e in
-            [e.module, e.kind, e.fields.map { "\($0.name)=\($0.value)" }.joined(separator: " ")]
-        })
+        try LedgerCLI.run(call, to: MarketModule.self, key: try signer.load(global), chain: chain, json: global.json)
     }
 
     static func market(_ id: MarketID, in chain: Chain) throws -> Market {
