@@ -52,6 +52,19 @@ import Testing
         #expect(files.isEmpty, "nothing may be left behind: \(files)")
     }
 
+    @Test func aFolderAsStandardInputOrContentFileIsAStorageErrorNotACrash() throws {
+        let home = try TestHome()
+        let folder = CLIRunner.temporaryFolder("dmctl-dir")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let imported = try home.runner.run(["key", "import", "--name", "k", "--home", home.url.path], stdinPath: folder.path)
+        #expect(imported.status == 3, "key import < DIR: \(imported.stderr)")
+        #expect(imported.stderr.contains("standard input"))
+        try home.initChain(keys: ["alice"])
+        let minted = try home.run(["nft", "mint", "--key", "alice", "--class", "data", "--content-file", folder.path])
+        #expect(minted.status == 3, "nft mint --content-file DIR: \(minted.stderr)")
+        #expect(minted.stderr.contains("--content-file"))
+    }
+
     @Test func wrongPassphraseAndMissingPassphraseAreClearErrors() throws {
         defer { try? FileManager.default.removeItem(at: home) }
         _ = try cli.run(["key", "import", "--name", "dev"], stdin: KeyCommandTests.devKey)

@@ -43,7 +43,7 @@ struct KeyCommand: AsyncParsableCommand {
         @Option(help: "Name of the key.") var name = "default"
 
         func run() async throws {
-            let text = String(decoding: readStandardInput(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: try readStandardInput(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             let key: PrivateKey
             do { key = try PrivateKey(hex: text) } catch {
                 throw CLIError.usage("standard input: \(error)")

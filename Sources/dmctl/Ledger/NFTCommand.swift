@@ -47,7 +47,7 @@ struct NFTCommand: AsyncParsableCommand {
             case (let text?, nil):
                 do { hash = try Hash32(hex: text, field: "--content-hash") } catch { throw CLIError.usage("\(error)") }
             case (nil, let file?):
-                hash = try NFTCommand.keccak(file: file)
+                hash = try TerminalProgress.keccak(ofFile: file, field: "--content-file")
             default:
                 throw CLIError.usage("give exactly one of --content-hash 0x... or --content-file FILE")
             }
@@ -177,18 +177,5 @@ struct NFTCommand: AsyncParsableCommand {
         enum CodingKeys: String, CodingKey {
             case id, kind = "class", owner, contentHash, metadata, approved, royalty, links, minter, mintedAt
         }
-    }
-
-    /// Keccak-256 of a file's bytes, read in 1 MiB chunks.
-    static func keccak(file: String) throws -> Hash32 {
-        guard let handle = FileHandle(forReadingAtPath: file) else { throw CLIError.storage("--content-file: cannot open \(file) for reading") }
-        defer { try? handle.close() }
-        var hasher = Keccak256()
-        while true {
-            let chunk = handle.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { break }
-            chunk.withUnsafeBytes { hasher.update($0) }
-        }
-        return hasher.finalize()
     }
 }

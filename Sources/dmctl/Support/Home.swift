@@ -39,4 +39,11 @@ struct PassphraseOptions: ParsableArguments {
 }
 
 /// Reads all of standard input.
-func readStandardInput() -> Data { FileHandle.standardInput.readDataToEndOfFile() }
+///
+/// - Throws: ``CLIError/storage(_:)`` when standard input cannot be read (a folder redirected in,
+///   a closed descriptor): Foundation's non-throwing `readDataToEndOfFile()` traps there instead.
+func readStandardInput() throws -> Data {
+    do { return try FileHandle.standardInput.readToEnd() ?? Data() } catch {
+        throw CLIError.storage("standard input: cannot read (\(error.localizedDescription)); expected the data piped or redirected from a file")
+    }
+}

@@ -28,13 +28,14 @@ struct CLIRunner {
         }
     }
 
-    /// Runs dmctl with `args` to completion.
-    func run(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs dmctl with `args` to completion; standard input is `stdin`'s text, else the file or
+    /// folder at `stdinPath`, else empty.
+    func run(_ args: [String], stdin: String? = nil, stdinPath: String? = nil, env: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dmctl-run-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
-        let process = try start(args, stdout: outURL, stderr: errURL, env: env, stdin: stdin, scratch: scratch)
+        let process = try start(args, stdout: outURL, stderr: errURL, env: env, stdin: stdin, stdinPath: stdinPath, scratch: scratch)
         process.waitUntilExit()
         let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
         let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
@@ -42,7 +43,8 @@ struct CLIRunner {
     }
 
     /// Starts dmctl with `args` in the background, its standard output and error going to files.
-    func start(_ args: [String], stdout: URL, stderr: URL, env: [String: String] = [:], stdin: String? = nil, scratch: URL? = nil) throws -> Process {
+    func start(_ args: [String], stdout: URL, stderr: URL, env: [String: String] = [:], stdin: String? = nil, stdinPath: String? = nil,
+               scratch: URL? = nil) throws -> Process {
         _ = FileManager.default.createFile(atPath: stdout.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
         let process = Process()
@@ -61,6 +63,11 @@ struct CLIRunner {
             let inURL = dir.appendingPathComponent("in-\(UUID().uuidString)")
             try Data(stdin.utf8).write(to: inURL)
             process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else if let stdinPath {
+            // open(2) directly: a folder opens read-only, and reading it fails with EISDIR.
+            let fd = open(stdinPath, O_RDONLY)
+            guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile) }
+            process.standardInput = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         } else {
             process.standardInput = FileHandle.nullDevice
         }
