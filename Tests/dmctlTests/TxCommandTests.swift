@@ -127,6 +127,22 @@ import Testing
         try Data(try other.json()).write(to: otherFile)
         let otherSignature = try home.ok(["tx", "sign", "--key", "alice", otherFile.path]).trimmingCharacters(in: .whitespacesAndNewlines)
         try refused(other, otherSignature, "signed for chain 1338; this chain is 1337")
+        // Typed data of another shape, or a request naming another account, is a usage error.
+        let mail = home.url.appendingPathComponent("mail.json")
+        var mailTyped = typed
+        mailTyped.primaryType = "Mail"
+        try Data(try mailTyped.json()).write(to: mail)
+        let notTx = try home.run(["tx", "submit", "--typed-data", mail.path, "--signature", signature])
+        #expect(notTx.status == 2)
+        #expect(notTx.stderr.contains("not a DataMarket transaction"), "\(notTx.stderr)")
+        let mismatched = home.url.appendingPathComponent("rpc.json")
+        let rpc: [String: Any] = ["jsonrpc": "2.0", "id": 1, "method": "eth_signTypedData_v4",
+                                  "params": [bob, String(decoding: try typed.json(pretty: false), as: UTF8.self)]]
+        try JSONSerialization.data(withJSONObject: rpc).write(to: mismatched)
+        let asked = try home.run(["tx", "submit", "--typed-data", mismatched.path, "--signature", signature])
+        #expect(asked.status == 2)
+        #expect(asked.stderr.contains("but the typed data is from"), "\(asked.stderr)")
+        #expect(try home.object(["chain", "info"])["stateHash"] as? String == before["stateHash"] as? String)
         // Another key cannot sign alice's typed data here.
         let wrongKey = try home.run(["tx", "sign", "--key", "bob", built.path])
         #expect(wrongKey.status == 2)

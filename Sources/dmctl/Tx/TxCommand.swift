@@ -43,6 +43,14 @@ struct TxCommand: AsyncParsableCommand {
             case .string(let text): bytes = Array(text.utf8)
             case let other: bytes = Array(try JSONEncoder().encode(other))
             }
+            let typed: TypedData
+            do { typed = try TypedData(json: bytes) } catch { throw CLIError.usage("\(path): \(error)") }
+            // The account the page asked to sign must be the transaction's sender.
+            if let asked = request.params[0].stringValue.flatMap({ try? Address($0) }),
+               let from = typed.message["from"]?.stringValue.flatMap({ try? Address($0) }), asked != from {
+                throw CLIError.usage("\(path): the request asks \(asked) to sign, but the typed data is from \(from)")
+            }
+            return typed
         }
         do { return try TypedData(json: bytes) } catch { throw CLIError.usage("\(path): \(error)") }
     }
