@@ -66,6 +66,7 @@ enum LedgerCLI {
     /// - Returns: the block and the transaction's receipt.
     static func submit<M: ChainModule>(_ call: M.Call, to module: M.Type, key: TxSigner, chain: Chain) throws -> (Block, Receipt) {
         guard let signingKey = key.key, TxBuild.current == nil else {
+            guard TxBuild.current != nil else { throw CLIError.usage("no key to sign with for \(key.address)") }
             try chain.refresh()
             let typed = TransactionTypedData.typedData(
                 from: key.address, chainID: chain.chainID, nonce: chain.nonce(of: key.address), module: M.name, call: try CanonicalJSON.encode(call))
