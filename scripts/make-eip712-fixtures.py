@@ -100,7 +100,26 @@ def vectors(path):
             "small": 255, "open": True, "blob": "0x00ff10", "tag": "0xdeadbeef", "notes": ["a", "", "Ünïcode"],
         },
     }
-    out = [vector("mail", mail, keccak(text="cow")), vector("rich", rich, KEYS["bob"])]
+    # A DataMarket transaction envelope (LedgerCore TransactionTypedData) written by hand here,
+    # so the library's builder is checked against an independent spelling of it.
+    alice = Account.from_key(KEYS["alice"]).address
+    bob = Account.from_key(KEYS["bob"]).address
+    transaction = {
+        "types": {
+            "EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                             {"name": "chainId", "type": "uint256"}],
+            "Transaction": [{"name": "from", "type": "address"}, {"name": "module", "type": "string"},
+                            {"name": "call", "type": "string"}, {"name": "nonce", "type": "uint256"},
+                            {"name": "chainId", "type": "uint256"}],
+        },
+        "primaryType": "Transaction",
+        "domain": {"name": "DataMarket", "version": "1", "chainId": 7},
+        "message": {"from": alice, "module": "ledger",
+                    "call": json.dumps({"transfer": {"amount": "5", "to": bob, "token": "DMT"}}, separators=(",", ":"), sort_keys=True),
+                    "nonce": 0, "chainId": 7},
+    }
+    out = [vector("mail", mail, keccak(text="cow")), vector("rich", rich, KEYS["bob"]),
+           vector("transaction", transaction, KEYS["alice"])]
     with open(path, "w") as f:
         json.dump({"generator": "scripts/make-eip712-fixtures.py vectors (eth-account 0.14.0)", "vectors": out},
                   f, indent=2, ensure_ascii=False)

@@ -98,6 +98,26 @@ import Testing
         try chain.submit(tx)
     }
 
+    @Test func anEthAccountSignedTransactionIsBuiltIdenticallyAndAccepted() throws {
+        let v = try #require(try TypedDataTests.vectors().first { $0.name == "transaction" })
+        let signer = try Address(v.signer)
+        let bob = try Address("0x70997970C51812dc3A010C7d01b50e0d17dc79C8")
+        // The library's own builder spells exactly what eth-account signed.
+        let call = try CanonicalJSON.encode(LedgerModule.Call.transfer(token: dmt, to: bob, amount: 5))
+        #expect(TransactionTypedData.typedData(from: signer, chainID: 7, nonce: 0, module: "ledger", call: call) == v.typedData)
+        #expect(TransactionTypedData.domainSeparator(chainID: 7).hex == v.domainSeparator)
+        #expect(TransactionTypedData.messageHash(from: signer, chainID: 7, nonce: 0, module: "ledger", call: call).hex == v.messageHash)
+        let tx = try SignedTransaction(typedData: v.typedData, signature: try Signature(hex: v.signature))
+        #expect(tx.signingDigest.hex == v.digest)
+        let genesis = GenesisConfig(chainID: 7, timestamp: Fixture.start, tokens: [
+            .init(symbol: dmt, name: "DataMarket Token", minter: signer, balances: [.init(account: signer, amount: 100)]),
+        ])
+        let chain = try Chain.create(genesis: genesis, clock: ManualClock(Fixture.start))
+        let receipt = try chain.submit(tx)
+        #expect(receipt.sender == signer)
+        #expect(chain.state.ledger.balance(of: bob, in: dmt) == 5)
+    }
+
     @Test func typedDataFromAWalletRoundTripsIntoTheSameTransaction() throws {
         let tx = try transfer(nonce: 0)
         let json = try tx.typedData(from: alice.address).json()
