@@ -96,6 +96,9 @@ import Testing
         }
         #expect(try Observed(chain) == before)
         try chain.submit(tx)
+        #expect(throws: TransactionError.malformedCall(field: "ledger call", reason: "not UTF-8 text; the EIP-712 envelope signs the call as a string")) {
+            try SignedTransaction(chainID: 7, nonce: 1, module: "ledger", call: [0x7b, 0xff, 0x7d], signature: tx.signature, envelope: tx.envelope)
+        }
     }
 
     @Test func anEthAccountSignedTransactionIsBuiltIdenticallyAndAccepted() throws {

@@ -120,6 +120,10 @@ public struct SignedTransaction: Sendable, Equatable {
         guard call.count <= SignedTransaction.maxCallBytes else {
             throw .callTooLarge(bytes: call.count, limit: SignedTransaction.maxCallBytes)
         }
+        // The EIP-712 envelope signs the call as a string, so it must be text.
+        if case .eip712 = envelope, String(validating: call, as: UTF8.self) == nil {
+            throw .malformedCall(field: "\(module) call", reason: "not UTF-8 text; the EIP-712 envelope signs the call as a string")
+        }
         self.chainID = chainID
         self.nonce = nonce
         self.module = module
