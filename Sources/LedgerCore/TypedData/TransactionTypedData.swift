@@ -35,6 +35,8 @@ public enum TransactionTypedData {
 
     static let domainTypeHash = Keccak256.hash("EIP712Domain(string name,string version,uint256 chainId)")
     static let transactionTypeHash = Keccak256.hash("Transaction(address from,string module,string call,uint256 nonce,uint256 chainId)")
+    static let domainNameHash = Keccak256.hash(domainName)
+    static let domainVersionHash = Keccak256.hash(domainVersion)
 
     /// The typed data for a call, ready for `eth_signTypedData_v4`.
     public static func typedData(from sender: Address, chainID: UInt64, nonce: UInt64, module: String, call: [UInt8]) -> TypedData {
@@ -51,8 +53,8 @@ public enum TransactionTypedData {
     /// The domain separator for `chainID`.
     public static func domainSeparator(chainID: UInt64) -> Hash32 {
         var bytes = domainTypeHash.bytes
-        bytes += Keccak256.hash(domainName).bytes
-        bytes += Keccak256.hash(domainVersion).bytes
+        bytes += domainNameHash.bytes
+        bytes += domainVersionHash.bytes
         bytes += UInt256(chainID).bigEndianBytes
         return Keccak256.hash(bytes)
     }
