@@ -83,7 +83,8 @@ let package = Package(
         // MARK: - Tests
         .testTarget(
             name: "LedgerCoreTests",
-            dependencies: ["LedgerCore"]),
+            dependencies: ["LedgerCore"],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "HECoreTests",
             dependencies: ["HECore"],
@@ -99,14 +100,16 @@ let package = Package(
             dependencies: [
                 "DatatrustKit", "LedgerCore", "MarketKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]),
+            ],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "dmctlTests",
             dependencies: [
                 "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit",
                 // Built before the tests so ExamplesTests can run them.
                 "PaillierQuickStart", "MarketRound", "ModelBountyRound", "DatatrustClientSession",
-            ]),
+            ],
+            exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

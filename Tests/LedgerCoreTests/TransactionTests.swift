@@ -44,7 +44,11 @@ import Testing
 
     @Test func otherVersionsAndBadModuleNamesAreRefused() throws {
         let tx = try mintTx()
-        #expect(throws: TransactionError.unsupportedVersion(found: 2, supported: 1)) {
+        #expect(throws: TransactionError.unsupportedVersion(found: 3, supported: 2)) {
+            try SignedTransaction(encoded: try reencoded(tx, replacing: 0, with: .uint(3)))
+        }
+        // Version 2 (the EIP-712 envelope) has one more item, the sender.
+        #expect(throws: TransactionError.malformed(RLPError.wrongItemCount(field: "transaction", expected: 7, actual: 6).description)) {
             try SignedTransaction(encoded: try reencoded(tx, replacing: 0, with: .uint(2)))
         }
         #expect(throws: TransactionError.invalidModuleName("Ledger")) {

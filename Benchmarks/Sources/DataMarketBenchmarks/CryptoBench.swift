@@ -10,6 +10,7 @@ enum CryptoBench {
         Bench.section("crypto")
         keccakThroughput()
         try recoveryRate()
+        try envelopeRecovery()
     }
 
     // MARK: - Keccak-256
@@ -139,6 +140,44 @@ enum CryptoBench {
         print("  the wrapper also hashes the key to an address. Both timed on the thread's CPU clock.")
         if failures > 0 { print("  (\(failures) recoveries failed: benchmark is invalid)") }
         blackHole(rawSink ^ wrapperSink)
+    }
+
+    // MARK: - Transaction envelopes
+
+    /// The sender of a transaction recovered from the EIP-712 envelope (domain separator,
+    /// struct hash and digest, then recovery and the `from` check) beside the native envelope
+    /// (one RLP body hash, then recovery): what a wallet-signed transaction costs the chain.
+    static func envelopeRecovery() throws {
+        let key = PrivateKey.generate()
+        let token = try TokenID("DMT")
+        let count = 250
+        var native: [SignedTransaction] = []
+        var typed: [SignedTransaction] = []
+        for nonce in 0..<UInt64(64) {
+            let call = LedgerModule.Call.transfer(token: token, to: key.address, amount: UInt256(nonce + 1))
+            native.append(try SignedTransaction.sign(call, for: LedgerModule.self, chainID: 1337, nonce: nonce, with: key))
+            typed.append(try SignedTransaction.signTyped(call, for: LedgerModule.self, chainID: 1337, nonce: nonce, with: key))
+        }
+        var sink: UInt8 = 0
+        var failures = 0
+        func round(_ txs: [SignedTransaction]) -> () -> Void {
+            {
+                for index in 0..<count {
+                    do { sink ^= try txs[index & 63].recoverSender().bytes[0] } catch { failures += 1 }
+                }
+            }
+        }
+        var nativeBest = Double.infinity
+        var typedBest = Double.infinity
+        for _ in 0..<40 {
+            nativeBest = min(nativeBest, cpuSecondsPerOp(operations: count, rounds: 1, round(native)))
+            typedBest = min(typedBest, cpuSecondsPerOp(operations: count, rounds: 1, round(typed)))
+        }
+        Bench.row(
+            "recoverSender, EIP-712 envelope (tx/s)", value: Bench.rate(typedBest),
+            baseline: "native envelope \(Bench.rate(nativeBest))", ratio: typedBest / nativeBest, target: "cost ≤ 1.1×")
+        if failures > 0 { print("  (\(failures) recoveries failed: benchmark is invalid)") }
+        blackHole(sink)
     }
 
     // MARK: - CPU-time measurement

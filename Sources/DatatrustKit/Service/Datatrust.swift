@@ -59,7 +59,8 @@ public final class Datatrust: Sendable {
     /// Exchanges a signed nonce for a bearer token.
     /// - Throws: ``DatatrustError/badRequest(_:)`` for ill-formed fields; ``DatatrustError/unauthenticated(_:)``
     ///   for an unknown, used or expired nonce, or a signature that is not `address`'s over this
-    ///   datatrust's message.
+    ///   datatrust's login: the EIP-191 ``loginMessage(datatrust:nonce:expires:)`` or the EIP-712
+    ///   ``loginTypedData(datatrust:nonce:expires:)``.
     public func issueToken(_ request: TokenRequest) throws(DatatrustError) -> TokenGrant {
         let address: Address
         do { address = try Address(request.address) } catch { throw .badRequest("address: \(error.description)") }
@@ -74,9 +75,11 @@ public final class Datatrust: Sendable {
         }
         let now = clock()
         guard now < expires else { throw .unauthenticated("nonce: expired at \(expires), now \(now); ask for a new one") }
-        let message = Self.loginMessage(datatrust: configuration.name, nonce: Hex.encode(nonce), expires: expires)
         let signer: Address
-        do { signer = try PersonalMessage.recoverSigner(of: message, signature: signature) } catch {
+        do {
+            // EIP-191 or EIP-712 (Datatrust+TypedLogin.swift).
+            signer = try Self.loginSigner(datatrust: configuration.name, nonce: Hex.encode(nonce), expires: expires, signature: signature, claimed: address)
+        } catch {
             throw .unauthenticated("signature: \(error.description)")
         }
         guard signer == address else {

@@ -18,7 +18,8 @@ public struct TokenRequest: Sendable, Equatable, Codable {
     public var address: String
     /// The nonce from the challenge.
     public var nonce: String
-    /// The 65-byte personal_sign signature, hex.
+    /// The 65-byte signature, hex: EIP-191 personal_sign of the message, or EIP-712
+    /// eth_signTypedData_v4 of ``Datatrust/loginTypedData(datatrust:nonce:expires:)``.
     public var signature: String
     /// A request.
     public init(address: String, nonce: String, signature: String) {

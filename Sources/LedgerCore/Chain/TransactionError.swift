@@ -23,11 +23,15 @@ public enum TransactionError: Error, Equatable, Sendable, CustomStringConvertibl
     case invalidModuleName(String)
     /// The call payload exceeds the size limit.
     case callTooLarge(bytes: Int, limit: Int)
+    /// An EIP-712 transaction whose signature recovers another address than its `from`.
+    case signerMismatch(declared: Address, recovered: Address)
+    /// Typed data that is not a DataMarket transaction envelope.
+    case typedData(TypedDataError)
 
     public var description: String {
         switch self {
         case .malformed(let r): "malformed transaction: \(r)"
-        case .unsupportedVersion(let f, let s): "transaction encoding version \(f) is not supported; expected \(s)"
+        case .unsupportedVersion(let f, let s): "encoding version \(f) is not supported; expected " + (s == 1 ? "1" : "1 to \(s)")
         case .badSignature(let e): "bad signature: \(e)"
         case .wrongChain(let e, let f): "transaction is signed for chain \(f); this chain is \(e)"
         case .wrongNonce(let a, let e, let f): "wrong nonce for \(a): expected \(e), found \(f)"
@@ -37,6 +41,9 @@ public enum TransactionError: Error, Equatable, Sendable, CustomStringConvertibl
             "\(f) is not in canonical form: expected compact JSON with sorted keys, checksummed addresses and decimal-string amounts"
         case .invalidModuleName(let m): "module name '\(m)' is invalid: expected 1-32 characters a-z, 0-9 or '-'"
         case .callTooLarge(let b, let l): "call payload is \(b) bytes; the limit is \(l)"
+        case .signerMismatch(let d, let r):
+            "the typed data names \(d) as sender but the signature recovers \(r): a field was changed after signing, or another key signed"
+        case .typedData(let e): e.description
         }
     }
 }

@@ -7,7 +7,7 @@ enum ChainCall {
     /// Signs `call` with `key` at its next nonce, submits it in one block and prints the
     /// receipt, through the same path as every other mutating command (``LedgerCLI``).
     @discardableResult
-    static func send<M: ChainModule>(_ call: M.Call, to module: M.Type, key: PrivateKey, home: Home, json: Bool) throws -> Receipt {
+    static func send<M: ChainModule>(_ call: M.Call, to module: M.Type, key: TxSigner, home: Home, json: Bool) throws -> Receipt {
         let chain = try ChainHome.open(home)
         let (block, receipt) = try LedgerCLI.submit(call, to: module, key: key, chain: chain)
         try LedgerCLI.printReceipt(LedgerCLI.ReceiptView(block: block, receipt: receipt), json: json)

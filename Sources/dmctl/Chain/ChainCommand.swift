@@ -267,7 +267,7 @@ struct ChainCommand: AsyncParsableCommand {
         func run() async throws {
             guard (1...10_000).contains(txsPerBlock) else { throw CLIError.usage("--txs-per-block: \(txsPerBlock) is out of range; expected 1-10000") }
             let id = try LedgerCLI.token(token)
-            let key = try signer.load(global)
+            let key = try signer.loadKey(global)
             let chain = try ChainHome.open(Home(global), snapshotInterval: snapshotEvery)
             let me = key.address
             let out = FileHandle.standardOutput

@@ -45,7 +45,7 @@ struct SignCommand: AsyncParsableCommand {
     @Option(help: "The message text (UTF-8).") var message: String
 
     func run() async throws {
-        let key = try signer.load(global)
+        let key = try signer.loadKey(global)
         let signature = key.signPersonalMessage(message)
         if global.json {
             struct Out: Encodable { let address: Address; let message: String; let signature: String }

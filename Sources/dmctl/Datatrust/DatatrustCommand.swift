@@ -61,7 +61,7 @@ struct QueryOptions: ParsableArguments {
 
 func loggedIn(_ server: ServerOptions, _ signer: SignerOptions, _ global: GlobalOptions) async throws -> DatatrustClient {
     var client = try server.client()
-    try await client.login(with: try signer.load(global))
+    try await client.login(with: try signer.loadKey(global))
     return client
 }
 
@@ -99,7 +99,7 @@ extension DatatrustCommand {
             } else {
                 master = try MasterKey.loadOrCreate(keyFile: folder.appendingPathComponent("master.key"))
             }
-            let backend = try signer.load(global)
+            let backend = try signer.loadKey(global)
             let chain = try ChainHome.open(Home(global))
             let datatrust = Datatrust(configuration: config,
                                       vault: try Vault(folder: folder.appendingPathComponent("vault"), masterKey: master),

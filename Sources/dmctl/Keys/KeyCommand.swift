@@ -105,8 +105,5 @@ struct KeyCommand: AsyncParsableCommand {
 struct SignerOptions: ParsableArguments {
     @Option(name: .long, help: "Name of the keystore key that signs.") var key = "default"
     @OptionGroup var secret: PassphraseOptions
-
-    func load(_ global: GlobalOptions) throws -> PrivateKey {
-        try Home(global).keystore().load(name: key, passphrase: try secret.passphrase())
-    }
+    // load(_:) and loadKey(_:) live in Tx/TxSigner.swift, beside `dmctl tx build`.
 }

@@ -60,12 +60,21 @@ enum LedgerCLI {
     /// Signs `call` with `key` at its next nonce and appends it in a block of its own.
     ///
     /// The nonce is read while holding the store's writer lock, so two processes signing
-    /// with the same key never race for one nonce.
+    /// with the same key never race for one nonce. This is the one path every mutating
+    /// command takes: under `dmctl tx build` it stops here instead, throwing
+    /// ``TxBuild/Built`` with the EIP-712 typed data of the same call at the sender's next nonce.
     /// - Returns: the block and the transaction's receipt.
-    static func submit<M: ChainModule>(_ call: M.Call, to module: M.Type, key: PrivateKey, chain: Chain) throws -> (Block, Receipt) {
+    static func submit<M: ChainModule>(_ call: M.Call, to module: M.Type, key: TxSigner, chain: Chain) throws -> (Block, Receipt) {
+        guard let signingKey = key.key, TxBuild.current == nil else {
+            guard TxBuild.current != nil else { throw CLIError.usage("no key to sign with for \(key.address)") }
+            try chain.refresh()
+            let typed = TransactionTypedData.typedData(
+                from: key.address, chainID: chain.chainID, nonce: chain.nonce(of: key.address), module: M.name, call: try CanonicalJSON.encode(call))
+            throw TxBuild.Built(typedData: typed)
+        }
         let outcome = try chain.store.exclusively {
             try chain.refresh()
-            let tx = try SignedTransaction.sign(call, for: module, chainID: chain.chainID, nonce: chain.nonce(of: key.address), with: key)
+            let tx = try SignedTransaction.sign(call, for: module, chainID: chain.chainID, nonce: chain.nonce(of: signingKey.address), with: signingKey)
             return try chain.submit([tx])
         }
         guard let receipt = outcome.block.receipts.first else {
@@ -75,7 +84,7 @@ enum LedgerCLI {
     }
 
     /// Submits `call` and prints its receipt (table or JSON).
-    static func run<M: ChainModule>(_ call: M.Call, to module: M.Type, key: PrivateKey, chain: Chain, json: Bool) throws {
+    static func run<M: ChainModule>(_ call: M.Call, to module: M.Type, key: TxSigner, chain: Chain, json: Bool) throws {
         let (block, receipt) = try submit(call, to: module, key: key, chain: chain)
         try printReceipt(ReceiptView(block: block, receipt: receipt), json: json)
     }

@@ -74,7 +74,7 @@ enum RolesCLI {
 
     /// Submits `call` signed by `key` on `chain` and prints the receipt, as every ledger
     /// command does.
-    static func run(_ call: RolesModule.Call, key: PrivateKey, chain: Chain, json: Bool) throws {
+    static func run(_ call: RolesModule.Call, key: TxSigner, chain: Chain, json: Bool) throws {
         try LedgerCLI.run(call, to: RolesModule.self, key: key, chain: chain, json: json)
     }
 
