@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 @testable import DatatrustKit
 import LedgerCore
+import MarketKit
 
 /// A datatrust on a temporary folder with a fake chain, and HTTP helpers.
 struct Fixture {

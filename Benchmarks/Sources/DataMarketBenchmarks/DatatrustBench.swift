@@ -7,6 +7,7 @@ import FoundationNetworking
 import GRDB
 import Hummingbird
 import LedgerCore
+import MarketKit
 
 /// Datatrust area: vault puts/gets of 1 KiB datapoints beside plain SQLite inserts/selects of
 /// the same bytes; a 1 GiB datapoint through the vault beside a plain file copy, with peak
@@ -129,15 +130,17 @@ enum DatatrustBench {
     /// The benchmark's chain stand-in: the owner lists everything.
     struct OwnerListsEverything: DatatrustMarketView {
         let owner: Address
-        func listings(market: DatatrustKit.MarketID, dataHash: Hash32) async throws -> [ListingInfo] {
+        func listings(market: MarketKit.MarketID, dataHash: Hash32) async throws -> [ListingInfo] {
             [ListingInfo(id: dataHash, market: market, dataHash: dataHash, owner: owner, state: .listed)]
         }
-        func isCouncilMember(_ address: Address, market: DatatrustKit.MarketID) async throws -> Bool { false }
-        func isAuthorisedBackend(_ address: Address, market: DatatrustKit.MarketID) async throws -> Bool { true }
-        func paidJob(market: DatatrustKit.MarketID, job: UInt64, buyer: Address) async throws -> PaidJob? { nil }
-        func privacyPrice(market: DatatrustKit.MarketID) async throws -> UInt256 { 0 }
-        func attestHolding(market: DatatrustKit.MarketID, dataHash: Hash32) async throws -> String { "bench" }
-        func reportUsage(market: DatatrustKit.MarketID, job: UInt64, listings: [Hash32]) async throws -> String { "bench" }
+        func isCouncilMember(_ address: Address, market: MarketKit.MarketID) async throws -> Bool { false }
+        func isAuthorisedBackend(_ address: Address, market: MarketKit.MarketID) async throws -> Bool { true }
+        var backendAddress: Address { owner }
+        func job(market: MarketKit.MarketID, id: UInt64) async throws -> JobLookup { .unknown }
+        func listedListings(market: MarketKit.MarketID) async throws -> [ListedListing] { [] }
+        func privacyPrice(market: MarketKit.MarketID) async throws -> UInt256 { 0 }
+        func attestHolding(market: MarketKit.MarketID, dataHash: Hash32) async throws -> String { "bench" }
+        func reportUsage(market: MarketKit.MarketID, job: UInt64, listings: [Hash32]) async throws -> String { "bench" }
     }
 
     final class Box<T>: @unchecked Sendable { var value: T?; init() {} } // written once before the semaphore signals
@@ -145,7 +148,7 @@ enum DatatrustBench {
     static func http(_ root: URL) throws {
         Bench.section("datatrust: HTTP GET_DATAPOINT over loopback (Hummingbird 2, 4 concurrent URLSession clients)")
         let owner = PrivateKey.generate()
-        let market = try DatatrustKit.MarketID("bench")
+        let market = try MarketKit.MarketID("bench")
         let schema = MarketSchema(format: .csv, columns: [.init(name: "x", type: .integer)])
         let datatrust = Datatrust(
             configuration: DatatrustConfiguration(name: "bench", markets: [MarketConfiguration(market: market, schema: schema)], rateLimitRequests: 10_000_000),
