@@ -309,9 +309,6 @@ public final class Datatrust: Sendable {
         for m in request.markets { configs.append(try marketConfiguration(m.slug)) }
         switch (request.sql, request.aggregate) {
         case (.some, .none):
-            for config in configs where !config.allowRawSQL {
-                throw .forbidden("market \(config.market) allows only differentially private aggregates, not raw SQL")
-            }
             return Validated(configs: configs, plan: nil)
         case (.none, .some(let aggregate)):
             guard configs.count == 1, let only = configs.first else { throw .badRequest("markets: an aggregate reads exactly one market") }
@@ -324,20 +321,34 @@ public final class Datatrust: Sendable {
     /// GET_COMPUTE_COST: the price per market of running `request` now.
     ///
     /// Refuses what RUN_QUERY refuses before running: raw SQL on a market that allows only
-    /// aggregates, and a job (in `request.jobs`) that is unknown, used up, expired, paid to
-    /// another datatrust or (when `caller` is known) paid by someone else. The rows priced are
-    /// those the query may read: of listings listed now and covered by the job, when one is named.
+    /// aggregates, and a job (in `request.jobs`) that is used up, expired, paid to another
+    /// datatrust or (when `caller` is known) paid by someone else. The rows priced are those the
+    /// query may read: of listings listed now and covered by the job when one is named (a job
+    /// not paid yet is priced as a whole-market job, so a buyer can ask before paying).
     public func computeCost(_ request: QueryRequest, caller: Address? = nil) async throws(DatatrustError) -> CostQuote {
         let validated = try validate(request)
+        try checkRawSQLAllowed(validated)
         var readable: [MarketID: [Hash32: [ListedListing]]] = [:]
         for config in validated.configs {
             var job: PaidJob?
             if let id = request.jobs?[config.market.slug] {
-                job = try await checkJob(market: config.market, job: id, caller: caller, price: nil)
+                // A job not paid yet is priced as a whole-market job, so a buyer can quote first.
+                let market = config.market
+                if try await ask("job", { try await chain.job(market: market, id: id) }) != .unknown {
+                    job = try await checkJob(market: config.market, job: id, caller: caller, price: nil)
+                }
             }
             readable[config.market] = try await readableData(market: config.market, job: job)
         }
         return try await quote(validated, readable: readable)
+    }
+
+    /// Refuses raw SQL on a market that allows only differentially private aggregates.
+    func checkRawSQLAllowed(_ validated: Validated) throws(DatatrustError) {
+        guard validated.plan == nil else { return }
+        for config in validated.configs where !config.allowRawSQL {
+            throw .forbidden("market \(config.market) allows only differentially private aggregates, not raw SQL")
+        }
     }
 
     func quote(_ validated: Validated, readable: [MarketID: [Hash32: [ListedListing]]]) async throws(DatatrustError) -> CostQuote {
@@ -406,6 +417,7 @@ public final class Datatrust: Sendable {
     /// RUN_QUERY.
     public func runQuery(_ request: QueryRequest, caller: Address) async throws(DatatrustError) -> QueryResult {
         let validated = try validate(request)
+        try checkRawSQLAllowed(validated)
         var readable: [MarketID: [Hash32: [ListedListing]]] = [:]
         var jobs: [MarketID: UInt64] = [:]
         for config in validated.configs {
