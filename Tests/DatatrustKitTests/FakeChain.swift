@@ -16,9 +16,11 @@ actor FakeChain: DatatrustMarketView {
 
     func setListing(_ info: ListingInfo) { listings[info.dataHash] = info }
     func addCouncil(_ a: Address) { council.insert(a) }
-    /// Records job `id` as paid by `buyer` to this datatrust (for `listings`, nil: the whole market).
-    func setJob(market: MarketID, id: UInt64, buyer: Address, amount: UInt256, listings: [Hash32]? = nil) {
-        jobs[id] = (market, PaidJob(id: id, buyer: buyer, backend: backendAddress, listings: listings, price: amount, deadline: .max), false)
+    /// Records job `id` as paid by `buyer` to this datatrust, or to `backend` (for `listings`,
+    /// nil: the whole market); an `expired` job has passed its report deadline.
+    func setJob(market: MarketID, id: UInt64, buyer: Address, amount: UInt256, listings: [Hash32]? = nil,
+                backend: Address? = nil, expired: Bool = false) {
+        jobs[id] = (market, PaidJob(id: id, buyer: buyer, backend: backend ?? backendAddress, listings: listings, price: amount, deadline: expired ? 0 : .max), false)
     }
     func setPrice(_ p: UInt256) { price = p }
     func setFailReports(_ f: Bool) { failReports = f }
@@ -30,7 +32,8 @@ actor FakeChain: DatatrustMarketView {
     func isAuthorisedBackend(_ address: Address, market: MarketID) async throws -> Bool { true }
     func job(market: MarketID, id: UInt64) async throws -> JobLookup {
         guard let entry = jobs[id], entry.market == market else { return .unknown }
-        return entry.consumed ? .settled : .open(entry.job)
+        if entry.consumed { return .settled }
+        return entry.job.deadline == 0 ? .expired(entry.job) : .open(entry.job)
     }
     func listedListings(market: MarketID) async throws -> [ListedListing] {
         listings.values.filter { $0.market == market && $0.state == .listed }
