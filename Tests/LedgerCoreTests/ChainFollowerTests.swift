@@ -56,14 +56,18 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let writer = try Self.writer(folder, blocks: 1)
         let follower = try ChainFollower.open(folder: folder, modules: Self.modules, pollInterval: .milliseconds(10))
-        let appender = Task.detached {
-            try await Task.sleep(for: .milliseconds(150))
-            for i in 1..<4 { try Self.transfer(writer, i) }
+        // A thread of its own (not the cooperative pool, which other suites may keep busy).
+        let appended = Flag()
+        let appender = Thread {
+            usleep(150_000)
+            for i in 1..<4 { try? Self.transfer(writer, i) }
+            appended.set()
         }
-        let state = try await follower.state(atLeast: 4, timeout: .seconds(30))
+        appender.start()
+        let state = try await follower.state(atLeast: 4, timeout: .seconds(120))
         #expect(state.height >= 4)
         #expect(state.ledger.balance(of: address(4), in: Fixture.dmt) == 4)
-        try await appender.value
+        while !appended.isSet { try await Task.sleep(for: .milliseconds(5)) }
     }
 
     @Test func awaitingAHeightNobodyAppendsTimesOutNamingTheHeightReached() async throws {

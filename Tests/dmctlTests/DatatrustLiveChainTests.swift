@@ -76,7 +76,13 @@ import Testing
     Thread.sleep(forTimeInterval: 0.3)
     let markets = try home.run(["datatrust", "markets", "--url", url, "--json"])
     #expect(markets.status == 0)
-    #expect(holder.isRunning, "GET /markets had to wait for the writer lock")
+    // A request decided on the chain (the listed listings) is not held up either, and prices
+    // only the listed rows: bob's 3, not carol's pending or erin's rejected ones.
+    let cost = try home.run(["datatrust", "cost", "--url", url, "--market", "cancer", "--sql", "SELECT age FROM cancer", "--json"])
+    #expect(cost.status == 0, "cost while the lock is held: \(cost.stderr)")
+    let quote = (try? JSONSerialization.jsonObject(with: Data(cost.stdout.utf8))) as? [String: Any]
+    #expect(((quote?["items"] as? [[String: Any]])?.first?["rows"] as? NSNumber)?.intValue == 3, "\(cost.stdout)")
+    #expect(holder.isRunning, "the server had to wait for the writer lock")
     holder.terminate()
     holder.waitUntilExit()
 
