@@ -50,6 +50,28 @@ import MarketKit
         }
     }
 
+    @Test func aPaidJobDoesNotOpenAnApplicationsDataToABuyer() async throws {
+        let f = try Fixture(); defer { f.folder.cleanup() }
+        try await f.app.test(.router) { client in
+            let data = Fixture.csv(rows: 2, seed: 11)
+            let hash = Keccak256.hash(data)
+            await f.list(data, market: Fixture.openMarket, by: f.owner, state: .applied)
+            #expect(try await client.call(.post, "/markets/open/datapoints", token: try await client.login(f.owner), body: data).status == 201)
+            await f.chain.setJob(market: Fixture.openMarket, id: 5, buyer: f.buyer.address, amount: 1000)
+            let token = try await client.login(f.buyer)
+            let refused = try await client.call(.get, "/markets/open/datapoints/\(hash.hex)?job=5", token: token)
+            #expect(refused.status == 403 && errorDetail(refused.body).contains("no listing that is listed"))
+            // Nor does a query read it; once listed, both do, and the usage names the listing.
+            let query = QueryRequest(markets: [Fixture.openMarket], sql: "SELECT count(*) FROM open", jobs: ["open": 5])
+            let none = try decode(QueryResult.self, try await client.call(.post, "/query", token: token, json: query).body)
+            #expect(none.rows == [[.integer(0)]] && none.listingsRead["open"] == [])
+            await f.list(data, market: Fixture.openMarket, by: f.owner, state: .listed)
+            await f.chain.setJob(market: Fixture.openMarket, id: 6, buyer: f.buyer.address, amount: 1000)
+            #expect(try await client.call(.get, "/markets/open/datapoints/\(hash.hex)?job=6", token: token).body == data)
+            #expect(await f.chain.usage.last?.listings == [hash])
+        }
+    }
+
     @Test func costRefusesWhatQueryRefuses() async throws {
         let f = try Fixture(); defer { f.folder.cleanup() }
         try await f.app.test(.router) { client in

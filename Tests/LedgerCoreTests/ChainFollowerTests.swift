@@ -70,6 +70,20 @@ import Testing
         while !appended.isSet { try await Task.sleep(for: .milliseconds(5)) }
     }
 
+    @Test func followingInTheBackgroundAppliesNewBlocksUntilCancelled() async throws {
+        let folder = temporaryFolder("follow-bg")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let writer = try Self.writer(folder, blocks: 1)
+        let follower = try ChainFollower.open(folder: folder, modules: Self.modules, pollInterval: .milliseconds(10))
+        let following = Task { await follower.follow() }
+        for i in 1..<3 { try Self.transfer(writer, i) }
+        // Nobody calls catchUp here: the background task applies the blocks.
+        for _ in 0..<12_000 where follower.height < 3 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(follower.height == 3)
+        following.cancel()
+        await following.value
+    }
+
     @Test func awaitingAHeightNobodyAppendsTimesOutNamingTheHeightReached() async throws {
         let folder = temporaryFolder("follow-timeout")
         defer { try? FileManager.default.removeItem(at: folder) }
