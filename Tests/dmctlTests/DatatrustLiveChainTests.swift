@@ -35,6 +35,13 @@ import Testing
     let port = 20_000 + Int(getpid() % 900)
     let url = "http://127.0.0.1:\(port)"
     let logURL = home.url.appendingPathComponent("serve.log")
+    // Another process holds the chain's writer lock while the server starts: it starts anyway.
+    let startLock = Process()
+    startLock.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+    startLock.arguments = ["-o", home.url.appendingPathComponent("chain/lock").path, "sleep", "20"]
+    try startLock.run()
+    defer { if startLock.isRunning { startLock.terminate(); startLock.waitUntilExit() } }
+    Thread.sleep(forTimeInterval: 0.3)
     let server = try home.runner.start(["datatrust", "serve", "--port", "\(port)", "--key", "dt", "--home", home.url.path],
                                        stdout: logURL, stderr: logURL)
     defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
@@ -44,6 +51,9 @@ import Testing
         up = try home.run(["datatrust", "markets", "--url", url])
     }
     try #require(up.status == 0, "server did not come up: \(up.stderr) \((try? String(contentsOf: logURL, encoding: .utf8)) ?? "")")
+    #expect(startLock.isRunning, "the server waited for the writer lock to start")
+    startLock.terminate()
+    startLock.waitUntilExit()
 
     // Three owners apply (polls 2, 3, 4) and upload; the running server sees each application.
     let files = [("bob", "age\n11\n12\n13\n"), ("carol", "age\n21\n22\n"), ("erin", "age\n31\n")]
@@ -71,7 +81,7 @@ import Testing
     // A writer holding the chain's lock (another process) does not hold up the server's reads.
     let holder = Process()
     holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-    holder.arguments = [home.url.appendingPathComponent("chain/lock").path, "sleep", "10"]
+    holder.arguments = ["-o", home.url.appendingPathComponent("chain/lock").path, "sleep", "10"]
     try holder.run()
     Thread.sleep(forTimeInterval: 0.3)
     let markets = try home.run(["datatrust", "markets", "--url", url, "--json"])

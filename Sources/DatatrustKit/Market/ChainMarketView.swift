@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import LedgerCore
 import MarketKit
 
@@ -56,6 +57,19 @@ public struct ChainMarketView: DatatrustMarketView {
         self.privacyPricePerMilliEpsilon = privacyPricePerMilliEpsilon
         self.refresh = { try await follower.catchUp() }
         self.send = Self.sender(writer: writer)
+        self.queue = DispatchQueue(label: "datamarket.datatrust.submit")
+    }
+
+    /// A view that reads through `follower` and opens its writer with `openWriter` only when it
+    /// first submits (on the submission queue), so starting it never waits for the chain's
+    /// writer lock either; a failed opening is retried at the next submission.
+    public init(follower: ChainFollower, openWriter: @escaping @Sendable () throws -> Chain, backend: PrivateKey, privacyPricePerMilliEpsilon: UInt256 = 0) {
+        self.directory = ChainMarketDirectory(follower: follower)
+        self.backend = backend
+        self.privacyPricePerMilliEpsilon = privacyPricePerMilliEpsilon
+        self.refresh = { try await follower.catchUp() }
+        let lazy = LazyWriter(open: openWriter)
+        self.send = { build in try Self.sender(writer: try lazy.writer())(build) }
         self.queue = DispatchQueue(label: "datamarket.datatrust.submit")
     }
 
@@ -147,5 +161,24 @@ public struct ChainMarketView: DatatrustMarketView {
         }
         guard let hash else { throw DatatrustError.internalFailure("usage report of job \(job) was not built") }
         return hash.hex
+    }
+}
+
+/// The writer chain of a ``ChainMarketView``, opened at its first use.
+/// `@unchecked Sendable`: `opened` is only read or written under `lock`; `open` is Sendable.
+private final class LazyWriter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var opened: Chain?
+    private let open: @Sendable () throws -> Chain
+
+    init(open: @escaping @Sendable () throws -> Chain) { self.open = open }
+
+    func writer() throws -> Chain {
+        try lock.withLock {
+            if let opened { return opened }
+            let chain = try open()
+            opened = chain
+            return chain
+        }
     }
 }

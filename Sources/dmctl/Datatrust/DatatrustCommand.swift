@@ -102,14 +102,14 @@ extension DatatrustCommand {
             }
             let backend = try signer.load(global)
             // Reads follow the chain as other processes extend it, never waiting for the writer
-            // lock; the datatrust's own transactions go through a writer handle.
+            // lock; the datatrust's own transactions go through a writer handle opened at the
+            // first submission, so starting does not wait for the lock either.
             let home = Home(global)
-            let writer = try ChainHome.open(home)
             let follower = try ChainHome.follow(home)
             let datatrust = Datatrust(configuration: config,
                                       vault: try Vault(folder: folder.appendingPathComponent("vault"), masterKey: master),
                                       store: try SQLiteStore(path: folder.appendingPathComponent("index.sqlite").path),
-                                      chain: ChainMarketView(follower: follower, writer: writer, backend: backend))
+                                      chain: ChainMarketView(follower: follower, openWriter: { try ChainHome.open(home) }, backend: backend))
             Output.note("datatrust \(config.name) serving \(config.markets.map(\.market.slug)) on http://\(host):\(port)")
             try await DatatrustServer.application(for: datatrust, host: host, port: port).runService()
         }
