@@ -121,13 +121,17 @@ extension Paillier {
 }
 
 extension Paillier.PrivateKey {
-    /// Decrypts every element.
+    /// Decrypts every element, spread over all cores.
     ///
     /// - Throws: the errors of ``decrypt(_:)``.
     public func decrypt(_ vector: Paillier.EncryptedVector) throws(HEError) -> [Paillier.PlainNumber] {
+        let key = self
+        let results = Paillier.parallelMap(vector.elements) { element in
+            Result { () throws(HEError) -> Paillier.PlainNumber in try key.decrypt(element) }
+        }
         var values: [Paillier.PlainNumber] = []
         values.reserveCapacity(vector.count)
-        for element in vector.elements { values.append(try decrypt(element)) }
+        for result in results { values.append(try result.get()) }
         return values
     }
 }
