@@ -55,10 +55,14 @@ import Testing
         let vectors = try gradients.map { try layout.encrypt($0, using: fast) }
         let ciphertexts = vectors.reduce(0) { $0 + $1.ciphertexts.count }
         #expect(ciphertexts * 30 <= 5 * 10_000, "\(ciphertexts) ciphertexts for 50,000 values")
-        let sum = try layout.aggregate(vectors)
+        let sum = try layout.aggregate(vectors, using: fast)
         var expected = [UInt64](repeating: 0, count: 10_000)
         for g in gradients { for (j, q) in try layout.quantize(g).enumerated() { expected[j] += q } }
         #expect(try layout.sums(of: sum, with: key) == expected)
+        // Re-randomised (fast) or not, the sum is the same; the ciphertexts are not.
+        let plain = try layout.aggregate(vectors, rerandomizing: false)
+        #expect(try layout.sums(of: plain, with: key) == expected)
+        #expect(plain.ciphertexts[0] != sum.ciphertexts[0])
     }
 
     @Test func layoutsThatCouldOverflowAreRefusedNamingTheBound() throws {

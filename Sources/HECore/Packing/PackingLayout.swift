@@ -179,11 +179,16 @@ extension Paillier {
         }
 
         /// Adds packed vectors ciphertext by ciphertext (every slot adds exactly) and, unless
-        /// `rerandomizing` is false (reproducible runs), re-randomises the result. Needs no key.
+        /// `rerandomizing` is false (reproducible runs), re-randomises the result, with `fast`'s
+        /// short exponents when given. Needs no key.
         ///
         /// - Throws: `emptyInput`; `packingLayoutMismatch` for a vector of another layout or
-        ///   length; `packingBoundExceeded` when the contributors would pass ``maxParties``.
-        public func aggregate(_ vectors: [PackedVector], rerandomizing: Bool = true) throws(HEError) -> PackedVector {
+        ///   length; `packingBoundExceeded` when the contributors would pass ``maxParties``;
+        ///   `keyMismatch` when `fast` belongs to another key.
+        public func aggregate(
+            _ vectors: [PackedVector], rerandomizing: Bool = true, using fast: FastEncryptor? = nil
+        ) throws(HEError) -> PackedVector {
+            if let fast { try publicKey.requireSame(fast.publicKey) }
             guard let first = vectors.first else { throw .emptyInput(field: "vectors") }
             var contributors = 0
             for vector in vectors {
@@ -209,10 +214,9 @@ extension Paillier {
                 let plain = sums.map { EncryptedNumber(unchecked: key, ciphertext: $0, exponent: 0) }
                 return PackedVector(unchecked: self, ciphertexts: plain, count: first.count, contributors: contributors)
             }
+            let obfuscator: Obfuscator = fast.map { .fast($0) } ?? .standard(key)
             let fresh = Paillier.parallelMap(sums) { c in
-                EncryptedNumber(
-                    unchecked: key, ciphertext: key.multiplyModNSquared(c, Obfuscator.standard(key).randomNthResidue()),
-                    exponent: 0)
+                EncryptedNumber(unchecked: key, ciphertext: key.multiplyModNSquared(c, obfuscator.randomNthResidue()), exponent: 0)
             }
             return PackedVector(unchecked: self, ciphertexts: fresh, count: first.count, contributors: contributors)
         }
