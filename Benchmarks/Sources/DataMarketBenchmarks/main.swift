@@ -8,6 +8,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("chain", ChainBench.run),
     ("paillier", PaillierBench.run),
     ("paillier-batch", PaillierBench.runBatch),
+    ("paillier-targets", PaillierTargetsBench.run),
     ("roles", RolesBench.run),
     ("datatrust", DatatrustBench.run),
 ]
