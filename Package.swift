@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MarketKit", targets: ["MarketKit"]),
         .library(name: "ModelMarketKit", targets: ["ModelMarketKit"]),
         .library(name: "DatatrustKit", targets: ["DatatrustKit"]),
+        .library(name: "ONNXKit", targets: ["ONNXKit"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -19,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // Runtime library only; the ONNX code is generated once (scripts/generate-onnx-proto.sh).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: - System libraries (Debian -dev packages; scripts/setup.sh installs them)
@@ -46,9 +49,14 @@ let package = Package(
         .target(
             name: "MarketKit",
             dependencies: ["LedgerCore"]),
+        // ONNX models: loading (generated protobuf code), validation and float32 execution,
+        // and encrypted inference of their linear layers through HECore.
+        .target(
+            name: "ONNXKit",
+            dependencies: ["HECore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(
             name: "ModelMarketKit",
-            dependencies: ["LedgerCore"]),
+            dependencies: ["LedgerCore", "ONNXKit"]),
 
         .target(
             name: "DatatrustKit",
@@ -65,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit",
+                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -89,11 +97,15 @@ let package = Package(
             dependencies: ["HECore"],
             exclude: ["Fixtures"]),
         .testTarget(
+            name: "ONNXKitTests",
+            dependencies: ["ONNXKit", "HECore", "LedgerCore", "CSodium", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Fixtures"]),
+        .testTarget(
             name: "MarketKitTests",
             dependencies: ["MarketKit", "LedgerCore"]),
         .testTarget(
             name: "ModelMarketKitTests",
-            dependencies: ["ModelMarketKit", "LedgerCore", "HECore"]),
+            dependencies: ["ModelMarketKit", "LedgerCore", "HECore", "ONNXKit"]),
         .testTarget(
             name: "DatatrustKitTests",
             dependencies: [
