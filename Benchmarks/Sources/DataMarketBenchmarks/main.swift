@@ -10,6 +10,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("paillier-batch", PaillierBench.runBatch),
     ("roles", RolesBench.run),
     ("datatrust", DatatrustBench.run),
+    ("models", ModelsBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
