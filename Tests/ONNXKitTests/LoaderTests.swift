@@ -89,7 +89,8 @@ private func model(opset: Int64 = 15, build: (inout ONNXModelBuilder) -> Void) t
     }
 
     /// Mutation fuzzing: flipped, overwritten, inserted and deleted bytes in every fixture must
-    /// load and run, or fail with an `ONNXError`; nothing may crash.
+    /// load and run, or fail with an `ONNXError`; nothing may crash. 400 mutations per fixture;
+    /// `ONNX_FUZZ_ITERATIONS=N` runs a longer campaign.
     @Test(arguments: fixtureNames)
     func mutatedFixturesNeverCrash(_ name: String) throws {
         let expected = try Expected.load(name)
@@ -97,8 +98,9 @@ private func model(opset: Int64 = 15, build: (inout ONNXModelBuilder) -> Void) t
         let rows = try featureRows(expected.data, header: expected.header, rows: 3, columns: expected.featureColumns)
         let feed = try Tensor(rows: rows)
         var rng = Mix(state: UInt64(name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
+        let iterations = ProcessInfo.processInfo.environment["ONNX_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 400
         var loaded = 0, refused = 0
-        for _ in 0..<400 {
+        for _ in 0..<iterations {
             var bytes = [UInt8](original)
             for _ in 0..<Int.random(in: 1...4, using: &rng) {
                 let at = Int.random(in: 0..<bytes.count, using: &rng)
@@ -117,7 +119,7 @@ private func model(opset: Int64 = 15, build: (inout ONNXModelBuilder) -> Void) t
                 refused += 1
             }
         }
-        #expect(loaded + refused == 400)
+        #expect(loaded + refused == iterations)
         #expect(refused > 0, "no mutation was refused: the loader checks nothing")
     }
 }
