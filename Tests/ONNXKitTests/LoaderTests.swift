@@ -66,6 +66,16 @@ private func model(opset: Int64 = 15, build: (inout ONNXModelBuilder) -> Void) t
         }
     }
 
+    @Test func anOmittedOptionalOutputIsAllowed() throws {
+        let bytes = try model {
+            $0.addNode("LinearClassifier", domain: "ai.onnx.ml", inputs: ["X"], outputs: ["", "Y"],
+                       attributes: ["coefficients": .floats([1, 0, 0, 1]), "intercepts": .floats([0, 1]), "classlabels_ints": .ints([0, 1]),
+                                    "multi_class": .int(1)])
+        }
+        let m = try ONNXModel(serialized: bytes)
+        #expect(try m.run(["X": try Tensor(rows: [[3, 4]])])["Y"]?.tensor?.floats == [3, 5])
+    }
+
     @Test func feedsAreCheckedAgainstTheDeclaredInput() throws {
         let m = try ONNXModel(serialized: try model { $0.addNode("Relu", inputs: ["X"], outputs: ["Y"]) })
         #expect(throws: ONNXError.invalidFeed(name: "X", reason: "has shape [1, 3], expected [N,2]")) {

@@ -58,9 +58,9 @@ public struct LinearLayer: Sendable, Equatable {
             let label = (step.op as? any Labeled)?.label ?? "node"
             switch step.op {
             case is Identity, is Flatten:
-                current = step.outputs[0]
+                current = step.outputs[0] ?? -1
             case let c as Cast where c.target == .float:
-                current = step.outputs[0]
+                current = step.outputs[0] ?? -1
             case let s as Scaler:
                 for j in 0..<f {
                     let o = s.offset.isEmpty ? 0 : Double(s.offset[s.offset.count == 1 ? 0 : j])
@@ -68,7 +68,7 @@ public struct LinearLayer: Sendable, Equatable {
                     scale[j] *= k
                     offset[j] = (offset[j] - o) * k
                 }
-                current = step.outputs[0]
+                current = step.outputs[0] ?? -1
             case let b as Binary:
                 guard step.inputs.count == 2, step.inputs[0] == current, let other = step.inputs[1], let c = constants[other].flatMap(perFeature) else {
                     throw .invalidGraph(reason: "\(label): only an input combined with a per-feature constant can be folded into the encrypted layer")
@@ -81,7 +81,7 @@ public struct LinearLayer: Sendable, Equatable {
                     case .div: scale[j] /= c[j]; offset[j] /= c[j]
                     }
                 }
-                current = step.outputs[0]
+                current = step.outputs[0] ?? -1
             case let l as LinearClassifier:
                 let rows = (0..<l.classCount).map { k in (0..<l.features).map { Double(l.coefficients[k * l.features + $0]) } }
                 let bias = l.intercepts.isEmpty ? [Double](repeating: 0, count: l.classCount) : l.intercepts.map(Double.init)
@@ -116,7 +116,7 @@ public struct LinearLayer: Sendable, Equatable {
                 var bias = [Double](repeating: 0, count: n)
                 var source = "MatMul"
                 // A following Add of a constant bias belongs to the layer.
-                let product = step.outputs[0]
+                let product = step.outputs[0] ?? -1
                 if let next = model.steps[index...].first(where: { $0.inputs.contains(product) }), let add = next.op as? Binary, add.kind == .add {
                     let other = next.inputs.first { $0 != product } ?? nil
                     if let other, let c = constants[other]?.floats, c.count == n || c.count == 1 {

@@ -167,7 +167,7 @@ struct Cast: Operator {
             var values: [Double] = []
             for (i, text) in s.enumerated() {
                 guard let v = Double(text.trimmingCharacters(in: .whitespaces)) else {
-                    throw .invalidFeed(name: label, reason: "element \(i) '\(text)' is not a number")
+                    throw .unsupportedType(node: label, found: "string element \(i) '\(text)'", supported: "strings that are numbers")
                 }
                 values.append(v)
             }

@@ -35,7 +35,7 @@ public struct ONNXModel: Sendable {
     struct Step: Sendable {
         let op: any Operator
         let inputs: [Int?]
-        let outputs: [Int]
+        let outputs: [Int?]
     }
 
     let steps: [Step]
@@ -162,9 +162,10 @@ public struct ONNXModel: Sendable {
                 inputTypes.append(types[slot])
             }
             let outputTypes = try op.outputTypes(inputTypes)
-            var outputSlotsOfNode: [Int] = []
+            var outputSlotsOfNode: [Int?] = []
             for (k, name) in node.output.enumerated() {
-                outputSlotsOfNode.append(try define(name, k < outputTypes.count ? outputTypes[k] : nil, by: label))
+                // An empty name is an optional output the model does not use.
+                outputSlotsOfNode.append(name.isEmpty ? nil : try define(name, k < outputTypes.count ? outputTypes[k] : nil, by: label))
             }
             steps.append(Step(op: op, inputs: inputSlotsOfNode, outputs: outputSlotsOfNode))
             if !operatorTypes.contains(node.opType) { operatorTypes.append(node.opType) }
@@ -239,7 +240,7 @@ public struct ONNXModel: Sendable {
         for step in steps {
             let args = step.inputs.map { $0.flatMap { env[$0] } }
             let results = try step.op.run(args)
-            for (slot, value) in zip(step.outputs, results) { env[slot] = value }
+            for (slot, value) in zip(step.outputs, results) { if let slot { env[slot] = value } }
         }
         var out: [String: Value] = [:]
         for (port, slot) in zip(outputs, outputSlots) {
