@@ -36,15 +36,15 @@ private func model(opset: Int64 = 15, build: (inout ONNXModelBuilder) -> Void) t
 
     @Test func inconsistentShapesAreFoundAtLoad() throws {
         let bytes = try model {
-            $0.addInitializer("W", try! Tensor(shape: [3, 4], floats: Array(repeating: 1, count: 12)))
+            $0.addInitializer("W", Tensor(unchecked: [3, 4], .float(Array(repeating: 1, count: 12))))
             $0.addNode("Gemm", inputs: ["X", "W"], outputs: ["Y"])
         }
         #expect(throws: ONNXError.shapeMismatch(node: "node 0 'Gemm_0' (Gemm)", reason: "inner dimensions of A and B: 2 vs 3")) {
             try ONNXModel(serialized: bytes)
         }
         let reshape = try model {
-            $0.addInitializer("S", try! Tensor(shape: [1], storage: .int64([3])))
-            $0.addInitializer("Z", try! Tensor(shape: [2], floats: [1, 2]))
+            $0.addInitializer("S", Tensor(unchecked: [1], .int64([3])))
+            $0.addInitializer("Z", Tensor(unchecked: [2], .float([1, 2])))
             $0.addNode("Reshape", inputs: ["Z", "S"], outputs: ["Y"])
         }
         #expect(throws: ONNXError.shapeMismatch(node: "node 0 'Reshape_0' (Reshape)", reason: "cannot reshape [2] (2 elements) to [3]")) {

@@ -36,11 +36,12 @@ struct Scaler: Operator {
         let f = t.shape.last ?? 1
         try check(features: f)
         if f > 0 {
-            for i in x.indices {
-                let j = i % f
-                let o = offset.isEmpty ? 0 : offset[offset.count == 1 ? 0 : j]
-                let s = scale.isEmpty ? 1 : scale[scale.count == 1 ? 0 : j]
-                x[i] = (x[i] - o) * s
+            let o = (0..<f).map { j in offset.isEmpty ? Float(0) : offset[offset.count == 1 ? 0 : j] }
+            let s = (0..<f).map { j in scale.isEmpty ? Float(1) : scale[scale.count == 1 ? 0 : j] }
+            var base = 0
+            while base < x.count {
+                for j in 0..<f { x[base + j] = (x[base + j] - o[j]) * s[j] }
+                base += f
             }
         }
         return [.tensor(Tensor(unchecked: t.shape, .float(x)))]
