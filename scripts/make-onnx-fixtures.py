@@ -138,6 +138,42 @@ def export_torch_style(name, x, y, data, header):
     print(name, len(raw), "bytes", expected["operators"])
 
 
+def export_single_row_classifier(name, x, y, data, header, transform):
+    """A LinearClassifier with one coefficient row and two labels (the binary form some
+    converters emit), behind a Scaler: onnxruntime decides the label on the raw score's sign
+    and widens the scores to two columns; this pins down exactly how."""
+    from onnx import TensorProto, helper
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    lr = LogisticRegression(max_iter=1000).fit((x - mean) / std, y)
+    nodes = [
+        helper.make_node("Scaler", ["X"], ["scaled"], domain="ai.onnx.ml", offset=mean.astype(np.float32).tolist(),
+                         scale=(1 / std).astype(np.float32).tolist()),
+        helper.make_node("LinearClassifier", ["scaled"], ["label", "scores"], domain="ai.onnx.ml",
+                         coefficients=lr.coef_[0].astype(np.float32).tolist(), intercepts=[float(lr.intercept_[0])],
+                         classlabels_ints=[0, 1], post_transform=transform),
+    ]
+    graph = helper.make_graph(
+        nodes, name, [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["N", x.shape[1]])],
+        [helper.make_tensor_value_info("label", TensorProto.INT64, ["N"]),
+         helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["N", 2])])
+    onx = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 15), helper.make_opsetid("ai.onnx.ml", 3)],
+                            producer_name="make-onnx-fixtures")
+    onx.ir_version = 8
+    onnx.checker.check_model(onx)
+    raw = onx.SerializeToString()
+    with open(os.path.join(OUT, name + ".onnx"), "wb") as f:
+        f.write(raw)
+    sess = ort.InferenceSession(raw, providers=["CPUExecutionProvider"])
+    rows = 120
+    outputs = sess.run(None, {"X": x[:rows]})
+    expected = {"model": name + ".onnx", "data": data, "header": header, "rows": rows, "featureColumns": int(x.shape[1]),
+                "input": "X", "operators": ["LinearClassifier", "Scaler"],
+                "outputs": {o.name: encode(v) for o, v in zip(sess.get_outputs(), outputs)}}
+    with open(os.path.join(OUT, name + ".expected.json"), "w") as f:
+        json.dump(expected, f, separators=(",", ":"))
+    print(name, len(raw), "bytes", expected["operators"])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     bx, by = load("breast_cancer.csv", True)
@@ -160,6 +196,8 @@ def main():
            wx, "wine.csv", True, len(wx))
     export("breast_cancer_scaler", StandardScaler().fit(bx), bx, "breast_cancer.csv", True, 100)
     export_torch_style("wine_torch_style_mlp", wx, wy, "wine.csv", True)
+    export_single_row_classifier("breast_cancer_single_row_logistic", bx, by, "breast_cancer.csv", True, "LOGISTIC")
+    export_single_row_classifier("breast_cancer_single_row_raw", bx, by, "breast_cancer.csv", True, "NONE")
 
     versions = {"python": sys.version.split()[0], "numpy": np.__version__, "onnx": onnx.__version__,
                 "onnxruntime": ort.__version__, "skl2onnx": skl2onnx.__version__, "scikit-learn": sklearn.__version__,

@@ -64,8 +64,8 @@ func batchDimensions(_ shape: [Dimension]?, _ label: String) throws(ONNXError) -
 
 /// ai.onnx.ml `LinearClassifier`: scores = X·Wᵀ + b, a post transform, and the label of the
 /// highest score. One coefficient row with two labels is the binary case: the label is the
-/// second one when the raw score is positive, and the scores become [1 − s, s] (as ONNX
-/// Runtime does).
+/// second one when the raw score is positive, and the scores become [1 − p, p] with p the
+/// score after a LOGISTIC transform, or the raw score otherwise (as ONNX Runtime 1.32 does).
 struct LinearClassifier: Operator {
     let label: String
     let coefficients: [Float]
@@ -121,9 +121,16 @@ struct LinearClassifier: Operator {
         if classCount == 1 {
             winners = scores.map { $0 > 0 ? 1 : 0 }
             if labels.count == 2 {
+                // ONNX Runtime: the logistic transform (if any) first, then [1 − p, p].
                 out = []
                 out.reserveCapacity(rows * 2)
-                for s in scores { out.append(1 - s); out.append(s) }
+                for raw in scores {
+                    var one = [raw][...]
+                    if transform == .logistic { transform.apply(&one) }
+                    let p = one[0]
+                    out.append(1 - p)
+                    out.append(p)
+                }
             } else {
                 out = scores
                 for r in 0..<rows { transform.apply(&out[r..<(r + 1)]) }
