@@ -174,6 +174,71 @@ def export_single_row_classifier(name, x, y, data, header, transform):
     print(name, len(raw), "bytes", expected["operators"])
 
 
+def export_helper_model(name, nodes, inputs, outputs, init, opsets, x, data, header, rows, operators):
+    """Saves a graph built with onnx.helper and onnxruntime's outputs on the first `rows` rows."""
+    from onnx import helper
+    graph = helper.make_graph(nodes, name, inputs, outputs, init)
+    onx = helper.make_model(graph, opset_imports=[helper.make_opsetid(d, v) for d, v in opsets], producer_name="make-onnx-fixtures")
+    onx.ir_version = 8
+    onnx.checker.check_model(onx)
+    raw = onx.SerializeToString()
+    with open(os.path.join(OUT, name + ".onnx"), "wb") as f:
+        f.write(raw)
+    sess = ort.InferenceSession(raw, providers=["CPUExecutionProvider"])
+    result = sess.run(None, {inputs[0].name: x[:rows]})
+    expected = {"model": name + ".onnx", "data": data, "header": header, "rows": rows, "featureColumns": int(x.shape[1]),
+                "input": inputs[0].name, "operators": operators,
+                "outputs": {o.name: encode(v) for o, v in zip(sess.get_outputs(), result)}}
+    with open(os.path.join(OUT, name + ".expected.json"), "w") as f:
+        json.dump(expected, f, separators=(",", ":"))
+    print(name, len(raw), "bytes", operators)
+
+
+def export_semantics(wx, dx):
+    """Operator options the exporters above do not reach, pinned against onnxruntime:
+    Normalizer MAX and L2, a two-target LinearRegressor, LinearClassifier with SOFTMAX_ZERO,
+    ArgMax with select_last_index, and Softmax under opset 11 (input coerced to 2-D)."""
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(16)
+    f = wx.shape[1]
+    coef = rng.normal(0, 0.05, size=(3, f)).astype(np.float32)
+    coef[:, 0] = 0  # some zero scores for SOFTMAX_ZERO to skip
+    nodes = [
+        helper.make_node("Normalizer", ["X"], ["max_norm"], domain="ai.onnx.ml", norm="MAX"),
+        helper.make_node("Normalizer", ["X"], ["l2_norm"], domain="ai.onnx.ml", norm="L2"),
+        helper.make_node("LinearRegressor", ["X"], ["two_targets"], domain="ai.onnx.ml",
+                         coefficients=rng.normal(0, 0.1, size=2 * f).astype(np.float32).tolist(), intercepts=[1.5, -2.0], targets=2),
+        helper.make_node("LinearClassifier", ["l2_norm"], ["label", "softmax_zero"], domain="ai.onnx.ml",
+                         coefficients=coef.ravel().tolist(), intercepts=[0.0, 0.1, 0.0], classlabels_ints=[7, 8, 9],
+                         post_transform="SOFTMAX_ZERO", multi_class=1),
+        helper.make_node("Cast", ["X"], ["rounded"], to=TensorProto.INT64),
+        helper.make_node("ArgMax", ["rounded"], ["last_max"], axis=1, keepdims=0, select_last_index=1),
+    ]
+    export_helper_model(
+        "wine_operator_semantics", nodes,
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["N", f])],
+        [helper.make_tensor_value_info("max_norm", TensorProto.FLOAT, ["N", f]),
+         helper.make_tensor_value_info("l2_norm", TensorProto.FLOAT, ["N", f]),
+         helper.make_tensor_value_info("two_targets", TensorProto.FLOAT, ["N", 2]),
+         helper.make_tensor_value_info("label", TensorProto.INT64, ["N"]),
+         helper.make_tensor_value_info("softmax_zero", TensorProto.FLOAT, ["N", 3]),
+         helper.make_tensor_value_info("last_max", TensorProto.INT64, ["N"])],
+        [], [("", 15), ("ai.onnx.ml", 3)], wx, "wine.csv", True, 60,
+        ["ArgMax", "Cast", "LinearClassifier", "LinearRegressor", "Normalizer"])
+    nodes = [
+        helper.make_node("Reshape", ["X", "shape"], ["grid"]),
+        helper.make_node("Div", ["grid", "sixteen"], ["scaled"]),
+        helper.make_node("Softmax", ["scaled"], ["softmax11"]),
+    ]
+    init = [numpy_helper.from_array(np.array([-1, 4, 16], dtype=np.int64), "shape"),
+            numpy_helper.from_array(np.array(16.0, dtype=np.float32), "sixteen")]
+    export_helper_model(
+        "digits_softmax_opset11", nodes,
+        [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["N", 64])],
+        [helper.make_tensor_value_info("softmax11", TensorProto.FLOAT, ["N", 4, 16])],
+        init, [("", 11)], dx, "digits.csv", False, 40, ["Div", "Reshape", "Softmax"])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     bx, by = load("breast_cancer.csv", True)
@@ -198,6 +263,7 @@ def main():
     export_torch_style("wine_torch_style_mlp", wx, wy, "wine.csv", True)
     export_single_row_classifier("breast_cancer_single_row_logistic", bx, by, "breast_cancer.csv", True, "LOGISTIC")
     export_single_row_classifier("breast_cancer_single_row_raw", bx, by, "breast_cancer.csv", True, "NONE")
+    export_semantics(wx, dx)
 
     versions = {"python": sys.version.split()[0], "numpy": np.__version__, "onnx": onnx.__version__,
                 "onnxruntime": ort.__version__, "skl2onnx": skl2onnx.__version__, "scikit-learn": sklearn.__version__,
