@@ -85,6 +85,9 @@ let package = Package(
         .executableTarget(
             name: "ModelBountyRound", dependencies: ["LedgerCore", "ModelMarketKit"], path: "Examples/ModelBountyRound"),
         .executableTarget(
+            name: "EncryptedModelScoring", dependencies: ["HECore", "LedgerCore", "ModelMarketKit", "ONNXKit"],
+            path: "Examples/EncryptedModelScoring"),
+        .executableTarget(
             name: "DatatrustClientSession", dependencies: ["LedgerCore", "MarketKit", "DatatrustKit"],
             path: "Examples/DatatrustClientSession"),
 
@@ -117,7 +120,7 @@ let package = Package(
             dependencies: [
                 "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit",
                 // Built before the tests so ExamplesTests can run them.
-                "PaillierQuickStart", "MarketRound", "ModelBountyRound", "DatatrustClientSession",
+                "PaillierQuickStart", "MarketRound", "ModelBountyRound", "DatatrustClientSession", "EncryptedModelScoring",
             ]),
     ],
     swiftLanguageModes: [.v6]
