@@ -44,6 +44,14 @@ import Testing
         #expect(r.stdout.contains("model hash") && r.stdout.contains("accuracy"))
     }
 
+    @Test func regressionModelsPrintScoresAndNoAccuracy() throws {
+        let r = try CLIRunner().run(["model", "run", "--model", Self.fixture("wine_linear_regression.onnx"), "--input", Self.data("wine.csv"), "--limit", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.contains("accuracy"))
+        #expect(r.stdout.contains("row  label  variable"))
+        #expect(r.stderr.contains("176 more rows"))
+    }
+
     @Test func badModelsAndInputsExitWithUsageErrors() throws {
         let dir = CLIRunner.temporaryFolder("model-run")
         defer { try? FileManager.default.removeItem(at: dir) }

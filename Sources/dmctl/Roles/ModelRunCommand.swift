@@ -37,8 +37,11 @@ extension ModelCommand {
             let table = try CSVRows.parse(text, features: features, field: "--input")
             let outputs = try onnx.run([onnx.inputs[0].name: try Tensor(rows: table.rows)])
             let summary = Predictions(model: onnx, outputs: outputs, rows: table.rows.count)
-            let accuracy = table.labels.map { labels in
-                zip(summary.labels ?? [], labels).filter { $0 == $1 }.count
+            // Accuracy only when the file has labels and the model predicts labels (not for a regressor).
+            let accuracy: Int? = if let labels = table.labels, let predicted = summary.labels {
+                zip(predicted, labels).filter { $0 == $1 }.count
+            } else {
+                nil
             }
             let hash = Keccak256.hash(bytes)
             if global.json {
