@@ -11,6 +11,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("paillier-targets", PaillierTargetsBench.run),
     ("roles", RolesBench.run),
     ("datatrust", DatatrustBench.run),
+    ("models", ModelsBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
