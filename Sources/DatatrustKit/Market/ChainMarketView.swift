@@ -17,7 +17,8 @@ public struct ChainMarketView: DatatrustMarketView {
     public let backend: PrivateKey
     /// Price of one milli-epsilon, as long as markets do not set one on chain.
     public let privacyPricePerMilliEpsilon: UInt256
-    let submit: @Sendable (SignedTransaction) throws -> Hash32
+    /// Signs (the closure it is given) and submits; returns the transaction hash.
+    let transact: @Sendable (_ sign: () throws -> SignedTransaction) throws -> Hash32
 
     /// A view over `directory` submitting through `submit` (which returns the transaction hash).
     public init(directory: any MarketDirectory, backend: PrivateKey, privacyPricePerMilliEpsilon: UInt256 = 0,
@@ -25,13 +26,24 @@ public struct ChainMarketView: DatatrustMarketView {
         self.directory = directory
         self.backend = backend
         self.privacyPricePerMilliEpsilon = privacyPricePerMilliEpsilon
-        self.submit = submit
+        self.transact = { sign in try submit(try sign()) }
     }
 
     /// A view over an in-process chain hosting `MarketModule`.
+    ///
+    /// Each transaction is signed holding the block store's writer lock, after catching up with
+    /// the blocks other processes appended, the way every dmctl command submits: two processes
+    /// signing with the backend key (two servers on one home, or a server and a `dmctl` command)
+    /// take turns instead of racing for its nonce.
     public init(chain: Chain, backend: PrivateKey, privacyPricePerMilliEpsilon: UInt256 = 0) {
-        self.init(directory: ChainMarketDirectory(chain: chain), backend: backend, privacyPricePerMilliEpsilon: privacyPricePerMilliEpsilon) {
-            try chain.submit($0).transactionHash
+        self.directory = ChainMarketDirectory(chain: chain)
+        self.backend = backend
+        self.privacyPricePerMilliEpsilon = privacyPricePerMilliEpsilon
+        self.transact = { sign in
+            try chain.store.exclusively {
+                try chain.refresh()
+                return try chain.submit(try sign()).transactionHash
+            }
         }
     }
 
@@ -67,18 +79,29 @@ public struct ChainMarketView: DatatrustMarketView {
     public func attestHolding(market: MarketID, dataHash: Hash32) async throws -> String {
         var last: Hash32?
         for entry in directory.listings(dataHash: dataHash, market: market.name) where entry.attestedBy != backend.address {
-            last = try submit(try directory.attestationTransaction(market: market.name, listing: entry.listing, backend: backend))
+            last = try transact { try directory.attestationTransaction(market: market.name, listing: entry.listing, backend: backend) }
         }
         guard let last else { throw DatatrustError.conflict("dataHash: every listing of \(dataHash.hex) is already attested by \(backend.address.checksummed)") }
         return last.hex
     }
 
     /// Reports job `job` with the listed listings of the data read.
+    /// - Throws: ``DatatrustError/conflict(_:)`` when the chain no longer holds the job open
+    ///   (reported already, refunded, or past its deadline): reporting it cannot succeed any more.
     public func reportUsage(market: MarketID, job: UInt64, listings dataHashes: [Hash32]) async throws -> String {
         var ids: [Hash32] = []
         for hash in dataHashes {
             ids += directory.listings(dataHash: hash, market: market.name).filter(\.listed).map(\.listing)
         }
-        return try submit(try directory.usageReportTransaction(market: market.name, job: job, listings: ids.sorted(), backend: backend)).hex
+        do {
+            return try transact { try directory.usageReportTransaction(market: market.name, job: job, listings: ids.sorted(), backend: backend) }.hex
+        } catch let error as MarketError {
+            switch error {
+            case .unknownJob, .jobDeadlinePassed:
+                throw DatatrustError.conflict("jobs.\(market): \(error.description)")
+            default:
+                throw error
+            }
+        }
     }
 }
