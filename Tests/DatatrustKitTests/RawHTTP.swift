@@ -13,7 +13,19 @@ enum RawHTTP {
 
     /// Sends `head` (request line and headers, without the blank line) and `body` as given;
     /// returns the status code and the body of the answer. The connection is closed after it.
-    static func send(port: Int, from source: String, head: String, body: [UInt8] = []) throws -> (status: Int, body: String) {
+    ///
+    /// The blocking socket calls run on a thread of their own: blocking the few threads of
+    /// Swift's cooperative pool would starve the server under test, which runs on them too.
+    static func send(port: Int, from source: String, head: String, body: [UInt8] = []) async throws -> (status: Int, body: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try blockingSend(port: port, from: source, head: head, body: body) })
+            }
+            thread.start()
+        }
+    }
+
+    private static func blockingSend(port: Int, from source: String, head: String, body: [UInt8]) throws -> (status: Int, body: String) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(errno)") }
         defer { close(fd) }
@@ -25,6 +37,9 @@ enum RawHTTP {
         remote.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, "127.0.0.1", &remote.sin_addr)
         let size = socklen_t(MemoryLayout<sockaddr_in>.size)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let bound = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) } }
         guard bound == 0 else { throw Failure(description: "bind \(source): \(errno)") }
         let connected = withUnsafePointer(to: &remote) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, size) } }

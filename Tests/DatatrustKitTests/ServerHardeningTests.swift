@@ -24,19 +24,19 @@ import LedgerCore
             var refused = 0
             for i in 0..<(10 * limit) {
                 let header = i % 3 == 0 ? "" : "\r\nAuthorization: \(i % 2 == 0 ? "Bearer" : "bearer") 0x\(rng.bytes(32).map { String(format: "%02x", $0) }.joined())"
-                let r = try RawHTTP.send(port: port, from: "127.0.0.2", head: "POST /auth/nonce HTTP/1.1\(header)\r\nContent-Length: 0")
+                let r = try await RawHTTP.send(port: port, from: "127.0.0.2", head: "POST /auth/nonce HTTP/1.1\(header)\r\nContent-Length: 0")
                 if r.status == 429 { refused += 1 }
             }
             #expect(refused == 9 * limit)
             // Another anonymous client, and the logged-in victim, are served.
-            let other = try RawHTTP.send(port: port, from: "127.0.0.3", head: "POST /auth/nonce HTTP/1.1\r\nContent-Length: 0")
+            let other = try await RawHTTP.send(port: port, from: "127.0.0.3", head: "POST /auth/nonce HTTP/1.1\r\nContent-Length: 0")
             #expect(other.status == 200)
             for _ in 0..<5 { #expect(try await client.call(.get, "/markets", token: token).status == 200) }
             // The victim's budget is its own: it too is refused past the limit, and so only it.
             var victim: [Int] = []
             for _ in 0..<limit { victim.append(try await client.call(.get, "/markets", token: token).status) }
             #expect(victim.filter { $0 == 429 }.count == 5 + 2 - 2)
-            #expect(try RawHTTP.send(port: port, from: "127.0.0.4", head: "GET /markets HTTP/1.1").status == 200)
+            #expect(try await RawHTTP.send(port: port, from: "127.0.0.4", head: "GET /markets HTTP/1.1").status == 200)
         }
     }
 
@@ -79,7 +79,7 @@ import LedgerCore
             var body: [UInt8] = []
             for _ in 0..<4 { body += Array("1f4\r\n".utf8) + [UInt8](repeating: 0x41, count: 500) + Array("\r\n".utf8) }
             body += Array("0\r\n\r\n".utf8)
-            let r = try RawHTTP.send(port: port, from: "127.0.0.1",
+            let r = try await RawHTTP.send(port: port, from: "127.0.0.1",
                                      head: "POST /markets/heart/datapoints HTTP/1.1\r\nAuthorization: Bearer \(token)\r\nTransfer-Encoding: chunked", body: body)
             #expect(r.status == 413)
             #expect(r.body.contains("payload_too_large"))
