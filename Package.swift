@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MarketKit", targets: ["MarketKit"]),
         .library(name: "ModelMarketKit", targets: ["ModelMarketKit"]),
         .library(name: "DatatrustKit", targets: ["DatatrustKit"]),
+        .library(name: "ChainNode", targets: ["ChainNode"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -61,11 +62,21 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json")]),
 
+        // The chain as a network service; nothing depends on it but dmctl.
+        .target(
+            name: "ChainNode",
+            dependencies: [
+                "LedgerCore", "MarketKit", "ModelMarketKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/openapi.json")]),
+
         // MARK: - The CLI
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit",
+                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ChainNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -102,6 +113,12 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ChainNodeTests",
+            dependencies: [
+                "ChainNode", "LedgerCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(
             name: "dmctlTests",
             dependencies: [
