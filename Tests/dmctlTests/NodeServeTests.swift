@@ -67,8 +67,8 @@ import Testing
         try senders.map { sender in
             let out = home.url.appendingPathComponent("\(tag)-\(sender).out"), err = home.url.appendingPathComponent("\(tag)-\(sender).err")
             let p = try home.runner.start(
-                ["--node", node.url, "token", "transfer", "--token", "DMT", "--to", recipient, "--amount", "1", "--key", sender, "--json",
-                 "--home", home.url.path], stdout: out, stderr: err)
+                ["token", "transfer", "--token", "DMT", "--to", recipient, "--amount", "1", "--key", sender, "--json",
+                 "--node", node.url, "--home", home.url.path], stdout: out, stderr: err)
             return (p, out, err)
         }
     }
@@ -110,7 +110,7 @@ import Testing
         #expect(r.status == 413)
         #expect(Self.object(r.body)["error"] as? String == "payloadTooLarge")
         // bob has 100 - 3 DMT left; 1,000 is more than he holds: 422 with the ledger's code.
-        let overdraw = try home.run(["--node", node.url, "token", "transfer", "--token", "DMT", "--to", "alice", "--amount", "1000", "--key", "bob"])
+        let overdraw = try home.run(["token", "transfer", "--token", "DMT", "--to", "alice", "--amount", "1000", "--key", "bob", "--node", node.url])
         #expect(overdraw.status == 1, "refused by the protocol: \(overdraw.stderr)")
         #expect(overdraw.stderr.contains("LedgerError."))
 
@@ -166,7 +166,7 @@ import Testing
             paid = try paid.adding(try UInt256(UInt64(nonce)).multiplied(by: unit))
         }
         let aliceEnd = (try aliceStart.adding(paid)).description
-        let remote = try home.run(["--node", node.url, "token", "balance", "--token", "DMT", "--account", "alice", "--json"])
+        let remote = try home.run(["token", "balance", "--token", "DMT", "--account", "alice", "--json", "--node", node.url])
         #expect(Self.object(remote.stdout)["balance"] as? String == aliceEnd, "token balance read through the node: \(remote.stderr)")
         node.stop()
         #expect(try home.balance(address["alice"] ?? "") == aliceEnd)
