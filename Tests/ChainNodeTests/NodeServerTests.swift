@@ -138,4 +138,32 @@ struct NodeServerTests {
         }
         await node.stop()
     }
+
+    @Test func aClientOverItsRateLimitAndAFullPoolGet429() async throws {
+        let limited = try await NodeFixture.node(NodeConfiguration(blockIntervalMilliseconds: 20, rateLimitRequests: 3))
+        try await Application(router: NodeServer.router(for: limited)).test(.router) { client in
+            for _ in 0..<3 { #expect(try await client.execute(uri: "/head", method: .get).status.code == 200) }
+            let over = try await client.execute(uri: "/head", method: .get)
+            #expect(over.status.code == 429)
+            #expect(NodeFixture.object(over.body)["error"] as? String == "rateLimited")
+            #expect(over.headers[.retryAfter] != nil)
+        }
+        await limited.stop()
+        // A pool of two, with no block built meanwhile: the third transaction waits for room.
+        let full = try Node(chain: try NodeFixture.chain(), configuration: NodeConfiguration(blockIntervalMilliseconds: 60_000, maxPendingTransactions: 2))
+        try await Application(router: NodeServer.router(for: full)).test(.router) { client in
+            let keys = NodeFixture.keys
+            for nonce in 0..<2 {
+                let tx = try NodeFixture.transfer(keys[0], to: keys[1].address, amount: 1, nonce: UInt64(nonce))
+                #expect(try await client.execute(uri: "/transactions", method: .post, body: NodeFixture.body(tx)).status.code == 202)
+            }
+            let third = try NodeFixture.transfer(keys[1], to: keys[0].address, amount: 1, nonce: 0)
+            let r = try await client.execute(uri: "/transactions", method: .post, body: NodeFixture.body(third))
+            #expect(r.status.code == 429)
+            #expect((NodeFixture.object(r.body)["detail"] as? String)?.contains("pending pool") == true)
+            let account = NodeFixture.object(try await client.execute(uri: "/accounts/\(keys[0].address.checksummed)", method: .get).body)
+            #expect(account["nonce"] as? Int == 0)
+            #expect(account["pendingNonce"] as? Int == 2)
+        }
+    }
 }

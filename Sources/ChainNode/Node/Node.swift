@@ -6,8 +6,9 @@ import LedgerCore
 /// fate (pending, included, refused) kept for lookups and waiters, and new blocks announced to
 /// followers.
 ///
-/// The node is the chain's one writer: blocks are built only by ``buildBlock()``, one at a
-/// time. Transactions of one sender are put into a block in nonce order, so a client may send
+/// The node builds blocks only in ``buildBlock()``, one at a time, each under the store's
+/// writer lock; blocks another process appends to the same store (a local `dmctl`) are caught
+/// up with and indexed like its own. Transactions of one sender are put into a block in nonce order, so a client may send
 /// nonces `n`, `n+1`, … concurrently; a transaction whose nonce leaves a gap waits up to
 /// ``NodeConfiguration/nonceGapTimeoutMilliseconds`` for the gap to fill.
 public actor Node {
