@@ -165,11 +165,18 @@ import Testing
             #expect(balances.first { $0["token"] as? String == "DMT" }?["balance"] as? String == expected.description, "\(name)")
             paid = try paid.adding(try UInt256(UInt64(nonce)).multiplied(by: unit))
         }
+        // chain info through the node: the same head and state hash the folder reaches.
+        let remoteInfo = try home.run(["chain", "info", "--json", "--node", node.url])
+        let remoteHead = Self.object(remoteInfo.stdout)
+        #expect(remoteHead["dev"] as? Bool == true, "chain info through the node: \(remoteInfo.stderr)")
         let aliceEnd = (try aliceStart.adding(paid)).description
         let remote = try home.run(["token", "balance", "--token", "DMT", "--account", "alice", "--json", "--node", node.url])
         #expect(Self.object(remote.stdout)["balance"] as? String == aliceEnd, "token balance read through the node: \(remote.stderr)")
         node.stop()
         #expect(try home.balance(address["alice"] ?? "") == aliceEnd)
+        let localInfo = try home.object(["chain", "info"])
+        #expect(localInfo["stateHash"] as? String == remoteHead["stateHash"] as? String)
+        #expect(localInfo["height"] as? Int == remoteHead["height"] as? Int)
         let verify = try home.run(["chain", "verify"])
         #expect(verify.status == 0, "chain verify after the kills: \(verify.stderr)")
     }

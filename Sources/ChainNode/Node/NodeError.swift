@@ -52,6 +52,7 @@ public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `code: detail`.
     public var description: String { "\(code): \(detail)" }
 
     /// The refusal for `error` thrown by the chain or a module: its code is `Type.case`.
