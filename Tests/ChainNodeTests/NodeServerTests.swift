@@ -135,6 +135,18 @@ struct NodeServerTests {
             for h in 0...(height + 1) { #expect(text.contains("id: \(h)\nevent: block\n")) }
             #expect(text.contains("event: event\n"))
             #expect(text.contains("\"kind\":\"Transfer\""))
+            // Last-Event-ID resumes after the block the client saw last.
+            r = try await client.execute(uri: "/stream?to=\(height + 1)", method: .get, headers: [.init("Last-Event-ID")!: "\(height)"])
+            let resumed = String(decoding: r.body.readableBytesView, as: UTF8.self)
+            #expect(!resumed.contains("id: \(height)\n"))
+            #expect(resumed.contains("id: \(height + 1)\nevent: block\n"))
+            // Raw binary bodies are accepted too, and a lookup with wait answers once included.
+            let second = try NodeFixture.transfer(alice, to: bob.address, amount: 1, nonce: 1)
+            r = try await client.execute(
+                uri: "/transactions", method: .post, headers: [.contentType: "application/octet-stream"], body: ByteBuffer(bytes: second.encoded))
+            #expect(r.status.code == 202 || r.status.code == 200)
+            r = try await client.execute(uri: "/transactions/\(second.hash.hex)?wait=true", method: .get)
+            #expect(NodeFixture.object(r.body)["status"] as? String == "included")
         }
         await node.stop()
     }
