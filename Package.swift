@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ModelMarketKit", targets: ["ModelMarketKit"]),
         .library(name: "DatatrustKit", targets: ["DatatrustKit"]),
         .library(name: "ONNXKit", targets: ["ONNXKit"]),
+        .library(name: "ChainNode", targets: ["ChainNode"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -73,11 +74,21 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json")]),
 
+        // The chain as a network service; nothing depends on it but dmctl.
+        .target(
+            name: "ChainNode",
+            dependencies: [
+                "LedgerCore", "MarketKit", "ModelMarketKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/openapi.json")]),
+
         // MARK: - The CLI
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit",
+                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "ChainNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,6 +136,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ChainNodeTests",
+            dependencies: [
+                "ChainNode", "LedgerCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(
             name: "dmctlTests",
             dependencies: [
