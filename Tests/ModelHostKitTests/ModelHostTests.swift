@@ -55,6 +55,28 @@ import Testing
         #expect(try f.chain.state(of: RolesModule.self).bundle(bundle).reported == 3)
     }
 
+    @Test func aHostRestartedFromItsJournalDoesNotServeUnreportedUsesAgain() async throws {
+        let f = try HostFixture()
+        _ = try await f.host.publish(model: f.model, file: f.file)
+        let bundle = try f.buy(4, by: f.users[0])
+        let url = f.folder.appendingPathComponent("usage.journal")
+        let chain = f.chain, clock = f.clock
+        func start() throws -> ModelHost {
+            let journal = try UsageJournal(url: url)
+            return ModelHost(name: "test-host", address: f.hostKey.address, library: f.host.library, chain: { chain.state },
+                             clock: { clock.now }, meter: UseMeter(served: try journal.load()), journal: journal)
+        }
+        let first = try start()
+        _ = try await first.predict(model: f.model, bundle: bundle, rows: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], caller: f.users[0].address)
+        // The host dies before reporting; the next one reads the journal.
+        let second = try start()
+        _ = try await second.predict(model: f.model, bundle: bundle, rows: [[1, 2, 3]], caller: f.users[0].address)
+        await #expect(throws: ModelHostError.paymentRequired("bundle \(bundle) is used up: 4 of 4 paid uses served; buy more uses")) {
+            _ = try await second.predict(model: f.model, bundle: bundle, rows: [[1, 2, 3]], caller: f.users[0].address)
+        }
+        #expect(await second.pendingReports() == [.reportBundleUses(bundle: bundle, count: 4)])
+    }
+
     @Test func someoneElsesBundleIsForbiddenAndNoBundleIsPaymentRequired() async throws {
         let f = try HostFixture()
         _ = try await f.host.publish(model: f.model, file: f.file)

@@ -24,6 +24,7 @@ public actor ModelHost {
     public nonisolated let maxRows: Int
     private let chain: @Sendable () -> ChainState
     private let catchUp: (@Sendable () async throws -> Void)?
+    private let journal: UsageJournal?
     private let clock: @Sendable () -> UInt64
     private var meter: UseMeter
     private var nonces: [String: Int64] = [:]
@@ -38,11 +39,14 @@ public actor ModelHost {
     ///     once before refusing a model or bundle the view does not show yet, so a caller who
     ///     just minted or bought is not refused by a lagging view.
     ///   - clock: Unix seconds (wall time in a server, controlled in tests).
+    ///   - journal: where each admitted call is recorded before it is answered. Start `meter`
+    ///     from it (`UseMeter(served: try journal.load())`) so that a restarted host does not
+    ///     serve unreported uses again.
     public init(
         name: String, address: Address, library: ModelLibrary, chain: @escaping @Sendable () -> ChainState,
         catchUp: (@Sendable () async throws -> Void)? = nil,
         clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) },
-        meter: UseMeter = UseMeter(), maxBodyBytes: Int = 1 << 20, maxRows: Int = 1_000
+        meter: UseMeter = UseMeter(), journal: UsageJournal? = nil, maxBodyBytes: Int = 1 << 20, maxRows: Int = 1_000
     ) {
         self.name = name
         self.address = address
@@ -50,6 +54,7 @@ public actor ModelHost {
         self.chain = chain
         self.catchUp = catchUp
         self.clock = clock
+        self.journal = journal
         self.meter = meter
         self.maxBodyBytes = maxBodyBytes
         self.maxRows = maxRows
@@ -144,6 +149,7 @@ public actor ModelHost {
         var trial = meter
         let now = clock()
         for _ in 0..<rows { try trial.admit(bundle, caller: caller, host: address, model: model, now: now) }
+        try journal?.record(bundle: id, served: trial.served[id] ?? 0)
         meter = trial
     }
 

@@ -15,8 +15,11 @@ public struct UseMeter: Sendable, Equatable {
     /// report still lands in time.
     public let safetyMargin: UInt64
 
-    /// An empty meter.
-    public init(safetyMargin: UInt64 = 60) { self.safetyMargin = safetyMargin }
+    /// A meter that starts from `served` (e.g. a ``UsageJournal``'s ``UsageJournal/load()``).
+    public init(safetyMargin: UInt64 = 60, served: [UInt64: UInt64] = [:]) {
+        self.safetyMargin = safetyMargin
+        self.served = served
+    }
 
     /// Admits one call of `caller` to `model` on `bundle` at `now`, counting it as served.
     ///

@@ -75,8 +75,9 @@ extension ModelCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve paid predictions of $Models (127.0.0.1 by default) until SIGINT/SIGTERM, reporting uses of prepaid bundles on chain.",
             discussion: """
-                Model files are kept encrypted in <home>/modelhost/vault under <home>/modelhost/master.key. The host reads \
-                the chain through a follower; every --report-interval seconds it signs reportBundleUses for the uses it \
+                Model files are kept encrypted in <home>/modelhost/vault under <home>/modelhost/master.key; every served \
+                use is journalled in <home>/modelhost/usage.journal before it is answered. The host reads the chain \
+                through a follower; every --report-interval seconds it signs reportBundleUses for the uses it \
                 served with --key (the address buyers name as host).
 
                 Example: dmctl model serve --key host --port 8090
@@ -96,8 +97,10 @@ extension ModelCommand {
             let vault = try Vault(folder: folder.appendingPathComponent("vault"), masterKey: master)
             let key = try signer.load(global)
             let follower = try ChainHome.follow(home)
+            let journal = try UsageJournal(url: folder.appendingPathComponent("usage.journal"))
             let modelHost = ModelHost(name: name, address: key.address, library: ModelLibrary(vault: vault), chain: { follower.state },
-                                      catchUp: { _ = try await follower.catchUp() })
+                                      catchUp: { _ = try await follower.catchUp() },
+                                      meter: UseMeter(served: try journal.load()), journal: journal)
             let interval = max(1, reportInterval)
             Task.detached { await follower.follow() }
             Task.detached {
