@@ -217,6 +217,23 @@ import Testing
         }
     }
 
+    @Test func aTokenOverTheRateLimitGets429WithAJSONReason() async throws {
+        let f = try HostFixture()
+        let app = Application(router: ModelHostServer.router(for: f.host, rateLimit: 3, rateWindow: 3_600))
+        try await app.test(.router) { client in
+            var statuses: [Int] = []
+            for _ in 0..<4 {
+                try await client.execute(uri: "/openapi.json", method: .get) { r in statuses.append(r.status.code) }
+            }
+            #expect(statuses == [200, 200, 200, 429])
+            try await client.execute(uri: "/openapi.json", method: .get) { r in
+                let body = try JSONDecoder().decode(HostErrorBody.self, from: Data(buffer: r.body))
+                #expect(body.error == "rate_limited")
+                #expect(r.headers[.retryAfter] != nil)
+            }
+        }
+    }
+
     @Test func oversizedBodyIsRefusedWith413() async throws {
         let f = try HostFixture()
         let app = Application(router: ModelHostServer.router(for: f.host))

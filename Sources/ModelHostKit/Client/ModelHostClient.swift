@@ -49,6 +49,7 @@ public struct ModelHostClient: Sendable {
             case 404: throw .notFound(detail)
             case 413: throw .payloadTooLarge(detail)
             case 422: throw .unprocessable(detail)
+            case 429: throw .rateLimited(detail)
             default: throw .internalFailure("HTTP \(status): \(detail)")
             }
         }

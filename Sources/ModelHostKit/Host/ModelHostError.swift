@@ -17,6 +17,8 @@ public enum ModelHostError: Error, Equatable, Sendable, CustomStringConvertible 
     case payloadTooLarge(String)
     /// The model cannot do what was asked (e.g. encrypted inference without a linear layer).
     case unprocessable(String)
+    /// Too many requests for this token (or anonymous caller) in the current window.
+    case rateLimited(String)
     /// Something failed inside the host (storage, model file).
     case internalFailure(String)
 
@@ -30,6 +32,7 @@ public enum ModelHostError: Error, Equatable, Sendable, CustomStringConvertible 
         case .notFound: 404
         case .payloadTooLarge: 413
         case .unprocessable: 422
+        case .rateLimited: 429
         case .internalFailure: 500
         }
     }
@@ -44,6 +47,7 @@ public enum ModelHostError: Error, Equatable, Sendable, CustomStringConvertible 
         case .notFound: "not_found"
         case .payloadTooLarge: "payload_too_large"
         case .unprocessable: "unprocessable"
+        case .rateLimited: "rate_limited"
         case .internalFailure: "internal_failure"
         }
     }
@@ -52,7 +56,7 @@ public enum ModelHostError: Error, Equatable, Sendable, CustomStringConvertible 
     public var detail: String {
         switch self {
         case .badRequest(let s), .unauthenticated(let s), .paymentRequired(let s), .forbidden(let s), .notFound(let s),
-             .payloadTooLarge(let s), .unprocessable(let s), .internalFailure(let s): s
+             .payloadTooLarge(let s), .unprocessable(let s), .rateLimited(let s), .internalFailure(let s): s
         }
     }
 

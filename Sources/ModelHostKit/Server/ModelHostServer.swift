@@ -36,10 +36,11 @@ public enum ModelHostServer {
         return [UInt8](data)
     }
 
-    /// The router serving `host`.
-    public static func router(for host: ModelHost) -> Router<BasicRequestContext> {
+    /// The router serving `host`, admitting at most `rateLimit` requests per bearer token (or
+    /// per anonymous caller, together) in each `rateWindow` seconds.
+    public static func router(for host: ModelHost, rateLimit: Int = 100_000, rateWindow: Int64 = 60) -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: HostErrorMiddleware(maxBodyBytes: host.maxBodyBytes))
+        router.add(middleware: HostErrorMiddleware(maxBodyBytes: host.maxBodyBytes, limiter: RequestLimiter(limit: rateLimit, window: rateWindow)))
         let handlers = HostHandlers(host: host)
         for route in routes {
             let operation = route.operation
@@ -52,8 +53,9 @@ public enum ModelHostServer {
 
     /// An application serving `host` on `address:port`. Run it with `try await app.runService()`.
     public static func application(for host: ModelHost, address: String = "127.0.0.1", port: Int = 8090,
+                                   rateLimit: Int = 100_000, rateWindow: Int64 = 60,
                                    logger: Logger = Logger(label: "datamarket.modelhost.http")) -> some ApplicationProtocol {
-        Application(router: router(for: host),
+        Application(router: router(for: host, rateLimit: rateLimit, rateWindow: rateWindow),
                     configuration: .init(address: .hostname(address, port: port), serverName: "DataMarket-ModelHost"),
                     logger: logger)
     }
@@ -104,8 +106,17 @@ public struct PredictRequest: Codable, Sendable, Equatable {
 struct HostErrorMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let maxBodyBytes: Int
+    let limiter: RequestLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let now = Int64(Date().timeIntervalSince1970)
+        guard await limiter.admit(request.headers[.authorization] ?? "anonymous", now: now) else {
+            let reset = await limiter.resetsAt()
+            var response = ModelHostServer.error(.rateLimited(
+                "more than \(limiter.limit) requests in \(limiter.window) s for this token; retry after \(reset)"))
+            response.headers[.retryAfter] = "\(max(reset - now, 1))"
+            return response
+        }
         do {
             return try await next(request, context)
         } catch let error as ModelHostError {

@@ -88,6 +88,8 @@ extension ModelCommand {
         @Option(name: .long, help: "Address to bind.") var host = "127.0.0.1"
         @Option(name: .long, help: "The host's name in its login message.") var name = "model-host"
         @Option(name: .long, help: "Seconds between usage reports.") var reportInterval = 2
+        @Option(name: .long, help: "Requests allowed per bearer token (anonymous callers share one count) in each --rate-window.") var rateLimit = 100_000
+        @Option(name: .long, help: "The rate-limit window, seconds.") var rateWindow: Int64 = 60
 
         func run() async throws {
             let home = Home(global)
@@ -120,7 +122,8 @@ extension ModelCommand {
                 }
             }
             Output.note("model host \(name) (\(key.address.checksummed)) serving on http://\(host):\(port)")
-            try await ModelHostServer.application(for: modelHost, address: host, port: port).runService()
+            try await ModelHostServer.application(for: modelHost, address: host, port: port,
+                                                           rateLimit: rateLimit, rateWindow: rateWindow).runService()
         }
     }
 
