@@ -84,8 +84,11 @@ public final class Chain: @unchecked Sendable {
         guard storedGenesis.hash == genesisBlock.hash else {
             throw ChainError.genesisMismatch("stored genesis block \(storedGenesis.hash) differs from the configuration's \(genesisBlock.hash)")
         }
-        if let snapshot = try store.latestSnapshot(), snapshot.height > 0 {
-            let restored = try ChainState.decode(canonical: snapshot.state, registry: registry)
+        // A snapshot is only a shortcut: one that is whole but no longer decodes (written by a
+        // build whose module state had other fields) is passed over, and the blocks, which are
+        // the truth, are replayed from genesis instead.
+        if let snapshot = try store.latestSnapshot(), snapshot.height > 0,
+           let restored = try? ChainState.decode(canonical: snapshot.state, registry: registry) {
             guard let block = try store.block(at: snapshot.height), block.hash == restored.lastBlockHash else {
                 throw ChainError.corrupt(height: snapshot.height, reason: "snapshot does not match the stored block at its height")
             }
