@@ -38,7 +38,11 @@ import MarketKit
     #expect(created.contains("transaction"))
     #expect(try ok(["market", "invest", "cancer", "10", "--key", "alice"]).contains("Invested"))
     let shown = try ok(["market", "show", "cancer", "--json"])
-    #expect(shown.contains("\"council\" : \"1\""))
+    #expect(shown.contains("\"council\" : 1"))
+    // The amount rule: JSON amounts are smallest units with their token named beside them.
+    #expect(shown.contains("\"reserve\" : \"10000000000000000000\""))
+    #expect(shown.contains("\"networkToken\" : \"DMT\""))
+    #expect(try ok(["market", "show", "cancer"]).contains("10 DMT (10000000000000000000)"))
     #expect(try ok(["market", "params", "cancer"]).contains("voteBy"))
 
     let dt = addresses["dt"]?.checksummed ?? ""

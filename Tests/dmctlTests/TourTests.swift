@@ -17,3 +17,33 @@ import Testing
     #expect(process.terminationStatus == 0, "\(text)")
     #expect(text.contains("tour finished"))
 }
+
+/// The README's tour block, run as it stands by bash in an empty folder (with `dmctl` the built
+/// binary): it must create every name and file it uses, and every line must succeed.
+@Test func readmeTourBlockIsSelfContainedAndRuns() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+    let tour = try #require(readme.range(of: "## A five-minute tour of dmctl"))
+    let open = try #require(readme.range(of: "```sh\n", range: tour.upperBound..<readme.endIndex))
+    let close = try #require(readme.range(of: "```", range: open.upperBound..<readme.endIndex))
+    let block = String(readme[open.upperBound..<close.lowerBound])
+    #expect(block.contains("dmctl chain init"))
+    let folder = CLIRunner.temporaryFolder("readme-tour")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let script = "set -euo pipefail\nexport DMCTL_HOME=\"$PWD/home\"\ndmctl() { \"$DMCTL_BIN\" \"$@\"; }\n" + block
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-c", script]
+    process.currentDirectoryURL = folder
+    var environment = ProcessInfo.processInfo.environment
+    environment["DMCTL_BIN"] = CLIRunner().binary.path
+    process.environment = environment
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = out
+    try process.run()
+    let text = String(decoding: (try out.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0, "\(text)")
+    #expect(text.contains("StreamClaim"))
+}

@@ -20,7 +20,7 @@ struct PortfolioCommand: AsyncParsableCommand {
         @Option(name: .customLong("entry"), help: ArgumentHelp("A $Data id and its weight in basis points; repeat.", valueName: "id:weight"))
         var entries: [String]
         @Option(help: "Token trainers pay the per-use bonus in.") var bonusToken: String
-        @Option(help: "Bonus a trainer pays the curator per use (token units, or smallest units with --raw).") var bonusPerUse = "0"
+        @Option(parsing: .unconditional, help: AmountRule.help("Bonus a trainer pays the curator per use", token: "--bonus-token")) var bonusPerUse = "0"
         @OptionGroup var units: RawAmountFlag
         @Option(help: "Display name.") var name: String?
 

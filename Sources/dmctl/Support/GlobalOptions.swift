@@ -19,3 +19,41 @@ struct GlobalOptions: ParsableArguments {
         return URL(fileURLWithPath: ".dmctl", isDirectory: true)
     }
 }
+
+extension GlobalOptions {
+    /// The options every command takes, which may also come before the command name.
+    static let hoistable: Set<String> = ["--home", "--json"]
+
+    /// `arguments` with the global options written before the command name moved to its end
+    /// (before a `--` terminator), where the command's own parser reads them:
+    /// `--home D --json key list` becomes `key list --home D --json`.
+    static func hoisted(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--json" {
+                leading.append(argument)
+                index += 1
+            } else if argument == "--home", index + 1 < arguments.count {
+                leading += [argument, arguments[index + 1]]
+                index += 2
+            } else if argument.hasPrefix("--home=") {
+                leading.append(argument)
+                index += 1
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, index < arguments.count else { return arguments }
+        var rest = Array(arguments[index...])
+        let end = rest.firstIndex(of: "--") ?? rest.endIndex
+        rest.insert(contentsOf: leading, at: end)
+        return rest
+    }
+
+    /// Whether the command line asks for JSON output (before any `--` terminator).
+    static func asksForJSON(_ arguments: [String]) -> Bool {
+        arguments.prefix { $0 != "--" }.contains("--json")
+    }
+}
