@@ -70,9 +70,9 @@ struct VerifyCommand: AsyncParsableCommand {
     func run() async throws {
         let expected: Address
         do { expected = try Address(address) } catch { throw CLIError.usage("--address: \(error)") }
+        let bytes = try message.bytes()
         let sig: Signature
         do { sig = try Signature(hex: signature) } catch { throw CLIError.usage("--signature: \(error)") }
-        let bytes = try message.bytes()
         let recovered: Address
         do { recovered = try PersonalMessage.recoverSigner(of: bytes, signature: sig) } catch {
             throw CLIError.refused("signature does not verify: \(error)")

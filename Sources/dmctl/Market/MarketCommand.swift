@@ -424,7 +424,7 @@ struct ReparamCommand: AsyncParsableCommand {
 
     struct Propose: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Propose PARAMETER = VALUE (amounts in token units or --raw, seconds, percent), staking the challenge stake.",
+            abstract: "Propose PARAMETER = VALUE (amounts in token units, or smallest units with --raw; seconds; percent), staking the challenge stake.",
             discussion: "Example: dmctl market reparam propose cancer quorum 60 --key alice")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions

@@ -41,12 +41,13 @@ enum AmountRule {
 
     /// An amount of `token`, whose decimals are read from the chain.
     ///
-    /// - Throws: a usage error naming `field` when the text is malformed or the token unknown.
+    /// - Throws: a usage error naming `field` when the text is malformed; a refusal (as the
+    ///   ledger would refuse it) when the token does not exist.
     static func parse(_ text: String, of token: TokenID, raw: Bool, chain: Chain, field: String) throws(CLIError) -> UInt256 {
         if raw { return try parse(text, decimals: 0, symbol: token.symbol, raw: true, field: field) }
         let decimals: Int
         do { decimals = Int(try chain.state.ledger.token(token).decimals) } catch {
-            throw .usage("\(field): no token \(token.symbol) on this chain; expected an existing token symbol (see dmctl token list)")
+            throw .refused("\(field): \(error); expected an existing token symbol (see dmctl token list)")
         }
         return try parse(text, decimals: decimals, symbol: token.symbol, raw: false, field: field)
     }
@@ -92,7 +93,7 @@ struct AmountsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "amounts",
         abstract: "How every command reads and prints amounts (token units, --raw, tables, JSON).",
-        discussion: AmountRule.statement)
+        discussion: AmountRule.statement + "\n\nExample: dmctl amounts")
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
