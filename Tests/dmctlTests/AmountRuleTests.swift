@@ -31,6 +31,7 @@ import Testing
         // market: invest 10 puts 10 DMT in the reserve; --raw 5 adds 5 smallest units.
         try home.ok(["market", "create", "amounts", "--network-token", "DMT", "--set", "challengeStake=2", "--key", "alice"])
         #expect(try home.ok(["market", "params", "amounts", "--json"]).contains("\"challengeStake\" : \"2000000000000000000\""))
+        #expect(try home.ok(["market", "params", "amounts"]).contains("2 DMT (2000000000000000000)"))
         try home.ok(["market", "invest", "amounts", "10", "--key", "alice"])
         try home.ok(["market", "invest", "amounts", "5", "--raw", "--key", "alice"])
         let market = try home.object(["market", "show", "amounts"])

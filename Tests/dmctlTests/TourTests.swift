@@ -47,3 +47,23 @@ import Testing
     #expect(process.terminationStatus == 0, "\(text)")
     #expect(text.contains("StreamClaim"))
 }
+
+/// The root `--help` example, run line by line as printed on a fresh home: it must succeed and
+/// leave alice holding DMT (the default genesis funds the key given to `chain init`).
+@Test func rootHelpExampleRunsAndLeavesAliceFunded() throws {
+    let help = try CLIRunner().run(["--help"]).stdout
+    let example = try #require(help.range(of: "Example:"))
+    let lines = help[example.upperBound...].split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        .prefix { !$0.isEmpty }
+    #expect(lines.count >= 3)
+    let home = try TestHome()
+    var balance = ""
+    for line in lines where line.hasPrefix("dmctl ") {
+        let args = line.dropFirst("dmctl ".count).split(separator: " ").map(String.init)
+        let r = try home.run(args)
+        #expect(r.status == 0, "\(line): \(r.stderr)")
+        balance = r.stdout
+    }
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(balance.utf8)) as? [String: Any])
+    #expect(object["balance"] as? String == "1000000000000000000000000")
+}

@@ -106,8 +106,17 @@ struct MarketCommand: AsyncParsableCommand {
             let chain = try ChainHome.open(Home(global))
             let m = try MarketCLI.market(try MarketCLI.marketID(id), in: chain)
             if global.json { return try Output.json(m.parameters) }
-            Output.table(["PARAMETER", "VALUE", "MIN", "MAX"], MarketParameter.allCases.map {
-                [$0.rawValue, m.parameters[$0].description, $0.bounds.lowerBound.description, $0.bounds.upperBound.description]
+            let network = chain.state.ledger.tokens[m.networkToken], marketToken = chain.state.ledger.tokens[m.marketToken]
+            Output.table(["PARAMETER", "VALUE", "MIN", "MAX"], MarketParameter.allCases.map { p -> [String] in
+                let value = m.parameters[p]
+                let shown: String
+                switch p {
+                case .challengeStake, .applicationDeposit, .priceFloor, .priceSlope, .defaultAccessCost: shown = AmountRule.text(value, network)
+                case .councilThreshold, .listReward, .accessReward: shown = AmountRule.text(value, marketToken)
+                case .voteBy, .resolveDeadline, .jobTimeout: shown = "\(value) s"
+                case .quorum, .plurality, .dispensation, .makerPayment, .backendPayment: shown = "\(value) %"
+                }
+                return [p.rawValue, shown, p.bounds.lowerBound.description, p.bounds.upperBound.description]
             })
         }
     }
