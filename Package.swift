@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "MarketKit", targets: ["MarketKit"]),
         .library(name: "ModelMarketKit", targets: ["ModelMarketKit"]),
         .library(name: "DatatrustKit", targets: ["DatatrustKit"]),
+        .library(name: "ONNXKit", targets: ["ONNXKit"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -19,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // Runtime library only; the ONNX code is generated once (scripts/generate-onnx-proto.sh).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // MARK: - System libraries (Debian -dev packages; scripts/setup.sh installs them)
@@ -46,9 +49,14 @@ let package = Package(
         .target(
             name: "MarketKit",
             dependencies: ["LedgerCore"]),
+        // ONNX models: loading (generated protobuf code), validation and float32 execution,
+        // and encrypted inference of their linear layers through HECore.
+        .target(
+            name: "ONNXKit",
+            dependencies: ["HECore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .target(
             name: "ModelMarketKit",
-            dependencies: ["LedgerCore"]),
+            dependencies: ["LedgerCore", "ONNXKit"]),
 
         .target(
             name: "DatatrustKit",
@@ -65,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit",
+                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -76,6 +84,9 @@ let package = Package(
         .executableTarget(name: "MarketRound", dependencies: ["LedgerCore", "MarketKit"], path: "Examples/MarketRound"),
         .executableTarget(
             name: "ModelBountyRound", dependencies: ["LedgerCore", "ModelMarketKit"], path: "Examples/ModelBountyRound"),
+        .executableTarget(
+            name: "EncryptedModelScoring", dependencies: ["HECore", "LedgerCore", "ModelMarketKit", "ONNXKit"],
+            path: "Examples/EncryptedModelScoring"),
         .executableTarget(
             name: "DatatrustClientSession", dependencies: ["LedgerCore", "MarketKit", "DatatrustKit"],
             path: "Examples/DatatrustClientSession"),
@@ -90,11 +101,15 @@ let package = Package(
             dependencies: ["HECore"],
             exclude: ["Fixtures"]),
         .testTarget(
+            name: "ONNXKitTests",
+            dependencies: ["ONNXKit", "HECore", "LedgerCore", "CSodium", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Fixtures"]),
+        .testTarget(
             name: "MarketKitTests",
             dependencies: ["MarketKit", "LedgerCore"]),
         .testTarget(
             name: "ModelMarketKitTests",
-            dependencies: ["ModelMarketKit", "LedgerCore", "HECore"]),
+            dependencies: ["ModelMarketKit", "LedgerCore", "HECore", "ONNXKit"]),
         .testTarget(
             name: "DatatrustKitTests",
             dependencies: [
@@ -107,7 +122,7 @@ let package = Package(
             dependencies: [
                 "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit",
                 // Built before the tests so ExamplesTests can run them.
-                "PaillierQuickStart", "MarketRound", "ModelBountyRound", "DatatrustClientSession",
+                "PaillierQuickStart", "MarketRound", "ModelBountyRound", "DatatrustClientSession", "EncryptedModelScoring",
             ],
             exclude: ["Fixtures"]),
     ],

@@ -24,6 +24,7 @@ let package = Package(
                 .product(name: "MarketKit", package: "DataMarket"),
                 .product(name: "HECore", package: "DataMarket"),
                 .product(name: "DatatrustKit", package: "DataMarket"),
+                .product(name: "ONNXKit", package: "DataMarket"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "BigInt", package: "BigInt"),

@@ -51,7 +51,7 @@ func run() async throws {
     ])
     let datatrust = Datatrust(
         configuration: DatatrustConfiguration(name: trust.address.checksummed, address: trust.address, markets: [
-            MarketConfiguration(market: try DatatrustKit.MarketID("heart"), schema: schema, epsilonBudget: "2"),
+            MarketConfiguration(market: try MarketKit.MarketID("heart"), schema: schema, epsilonBudget: "2"),
         ]),
         vault: try Vault(folder: folder.appendingPathComponent("vault"), masterKey: .generate()),
         store: try SQLiteStore(path: folder.appendingPathComponent("index.sqlite").path),
@@ -90,7 +90,7 @@ func run() async throws {
     let job = try chain.state(of: MarketModule.self).market(id).nextJobID - 1
     var buyerSession = DatatrustClient(baseURL: url)
     try await buyerSession.login(with: buyer)
-    let dp = QueryRequest(markets: [try DatatrustKit.MarketID("heart")],
+    let dp = QueryRequest(markets: [try MarketKit.MarketID("heart")],
                           aggregate: AggregateQuery(kind: .mean, column: "chol", lower: 100, upper: 400, epsilon: "0.5"),
                           jobs: ["heart": job])
     let cost = try await buyerSession.computeCost(dp)

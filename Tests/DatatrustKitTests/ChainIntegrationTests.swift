@@ -40,7 +40,7 @@ import MarketKit
 
         // The datatrust, backed by the chain.
         let tmp = TempFolder(); defer { tmp.cleanup() }
-        let market = try DatatrustKit.MarketID("cancer")
+        let market = try MarketKit.MarketID("cancer")
         let datatrust = Datatrust(
             configuration: DatatrustConfiguration(name: backend.address.checksummed, address: backend.address, markets: [
                 MarketConfiguration(market: market, schema: Fixture.heartSchema, allowRawSQL: true, epsilonBudget: "5"),

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 @testable import DatatrustKit
 import LedgerCore
+import MarketKit
 
 /// A datatrust on a temporary folder with a fake chain, and HTTP helpers.
 struct Fixture {
@@ -25,7 +26,8 @@ struct Fixture {
         .init(name: "note", type: .text, nullable: true, maxLength: 64),
     ])
 
-    init(limits: QueryLimits = QueryLimits(), maxBody: Int = 1 << 20, rate: Int = 10_000, budget: String = "1") throws {
+    init(limits: QueryLimits = QueryLimits(), maxBody: Int = 1 << 20, rate: Int = 10_000, budget: String = "1",
+         extraMarkets: [MarketConfiguration] = []) throws {
         folder = TempFolder()
         owner = try PrivateKey(hex: "0x" + String(repeating: "11", count: 32))
         buyer = try PrivateKey(hex: "0x" + String(repeating: "22", count: 32))
@@ -37,7 +39,7 @@ struct Fixture {
             name: "datatrust-test", markets: [
                 MarketConfiguration(market: Self.heartMarket, schema: Self.heartSchema, allowRawSQL: false, epsilonBudget: budget, baseCost: 100, costPerRow: 1),
                 MarketConfiguration(market: Self.openMarket, schema: Self.heartSchema, allowRawSQL: true, epsilonBudget: budget, baseCost: 10, costPerRow: 0),
-            ], limits: limits, maxBodyBytes: maxBody, rateLimitRequests: rate)
+            ] + extraMarkets, limits: limits, maxBodyBytes: maxBody, rateLimitRequests: rate)
         let clock = self.clock
         datatrust = Datatrust(configuration: config, vault: vault, store: store, chain: chain, clock: { clock.now })
     }

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Testing
 @testable import DatatrustKit
 import LedgerCore
+import MarketKit
 
 @Suite struct QueryEndpointTests {
     /// Adds `count` datapoints of 10 rows each to `market`, owned by `f.owner`; returns their hashes.
@@ -13,7 +14,7 @@ import LedgerCore
         for i in 0..<count {
             let data = Fixture.csv(rows: 10, seed: UInt64(100 + i))
             await f.list(data, market: market, by: f.owner)
-            let r = try await client.call(.post, "/markets/\(market.name)/datapoints", token: token, body: data)
+            let r = try await client.call(.post, "/markets/\(market.slug)/datapoints", token: token, body: data)
             #expect(r.status == 201)
             hashes.append(Keccak256.hash(data))
         }
@@ -29,7 +30,7 @@ import LedgerCore
             let cost = try decode(CostQuote.self, try await client.call(.post, "/query/cost", json: all).body)
             #expect(cost.total == 10)
             #expect(try await client.call(.post, "/query", token: token, json: all).status == 403)
-            await f.chain.setJob(PaidJob(market: Fixture.openMarket, id: 1, buyer: f.buyer.address, amount: 10, consumed: false))
+            await f.chain.setJob(market: Fixture.openMarket, id: 1, buyer: f.buyer.address, amount: 10)
             let r = try await client.call(.post, "/query", token: token, json: all)
             #expect(r.status == 200)
             let result = try decode(QueryResult.self, r.body)
@@ -37,7 +38,7 @@ import LedgerCore
             #expect(result.listingsRead["open"] == hashes)
             #expect(result.usageReports["open"] == "0xusage1")
             // One row: exactly one listing's rows were examined.
-            await f.chain.setJob(PaidJob(market: Fixture.openMarket, id: 2, buyer: f.buyer.address, amount: 10, consumed: false))
+            await f.chain.setJob(market: Fixture.openMarket, id: 2, buyer: f.buyer.address, amount: 10)
             let one = try decode(QueryResult.self, try await client.call(.post, "/query", token: token,
                 json: QueryRequest(markets: [Fixture.openMarket], sql: "SELECT age FROM open LIMIT 1", jobs: ["open": 2])).body)
             #expect(one.listingsRead["open"]?.count == 1)
@@ -53,7 +54,7 @@ import LedgerCore
         try await f.app.test(.router) { client in
             _ = try await seed(f, client, market: Fixture.openMarket, count: 1)
             let token = try await client.login(f.buyer)
-            await f.chain.setJob(PaidJob(market: Fixture.openMarket, id: 5, buyer: f.buyer.address, amount: 10, consumed: false))
+            await f.chain.setJob(market: Fixture.openMarket, id: 5, buyer: f.buyer.address, amount: 10)
             let refused: [(String, Int)] = [
                 ("INSERT INTO open VALUES (1, 2, 1, 'benign', '')", 400),
                 ("DELETE FROM open", 400),
@@ -87,7 +88,7 @@ import LedgerCore
             await f.chain.setPrice(2)
             let sql = QueryRequest(markets: [Fixture.heartMarket], sql: "SELECT * FROM heart", jobs: ["heart": 1])
             #expect(try await client.call(.post, "/query/epsilon", json: sql).status == 422)
-            await f.chain.setJob(PaidJob(market: Fixture.heartMarket, id: 1, buyer: f.buyer.address, amount: 10_000, consumed: false))
+            await f.chain.setJob(market: Fixture.heartMarket, id: 1, buyer: f.buyer.address, amount: 10_000)
             #expect(try await client.call(.post, "/query", token: token, json: sql).status == 403)
 
             let count = QueryRequest(markets: [Fixture.heartMarket], aggregate: AggregateQuery(kind: .count, epsilon: "10"), jobs: ["heart": 1])
@@ -96,7 +97,7 @@ import LedgerCore
             #expect(eps.remaining == ["heart": "100"])
             let cost = try decode(CostQuote.self, try await client.call(.post, "/query/cost", json: count).body)
             #expect(cost.total == UInt256(20_120)) // base 100 + 20 rows × 1 + 10 000 milli-epsilon × price 2
-            await f.chain.setJob(PaidJob(market: Fixture.heartMarket, id: 1, buyer: f.buyer.address, amount: 20_120, consumed: false))
+            await f.chain.setJob(market: Fixture.heartMarket, id: 1, buyer: f.buyer.address, amount: 20_120)
             let r = try decode(QueryResult.self, try await client.call(.post, "/query", token: token, json: count).body)
             guard case .integer(let noisy)? = r.rows.first?.first else { Issue.record("no count"); return }
             #expect(abs(noisy - 20) <= 10) // scale 0.1: |noise| > 10 has probability ~e^-100
@@ -109,7 +110,7 @@ import LedgerCore
             ]
             for (i, aggregate) in kinds.enumerated() {
                 let job = UInt64(10 + i)
-                await f.chain.setJob(PaidJob(market: Fixture.heartMarket, id: job, buyer: f.buyer.address, amount: 1_000_000, consumed: false))
+                await f.chain.setJob(market: Fixture.heartMarket, id: job, buyer: f.buyer.address, amount: 1_000_000)
                 let res = try await client.call(.post, "/query", token: token, json: QueryRequest(markets: [Fixture.heartMarket], aggregate: aggregate, jobs: ["heart": job]))
                 #expect(res.status == 200, "\(String(decoding: res.body, as: UTF8.self))")
             }
@@ -126,7 +127,7 @@ import LedgerCore
             _ = try await seed(f, client, market: Fixture.heartMarket, count: 1)
             let token = try await client.login(f.buyer)
             for job in UInt64(1)...3 {
-                await f.chain.setJob(PaidJob(market: Fixture.heartMarket, id: job, buyer: f.buyer.address, amount: 1000, consumed: false))
+                await f.chain.setJob(market: Fixture.heartMarket, id: job, buyer: f.buyer.address, amount: 1000)
             }
             func ask(_ job: UInt64) async throws -> (status: Int, body: [UInt8]) {
                 try await client.call(.post, "/query", token: token, json: QueryRequest(markets: [Fixture.heartMarket], aggregate: AggregateQuery(kind: .count, epsilon: "0.6"), jobs: ["heart": job]))
@@ -148,7 +149,7 @@ import LedgerCore
         try await f.app.test(.router) { client in
             _ = try await seed(f, client, market: Fixture.openMarket, count: 2)
             await f.chain.setFailReports(true)
-            await f.chain.setJob(PaidJob(market: Fixture.openMarket, id: 3, buyer: f.buyer.address, amount: 10, consumed: false))
+            await f.chain.setJob(market: Fixture.openMarket, id: 3, buyer: f.buyer.address, amount: 10)
             let r = try decode(QueryResult.self, try await client.call(.post, "/query", token: try await client.login(f.buyer),
                 json: QueryRequest(markets: [Fixture.openMarket], sql: "SELECT count(*) FROM open", jobs: ["open": 3])).body)
             #expect(r.usageReports.isEmpty)
@@ -181,7 +182,7 @@ import LedgerCore
             let doc = try await client.call(.get, "/openapi.json")
             #expect(doc.status == 200 && doc.body == DatatrustServer.openAPIDocument())
             let markets = try decode([MarketSummary].self, try await client.call(.get, "/markets").body)
-            #expect(markets.map(\.market.name) == ["heart", "open"])
+            #expect(markets.map(\.market.slug) == ["heart", "open"])
             #expect(try decode(MarketSchema.self, try await client.call(.get, "/markets/heart/schema").body) == Fixture.heartSchema)
             let missing = try await client.call(.get, "/markets/nope/schema")
             #expect(missing.status == 404 && errorCode(missing.body) == "not_found")

@@ -143,13 +143,13 @@ enum EthAccountVector {
             let refused = try await client.call(.get, uri, token: buyerToken)
             #expect(refused.status == 403)
             // A job paid by someone else, an underpaid job, then a good one.
-            await f.chain.setJob(PaidJob(market: Fixture.heartMarket, id: 7, buyer: f.stranger.address, amount: 1000, consumed: false))
+            await f.chain.setJob(market: Fixture.heartMarket, id: 7, buyer: f.stranger.address, amount: 1000)
             #expect(try await client.call(.get, uri + "?job=7", token: buyerToken).status == 403)
-            await f.chain.setJob(PaidJob(market: Fixture.heartMarket, id: 8, buyer: f.buyer.address, amount: 50, consumed: false))
+            await f.chain.setJob(market: Fixture.heartMarket, id: 8, buyer: f.buyer.address, amount: 50)
             let under = try await client.call(.get, uri + "?job=8", token: buyerToken)
             #expect(under.status == 403)
             #expect(errorDetail(under.body).contains("paid 50, this request costs 103"))
-            await f.chain.setJob(PaidJob(market: Fixture.heartMarket, id: 9, buyer: f.buyer.address, amount: 103, consumed: false))
+            await f.chain.setJob(market: Fixture.heartMarket, id: 9, buyer: f.buyer.address, amount: 103)
             #expect(try await client.call(.get, uri + "?job=9", token: buyerToken).body == data)
             let usage = await f.chain.usage
             #expect(usage.count == 1 && usage.first?.job == 9 && usage.first?.listings == [hash])
@@ -204,7 +204,7 @@ enum EthAccountVector {
         let marker = "MARKER-\(UUID().uuidString)"
         let data = Fixture.csv(rows: 50, seed: 5, note: marker)
         await f.list(data, market: Fixture.openMarket, by: f.owner)
-        await f.chain.setJob(PaidJob(market: Fixture.openMarket, id: 1, buyer: f.buyer.address, amount: 1000, consumed: false))
+        await f.chain.setJob(market: Fixture.openMarket, id: 1, buyer: f.buyer.address, amount: 1000)
         try await f.app.test(.router) { client in
             let token = try await client.login(f.owner)
             #expect(try await client.call(.post, "/markets/open/datapoints", token: token, body: data).status == 201)

@@ -170,7 +170,7 @@ import Testing
         #expect(throws: HEError.nonFiniteValue(field: "value")) { try pk.encrypt(Double.infinity) }
         #expect(throws: HEError.nonFiniteValue(field: "value")) { try pk.encrypt(Double.nan) }
         let big = try Paillier.EncodedNumber.encode(pk.maxInt.shifted(by: -2), publicKey: pk)
-        #expect(throws: HEError.encodingOverflow(field: "encoding", limitBits: bits)) { try big.decreasingExponent(to: -1) }
+        #expect(throws: HEError.exponentAlignmentOverflow(from: 0, to: -1, limitBits: bits)) { try big.decreasingExponent(to: -1) }
     }
 
     @Test func overflowAfterArithmeticIsDetectedOnDecryption() throws {

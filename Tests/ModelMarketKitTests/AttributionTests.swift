@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HECore
 import LedgerCore
 @testable import ModelMarketKit
 
@@ -68,4 +69,37 @@ import LedgerCore
         }
         #expect(world.escrowHeld(b.escrow) == .zero)
     }
+
+    @Test func dataShapleyOnPackedExactGradientsFindsTheLabelFlippedOwner() throws {
+        // Attribution mode with the default training: each owner's exact gradient travels as a
+        // packed ciphertext, which the sponsor may decrypt alone; coalitions add in plaintext.
+        let world = try World()
+        let f = try DataBountyFixture(world: world, split: .contribution, flipOwner: 3)
+        let key = try #require(sharedPaillierKey)
+        let layout = try Paillier.PackingLayout(publicKey: key.publicKey, valueBits: 32, maxParties: 5, range: 1024)
+        // One exact step from zero weights is a weak model; value gradients a few steps in.
+        var weights = [Double](repeating: 0, count: 31)
+        let n = f.shards.reduce(0) { $0 + $1.count }
+        for _ in 0..<5 {
+            let sum = (0..<31).map { j in f.shards.reduce(0.0) { $0 + ExactGradient.logisticSum(weights: weights, features: $1.features, labels: $1.labels)[j] } }
+            weights = ExactGradient.step(weights: weights, gradientSum: sum, count: n, learningRate: 4, inverseRegularization: 1, stride: 31)
+        }
+        let packed = try f.shards.map { shard in
+            try layout.encrypt(ExactGradient.logisticSum(weights: weights, features: shard.features, labels: shard.labels))
+        }
+        let grads = try packed.map { try layout.decrypt($0, with: key) }
+        let values = DataShapley.monteCarlo(players: 5, permutations: 60, seed: 7) { members in
+            let rows = members.reduce(0) { $0 + f.shards[$1].count }
+            let sum = (0..<31).map { j in members.reduce(0.0) { $0 + grads[$1][j] } }
+            let w = ExactGradient.step(weights: weights, gradientSum: sum, count: max(rows, 1), learningRate: 4, inverseRegularization: 1, stride: 31)
+            guard let q = IntegerModel.quantize(w),
+                  let e = try? IntegerModel.error(.logistic, weights: q, features: f.validationFeatures, labels: f.validationLabels) else { return 0 }
+            return Double(10_000 - Int(e))
+        }
+        #expect(values[2] < 0, "flipped owner valued \(values[2])")
+        #expect(values[2] == values.min(), "values \(values)")
+    }
 }
+
+/// A 1024-bit Paillier key made once per test process.
+let sharedPaillierKey: Paillier.PrivateKey? = try? Paillier.PrivateKey.generate(bits: 1024)

@@ -47,6 +47,12 @@ private struct DemoOutput: Decodable {
         }
 
         struct DataBounty: Decodable {
+            let mode: String
+            let accuracy: Double
+            let referenceAccuracy: Double
+            let ciphertexts: Int
+            let values: Int
+            let valuesPerCiphertext: Int
             let targetError: UInt64
             let rounds: [Round]
             let targetReached: Bool
@@ -78,6 +84,21 @@ private struct DemoOutput: Decodable {
 /// debug build, so the determinism check plays it twice).
 @Suite(.serialized) struct DemoCommandTests {
     static let seed = "7"
+
+    @Test func demoDataBountyMatchesScikitLearnOnItsSplit() throws {
+        // Seed 42's split is the one scripts/sklearn_databounty_reference.py scored.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let reference = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: root.appendingPathComponent("Data/breast_cancer.databounty-reference.json"))) as? [String: Any]
+        let sklearn = try #require(reference?["accuracy"] as? Double)
+        let result = try CLIRunner().run(["demo", "--seed", "42", "--json"])
+        try #require(result.status == 0, "\(result.stderr)")
+        let s = try JSONDecoder().decode(DemoOutput.self, from: Data(result.stdout.utf8)).summary
+        #expect(s.dataBounty.accuracy >= sklearn - 0.01, "secure \(s.dataBounty.accuracy), scikit-learn \(sklearn)")
+        #expect(s.dataBounty.referenceAccuracy >= sklearn - 0.01)
+        let table = try CLIRunner().run(["demo", "--seed", "42"])
+        #expect(table.stdout.contains("validation accuracy 97.35 % (plaintext reference learner 97.35 %)"))
+    }
 
     @Test func demoPlaysAWholeRoundAndIsDeterministic() throws {
         // Run from a folder outside the package: Data/ must be found from the executable's path.
@@ -121,6 +142,10 @@ private struct DemoOutput: Decodable {
         #expect(s.dataBounty.payouts.count == 5)
         #expect(s.dataBounty.payouts.values.allSatisfy { $0.hasPrefix("+") && $0 != "+0 DMT" })
         #expect(out.events.contains { $0.module == "databounty" && $0.kind == "DataBountyFinalized" })
+        // Exact secure aggregation with packed ciphertexts, its accuracy beside the reference's.
+        #expect(s.dataBounty.mode == "exact secure aggregation (packed)")
+        #expect(s.dataBounty.accuracy >= 0.95 && s.dataBounty.referenceAccuracy >= 0.95)
+        #expect(s.dataBounty.valuesPerCiphertext >= 31 && s.dataBounty.ciphertexts * 31 == s.dataBounty.values)
 
         // The chain replays to the same state.
         #expect(s.verified)

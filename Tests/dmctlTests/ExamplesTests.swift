@@ -71,6 +71,15 @@ import Testing
         #expect(r.stderr.contains("ModelBountyRound failed:"))
     }
 
+    @Test func encryptedModelScoringPredictsTheSameClassOnCiphertexts() throws {
+        let r = try Self.run("EncryptedModelScoring")
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        #expect(r.stdout.contains("operators: Scaler, LinearClassifier"))
+        #expect(r.stdout.contains("host computed 3 encrypted class scores from 13 encrypted features"))
+        #expect(r.stdout.contains("; equal"))
+        #expect(r.stdout.hasSuffix("EncryptedModelScoring: done\n"))
+    }
+
     @Test func datatrustClientSessionLogsInAddsReadsBackAndQueriesPrivately() throws {
         let r = try Self.run("DatatrustClientSession")
         #expect(r.status == 0, "stderr: \(r.stderr)")

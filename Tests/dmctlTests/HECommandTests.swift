@@ -98,4 +98,41 @@ import Testing
         let help = try cli.run(["he", "dot", "--help"])
         #expect(help.status == 0 && help.stdout.contains("Example"))
     }
+
+    @Test func packedVectorsEncryptAddAndDecryptToTheSumAndRefuseOverflow() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try ok(["he", "keygen", "--bits", "1024", "--out", "keys"])
+        let layout = ["--packed", "--bits", "20", "--parties", "2", "--range", "8"]
+        try write(try ok(["he", "encrypt", "--key", "keys/public.json"] + layout + ["--", "1.5,-2,8,0"]), to: "p1.json")
+        try write(try ok(["he", "encrypt", "--fast", "--key", "keys/public.json"] + layout + ["--", "0.5,4,-8,0"]), to: "p2.json")
+        let p1 = try String(contentsOf: folder.appendingPathComponent("p1.json"), encoding: .utf8)
+        #expect(p1.contains(#""packing":{"maxParties":2,"range":8,"valueBits":20}"#) && p1.contains(#""count":4"#))
+        try write(try ok(["he", "add", "--key", "keys/public.json", "p1.json", "p2.json"]), to: "sum.json")
+        let sums = try ok(["he", "decrypt", "--key", "keys/private.json", "sum.json"])
+            .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").compactMap { Double($0) }
+        #expect(sums.count == 4)
+        for (got, want) in zip(sums, [2.0, 2.0, 0.0, 0.0]) { #expect(abs(got - want) <= 16.0 / Double((1 << 20) - 1)) }
+        let json = try ok(["he", "decrypt", "--json", "--key", "keys/private.json", "sum.json"])
+        #expect(json.contains(#""contributors" : 2"#))
+        // A third vector would pass the headroom the layout was made for.
+        try write(try ok(["he", "encrypt", "--key", "keys/public.json"] + layout + ["--", "1,1,1,1"]), to: "p3.json")
+        let third = try cli.run(["he", "add", "--key", "keys/public.json", "sum.json", "p3.json"])
+        #expect(third.status == 1 && third.stderr.contains("contributors: 3") && third.stderr.contains("at most 2"))
+        // A value outside the range is refused, naming the range.
+        let outside = try cli.run(["he", "encrypt", "--key", "keys/public.json"] + layout + ["--", "9"])
+        #expect(outside.status == 1 && outside.stderr.contains("−8.0 ≤ value ≤ 8.0"))
+        // A layout whose headroom cannot fit a 64-bit slot is refused, naming the bound.
+        let wide = try cli.run(["he", "encrypt", "--key", "keys/public.json", "--packed", "--bits", "52", "--parties", "5000", "--range", "1", "1"])
+        #expect(wide.status == 1 && wide.stderr.contains("maxParties: 5000") && wide.stderr.contains("at most 4096"))
+    }
+
+    @Test func addingNumbersWhoseExponentsAreTooFarApartIsRefused() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try ok(["he", "keygen", "--bits", "1024", "--out", "keys"])
+        try write(try ok(["he", "encrypt", "--key", "keys/public.json", "1e300"]), to: "huge.json")
+        try write(try ok(["he", "encrypt", "--key", "keys/public.json", "5e-324"]), to: "tiny.json")
+        let sum = try cli.run(["he", "add", "--key", "keys/public.json", "huge.json", "tiny.json"])
+        #expect(sum.status == 1, "stdout: \(sum.stdout)")
+        #expect(sum.stderr.contains("cannot bring exponent 236 down to -282"))
+    }
 }

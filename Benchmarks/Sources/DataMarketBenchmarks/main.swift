@@ -8,8 +8,10 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("chain", ChainBench.run),
     ("paillier", PaillierBench.run),
     ("paillier-batch", PaillierBench.runBatch),
+    ("paillier-targets", PaillierTargetsBench.run),
     ("roles", RolesBench.run),
     ("datatrust", DatatrustBench.run),
+    ("models", ModelsBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

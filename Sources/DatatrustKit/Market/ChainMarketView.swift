@@ -1,15 +1,22 @@
+import Dispatch
+import Foundation
 import LedgerCore
 import MarketKit
 
 /// ``DatatrustMarketView`` over MarketKit's ``MarketKit/MarketDirectory``: reads come from the
 /// directory, and attestations and usage reports are signed with the datatrust's backend key
-/// and submitted through `submit`.
+/// and submitted one at a time, off Swift's cooperative threads (a submission may wait for
+/// the chain's writer lock; a read never does).
+///
+/// Over a ``LedgerCore/ChainFollower`` (``init(follower:writer:backend:privacyPricePerMilliEpsilon:)``,
+/// what `dmctl datatrust serve` uses) every read first catches up with the blocks other
+/// processes appended, so each request is decided on the newest block.
 ///
 /// Mapping notes: MarketKit names listings by id and keeps one listing per applicant of a
 /// dataHash, so an attestation is sent for each live listing of the data not yet attested by
-/// this backend, and a usage report names every listed listing of the data read. A job counts
-/// only when it was paid to this backend. MarketKit has no epsilon price yet, so
-/// ``privacyPrice(market:)`` is the `privacyPricePerMilliEpsilon` given here (0 by default).
+/// this backend, and a usage report names the listing ids the datatrust read. MarketKit has no
+/// epsilon price yet, so ``privacyPrice(market:)`` is the `privacyPricePerMilliEpsilon` given
+/// here (0 by default).
 public struct ChainMarketView: DatatrustMarketView {
     /// The market directory read.
     public let directory: any MarketDirectory
@@ -17,7 +24,9 @@ public struct ChainMarketView: DatatrustMarketView {
     public let backend: PrivateKey
     /// Price of one milli-epsilon, as long as markets do not set one on chain.
     public let privacyPricePerMilliEpsilon: UInt256
-    let submit: @Sendable (SignedTransaction) throws -> Hash32
+    let refresh: @Sendable () async throws -> Void
+    let send: @Sendable (_ build: (any MarketDirectory) throws -> SignedTransaction?) throws -> Hash32?
+    let queue: DispatchQueue
 
     /// A view over `directory` submitting through `submit` (which returns the transaction hash).
     public init(directory: any MarketDirectory, backend: PrivateKey, privacyPricePerMilliEpsilon: UInt256 = 0,
@@ -25,19 +34,71 @@ public struct ChainMarketView: DatatrustMarketView {
         self.directory = directory
         self.backend = backend
         self.privacyPricePerMilliEpsilon = privacyPricePerMilliEpsilon
-        self.submit = submit
+        self.refresh = {}
+        self.send = { build in try build(directory).map(submit) }
+        self.queue = DispatchQueue(label: "datamarket.datatrust.submit")
     }
 
-    /// A view over an in-process chain hosting `MarketModule`.
+    /// A view over an in-process chain hosting `MarketModule`, read and written through `chain`.
     public init(chain: Chain, backend: PrivateKey, privacyPricePerMilliEpsilon: UInt256 = 0) {
-        self.init(directory: ChainMarketDirectory(chain: chain), backend: backend, privacyPricePerMilliEpsilon: privacyPricePerMilliEpsilon) {
-            try chain.submit($0).transactionHash
+        self.directory = ChainMarketDirectory(chain: chain)
+        self.backend = backend
+        self.privacyPricePerMilliEpsilon = privacyPricePerMilliEpsilon
+        self.refresh = { try chain.refresh() }
+        self.send = Self.sender(writer: chain)
+        self.queue = DispatchQueue(label: "datamarket.datatrust.submit")
+    }
+
+    /// A view that reads through `follower` (catching up before every answer, never waiting for
+    /// the writer lock) and submits through `writer`, a chain handle on the same store.
+    public init(follower: ChainFollower, writer: Chain, backend: PrivateKey, privacyPricePerMilliEpsilon: UInt256 = 0) {
+        self.directory = ChainMarketDirectory(follower: follower)
+        self.backend = backend
+        self.privacyPricePerMilliEpsilon = privacyPricePerMilliEpsilon
+        self.refresh = { try await follower.catchUp() }
+        self.send = Self.sender(writer: writer)
+        self.queue = DispatchQueue(label: "datamarket.datatrust.submit")
+    }
+
+    /// A view that reads through `follower` and opens its writer with `openWriter` only when it
+    /// first submits (on the submission queue), so starting it never waits for the chain's
+    /// writer lock either; a failed opening is retried at the next submission.
+    public init(follower: ChainFollower, openWriter: @escaping @Sendable () throws -> Chain, backend: PrivateKey, privacyPricePerMilliEpsilon: UInt256 = 0) {
+        self.directory = ChainMarketDirectory(follower: follower)
+        self.backend = backend
+        self.privacyPricePerMilliEpsilon = privacyPricePerMilliEpsilon
+        self.refresh = { try await follower.catchUp() }
+        let lazy = LazyWriter(open: openWriter)
+        self.send = { build in try Self.sender(writer: try lazy.writer())(build) }
+        self.queue = DispatchQueue(label: "datamarket.datatrust.submit")
+    }
+
+    /// Signs at the writer's newest nonce and submits; runs on the view's serial queue, so two
+    /// submissions of this view never race for one nonce.
+    private static func sender(writer: Chain) -> @Sendable (_ build: (any MarketDirectory) throws -> SignedTransaction?) throws -> Hash32? {
+        { build in
+            try writer.refresh()
+            guard let tx = try build(ChainMarketDirectory(chain: writer)) else { return nil }
+            return try writer.submit(tx).transactionHash
         }
+    }
+
+    /// Runs `body` on the serial submission queue, off the cooperative thread pool.
+    private func submitting<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// The directory after catching up with the newest block.
+    private func current() async throws -> any MarketDirectory {
+        try await refresh()
+        return directory
     }
 
     /// Live listings of `dataHash`.
     public func listings(market: MarketID, dataHash: Hash32) async throws -> [ListingInfo] {
-        directory.listings(dataHash: dataHash, market: market.name).compactMap { entry in
+        try await current().listings(dataHash: dataHash, market: market.slug).compactMap { entry in
             guard let owner = entry.owner else { return nil }
             return ListingInfo(id: entry.listing, market: market, dataHash: dataHash, owner: owner, state: entry.listed ? .listed : .applied)
         }
@@ -45,19 +106,25 @@ public struct ChainMarketView: DatatrustMarketView {
 
     /// Council membership.
     public func isCouncilMember(_ address: Address, market: MarketID) async throws -> Bool {
-        directory.isCouncilMember(address, market: market.name)
+        try await current().isCouncilMember(address, market: market.slug)
     }
 
     /// Backend authorisation.
     public func isAuthorisedBackend(_ address: Address, market: MarketID) async throws -> Bool {
-        directory.isAuthorisedBackend(address, market: market.name)
+        try await current().isAuthorisedBackend(address, market: market.slug)
     }
 
-    /// The buyer's open job `job` paid to this backend.
-    public func paidJob(market: MarketID, job: UInt64, buyer: Address) async throws -> DatatrustKit.PaidJob? {
-        directory.openJobs(buyer: buyer, market: market.name).first { $0.id == job && $0.backend == backend.address }.map {
-            DatatrustKit.PaidJob(market: market, id: $0.id, buyer: $0.buyer, amount: $0.price, consumed: false)
-        }
+    /// The backend key's address.
+    public var backendAddress: Address { backend.address }
+
+    /// Where job `id` stands on chain.
+    public func job(market: MarketID, id: UInt64) async throws -> JobLookup {
+        try await current().job(id, market: market.slug)
+    }
+
+    /// The listings listed in `market` now.
+    public func listedListings(market: MarketID) async throws -> [ListedListing] {
+        try await current().listedListings(market: market.slug)
     }
 
     /// The configured privacy price.
@@ -65,20 +132,53 @@ public struct ChainMarketView: DatatrustMarketView {
 
     /// Attests every live listing of the data not yet attested by this backend.
     public func attestHolding(market: MarketID, dataHash: Hash32) async throws -> String {
-        var last: Hash32?
-        for entry in directory.listings(dataHash: dataHash, market: market.name) where entry.attestedBy != backend.address {
-            last = try submit(try directory.attestationTransaction(market: market.name, listing: entry.listing, backend: backend))
+        let send = self.send
+        let key = backend
+        let hash: Hash32? = try await submitting {
+            // One listing per transaction, each signed at the writer's newest nonce.
+            var attempted = Set<Hash32>()
+            var last: Hash32?
+            while let tx = try send({ directory in
+                guard let next = directory.listings(dataHash: dataHash, market: market.slug)
+                    .first(where: { $0.attestedBy != key.address && !attempted.contains($0.listing) }) else { return nil }
+                attempted.insert(next.listing)
+                return try directory.attestationTransaction(market: market.slug, listing: next.listing, backend: key)
+            }) {
+                last = tx
+            }
+            return last
         }
-        guard let last else { throw DatatrustError.conflict("dataHash: every listing of \(dataHash.hex) is already attested by \(backend.address.checksummed)") }
-        return last.hex
+        guard let hash else { throw DatatrustError.conflict("dataHash: every listing of \(dataHash.hex) is already attested by \(backend.address.checksummed)") }
+        return hash.hex
     }
 
-    /// Reports job `job` with the listed listings of the data read.
-    public func reportUsage(market: MarketID, job: UInt64, listings dataHashes: [Hash32]) async throws -> String {
-        var ids: [Hash32] = []
-        for hash in dataHashes {
-            ids += directory.listings(dataHash: hash, market: market.name).filter(\.listed).map(\.listing)
+    /// Reports job `job` with the ids of the listings read.
+    public func reportUsage(market: MarketID, job: UInt64, listings: [Hash32]) async throws -> String {
+        let send = self.send
+        let key = backend
+        let hash: Hash32? = try await submitting {
+            try send { directory in try directory.usageReportTransaction(market: market.slug, job: job, listings: listings.sorted(), backend: key) }
         }
-        return try submit(try directory.usageReportTransaction(market: market.name, job: job, listings: ids.sorted(), backend: backend)).hex
+        guard let hash else { throw DatatrustError.internalFailure("usage report of job \(job) was not built") }
+        return hash.hex
+    }
+}
+
+/// The writer chain of a ``ChainMarketView``, opened at its first use.
+/// `@unchecked Sendable`: `opened` is only read or written under `lock`; `open` is Sendable.
+private final class LazyWriter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var opened: Chain?
+    private let open: @Sendable () throws -> Chain
+
+    init(open: @escaping @Sendable () throws -> Chain) { self.open = open }
+
+    func writer() throws -> Chain {
+        try lock.withLock {
+            if let opened { return opened }
+            let chain = try open()
+            opened = chain
+            return chain
+        }
     }
 }

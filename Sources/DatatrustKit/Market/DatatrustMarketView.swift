@@ -1,4 +1,5 @@
 import LedgerCore
+import MarketKit
 
 /// Where a listing stands on chain, as far as the datatrust cares.
 public enum ListingState: String, Sendable, Codable, Equatable {
@@ -33,29 +34,6 @@ public struct ListingInfo: Sendable, Equatable {
     }
 }
 
-/// A compute job a buyer paid for on chain.
-public struct PaidJob: Sendable, Equatable {
-    /// The market the job was paid in.
-    public var market: MarketID
-    /// The job's id on chain.
-    public var id: UInt64
-    /// Who paid.
-    public var buyer: Address
-    /// How much was paid, in the market's payment token's smallest unit.
-    public var amount: UInt256
-    /// Whether usage was already reported against it on chain.
-    public var consumed: Bool
-
-    /// A job.
-    public init(market: MarketID, id: UInt64, buyer: Address, amount: UInt256, consumed: Bool) {
-        self.market = market
-        self.id = id
-        self.buyer = buyer
-        self.amount = amount
-        self.consumed = consumed
-    }
-}
-
 /// Everything the datatrust asks of, or tells, the markets on chain. The datatrust never reads
 /// chain state any other way, so a market implementation (MarketKit's chain-backed view, or a
 /// remote node client) satisfies this protocol and the datatrust works unchanged.
@@ -70,14 +48,22 @@ public protocol DatatrustMarketView: Sendable {
     func isCouncilMember(_ address: Address, market: MarketID) async throws -> Bool
     /// Whether `address` is an authorised backend (datatrust) of `market`.
     func isAuthorisedBackend(_ address: Address, market: MarketID) async throws -> Bool
-    /// The job `job` of `market` paid by `buyer` to this datatrust, if it exists.
-    func paidJob(market: MarketID, job: UInt64, buyer: Address) async throws -> PaidJob?
+    /// The address this datatrust signs its attestations and usage reports with (jobs must be
+    /// paid to it).
+    var backendAddress: Address { get }
+    /// Where job `id` of `market` stands on chain, whoever paid it.
+    func job(market: MarketID, id: UInt64) async throws -> JobLookup
+    /// Every listing listed in `market` now (applications, rejected, exited and
+    /// challenged-away listings are not listed), with its dataHash and access cost. A paid query
+    /// reads only the data of these listings that its job covers.
+    func listedListings(market: MarketID) async throws -> [ListedListing]
     /// The market's privacy price: what one milli-epsilon costs, in the payment token's smallest unit.
     func privacyPrice(market: MarketID) async throws -> UInt256
     /// Signs and submits this datatrust's attestation that it holds the data of `dataHash`;
     /// returns the transaction hash.
     func attestHolding(market: MarketID, dataHash: Hash32) async throws -> String
-    /// Signs and submits the usage report of `job`: the listings whose rows it read (ascending
-    /// dataHash); the market rewards their owners. Returns the transaction hash.
+    /// Signs and submits the usage report of `job`: the ids of the listings whose rows it read
+    /// (ascending); the market pays each owner its access cost and reward. Returns the
+    /// transaction hash.
     func reportUsage(market: MarketID, job: UInt64, listings: [Hash32]) async throws -> String
 }

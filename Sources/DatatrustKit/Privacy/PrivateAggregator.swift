@@ -1,4 +1,5 @@
 import LedgerCore
+import MarketKit
 
 /// Validates and runs ``AggregateQuery`` values: the true aggregate is computed on integers on a
 /// fixed-point grid, then discrete Laplace noise from ``DiscreteLaplace`` is added.
@@ -95,7 +96,7 @@ public enum PrivateAggregator {
     static func selection(_ plan: Plan, market: MarketID) -> (sql: String, bindings: [SQLValue]) {
         let target = plan.column.map { "\"\($0.name)\"" } ?? "1"
         let filters = plan.query.filters ?? []
-        var sql = "SELECT \(target) FROM \"\(market.name)\""
+        var sql = "SELECT \(target) FROM \"\(market.slug)\""
         if !filters.isEmpty {
             sql += " WHERE " + filters.map { "\"\($0.column)\" \($0.op) ?" }.joined(separator: " AND ")
         }

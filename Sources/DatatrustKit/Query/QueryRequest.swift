@@ -1,4 +1,5 @@
 import LedgerCore
+import MarketKit
 
 /// A differentially private aggregate over one market's rows.
 ///

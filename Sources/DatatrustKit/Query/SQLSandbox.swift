@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 internal import GRDBSQLite
 import LedgerCore
+import MarketKit
 
 /// The rows of one market, as loaded from the vault for a query.
 public struct MarketTable: Sendable {
@@ -141,7 +142,7 @@ public enum SQLSandbox {
 
     private static func load(_ tables: [MarketTable], into db: Database) throws {
         for (t, table) in tables.enumerated() {
-            let hidden = quote(hiddenPrefix + table.market.name)
+            let hidden = quote(hiddenPrefix + table.market.slug)
             let columns = table.schema.columns.map { column -> String in
                 let type: String
                 switch column.type {
@@ -153,7 +154,7 @@ public enum SQLSandbox {
             }
             try db.execute(sql: "CREATE TABLE \(hidden) (_listing INTEGER NOT NULL, \(columns.joined(separator: ", ")))")
             let names = table.schema.columns.map { quote($0.name) }.joined(separator: ", ")
-            try db.execute(sql: "CREATE VIEW \(quote(table.market.name)) AS SELECT \(names) FROM \(hidden) WHERE \(touchFunction)(\(t), _listing)")
+            try db.execute(sql: "CREATE VIEW \(quote(table.market.slug)) AS SELECT \(names) FROM \(hidden) WHERE \(touchFunction)(\(t), _listing)")
             let placeholders = Array(repeating: "?", count: table.schema.columns.count + 1).joined(separator: ", ")
             let insert = try db.makeStatement(sql: "INSERT INTO \(hidden) VALUES (\(placeholders))")
             try db.inTransaction {

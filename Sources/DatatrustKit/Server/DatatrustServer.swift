@@ -154,8 +154,9 @@ struct Handlers: Sendable {
             let body: QueryRequest = try await decode(&request)
             return DatatrustServer.json(try await datatrust.runQuery(body, caller: caller))
         case "GET_COMPUTE_COST":
+            let caller = request.headers[.authorization] == nil ? nil : try authenticate(request)
             let body: QueryRequest = try await decode(&request)
-            return DatatrustServer.json(try await datatrust.computeCost(body))
+            return DatatrustServer.json(try await datatrust.computeCost(body, caller: caller))
         case "GET_EPSILON":
             let caller = request.headers[.authorization] == nil ? nil : try authenticate(request)
             let body: QueryRequest = try await decode(&request)

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import Logging
+import MarketKit
 
 /// The datatrust: every operation of the Computable backend API, with its authorisation rules,
 /// independent of HTTP. ``DatatrustServer`` exposes it over REST; tests and services may call it
@@ -10,10 +11,14 @@ import Logging
 /// - ADD: the caller owns a listing for the data's hash that is applied for or listed; the
 ///   data fits the schema; then the datatrust attests on chain that it holds the data.
 /// - REMOVE: the caller owns the listing and it was removed on chain.
-/// - GET: the caller owns the listing, sits on the market's council, or consumes a paid job.
-/// - RUN_QUERY: one paid, unused job per market by the caller, paying at least the quote; the
-///   epsilon of an aggregate is charged to the caller's budget atomically with the job; usage
-///   (the listings read) is reported on chain.
+/// - GET: the caller owns the listing, sits on the market's council, or consumes a paid job
+///   that covers a listed listing of the data.
+/// - RUN_QUERY: one paid, unused job per market by the caller, paid to this datatrust, paying at
+///   least the quote; the epsilon of an aggregate is charged to the caller's budget atomically
+///   with the job. The query reads only the datapoints of listings that are listed in the
+///   market when it runs and covered by the job (applications, rejected, exited and
+///   challenged-away listings are never read); usage names every listing whose rows were read,
+///   so each owner is paid.
 public final class Datatrust: Sendable {
     /// The settings.
     public let configuration: DatatrustConfiguration
@@ -108,9 +113,9 @@ public final class Datatrust: Sendable {
     // MARK: - Markets and schemas
 
     func marketConfiguration(_ name: String) throws(DatatrustError) -> MarketConfiguration {
-        let id = try MarketID(name)
+        let id = try MarketID.requested(name)
         guard let config = configuration.market(id) else {
-            throw .notFound("market: \(name) is not served here; expected one of \(configuration.markets.map(\.market.name))")
+            throw .notFound("market: \(name) is not served here; expected one of \(configuration.markets.map(\.market.slug))")
         }
         return config
     }
@@ -216,6 +221,7 @@ public final class Datatrust: Sendable {
         let market = config.market
         let record = try heldRecord(market, hash)
         var charge: QueryCharge?
+        var readListings: [Hash32] = []
         if record.owner != caller {
             let council = try await ask("council") { try await chain.isCouncilMember(caller, market: market) }
             if !council {
@@ -223,7 +229,12 @@ public final class Datatrust: Sendable {
                     throw .forbidden("caller \(caller.checksummed) is not the listing's owner nor on market \(market)'s council; pass a paid job (?job=N)")
                 }
                 let price = try add(config.baseCost, try multiply(config.costPerRow, UInt256(UInt64(record.rowCount))))
-                try await checkJob(market: market, job: job, caller: caller, price: price)
+                let paid = try await checkJob(market: market, job: job, caller: caller, price: price)
+                let covered = try await readableData(market: market, job: paid)[hash] ?? []
+                guard !covered.isEmpty else {
+                    throw .forbidden("dataHash: \(hash.hex) has no listing that is listed in market \(market) and covered by job \(job); a job pays only for listed data")
+                }
+                readListings = covered.map(\.listing)
                 charge = QueryCharge(market: market, job: job, milliEpsilon: 0, budgetMilliEpsilon: 0)
             }
         }
@@ -236,7 +247,7 @@ public final class Datatrust: Sendable {
             logger.critical("vault read refused", metadata: ["dataHash": "\(hash.hex)", "error": "\(error)"])
             throw error.asDatatrustError
         }
-        if let charge { _ = await report(market: market, job: charge.job, buyer: caller, listings: [hash]) }
+        if let charge { _ = await report(market: market, job: charge.job, buyer: caller, listings: readListings) }
         return data
     }
 
@@ -250,16 +261,43 @@ public final class Datatrust: Sendable {
         do { return try a * b } catch { throw .unprocessable("cost: \(error.description)") }
     }
 
-    func checkJob(market: MarketID, job: UInt64, caller: Address, price: UInt256) async throws(DatatrustError) {
-        let paid = try await ask("job") { try await chain.paidJob(market: market, job: job, buyer: caller) }
-        guard let paid else { throw .forbidden("jobs.\(market): job \(job) does not exist on chain; pay for a job first") }
-        guard paid.buyer == caller else {
+    /// The job `job` if the caller may use it now: paid by the caller to this datatrust, not yet
+    /// used, before its deadline, and (when `price` is given) paying at least `price`.
+    @discardableResult
+    func checkJob(market: MarketID, job: UInt64, caller: Address?, price: UInt256?) async throws(DatatrustError) -> PaidJob {
+        let lookup = try await ask("job") { try await chain.job(market: market, id: job) }
+        let paid: PaidJob
+        switch lookup {
+        case .unknown:
+            throw .forbidden("jobs.\(market): job \(job) does not exist on chain; pay for a job first")
+        case .settled:
+            throw .conflict("jobs.\(market): job \(job) is used up (its usage was reported, or it was refunded); pay for a new job")
+        case .expired(let job):
+            throw .conflict("jobs.\(market): job \(job.id) passed its report deadline \(job.deadline) unused; ask for its refund and pay for a new job")
+        case .open(let job):
+            paid = job
+        }
+        if let caller, paid.buyer != caller {
             throw .forbidden("jobs.\(market): job \(job) was paid by \(paid.buyer.checksummed), not the caller \(caller.checksummed)")
         }
-        guard !paid.consumed else { throw .conflict("jobs.\(market): job \(job) was already used on chain") }
-        guard paid.amount >= price else {
-            throw .forbidden("jobs.\(market): job \(job) paid \(paid.amount), this request costs \(price)")
+        guard paid.backend == chain.backendAddress else {
+            throw .forbidden("jobs.\(market): job \(job) was paid to datatrust \(paid.backend.checksummed), not this one (\(chain.backendAddress.checksummed))")
         }
+        if let price, paid.price < price {
+            throw .forbidden("jobs.\(market): job \(job) paid \(paid.price), this request costs \(price)")
+        }
+        return paid
+    }
+
+    /// The data a request under `job` may read in `market`: each listing listed now and covered
+    /// by the job (every listed listing when `job` is nil, for a quote), by dataHash.
+    func readableData(market: MarketID, job: PaidJob?) async throws(DatatrustError) -> [Hash32: [ListedListing]] {
+        let listed = try await ask("listed listings") { try await chain.listedListings(market: market) }
+        var out: [Hash32: [ListedListing]] = [:]
+        for listing in listed where job?.covers(listing.listing) ?? true {
+            out[listing.dataHash, default: []].append(listing)
+        }
+        return out
     }
 
     struct Validated {
@@ -271,7 +309,7 @@ public final class Datatrust: Sendable {
         guard !request.markets.isEmpty else { throw .badRequest("markets: empty; expected at least one market") }
         guard Set(request.markets).count == request.markets.count else { throw .badRequest("markets: listed twice") }
         var configs: [MarketConfiguration] = []
-        for m in request.markets { configs.append(try marketConfiguration(m.name)) }
+        for m in request.markets { configs.append(try marketConfiguration(m.slug)) }
         switch (request.sql, request.aggregate) {
         case (.some, .none):
             return Validated(configs: configs, plan: nil)
@@ -284,13 +322,46 @@ public final class Datatrust: Sendable {
     }
 
     /// GET_COMPUTE_COST: the price per market of running `request` now.
-    public func computeCost(_ request: QueryRequest) async throws(DatatrustError) -> CostQuote {
+    ///
+    /// Refuses what RUN_QUERY refuses before running: raw SQL on a market that allows only
+    /// aggregates, and a job (in `request.jobs`) that is used up, expired, paid to another
+    /// datatrust or (when `caller` is known) paid by someone else. The rows priced are those the
+    /// query may read: of listings listed now and covered by the job when one is named (a job
+    /// not paid yet is priced as a whole-market job, so a buyer can ask before paying).
+    public func computeCost(_ request: QueryRequest, caller: Address? = nil) async throws(DatatrustError) -> CostQuote {
         let validated = try validate(request)
+        try checkRawSQLAllowed(validated)
+        var readable: [MarketID: [Hash32: [ListedListing]]] = [:]
+        for config in validated.configs {
+            var job: PaidJob?
+            if let id = request.jobs?[config.market.slug] {
+                // A job not paid yet is priced as a whole-market job, so a buyer can quote first.
+                let market = config.market
+                if try await ask("job", { try await chain.job(market: market, id: id) }) != .unknown {
+                    job = try await checkJob(market: config.market, job: id, caller: caller, price: nil)
+                }
+            }
+            readable[config.market] = try await readableData(market: config.market, job: job)
+        }
+        return try await quote(validated, readable: readable)
+    }
+
+    /// Refuses raw SQL on a market that allows only differentially private aggregates.
+    func checkRawSQLAllowed(_ validated: Validated) throws(DatatrustError) {
+        guard validated.plan == nil else { return }
+        for config in validated.configs where !config.allowRawSQL {
+            throw .forbidden("market \(config.market) allows only differentially private aggregates, not raw SQL")
+        }
+    }
+
+    func quote(_ validated: Validated, readable: [MarketID: [Hash32: [ListedListing]]]) async throws(DatatrustError) -> CostQuote {
         var items: [CostQuote.Item] = []
         var total = UInt256.zero
         for config in validated.configs {
-            let rows: Int
-            do { rows = try store.rowCount(market: config.market) } catch { throw error.asDatatrustError }
+            let held: [DatapointRecord]
+            do { held = try store.datapoints(market: config.market) } catch { throw error.asDatatrustError }
+            let allowed = readable[config.market] ?? [:]
+            let rows = held.filter { allowed[$0.dataHash] != nil }.reduce(0) { $0 + $1.rowCount }
             let compute = try add(config.baseCost, try multiply(config.costPerRow, UInt256(UInt64(rows))))
             var privacy = UInt256.zero
             if let plan = validated.plan {
@@ -317,17 +388,18 @@ public final class Datatrust: Sendable {
             let budget = try Epsilon.parse(config.epsilonBudget, field: "epsilonBudget")
             let spent: UInt64
             do { spent = try store.epsilonSpent(by: caller, market: config.market) } catch { throw error.asDatatrustError }
-            remaining = [config.market.name: Epsilon.format(milli: budget > spent ? budget - spent : 0)]
+            remaining = [config.market.slug: Epsilon.format(milli: budget > spent ? budget - spent : 0)]
         }
         return EpsilonQuote(epsilon: Epsilon.format(milli: plan.milliEpsilon), milliEpsilon: plan.milliEpsilon, remaining: remaining)
     }
 
     // MARK: - Queries
 
-    /// Decrypts and parses a market's held datapoints into a sandbox table.
-    func loadTable(_ config: MarketConfiguration) throws(DatatrustError) -> MarketTable {
+    /// Decrypts and parses into a sandbox table the market's held datapoints whose dataHash is
+    /// in `readable` (listed and covered by the job); nothing else is decrypted.
+    func loadTable(_ config: MarketConfiguration, readable: [Hash32: [ListedListing]]) throws(DatatrustError) -> MarketTable {
         let records: [DatapointRecord]
-        do { records = try store.datapoints(market: config.market) } catch { throw error.asDatatrustError }
+        do { records = try store.datapoints(market: config.market).filter { readable[$0.dataHash] != nil } } catch { throw error.asDatatrustError }
         let total = records.reduce(0) { $0 + $1.rowCount }
         guard total <= configuration.limits.maxLoadedRows else {
             throw .unprocessable("market \(config.market): \(total) rows, above the query limit \(configuration.limits.maxLoadedRows)")
@@ -348,23 +420,27 @@ public final class Datatrust: Sendable {
     /// RUN_QUERY.
     public func runQuery(_ request: QueryRequest, caller: Address) async throws(DatatrustError) -> QueryResult {
         let validated = try validate(request)
-        if validated.plan == nil {
-            for config in validated.configs where !config.allowRawSQL {
-                throw .forbidden("market \(config.market) allows only differentially private aggregates, not raw SQL")
-            }
-        }
-        let quote = try await computeCost(request)
-        var charges: [QueryCharge] = []
-        for (config, item) in zip(validated.configs, quote.items) {
-            guard let job = request.jobs?[config.market.name] else {
+        try checkRawSQLAllowed(validated)
+        var readable: [MarketID: [Hash32: [ListedListing]]] = [:]
+        var jobs: [MarketID: UInt64] = [:]
+        for config in validated.configs {
+            guard let job = request.jobs?[config.market.slug] else {
                 throw .badRequest("jobs.\(config.market): missing; expected the id of a job paid in market \(config.market)")
             }
+            let paid = try await checkJob(market: config.market, job: job, caller: caller, price: nil)
+            jobs[config.market] = job
+            readable[config.market] = try await readableData(market: config.market, job: paid)
+        }
+        let quote = try await quote(validated, readable: readable)
+        var charges: [QueryCharge] = []
+        for (config, item) in zip(validated.configs, quote.items) {
+            let job = jobs[config.market] ?? 0
             try await checkJob(market: config.market, job: job, caller: caller, price: item.total)
             let budget = try Epsilon.parse(config.epsilonBudget, field: "epsilonBudget")
             charges.append(QueryCharge(market: config.market, job: job, milliEpsilon: validated.plan?.milliEpsilon ?? 0, budgetMilliEpsilon: budget))
         }
         var tables: [MarketTable] = []
-        for config in validated.configs { tables.append(try loadTable(config)) }
+        for config in validated.configs { tables.append(try loadTable(config, readable: readable[config.market] ?? [:])) }
 
         do { try store.charge(charges, buyer: caller, now: clock()) } catch { throw error.asDatatrustError }
         let outcome: SandboxResult
@@ -385,10 +461,12 @@ public final class Datatrust: Sendable {
         var reports: [String: String] = [:]
         var read: [String: [Hash32]] = [:]
         for charge in charges {
-            let listings = outcome.listingsRead[charge.market] ?? []
-            read[charge.market.name] = listings
+            let dataRead = outcome.listingsRead[charge.market] ?? []
+            read[charge.market.slug] = dataRead
+            let allowed = readable[charge.market] ?? [:]
+            let listings = dataRead.flatMap { allowed[$0]?.map(\.listing) ?? [] }.sorted()
             if let tx = await report(market: charge.market, job: charge.job, buyer: caller, listings: listings) {
-                reports[charge.market.name] = tx
+                reports[charge.market.slug] = tx
             }
         }
         logger.info("query ran", metadata: ["caller": "\(caller.checksummed)", "markets": "\(request.markets)", "aggregate": "\(validated.plan != nil)"])

@@ -1,4 +1,5 @@
 import LedgerCore
+import MarketKit
 
 /// How one market is served.
 public struct MarketConfiguration: Sendable, Equatable, Codable {

@@ -1,4 +1,5 @@
 import LedgerCore
+import MarketKit
 
 /// The answer to `POST /auth/nonce`: what to sign.
 public struct NonceChallenge: Sendable, Equatable, Codable {

@@ -1,4 +1,5 @@
 import LedgerCore
+import MarketKit
 
 /// The datatrust's index and bookkeeping: datapoint metadata, login nonces, hashed bearer
 /// tokens, epsilon budgets, consumed jobs and usage records. The default implementation is

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LedgerCore
+import MarketKit
 
 /// ``DatatrustStore`` on an embedded SQLite database (GRDB, WAL mode). Holds metadata only:
 /// hashes, addresses, sizes, times and counters; never datapoint contents.
@@ -73,9 +74,9 @@ public final class SQLiteStore: DatatrustStore {
     public func insert(_ record: DatapointRecord) throws(StoreError) {
         let duplicate: Bool = try run("insert datapoint") { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM datapoint WHERE market = ? AND dataHash = ?",
-                                arguments: [record.market.name, Data(record.dataHash.bytes)]) != nil { return true }
+                                arguments: [record.market.slug, Data(record.dataHash.bytes)]) != nil { return true }
             try db.execute(sql: "INSERT INTO datapoint VALUES (?, ?, ?, ?, ?, ?, ?)", arguments: [
-                record.market.name, Data(record.dataHash.bytes), Data(record.owner.bytes), record.size,
+                record.market.slug, Data(record.dataHash.bytes), Data(record.owner.bytes), record.size,
                 record.rowCount, record.created, record.removed])
             return false
         }
@@ -86,7 +87,7 @@ public final class SQLiteStore: DatatrustStore {
     public func datapoint(market: MarketID, dataHash: Hash32) throws(StoreError) -> DatapointRecord? {
         try read("read datapoint") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM datapoint WHERE market = ? AND dataHash = ?",
-                             arguments: [market.name, Data(dataHash.bytes)]).map(Self.record)
+                             arguments: [market.slug, Data(dataHash.bytes)]).map(Self.record)
         }
     }
 
@@ -94,7 +95,7 @@ public final class SQLiteStore: DatatrustStore {
     public func datapoints(market: MarketID) throws(StoreError) -> [DatapointRecord] {
         try read("list datapoints") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM datapoint WHERE market = ? AND removed IS NULL ORDER BY dataHash",
-                             arguments: [market.name]).map(Self.record)
+                             arguments: [market.slug]).map(Self.record)
         }
     }
 
@@ -102,7 +103,7 @@ public final class SQLiteStore: DatatrustStore {
     public func markRemoved(market: MarketID, dataHash: Hash32, at time: Int64) throws(StoreError) {
         let changed: Int = try run("mark removed") { db in
             try db.execute(sql: "UPDATE datapoint SET removed = ? WHERE market = ? AND dataHash = ? AND removed IS NULL",
-                           arguments: [time, market.name, Data(dataHash.bytes)])
+                           arguments: [time, market.slug, Data(dataHash.bytes)])
             return db.changesCount
         }
         if changed == 0 { throw .notFound(market: market, dataHash: dataHash) }
@@ -111,7 +112,7 @@ public final class SQLiteStore: DatatrustStore {
     /// Deletes a record outright.
     public func delete(market: MarketID, dataHash: Hash32) throws(StoreError) {
         try run("delete datapoint") { db in
-            try db.execute(sql: "DELETE FROM datapoint WHERE market = ? AND dataHash = ?", arguments: [market.name, Data(dataHash.bytes)])
+            try db.execute(sql: "DELETE FROM datapoint WHERE market = ? AND dataHash = ?", arguments: [market.slug, Data(dataHash.bytes)])
         }
     }
 
@@ -119,7 +120,7 @@ public final class SQLiteStore: DatatrustStore {
     public func rowCount(market: MarketID) throws(StoreError) -> Int {
         try read("count rows") { db in
             try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(rowCount), 0) FROM datapoint WHERE market = ? AND removed IS NULL",
-                             arguments: [market.name]) ?? 0
+                             arguments: [market.slug]) ?? 0
         }
     }
 
@@ -171,7 +172,7 @@ public final class SQLiteStore: DatatrustStore {
     public func epsilonSpent(by address: Address, market: MarketID) throws(StoreError) -> UInt64 {
         try read("read epsilon") { db in
             UInt64(try Int64.fetchOne(db, sql: "SELECT spentMilli FROM epsilonSpend WHERE address = ? AND market = ?",
-                                      arguments: [Data(address.bytes), market.name]) ?? 0)
+                                      arguments: [Data(address.bytes), market.slug]) ?? 0)
         }
     }
 
@@ -180,20 +181,20 @@ public final class SQLiteStore: DatatrustStore {
         try run("charge query") { db in
             for c in charges {
                 if try Row.fetchOne(db, sql: "SELECT 1 FROM usedJob WHERE market = ? AND job = ?",
-                                    arguments: [c.market.name, Int64(c.job)]) != nil {
+                                    arguments: [c.market.slug, Int64(c.job)]) != nil {
                     throw StoreError.jobAlreadyUsed(market: c.market, job: c.job)
                 }
                 try db.execute(sql: "INSERT INTO usedJob VALUES (?, ?, ?, ?)",
-                               arguments: [c.market.name, Int64(c.job), Data(buyer.bytes), now])
+                               arguments: [c.market.slug, Int64(c.job), Data(buyer.bytes), now])
                 guard c.milliEpsilon > 0 else { continue }
                 let spent = UInt64(try Int64.fetchOne(db, sql: "SELECT spentMilli FROM epsilonSpend WHERE address = ? AND market = ?",
-                                                      arguments: [Data(buyer.bytes), c.market.name]) ?? 0)
+                                                      arguments: [Data(buyer.bytes), c.market.slug]) ?? 0)
                 let (total, overflow) = spent.addingReportingOverflow(c.milliEpsilon)
                 guard !overflow, total <= c.budgetMilliEpsilon, total <= UInt64(Int64.max) else {
                     throw StoreError.budgetExhausted(market: c.market, spentMilli: spent, requestedMilli: c.milliEpsilon, budgetMilli: c.budgetMilliEpsilon)
                 }
                 try db.execute(sql: "INSERT OR REPLACE INTO epsilonSpend VALUES (?, ?, ?)",
-                               arguments: [Data(buyer.bytes), c.market.name, Int64(total)])
+                               arguments: [Data(buyer.bytes), c.market.slug, Int64(total)])
             }
         }
     }
@@ -202,10 +203,10 @@ public final class SQLiteStore: DatatrustStore {
     public func refund(_ charges: [QueryCharge], buyer: Address) throws(StoreError) {
         try run("refund query") { db in
             for c in charges {
-                try db.execute(sql: "DELETE FROM usedJob WHERE market = ? AND job = ?", arguments: [c.market.name, Int64(c.job)])
+                try db.execute(sql: "DELETE FROM usedJob WHERE market = ? AND job = ?", arguments: [c.market.slug, Int64(c.job)])
                 guard c.milliEpsilon > 0 else { continue }
                 try db.execute(sql: "UPDATE epsilonSpend SET spentMilli = MAX(0, spentMilli - ?) WHERE address = ? AND market = ?",
-                               arguments: [Int64(c.milliEpsilon), Data(buyer.bytes), c.market.name])
+                               arguments: [Int64(c.milliEpsilon), Data(buyer.bytes), c.market.slug])
             }
         }
     }
@@ -213,7 +214,7 @@ public final class SQLiteStore: DatatrustStore {
     /// Whether a job was consumed.
     public func isJobUsed(market: MarketID, job: UInt64) throws(StoreError) -> Bool {
         try read("read job") { db in
-            try Row.fetchOne(db, sql: "SELECT 1 FROM usedJob WHERE market = ? AND job = ?", arguments: [market.name, Int64(job)]) != nil
+            try Row.fetchOne(db, sql: "SELECT 1 FROM usedJob WHERE market = ? AND job = ?", arguments: [market.slug, Int64(job)]) != nil
         }
     }
 
@@ -224,7 +225,7 @@ public final class SQLiteStore: DatatrustStore {
         try run("record usage") { db in
             let listings = Data(record.listings.flatMap(\.bytes))
             try db.execute(sql: "INSERT INTO usage (market, job, buyer, listings, created, reportTransaction) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [record.market.name, Int64(record.job), Data(record.buyer.bytes), listings, record.created, record.reportTransaction])
+                           arguments: [record.market.slug, Int64(record.job), Data(record.buyer.bytes), listings, record.created, record.reportTransaction])
             var out = record
             out.id = db.lastInsertedRowID
             return out

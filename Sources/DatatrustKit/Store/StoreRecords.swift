@@ -1,4 +1,5 @@
 import LedgerCore
+import MarketKit
 
 /// The index entry of one stored datapoint.
 public struct DatapointRecord: Sendable, Equatable, Codable {
@@ -39,7 +40,7 @@ public struct UsageRecord: Sendable, Equatable, Codable {
     public var job: UInt64
     /// Who ran the query.
     public var buyer: Address
-    /// The listings (dataHashes) whose rows were read, ascending.
+    /// The ids on chain of the listings whose rows were read, ascending (each owner is paid).
     public var listings: [Hash32]
     /// Unix seconds when the query ran.
     public var created: Int64

@@ -133,19 +133,40 @@ extension Paillier {
 
         /// The same value at a lower exponent: mantissa · 16^(exponent − newExponent).
         ///
-        /// - Throws: `exponentIncrease` when `newExponent > exponent`; `encodingOverflow` when
-        ///   the larger mantissa would pass n/3 − 1 (phe wraps silently here; this refuses).
+        /// - Throws: `exponentIncrease` when `newExponent > exponent`; `exponentAlignmentOverflow`
+        ///   naming both exponents when 16^(exponent − newExponent) or the larger mantissa would
+        ///   pass n/3 − 1 (phe wraps the mantissa silently here; this refuses).
         public func decreasingExponent(to newExponent: Int) throws(HEError) -> EncodedNumber {
             guard newExponent <= exponent else { throw .exponentIncrease(from: exponent, to: newExponent) }
             try Paillier.checkExponent(newExponent, field: "exponent")
             if newExponent == exponent { return self }
-            let scaled = try mantissa() * BigInteger.power(Paillier.base, exponent - newExponent)
+            let factor = try Paillier.alignmentFactor(from: exponent, to: newExponent, publicKey: publicKey)
+            let scaled = try mantissa() * factor
+            guard scaled.magnitude <= publicKey.maxInt else {
+                throw .exponentAlignmentOverflow(from: exponent, to: newExponent, limitBits: publicKey.maxInt.bitWidth)
+            }
             return try Self.wrap(mantissa: scaled, exponent: newExponent, publicKey: publicKey, field: "encoding")
         }
     }
 }
 
 extension Paillier {
+    /// 16^(from − to) for aligning exponents, refused (before it is built) when it exceeds
+    /// n/3 − 1, the largest scalar python-paillier's `decrease_exponent_to` accepts.
+    static func alignmentFactor(from: Int, to: Int, publicKey: PublicKey) throws(HEError) -> BigInteger {
+        let gap = from - to
+        let limitBits = publicKey.maxInt.bitWidth
+        // 16^gap has 4·gap + 1 bits; anything at least as long as maxInt may exceed it.
+        guard log2Base * gap < limitBits else {
+            throw .exponentAlignmentOverflow(from: from, to: to, limitBits: limitBits)
+        }
+        let factor = BigInteger.power(base, gap)
+        guard factor <= publicKey.maxInt else {
+            throw .exponentAlignmentOverflow(from: from, to: to, limitBits: limitBits)
+        }
+        return factor
+    }
+
     /// The exponents HECore accepts: |exponent| ≤ 2^16, far beyond any useful precision
     /// (16^−65536 is 2^−262144), so exponent sums never overflow `Int` and no huge power of 16
     /// is ever built from untrusted input.

@@ -9,6 +9,17 @@ extension Paillier.PrivateKey {
         try decryptEncoded(number).decode()
     }
 
+    /// Decrypts and decodes one ciphertext with its two CRT halves (modulo p² and q²) computed
+    /// at the same time on two cores: lower latency for a single value, the same constant-time
+    /// exponentiations. For many ciphertexts, decrypt them side by side instead.
+    ///
+    /// - Throws: the errors of ``decrypt(_:)-(Paillier.EncryptedNumber)``.
+    public func decryptConcurrently(_ number: Paillier.EncryptedNumber) throws(HEError) -> Paillier.PlainNumber {
+        try publicKey.requireSame(number.publicKey)
+        let m = try rawDecrypt(number.ciphertext, concurrently: true)
+        return try Paillier.EncodedNumber(unchecked: publicKey, encoding: m, exponent: number.exponent).decode()
+    }
+
     /// Decrypts to the encoding without decoding it.
     ///
     /// - Throws: `keyMismatch`, `ciphertextOutOfRange`, `ciphertextNotInvertible`.
@@ -24,9 +35,24 @@ extension Paillier.PrivateKey {
     /// - Throws: `ciphertextOutOfRange` for 0 or c ≥ n²; `ciphertextNotInvertible` when
     ///   gcd(c, n) ≠ 1 (phe accepts both; they are refused here).
     public func rawDecrypt(_ c: BigInteger) throws(HEError) -> BigInteger {
+        try rawDecrypt(c, concurrently: false)
+    }
+
+    /// ``rawDecrypt(_:)``, with the two halves on two threads when `concurrently` is true.
+    func rawDecrypt(_ c: BigInteger, concurrently: Bool) throws(HEError) -> BigInteger {
         try Paillier.EncryptedNumber.validate(c, for: publicKey)
-        let mp = halfDecrypt(c, prime: p, primeSquared: pSquared, exponent: pMinusOne, h: hp)
-        let mq = halfDecrypt(c, prime: q, primeSquared: qSquared, exponent: qMinusOne, h: hq)
+        let mp: BigInteger, mq: BigInteger
+        if concurrently {
+            let halves = Paillier.parallelMap([true, false]) { isP in
+                isP ? halfDecrypt(c, prime: p, primeSquared: pSquared, exponent: pMinusOne, h: hp)
+                    : halfDecrypt(c, prime: q, primeSquared: qSquared, exponent: qMinusOne, h: hq)
+            }
+            mp = halves[0]
+            mq = halves[1]
+        } else {
+            mp = halfDecrypt(c, prime: p, primeSquared: pSquared, exponent: pMinusOne, h: hp)
+            mq = halfDecrypt(c, prime: q, primeSquared: qSquared, exponent: qMinusOne, h: hq)
+        }
         // m = mp + p·((mq − mp)·p⁻¹ mod q)
         return BigInteger { m in
             __gmpz_sub(m, mq.raw, mp.raw)

@@ -6,7 +6,8 @@ extension Paillier.EncryptedNumber {
     /// E(a + b) from E(a) and E(b); the operand with the larger exponent is first brought
     /// down to the smaller one (as phe does).
     ///
-    /// - Throws: `keyMismatch` when `other` belongs to another key.
+    /// - Throws: `keyMismatch` when `other` belongs to another key; `exponentAlignmentOverflow`
+    ///   when the exponents are too far apart to align (16^gap > n/3 − 1).
     public func adding(_ other: Paillier.EncryptedNumber) throws(HEError) -> Paillier.EncryptedNumber {
         try publicKey.requireSame(other.publicKey)
         var a = self, b = other
@@ -20,7 +21,7 @@ extension Paillier.EncryptedNumber {
     /// E(a + b) for a plaintext encoding b (encrypted with r = 1, as phe does; re-randomise
     /// before the result leaves you).
     ///
-    /// - Throws: `keyMismatch`; `encodingOverflow` when aligning exponents overflows.
+    /// - Throws: `keyMismatch`; `exponentAlignmentOverflow` when aligning exponents overflows.
     public func adding(_ encoded: Paillier.EncodedNumber) throws(HEError) -> Paillier.EncryptedNumber {
         try publicKey.requireSame(encoded.publicKey)
         var a = self, b = encoded
@@ -107,12 +108,17 @@ extension Paillier.EncryptedNumber {
 
     /// The same plaintext at a lower exponent (multiplies the ciphertext by 16^(e − new)).
     ///
-    /// - Throws: `exponentIncrease` when `newExponent` is larger than the current exponent.
+    /// The factor 16^(e − new) is itself a plaintext scalar, so it must not exceed n/3 − 1:
+    /// python-paillier refuses a larger one, and the product would wrap modulo n into a wrong
+    /// value (`Enc(1e300) + Enc(5e-324)` would decrypt to about 6.3e275).
+    ///
+    /// - Throws: `exponentIncrease` when `newExponent` is larger than the current exponent;
+    ///   `exponentAlignmentOverflow` naming both exponents when 16^(e − new) > n/3 − 1.
     public func decreasingExponent(to newExponent: Int) throws(HEError) -> Paillier.EncryptedNumber {
         guard newExponent <= exponent else { throw .exponentIncrease(from: exponent, to: newExponent) }
         try Paillier.checkExponent(newExponent, field: "exponent")
         if newExponent == exponent { return self }
-        let factor = BigInteger.power(Paillier.base, exponent - newExponent)
+        let factor = try Paillier.alignmentFactor(from: exponent, to: newExponent, publicKey: publicKey)
         let key = publicKey
         let c = BigInteger { __gmpz_powm($0, ciphertext.raw, factor.raw, key.nSquared.raw) }
         return Paillier.EncryptedNumber(unchecked: key, ciphertext: c, exponent: newExponent)

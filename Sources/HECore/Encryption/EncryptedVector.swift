@@ -56,26 +56,41 @@ extension Paillier {
             return try dot(encoded: encoded)
         }
 
-        /// Σ E(aᵢ)·bᵢ for plaintext encodings, computed as one multi-exponentiation.
+        /// Σ E(aᵢ)·bᵢ for plaintext encodings, computed as one multi-exponentiation (bucketed
+        /// without tables when every aligned weight has at most 32 bits, as integer weights do).
         ///
         /// Every product's exponent is eᵢ + fᵢ; the result takes the smallest, E, and each
         /// plaintext mantissa is scaled by 16^(eᵢ + fᵢ − E) before exponentiation (overflow is
         /// refused). Negative mantissas are gathered into a second product that is inverted once.
         ///
-        /// - Throws: `lengthMismatch`, `keyMismatch`, `encodingOverflow`.
+        /// - Throws: `lengthMismatch`, `keyMismatch`, `exponentAlignmentOverflow`.
         public func dot(encoded weights: [EncodedNumber]) throws(HEError) -> EncryptedNumber {
             guard weights.count == count else {
                 throw .lengthMismatch(field: "weights", expected: count, found: weights.count)
             }
             for weight in weights { try publicKey.requireSame(weight.publicKey) }
+            let (target, positive, negative) = try Self.alignedMantissas(exponents: elements.map(\.exponent), weights: weights)
+            let widest = (positive + negative).reduce(0) { max($0, $1?.bitWidth ?? 0) }
+            if widest <= MultiExponentiation.shortExponentBits {
+                // Short (e.g. 16-bit integer) weights: buckets, no per-base tables.
+                let bases = elements.map(\.ciphertext)
+                var result = MultiExponentiation.bucketProduct(bases: bases, exponents: positive, modulus: publicKey.nSquared)
+                if negative.contains(where: { $0 != nil }) {
+                    let denominator = MultiExponentiation.bucketProduct(bases: bases, exponents: negative, modulus: publicKey.nSquared)
+                    let inverse = denominator.inverse(modulo: publicKey.nSquared) ?? denominator
+                    result = publicKey.multiplyModNSquared(result, inverse)
+                }
+                return EncryptedNumber(unchecked: publicKey, ciphertext: result, exponent: target)
+            }
             let engine = MultiExponentiation(bases: elements.map(\.ciphertext), modulus: publicKey.nSquared)
             return try Self.dot(engine: engine, exponents: elements.map(\.exponent), weights: weights, key: publicKey)
         }
 
-        /// The dot product over a prepared multi-exponentiation engine (shared by the gradients).
-        static func dot(
-            engine: MultiExponentiation, exponents: [Int], weights: [EncodedNumber], key: PublicKey
-        ) throws(HEError) -> EncryptedNumber {
+        /// The common exponent of every product eᵢ + fᵢ (the smallest) and each weight's
+        /// mantissa at it, split by sign (a positive and a negative magnitude, nil elsewhere).
+        static func alignedMantissas(
+            exponents: [Int], weights: [EncodedNumber]
+        ) throws(HEError) -> (target: Int, positive: [BigInteger?], negative: [BigInteger?]) {
             var target = Int.max
             for (e, w) in zip(exponents, weights) { target = min(target, e + w.exponent) }
             try Paillier.checkExponent(target, field: "exponent")
@@ -86,6 +101,14 @@ extension Paillier {
                 positive.append(mantissa.signum > 0 ? mantissa : nil)
                 negative.append(mantissa.signum < 0 ? -mantissa : nil)
             }
+            return (target, positive, negative)
+        }
+
+        /// The dot product over a prepared multi-exponentiation engine (shared by the gradients).
+        static func dot(
+            engine: MultiExponentiation, exponents: [Int], weights: [EncodedNumber], key: PublicKey
+        ) throws(HEError) -> EncryptedNumber {
+            let (target, positive, negative) = try alignedMantissas(exponents: exponents, weights: weights)
             var result = engine.evaluate(positive)
             if negative.contains(where: { $0 != nil }) {
                 let denominator = engine.evaluate(negative)
@@ -98,13 +121,17 @@ extension Paillier {
 }
 
 extension Paillier.PrivateKey {
-    /// Decrypts every element.
+    /// Decrypts every element, spread over all cores.
     ///
     /// - Throws: the errors of ``decrypt(_:)``.
     public func decrypt(_ vector: Paillier.EncryptedVector) throws(HEError) -> [Paillier.PlainNumber] {
+        let key = self
+        let results = Paillier.parallelMap(vector.elements) { element in
+            Result { () throws(HEError) -> Paillier.PlainNumber in try key.decrypt(element) }
+        }
         var values: [Paillier.PlainNumber] = []
         values.reserveCapacity(vector.count)
-        for element in vector.elements { values.append(try decrypt(element)) }
+        for result in results { values.append(try result.get()) }
         return values
     }
 }

@@ -126,16 +126,21 @@ extension Paillier {
     }
 
     /// `transform` applied to every element, spread over all active cores.
+    ///
+    /// The work is cut into about eight chunks per core that idle workers take in turn, so
+    /// a core slowed by another process does not leave the others waiting on its fixed share
+    /// (one contiguous chunk per core gave only 1.26× on two busy cores).
     static func parallelMap<Element: Sendable, Result: Sendable>(
         _ input: [Element], _ transform: @Sendable (Element) -> Result
     ) -> [Result] {
         let count = input.count
         guard count > 1 else { return input.map(transform) }
-        let workers = min(count, max(1, ProcessInfo.processInfo.activeProcessorCount))
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let chunks = min(count, cores * 8)
         let box = ResultBox<Result>(count: count)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let lower = worker * count / workers
-            let upper = (worker + 1) * count / workers
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let lower = chunk * count / chunks
+            let upper = (chunk + 1) * count / chunks
             for index in lower..<upper { box.store(transform(input[index]), at: index) }
         }
         return box.results()

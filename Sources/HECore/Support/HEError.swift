@@ -32,6 +32,9 @@ public enum HEError: Error, Equatable, Sendable {
     case invalidPrecision(Double)
     /// An attempt to raise an exponent, which needs decryption.
     case exponentIncrease(from: Int, to: Int)
+    /// Bringing an operand from exponent `from` down to `to` would need a factor 16^(from − to),
+    /// or give a mantissa, above n/3 − 1 (python-paillier refuses the first; it would wrap).
+    case exponentAlignmentOverflow(from: Int, to: Int, limitBits: Int)
     /// An exponent outside ``Paillier/exponentRange``.
     case exponentOutOfRange(field: String, found: Int)
     /// Two vectors whose lengths must agree do not.
@@ -44,6 +47,15 @@ public enum HEError: Error, Equatable, Sendable {
     case aggregationBoundExceeded(parties: Int, boundBits: Int, limitBits: Int)
     /// A party's gradient bound larger than the aggregation allows.
     case gradientBoundExceeded(bound: Double, allowed: Double)
+    /// A packing parameter (value bits, parties, contributors) that could overflow a slot or
+    /// the plaintext; `bound` is the largest value that cannot.
+    case packingBoundExceeded(field: String, found: Int, bound: Int)
+    /// A packing range that is not a finite number > 0.
+    case invalidPackingRange(Double)
+    /// A value outside the packing's range [−range, range] (quantising it would overflow its slot).
+    case packedValueOutOfRange(index: Int, value: Double, range: Double)
+    /// Packed vectors that were made under different layouts or hold different counts.
+    case packingLayoutMismatch(expected: String, found: String)
 }
 
 extension HEError: CustomStringConvertible {
@@ -80,6 +92,8 @@ extension HEError: CustomStringConvertible {
             return "precision: \(value) is not usable, expected a finite number > 0"
         case let .exponentIncrease(from, to):
             return "exponent: cannot raise exponent from \(from) to \(to), expected a new exponent ≤ \(from)"
+        case let .exponentAlignmentOverflow(from, to, limitBits):
+            return "exponent: cannot bring exponent \(from) down to \(to): 16^\(from - to) or the scaled mantissa exceeds n/3 − 1 (about 2^\(limitBits)), expected operands whose exponents are at most \(limitBits / Paillier.log2Base) apart and whose aligned mantissa fits"
         case let .exponentOutOfRange(field, found):
             return "\(field): exponent \(found) out of range, expected \(Paillier.exponentRange.lowerBound)...\(Paillier.exponentRange.upperBound)"
         case let .lengthMismatch(field, expected, found):
@@ -92,6 +106,14 @@ extension HEError: CustomStringConvertible {
             return "parties: \(parties) parties × per-party bound (2^\(boundBits) in fixed point) may exceed n/3 − 1 (2^\(limitBits)), expected fewer parties, a smaller bound or a larger key"
         case let .gradientBoundExceeded(bound, allowed):
             return "gradient: bound \(bound) exceeds the aggregation's per-party bound, expected ≤ \(allowed)"
+        case let .packingBoundExceeded(field, found, bound):
+            return "\(field): \(found) could overflow a packed slot, expected at most \(bound)"
+        case let .invalidPackingRange(range):
+            return "range: \(range) is not usable, expected a finite number > 0 bounding every |value|"
+        case let .packedValueOutOfRange(index, value, range):
+            return "values[\(index)]: \(value) is outside the packing range, expected −\(range) ≤ value ≤ \(range) (clip first)"
+        case let .packingLayoutMismatch(expected, found):
+            return "packing: layout \(found), expected \(expected)"
         }
     }
 }

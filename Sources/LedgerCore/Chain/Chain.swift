@@ -69,6 +69,14 @@ public final class Chain: @unchecked Sendable {
     ) throws -> Chain {
         guard let genesis = try store.genesis() else { throw ChainError.notInitialized }
         let registry = ModuleRegistry(modules)
+        let state = try loadState(store: store, genesis: genesis, registry: registry)
+        return Chain(genesis: genesis, registry: registry, store: store, clock: clock, snapshotInterval: snapshotInterval, state: state)
+    }
+
+    /// The state at the store's tip: the newest snapshot, then the blocks after it replayed and
+    /// checked against their headers. Shared by ``open(store:modules:clock:snapshotInterval:)``
+    /// and ``ChainFollower``.
+    static func loadState(store: any BlockStore, genesis: GenesisConfig, registry: ModuleRegistry) throws -> ChainState {
         var (state, genesisBlock) = try genesis.build()
         // One block read, not the whole log: reopening costs the store's scan, a snapshot load
         // and the replay of the blocks after it.
@@ -87,7 +95,7 @@ public final class Chain: @unchecked Sendable {
             try replay(block, on: &state, registry: registry, chainID: genesis.chainID)
         }
         genesisBlock = storedGenesis
-        return Chain(genesis: genesis, registry: registry, store: store, clock: clock, snapshotInterval: snapshotInterval, state: state)
+        return state
     }
 
     // MARK: - Reading

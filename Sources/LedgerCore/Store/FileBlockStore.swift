@@ -16,6 +16,10 @@ import Foundation
 /// crash: it was never acknowledged, so it is dropped and reported in ``warnings``. Any other
 /// damage refuses to open with ``ChainError/corrupt(height:reason:)`` naming the height;
 /// nothing is repaired silently.
+///
+/// A handle opened with ``init(readingFolder:)`` only reads: it never takes the writers'
+/// lock (so a writer holding it for a long time delays nothing), never repairs, and sees the
+/// blocks other processes append as soon as their records are whole. ``ChainFollower`` uses it.
 public final class FileBlockStore: BlockStore, @unchecked Sendable {
     // @unchecked: the mutable properties (`offsets`, `tipHash`, `scanned`, `depth`,
     // `warningLog`) are only touched while holding `mutex`; the file descriptors are owned
@@ -31,6 +35,8 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
 
     /// The folder holding the store.
     public let folder: URL
+    /// Whether this handle only reads (see ``init(readingFolder:)``).
+    public let isReadOnly: Bool
 
     static let magic: [UInt8] = Array("DMB1".utf8)
     static let recordHeaderSize = 16
@@ -41,6 +47,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
     /// Opens (creating if needed) the store in `folder`, verifying the log.
     public init(folder: URL) throws(ChainError) {
         self.folder = folder
+        isReadOnly = false
         do {
             try FileManager.default.createDirectory(at: folder.appendingPathComponent("snapshots"), withIntermediateDirectories: true)
         } catch {
@@ -60,9 +67,26 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
         try withFileLock { () throws(ChainError) in try scan(repairTornTail: true) }
     }
 
+    /// Opens the existing store in `folder` for reading only, without taking the writers' lock.
+    ///
+    /// The log is checked as far as its last whole record; an incomplete record at the end is a
+    /// write in progress (or a crashed one, which the next writer drops) and is not read until
+    /// it is whole. Appending through this handle throws ``ChainError/storage(_:)``.
+    public init(readingFolder folder: URL) throws(ChainError) {
+        self.folder = folder
+        isReadOnly = true
+        let bfd = open(folder.appendingPathComponent("blocks.log").path, O_RDONLY | O_CLOEXEC)
+        guard bfd >= 0 else { throw .storage("cannot open \(folder.lastPathComponent)/blocks.log for reading: \(FileBlockStore.errnoText())") }
+        logFD = bfd
+        lockFD = -1
+        mutex.lock()
+        defer { mutex.unlock() }
+        try scan(repairTornTail: false)
+    }
+
     deinit {
         close(logFD)
-        close(lockFD)
+        if lockFD >= 0 { close(lockFD) }
     }
 
     /// Problems found and handled while opening (a dropped torn write, a skipped snapshot).
@@ -172,6 +196,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
 
     /// Writes `snapshots/state-<height>.bin` atomically and keeps only the newest snapshots.
     public func saveSnapshot(height: UInt64, state: [UInt8]) throws(ChainError) {
+        guard !isReadOnly else { throw .storage("\(folder.lastPathComponent) was opened for reading only; snapshots are written by writers") }
         var bytes = FileBlockStore.snapshotMagic
         for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: height >> (8 * UInt64(i)))) }
         bytes += Keccak256.hash(state).bytes
@@ -340,6 +365,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
     // MARK: - Files
 
     private func withFileLock<T>(_ body: () throws -> T) throws -> T {
+        guard !isReadOnly else { throw ChainError.storage("\(folder.lastPathComponent) was opened for reading only; open it with FileBlockStore(folder:) to write") }
         mutex.lock()
         defer { mutex.unlock() }
         if depth == 0 {

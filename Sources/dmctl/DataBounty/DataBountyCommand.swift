@@ -13,11 +13,16 @@ struct DataBountyCommand: AsyncParsableCommand {
         abstract: "Data bounties: create, join, commit, aggregate, post, reveal, challenge, finalize, show.",
         discussion: """
             Gradients travel off chain encrypted under the sponsor's Paillier key (dmctl he); the \
-            chain records the key's fingerprint and the hashes of the files. Fixed-point files are \
-            JSON: weights {"values": [...]}, validation {"features": [[...]], "labels": [...]}.
+            chain records the key's fingerprint and the hashes of the files. By default each owner \
+            sends its exact gradient at the published weights, packed many values to a ciphertext \
+            (dmctl he encrypt --packed), the aggregator adds the files (dmctl he add) and the \
+            sponsor decrypts only the sum. Fixed-point files are JSON: weights {"values": [...]}, \
+            validation {"features": [[...]], "labels": [...]}.
 
             Example:
               dmctl databounty join --key owner1 --bounty 1 --samples 91
+              dmctl he encrypt --key sponsor-public.json --packed --bits 32 --parties 5 --range 1024 -- 0.5,-3.25,... > grad1.json
+              dmctl databounty commit --key owner1 --bounty 1 --round 1 --gradient grad1.json
               dmctl databounty show 1
             """,
         subcommands: [Create.self, Join.self, Commit.self, Aggregate.self, Post.self, Reveal.self, Challenge.self, Finalize.self, Show.self])

@@ -3,6 +3,7 @@ import DatatrustKit
 import Foundation
 import Hummingbird
 import LedgerCore
+import MarketKit
 import Logging
 
 /// `dmctl datatrust …`: run a datatrust server, or talk to one.
@@ -40,8 +41,8 @@ struct QueryOptions: ParsableArguments {
     @Option(name: .long, help: "Paid job per market, MARKET=ID (repeatable).") var job: [String] = []
 
     func request() throws -> QueryRequest {
-        let markets = try market.map { name -> DatatrustKit.MarketID in
-            do { return try DatatrustKit.MarketID(name) } catch { throw CLIError.usage("\(error)") }
+        let markets = try market.map { name -> MarketKit.MarketID in
+            do { return try MarketKit.MarketID(name) } catch { throw CLIError.usage("\(error)") }
         }
         var aggregateQuery: AggregateQuery?
         if let aggregate {
@@ -100,12 +101,16 @@ extension DatatrustCommand {
                 master = try MasterKey.loadOrCreate(keyFile: folder.appendingPathComponent("master.key"))
             }
             let backend = try signer.loadKey(global)
-            let chain = try ChainHome.open(Home(global))
+            // Reads follow the chain as other processes extend it, never waiting for the writer
+            // lock; the datatrust's own transactions go through a writer handle opened at the
+            // first submission, so starting does not wait for the lock either.
+            let home = Home(global)
+            let follower = try ChainHome.follow(home)
             let datatrust = Datatrust(configuration: config,
                                       vault: try Vault(folder: folder.appendingPathComponent("vault"), masterKey: master),
                                       store: try SQLiteStore(path: folder.appendingPathComponent("index.sqlite").path),
-                                      chain: ChainMarketView(chain: chain, backend: backend))
-            Output.note("datatrust \(config.name) serving \(config.markets.map(\.market.name)) on http://\(host):\(port)")
+                                      chain: ChainMarketView(follower: follower, openWriter: { try ChainHome.open(home) }, backend: backend))
+            Output.note("datatrust \(config.name) serving \(config.markets.map(\.market.slug)) on http://\(host):\(port)")
             try await DatatrustServer.application(for: datatrust, host: host, port: port).runService()
         }
     }
@@ -120,7 +125,7 @@ extension DatatrustCommand {
             let markets = try await server.client().markets()
             if global.json { return try Output.json(markets) }
             Output.table(["market", "format", "raw SQL", "epsilon budget", "datapoints", "rows"], markets.map {
-                [$0.market.name, $0.format.rawValue, $0.allowRawSQL ? "yes" : "no", $0.epsilonBudget, "\($0.datapoints)", "\($0.rows)"]
+                [$0.market.slug, $0.format.rawValue, $0.allowRawSQL ? "yes" : "no", $0.epsilonBudget, "\($0.datapoints)", "\($0.rows)"]
             })
         }
     }
@@ -155,7 +160,7 @@ extension DatatrustCommand {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.usage("\(file): cannot read") }
             let result = try await loggedIn(server, signer, global).addDatapoint([UInt8](data), market: market)
             if global.json { return try Output.json(result) }
-            Output.fields([("market", result.market.name), ("dataHash", result.dataHash.hex), ("size", "\(result.size)"), ("rows", "\(result.rows)"), ("attestation", result.attestation)])
+            Output.fields([("market", result.market.slug), ("dataHash", result.dataHash.hex), ("size", "\(result.size)"), ("rows", "\(result.rows)"), ("attestation", result.attestation)])
         }
     }
 
@@ -192,7 +197,7 @@ extension DatatrustCommand {
         func run() async throws {
             let result = try await loggedIn(server, signer, global).removeDatapoint(market: market, dataHash: try parseHash(dataHash))
             if global.json { return try Output.json(result) }
-            Output.fields([("market", result.market.name), ("dataHash", result.dataHash.hex), ("removed", "\(result.removed)")])
+            Output.fields([("market", result.market.slug), ("dataHash", result.dataHash.hex), ("removed", "\(result.removed)")])
         }
     }
 
@@ -223,7 +228,7 @@ extension DatatrustCommand {
         func run() async throws {
             let quote = try await server.client().computeCost(try query.request())
             if global.json { return try Output.json(quote) }
-            Output.table(["market", "rows", "compute", "privacy", "total"], quote.items.map { [$0.market.name, "\($0.rows)", "\($0.compute)", "\($0.privacy)", "\($0.total)"] })
+            Output.table(["market", "rows", "compute", "privacy", "total"], quote.items.map { [$0.market.slug, "\($0.rows)", "\($0.compute)", "\($0.privacy)", "\($0.total)"] })
             Output.note("total \(quote.total)")
         }
     }

@@ -50,7 +50,9 @@ enum DemoReport {
         let d = s.dataBounty
         add(.dataBounty, [
             "bounty #\(d.bounty): \(d.amount), \(d.keyBits)-bit Paillier keys, target error \(basisPoints(Int64(d.targetError))) (start \(basisPoints(Int64(d.initialError))))",
-            "rounds: " + d.rounds.map { "\($0.round): \(basisPoints(Int64($0.error)))" }.joined(separator: ", ") + " (\(d.ciphertexts) ciphertexts)",
+            "\(d.mode): \(d.values) gradient values in \(d.ciphertexts) ciphertexts (\(d.valuesPerCiphertext) a ciphertext)",
+            "rounds: " + d.rounds.map { "\($0.round): \(basisPoints(Int64($0.error)))" }.joined(separator: ", "),
+            String(format: "validation accuracy %.2f %% (plaintext reference learner %.2f %%)", d.accuracy * 100, d.referenceAccuracy * 100),
             "target reached: \(d.targetReached ? "yes" : "no"); paid \(d.paid)",
             payouts(d.payouts),
         ])

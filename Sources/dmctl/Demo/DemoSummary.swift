@@ -105,6 +105,16 @@ struct DemoSummary: Codable, Sendable {
         var paid = ""
         var payouts: [String: String] = [:]
         var ciphertexts = 0
+        /// How the gradients were aggregated.
+        var mode = ""
+        /// Gradient values sent in all rounds (packed into `ciphertexts`).
+        var values = 0
+        /// Values one packed ciphertext holds.
+        var valuesPerCiphertext = 0
+        /// Validation accuracy of the securely trained model.
+        var accuracy = 0.0
+        /// Validation accuracy of the plaintext reference learner on the pooled rows.
+        var referenceAccuracy = 0.0
     }
 
     var seed: UInt64 = 0

@@ -11,7 +11,7 @@ struct DemoDatatrust {
     /// The service.
     let service: Datatrust
     /// The market as the datatrust names it.
-    let market: DatatrustKit.MarketID
+    let market: MarketKit.MarketID
 
     /// Logs `key` in as the REST API does: sign the server's nonce (EIP-191), receive a bearer
     /// token, and authenticate with it. Returns the authenticated address.
@@ -36,7 +36,7 @@ extension DemoScenario {
         do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
             throw CLIError.storage("cannot create \(root.path): \(error.localizedDescription)")
         }
-        let name = try DatatrustKit.MarketID(market.slug)
+        let name = try MarketKit.MarketID(market.slug)
         var logger = Logger(label: "datamarket.demo.datatrust")
         logger.logLevel = .critical
         let chain = self.chain
@@ -58,14 +58,14 @@ extension DemoScenario {
     func storeAndAttest(_ listing: DemoListing) async throws {
         guard let datatrust else { throw CLIError.refused("the datatrust is not open") }
         let caller = try datatrust.login(people.owners[listing.owner])
-        _ = try await datatrust.service.addDatapoint(listing.bytes, market: datatrust.market.name, caller: caller)
+        _ = try await datatrust.service.addDatapoint(listing.bytes, market: datatrust.market.slug, caller: caller)
     }
 
     /// The owner of a removed listing withdraws its data from the datatrust.
     func withdrawFromDatatrust(_ listing: DemoListing) async throws {
         guard let datatrust else { throw CLIError.refused("the datatrust is not open") }
         let caller = try datatrust.login(people.owners[listing.owner])
-        _ = try await datatrust.service.removeDatapoint(market: datatrust.market.name, dataHash: listing.dataHash, caller: caller)
+        _ = try await datatrust.service.removeDatapoint(market: datatrust.market.slug, dataHash: listing.dataHash, caller: caller)
     }
 
     /// The queries phase: the buyer pays two jobs on chain and runs a SQL query and a
@@ -84,21 +84,21 @@ extension DemoScenario {
 
         // SQL: raw rows stay at the datatrust; the buyer gets the answer.
         let sql = "SELECT diagnosis, COUNT(*) AS biopsies, ROUND(AVG(mean_radius), 2) AS mean_radius, ROUND(AVG(worst_area), 1) AS worst_area "
-            + "FROM \(datatrust.market.name) GROUP BY diagnosis ORDER BY diagnosis"
+            + "FROM \(datatrust.market.slug) GROUP BY diagnosis ORDER BY diagnosis"
         doing("quote and pay the SQL job")
         let quote = try await datatrust.service.computeCost(QueryRequest(markets: [datatrust.market], sql: sql))
         let sqlJob = try payJob()
         doing("run the SQL query at the datatrust")
-        let table = try await datatrust.service.runQuery(QueryRequest(markets: [datatrust.market], sql: sql, jobs: [datatrust.market.name: sqlJob.id]), caller: caller)
+        let table = try await datatrust.service.runQuery(QueryRequest(markets: [datatrust.market], sql: sql, jobs: [datatrust.market.slug: sqlJob.id]), caller: caller)
         summary.queries.jobPrice = Self.dmt(sqlJob.price)
         summary.queries.sql = sql
         summary.queries.sqlColumns = table.columns
         summary.queries.sqlRows = table.rows.map { $0.map(Self.text) }
-        summary.queries.listingsRead = table.listingsRead[datatrust.market.name]?.count ?? 0
+        summary.queries.listingsRead = table.listingsRead[datatrust.market.slug]?.count ?? 0
         summary.queries.usageReports += table.usageReports.count
         step("the buyer pays job #\(sqlJob.id) on chain (\(Self.dmt(sqlJob.price)); the datatrust quotes \(Self.dmt(quote.total))) and runs SQL over "
              + "\(summary.queries.listingsRead) listings: " + summary.queries.sqlRows.map { $0.joined(separator: " ") }.joined(separator: "; "))
-        step("the datatrust reports job #\(sqlJob.id)'s usage on chain (tx \(String((table.usageReports[datatrust.market.name] ?? "none").prefix(12)))…)")
+        step("the datatrust reports job #\(sqlJob.id)'s usage on chain (tx \(String((table.usageReports[datatrust.market.slug] ?? "none").prefix(12)))…)")
 
         // A differentially private mean: noise calibrated to the clamped range and epsilon.
         let aggregate = AggregateQuery(kind: .mean, column: "mean_radius", lower: 6, upper: 30, decimals: 2, epsilon: "0.5")
@@ -107,9 +107,9 @@ extension DemoScenario {
         doing("pay and run the differentially private query")
         let dpJob = try payJob()
         var paid = request
-        paid.jobs = [datatrust.market.name: dpJob.id]
+        paid.jobs = [datatrust.market.slug: dpJob.id]
         let noisy = try await datatrust.service.runQuery(paid, caller: caller)
-        let remaining = try datatrust.service.epsilon(request, caller: caller).remaining?[datatrust.market.name] ?? "?"
+        let remaining = try datatrust.service.epsilon(request, caller: caller).remaining?[datatrust.market.slug] ?? "?"
         let answer = noisy.rows.first.map { $0.map(Self.text).joined(separator: " ") } ?? "no answer"
         let exact = Double(live.flatMap(\.rows.features).map { $0[0] }.reduce(0, +)) / Double(max(1, live.reduce(0) { $0 + $1.rows.count }))
         summary.queries.privateQuery = "mean(mean_radius) clamped to [6, 30], ε = \(epsilon.epsilon)"

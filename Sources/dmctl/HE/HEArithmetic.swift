@@ -13,6 +13,7 @@ struct HEAdd: ParsableCommand {
             Example:
               dmctl he add --key keys/public.json a.json b.json > sum.json
               dmctl he add --key keys/public.json a.json --value 10.5 > shifted.json
+              dmctl he add --key keys/public.json p1.json p2.json p3.json > packed-sum.json
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -23,11 +24,20 @@ struct HEAdd: ParsableCommand {
     @Option(help: "A plain number to add instead of a second ciphertext.")
     var value: String?
 
-    @Argument(help: ArgumentHelp("One or two ciphertext files.", valueName: "ciphertext.json"))
+    @Argument(help: ArgumentHelp("One or two ciphertext files, or two or more packed vector files.", valueName: "ciphertext.json"))
     var ciphertexts: [String]
 
     func run() throws {
         let publicKey = try HEFiles.publicKey(key)
+        let packed = try ciphertexts.map { HEFiles.isPacked(try HEFiles.read($0, what: "ciphertext")) }
+        if packed.contains(true) {
+            guard packed.allSatisfy({ $0 }), ciphertexts.count >= 2, value == nil else {
+                throw CLIError.usage("arguments: expected two or more packed vector files (no --value, no single ciphertexts)")
+            }
+            let vectors = try ciphertexts.map { try HEFiles.packed($0, key: publicKey) }
+            HEFiles.print(try vectors[0].layout.aggregate(vectors))
+            return
+        }
         let operands = try ciphertexts.map { try HEFiles.ciphertext($0, key: publicKey) }
         let sum: Paillier.EncryptedNumber
         switch (operands.count, value) {

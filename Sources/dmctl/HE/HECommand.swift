@@ -17,6 +17,12 @@ struct HECommand: ParsableCommand {
               dmctl he encrypt --key keys/public.json -- -4 > b.json
               dmctl he add --key keys/public.json a.json b.json > sum.json
               dmctl he decrypt --key keys/private.json sum.json     # -1.5
+
+            Packed vectors (many quantised values a ciphertext; addition only):
+              dmctl he encrypt --key keys/public.json --packed --bits 32 --parties 2 --range 8 -- 1.5,-2 > p1.json
+              dmctl he encrypt --key keys/public.json --packed --bits 32 --parties 2 --range 8 -- 0.5,4 > p2.json
+              dmctl he add --key keys/public.json p1.json p2.json > psum.json
+              dmctl he decrypt --key keys/private.json psum.json    # 2.0,2.0 (to the step)
             """,
         subcommands: [
             HEKeygen.self, HEEncrypt.self, HEDecrypt.self, HEAdd.self, HEMul.self, HEDot.self,
@@ -65,6 +71,27 @@ enum HEFiles {
             throw CLIError.usage("\(field): '\(text)' is not a number, expected an integer or a decimal number such as -12 or 3.5")
         }
         return try Paillier.EncodedNumber.encode(value, publicKey: key)
+    }
+
+    /// Whether a file holds a packed vector (its JSON has a `packing` object) rather than one
+    /// pheutil ciphertext.
+    static func isPacked(_ data: Data) -> Bool {
+        ((try? JSONSerialization.jsonObject(with: data)) as? [String: Any])?["packing"] != nil
+    }
+
+    /// Loads a packed-vector file for `key`.
+    static func packed(_ path: String, key: Paillier.PublicKey) throws -> Paillier.PackedVector {
+        do {
+            return try Paillier.PackedVector(json: read(path, what: "packed vector"), publicKey: key)
+        } catch let error as HEError {
+            throw CLIError.usage("\(path): \(error)")
+        }
+    }
+
+    /// Prints a packed vector as one line of its JSON form.
+    static func print(_ vector: Paillier.PackedVector) {
+        FileHandle.standardOutput.write(vector.json())
+        FileHandle.standardOutput.write(Data("\n".utf8))
     }
 
     /// Prints a ciphertext as one line of pheutil JSON (the same with or without --json).

@@ -14,6 +14,9 @@ struct HEDecrypt: ParsableCommand {
 
             Example:
               dmctl he decrypt --key keys/private.json sum.json
+
+            A packed vector prints its real sums, comma-separated (with --json also the exact \
+            quantised slot sums and the number of contributors).
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -26,6 +29,17 @@ struct HEDecrypt: ParsableCommand {
 
     func run() throws {
         let privateKey = try HEFiles.privateKey(key)
+        if HEFiles.isPacked(try HEFiles.read(ciphertext, what: "ciphertext")) {
+            let vector = try HEFiles.packed(ciphertext, key: privateKey.publicKey)
+            let sums = try vector.layout.sums(of: vector, with: privateKey)
+            let values = vector.layout.dequantize(sums, contributors: vector.contributors)
+            if global.json {
+                try Output.json(PackedDecryption(values: values, sums: sums.map(String.init), contributors: vector.contributors))
+            } else {
+                print(values.map { "\($0)" }.joined(separator: ","))
+            }
+            return
+        }
         let number = try HEFiles.ciphertext(ciphertext, key: privateKey.publicKey)
         let value = try privateKey.decrypt(number)
         if global.json {
@@ -34,4 +48,14 @@ struct HEDecrypt: ParsableCommand {
             print(value.description)
         }
     }
+}
+
+/// `dmctl he decrypt --json` of a packed vector.
+struct PackedDecryption: Encodable {
+    /// The real sums.
+    let values: [Double]
+    /// The exact quantised slot sums (decimal).
+    let sums: [String]
+    /// How many vectors were summed.
+    let contributors: Int
 }

@@ -2,19 +2,20 @@ import ArgumentParser
 import Foundation
 import LedgerCore
 import MarketKit
+import ONNXKit
 
 /// `dmctl model`: pay-per-use `$Model` tokens.
 struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Mint, price and use $Model tokens; each use is split exactly between model owner, curator and data owners.",
+        abstract: "Mint, price, use and run $Model tokens (ONNX models); each use is split exactly between model owner, curator and data owners.",
         discussion: "Example: dmctl model use 7 --max-price 0.5 --key dave",
-        subcommands: [Mint.self, Price.self, Use.self])
+        subcommands: [Mint.self, Price.self, Use.self, Run.self])
 
     struct Mint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mint a $Model NFT linking the portfolio (or single $Data) it was trained on.",
-            discussion: "Example: dmctl model mint --model-file weights.bin --portfolio 5 --token DMT --price 0.5 --bounty mm:7 --key trainer")
+            discussion: "An .onnx --model-file must load as a runnable ONNX model. Example: dmctl model mint --model-file model.onnx --portfolio 5 --token DMT --price 0.5 --bounty mm:7 --key trainer")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Option(help: "Keccak-256 of the model (hex).") var modelHash: String?
@@ -28,6 +29,10 @@ struct ModelCommand: AsyncParsableCommand {
         @Option(help: "Display name.") var name: String?
 
         func run() async throws {
+            // An ONNX file must be a model that runs: its Keccak-256 is the $Model content hash.
+            if let modelFile, modelFile.lowercased().hasSuffix(".onnx") {
+                _ = try ONNXModel(contentsOf: URL(fileURLWithPath: modelFile))
+            }
             guard let hash = try RolesCLI.hash(hex: modelHash, file: modelFile, name: "model") else { return }
             let source: TrainingSource
             switch (portfolio, data) {

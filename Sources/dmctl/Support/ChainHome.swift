@@ -23,6 +23,15 @@ enum ChainHome {
         return try Chain.open(store: store, modules: modules, clock: clock(home), snapshotInterval: snapshotInterval)
     }
 
+    /// A follower of the chain in `<home>/chain`: reads through a read-only store handle that
+    /// never takes the writers' lock, and catches up with the blocks other processes append.
+    static func follow(_ home: Home) throws -> ChainFollower {
+        guard FileManager.default.fileExists(atPath: home.chain.appendingPathComponent("genesis.json").path) else {
+            throw CLIError.usage("no chain in \(home.chain.path); create one with: dmctl chain init")
+        }
+        return try ChainFollower.open(folder: home.chain, modules: modules)
+    }
+
     /// What the store noticed and handled while opening (a dropped torn write, a skipped snapshot).
     static func warnings(of chain: Chain) -> [String] {
         (chain.store as? FileBlockStore)?.warnings ?? []

@@ -5,12 +5,14 @@ import HECore
 extension HEError: ExitClassified {
     var exitStatus: ExitStatus {
         switch self {
-        case .decodingOverflow, .doubleOverflow, .aggregationBoundExceeded, .gradientBoundExceeded:
+        case .decodingOverflow, .doubleOverflow, .aggregationBoundExceeded, .gradientBoundExceeded,
+             .packingBoundExceeded, .packedValueOutOfRange, .exponentAlignmentOverflow:
             return .refused
         case .malformedInteger, .malformedJSON, .unsupportedKeySize, .invalidModulus, .invalidPrivateKey,
              .ciphertextOutOfRange, .ciphertextNotInvertible, .keyMismatch, .encodingOverflow,
              .corruptedEncoding, .nonFiniteValue, .invalidPrecision, .exponentIncrease,
-             .exponentOutOfRange, .lengthMismatch, .emptyInput, .exponentMismatch:
+             .exponentOutOfRange, .lengthMismatch, .emptyInput, .exponentMismatch,
+             .invalidPackingRange, .packingLayoutMismatch:
             return .usage
         }
     }
