@@ -36,11 +36,6 @@ enum ChainCall {
         do { return try String(contentsOfFile: path, encoding: .utf8) } catch { throw CLIError.storage("cannot read \(path): \(error.localizedDescription)") }
     }
 
-    /// Parses a token amount in smallest units (`databounty` until it adopts ``AmountRule``'s token units).
-    static func amount(_ text: String, option: String) throws -> UInt256 {
-        try AmountRule.parse(text, decimals: 0, symbol: "the token", raw: true, field: option)
-    }
-
     /// Parses a 0x hash.
     static func hash(_ text: String, option: String) throws -> Hash32 {
         do { return try Hash32(hex: text, field: option) } catch { throw CLIError.usage("\(option): \(error)") }

@@ -21,8 +21,8 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension GlobalOptions {
-    /// The options every command takes, which may also come before the command name.
-    static let hoistable: Set<String> = ["--home", "--json"]
+    /// The global options that take a value (`--node` is the node branch's, hoisted alike).
+    static let valued = ["--home", "--node"]
 
     /// `arguments` with the global options written before the command name moved to its end
     /// (before a `--` terminator), where the command's own parser reads them:
@@ -35,10 +35,10 @@ extension GlobalOptions {
             if argument == "--json" {
                 leading.append(argument)
                 index += 1
-            } else if argument == "--home", index + 1 < arguments.count {
+            } else if Self.valued.contains(argument), index + 1 < arguments.count {
                 leading += [argument, arguments[index + 1]]
                 index += 2
-            } else if argument.hasPrefix("--home=") {
+            } else if Self.valued.contains(where: { argument.hasPrefix($0 + "=") }) {
                 leading.append(argument)
                 index += 1
             } else {
