@@ -17,7 +17,8 @@ struct DMCtl: AsyncParsableCommand {
             are token units, or smallest units with --raw (dmctl amounts). Long work shows \
             progress on standard error when it is a terminal. `dmctl <command> --help` explains \
             each command; argument-parser writes shell completion scripts with \
-            `dmctl --generate-completion-script bash` (or zsh, fish).
+            `dmctl --generate-completion-script bash` (or zsh, fish). With \
+            DMCTL_CHECK_ARGUMENTS=1 a command line is only parsed and validated, not run.
 
             Example:
               export DMCTL_PASSPHRASE='a long passphrase'
@@ -39,6 +40,11 @@ struct DMCtl: AsyncParsableCommand {
         let json = GlobalOptions.asksForJSON(arguments)
         do {
             var command = try parseAsRoot(arguments)
+            // Documented checking mode: parse and validate the command line, run nothing (help,
+            // which the parser returns as a command of its own, still prints).
+            if ProcessInfo.processInfo.environment["DMCTL_CHECK_ARGUMENTS"] == "1", !String(describing: type(of: command)).contains("HelpCommand") {
+                return
+            }
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -8,7 +8,7 @@ struct PortfolioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portfolio",
         abstract: "Create and show $Portfolio tokens: weighted selections of $Data.",
-        discussion: "Example: dmctl portfolio create --entry 3:6000 --entry 4:4000 --key carol",
+        discussion: "Example: dmctl portfolio create --entry 3:6000 --entry 4:4000 --bonus-token DMT --key carol",
         subcommands: [Create.self, Show.self])
 
     struct Create: AsyncParsableCommand {
