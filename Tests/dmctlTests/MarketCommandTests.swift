@@ -62,6 +62,8 @@ import MarketKit
     try chain.warp(by: 61)
     #expect(try ok(["market", "resolve", "cancer", "2", "--key", "alice", "--json"]).contains("\"Listed\""))
     #expect(try ok(["market", "listings", "cancer"]).contains(listing.hex))
+    let listingsJSON = try ok(["market", "listings", "cancer", "--json"])
+    #expect(listingsJSON.contains("\"networkToken\" : \"DMT\"") && listingsJSON.contains("\"marketToken\" : \"MKT-CANCER\""))
 
     let refused = try cli.run(["market", "vote", "cancer", "2", "yea", "--key", "alice"])
     #expect(refused.status == 1)

@@ -130,7 +130,11 @@ struct MarketCommand: AsyncParsableCommand {
             let chain = try ChainHome.open(Home(global))
             let m = try MarketCLI.market(try MarketCLI.marketID(id), in: chain)
             let all = m.listings.values
-            if global.json { return try Output.json(all) }
+            if global.json {
+                /// Amounts in smallest units: deposits in the NetworkToken, rewards in the MarketToken.
+                struct Out: Encodable { let networkToken: TokenID; let marketToken: TokenID; let listings: [Listing] }
+                return try Output.json(Out(networkToken: m.networkToken, marketToken: m.marketToken, listings: Array(all)))
+            }
             Output.table(["LISTING", "OWNER", "LISTED", "POLL", "REWARDS", "ACCESS COST", "ACCESSES"], all.map { l in
                 [l.id.hex, l.owner?.checksummed ?? "market", "\(l.listed)", l.poll.map { "\($0)" } ?? "-",
                  AmountRule.text(l.rewards, chain.state.ledger.tokens[m.marketToken]),
@@ -416,7 +420,11 @@ struct BackendCommand: AsyncParsableCommand {
             let chain = try ChainHome.open(Home(global))
             let m = try MarketCLI.market(try MarketCLI.marketID(id), in: chain)
             let backends = m.backends.values
-            if global.json { return try Output.json(backends) }
+            if global.json {
+                /// Compute costs in smallest units of the NetworkToken.
+                struct Out: Encodable { let networkToken: TokenID; let backends: [Backend] }
+                return try Output.json(Out(networkToken: m.networkToken, backends: Array(backends)))
+            }
             let network = chain.state.ledger.tokens[m.networkToken]
             Output.table(["ADDRESS", "URL", "COMPUTE COST", "SINCE"], backends.map {
                 [$0.address.checksummed, $0.url, AmountRule.text($0.computeCost, network), "\($0.authorisedAt)"]
