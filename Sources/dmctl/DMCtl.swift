@@ -39,6 +39,11 @@ struct DMCtl: AsyncParsableCommand {
         let arguments = GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()))
         let json = GlobalOptions.asksForJSON(arguments)
         do {
+            // Swift repairs bad UTF-8 in argv to U+FFFD; refuse such an argument instead.
+            for index in 1..<Int(CommandLine.argc) {
+                guard let raw = CommandLine.unsafeArgv[index], String(validatingCString: raw) == nil else { continue }
+                throw CLIError.usage("argument \(index): its bytes are not valid UTF-8; expected UTF-8 text (file names and values alike)")
+            }
             var command = try parseAsRoot(arguments)
             // Documented checking mode: parse and validate the command line, run nothing (help,
             // which the parser returns as a command of its own, still prints).

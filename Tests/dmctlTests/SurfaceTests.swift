@@ -17,3 +17,21 @@ import Testing
         #expect(odd.status == 2 && odd.stderr.contains("--message-hex"), "\(odd.stderr)")
     }
 }
+
+/// An argument whose bytes are not UTF-8 is refused as a usage error, not silently repaired.
+@Test func nonUTF8ArgumentsAreRefusedNotRepaired() throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/bash")
+    process.arguments = ["-c", #""$DMCTL_BIN" hash keccak $'caf\xe9.txt'"#]
+    var environment = ProcessInfo.processInfo.environment
+    environment["DMCTL_BIN"] = CLIRunner().binary.path
+    process.environment = environment
+    let err = Pipe()
+    process.standardError = err
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: (try err.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 2, "\(text)")
+    #expect(text.contains("argument 3") && text.contains("not valid UTF-8"), "\(text)")
+}
