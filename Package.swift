@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ModelMarketKit", targets: ["ModelMarketKit"]),
         .library(name: "DatatrustKit", targets: ["DatatrustKit"]),
         .library(name: "ONNXKit", targets: ["ONNXKit"]),
+        .library(name: "ChainNode", targets: ["ChainNode"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -22,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         // Runtime library only; the ONNX code is generated once (scripts/generate-onnx-proto.sh).
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
     ],
     targets: [
         // MARK: - System libraries (Debian -dev packages; scripts/setup.sh installs them)
@@ -66,6 +69,18 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources/openapi.json")]),
+
+        // The chain as a network service; nothing depends on it but dmctl.
+        .target(
+            name: "ChainNode",
+            dependencies: [
+                "LedgerCore", "MarketKit", "ModelMarketKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Resources/openapi.json")]),
 
@@ -73,9 +88,11 @@ let package = Package(
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit",
+                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "ChainNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]),
 
         // MARK: - Examples (built with the package so they keep compiling; run by dmctlTests'
@@ -115,8 +132,16 @@ let package = Package(
             dependencies: [
                 "DatatrustKit", "LedgerCore", "MarketKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ChainNodeTests",
+            dependencies: [
+                "ChainNode", "LedgerCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(
             name: "dmctlTests",
             dependencies: [

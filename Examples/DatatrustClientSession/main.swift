@@ -79,7 +79,7 @@ func run() async throws {
     try send(.apply(market: id, dataHash: Keccak256.hash(data)), owner)
     let poll = try lastPoll()
     let added = try await ownerSession.addDatapoint(data, market: "heart")
-    print("added \(added.rows) rows as \(added.dataHash); stored encrypted, attested on chain (\(added.attestation))")
+    print("added \(added.rows) rows as \(added.dataHash); stored encrypted, attested on chain (\(added.attestation ?? "queued"))")
     try decide(poll)
     try await ownerSession.login(with: owner)  // the vote window outlived the short-lived token
     let back = try await ownerSession.getDatapoint(market: "heart", dataHash: added.dataHash)

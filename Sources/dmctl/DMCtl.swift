@@ -28,7 +28,7 @@ struct DMCtl: AsyncParsableCommand {
             """,
         subcommands: [
             KeyCommand.self, ChainCommand.self, TokenCommand.self, NFTCommand.self, StreamCommand.self,
-            TxCommand.self, HashCommand.self, SignCommand.self, VerifyCommand.self, MarketCommand.self, DatatrustCommand.self, HECommand.self,
+            TxCommand.self, NodeCommand.self, HashCommand.self, SignCommand.self, VerifyCommand.self, MarketCommand.self, DatatrustCommand.self, HECommand.self,
             DatasetCommand.self, BountyCommand.self, DataBountyCommand.self,
             DataCommand.self, UsageCommand.self, PortfolioCommand.self, ModelCommand.self, EvalCommand.self, PoolCommand.self,
             DemoCommand.self, AmountsCommand.self,

@@ -13,6 +13,7 @@ actor FakeChain: DatatrustMarketView {
     var attestations: [Hash32] = []
     var usage: [(market: MarketID, job: UInt64, listings: [Hash32])] = []
     var failReports = false
+    var failAttestations = false
 
     func setListing(_ info: ListingInfo) { listings[info.dataHash] = info }
     func addCouncil(_ a: Address) { council.insert(a) }
@@ -24,6 +25,7 @@ actor FakeChain: DatatrustMarketView {
     }
     func setPrice(_ p: UInt256) { price = p }
     func setFailReports(_ f: Bool) { failReports = f }
+    func setFailAttestations(_ f: Bool) { failAttestations = f }
 
     func listings(market: MarketID, dataHash: Hash32) async throws -> [ListingInfo] {
         listings[dataHash].flatMap { $0.market == market ? [$0] : nil } ?? []
@@ -40,13 +42,17 @@ actor FakeChain: DatatrustMarketView {
             .map { ListedListing(listing: $0.id, dataHash: $0.dataHash, owner: $0.owner, accessCost: 0) }
     }
     func privacyPrice(market: MarketID) async throws -> UInt256 { price }
+    /// Like the chain: a second attestation of the same data is refused as already done.
     func attestHolding(market: MarketID, dataHash: Hash32) async throws -> String {
+        if failAttestations { throw ReportFailed() }
+        if attestations.contains(dataHash) { throw DatatrustError.conflict("dataHash: \(dataHash.hex) already attested") }
         attestations.append(dataHash)
         return "0xattest\(attestations.count)"
     }
     struct ReportFailed: Error {}
     func reportUsage(market: MarketID, job: UInt64, listings: [Hash32]) async throws -> String {
         if failReports { throw ReportFailed() }
+        if jobs[job]?.consumed == true { throw DatatrustError.conflict("jobs.\(market): job \(job) was already reported") }
         usage.append((market, job, listings))
         jobs[job]?.consumed = true
         return "0xusage\(usage.count)"

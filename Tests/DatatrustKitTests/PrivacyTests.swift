@@ -141,3 +141,23 @@ import Testing
         #expect(rows.count == 569)
     }
 }
+
+/// A noisy mean can fall outside the data's range (−636.9 for [0, 600] was seen); the answer is
+/// clamped to the declared bounds after the noise, which costs no privacy.
+@Test func aNoisyMeanStaysWithinItsDeclaredBounds() async throws {
+    let f = try Fixture(budget: "1000"); defer { f.folder.cleanup() }
+    let data = Fixture.csv(rows: 2, seed: 91)
+    await f.list(data, by: f.owner)
+    _ = try await f.datatrust.addDatapoint(data, market: "heart", caller: f.owner.address)
+    var answered = 0
+    for job in UInt64(1)...30 {
+        await f.chain.setJob(market: Fixture.heartMarket, id: job, buyer: f.buyer.address, amount: 10_000)
+        let result = try await f.datatrust.runQuery(
+            QueryRequest(markets: [Fixture.heartMarket], aggregate: AggregateQuery(kind: .mean, column: "chol", lower: 0, upper: 600, epsilon: "0.002"),
+                         jobs: ["heart": job]), caller: f.buyer.address)
+        guard case .real(let mean) = result.rows.first?.first else { continue }
+        answered += 1
+        #expect((0...600).contains(mean), "job \(job): mean \(mean) outside [0, 600]")
+    }
+    #expect(answered > 0)
+}

@@ -153,10 +153,16 @@ import MarketKit
             let r = try decode(QueryResult.self, try await client.call(.post, "/query", token: try await client.login(f.buyer),
                 json: QueryRequest(markets: [Fixture.openMarket], sql: "SELECT count(*) FROM open", jobs: ["open": 3])).body)
             #expect(r.usageReports.isEmpty)
-            #expect(try f.datatrust.store.pendingUsage().count == 1)
+            let queued = try f.datatrust.store.pendingOutbox(dueAt: nil)
+            #expect(queued.count == 1)
+            #expect(queued.first?.attempts == 1)
             await f.chain.setFailReports(false)
-            #expect(await f.datatrust.reportPendingUsage() == 1)
-            #expect(try f.datatrust.store.pendingUsage().isEmpty)
+            // Backed off: not retried before its time, then reported once.
+            #expect(await f.datatrust.flushOutbox().included == 0)
+            f.clock.advance(2)
+            #expect(await f.datatrust.flushOutbox() == Datatrust.OutboxPass(included: 1, alreadyDone: 0, postponed: 0, pending: 0))
+            #expect(try f.datatrust.store.pendingOutbox(dueAt: nil).isEmpty)
+            #expect(await f.chain.usage.count == 1)
             #expect(await f.chain.usage.first?.listings.count == 2)
         }
     }

@@ -19,21 +19,41 @@ import Testing
          "maxBodyBytes": 65536, "rateLimitRequests": 1000, "rateLimitWindow": 60}
         """
     try Data(config.utf8).write(to: folder.appendingPathComponent("config.json"))
-    let port = 19_000 + Int(getpid() % 900)
-    let server = Process()
-    server.executableURL = home.runner.binary
-    server.arguments = ["datatrust", "serve", "--port", "\(port)", "--home", home.url.path]
-    server.environment = ProcessInfo.processInfo.environment.merging(["DMCTL_PASSPHRASE": "test passphrase"]) { $1 }
-    server.standardOutput = FileHandle.nullDevice
-    server.standardError = FileHandle.nullDevice
-    try server.run()
+    // A market that does not exist on chain: the server refuses to start and says so.
+    let unknown = try home.run(["datatrust", "serve", "--port", "1"])
+    #expect(unknown.status == 1)
+    #expect(unknown.stderr.contains("market heart in config.json does not exist on chain"), "\(unknown.stderr)")
+}
+
+/// `serve` on a market whose backend is the key: client commands through the binary; a second
+/// server on the same port fails with one line (exit 3); an unauthorised key is refused.
+@Test func datatrustServeAndClientCommandsOnAnAuthorisedMarket() throws {
+    let market = try DatatrustMarket(rawSQL: false)
+    let home = market.home
+    let folder = market.folder
+    let config = """
+        {"name": "dt-e2e", "markets": [{"market": "heart", "schema": {"format": "csv", "columns": [{"name": "age", "type": "integer", "min": 0, "max": 120}]},
+          "allowRawSQL": false, "epsilonBudget": "2", "baseCost": "5", "costPerRow": "1"}],
+         "nonceLifetime": 300, "tokenLifetime": 900, "limits": {"maxResultRows": 100, "maxLoadedRows": 1000, "maxMilliseconds": 1000, "maxSQLBytes": 1000},
+         "maxBodyBytes": 65536, "rateLimitRequests": 1000, "rateLimitWindow": 60}
+        """
+    try Data(config.utf8).write(to: folder.appendingPathComponent("config.json"))
+    let refused = try home.run(["datatrust", "serve", "--key", "bob", "--port", "1"])
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("is not an authorised backend of market heart"), "\(refused.stderr)")
+
+    let port = DatatrustMarket.freePort()
+    let running = try market.serve(port: port)
+    let server = running.process
     defer { if server.isRunning { server.terminate() } }
+    #expect(running.log.contains("serving [\"heart\"] on http://127.0.0.1:\(port)"), "\(running.log)")
+    // The port is taken: a second server says so in one line and exits 3.
+    let second = try home.run(["datatrust", "serve", "--key", "dt", "--port", "\(port)"])
+    #expect(second.status == 3)
+    #expect(second.stderr.contains("port \(port) on 127.0.0.1 is already in use"), "\(second.stderr)")
+    #expect(second.stderr.split(separator: "\n").count == 1, "\(second.stderr)")
     let url = "http://127.0.0.1:\(port)"
-    var markets = try home.run(["datatrust", "markets", "--url", url, "--json"])
-    for _ in 0..<100 where markets.status != 0 {
-        Thread.sleep(forTimeInterval: 0.1)
-        markets = try home.run(["datatrust", "markets", "--url", url, "--json"])
-    }
+    let markets = try home.run(["datatrust", "markets", "--url", url, "--json"])
     #expect(markets.status == 0, "\(markets.stderr)")
     #expect(markets.stdout.contains("\"heart\""))
     let schema = try home.run(["datatrust", "schema", "heart", "--url", url])
@@ -45,7 +65,7 @@ import Testing
     // Refusals: unlisted data (403 → exit 1), unknown market (404 → exit 1), raw SQL has no epsilon (422 → exit 2).
     let file = home.url.appendingPathComponent("d.csv")
     try Data("age\n41\n".utf8).write(to: file)
-    let add = try home.run(["datatrust", "add", "--url", url, "--market", "heart", file.path])
+    let add = try home.run(["datatrust", "add", "--url", url, "--market", "heart", "--key", "bob", file.path])
     #expect(add.status == 1)
     #expect(add.stderr.contains("neither applied for nor listed"))
     #expect(try home.run(["datatrust", "schema", "nope", "--url", url]).status == 1)
@@ -53,9 +73,30 @@ import Testing
     server.terminate()
     server.waitUntilExit()
     #expect(server.terminationStatus == 0)
-    // Only ciphertext and metadata under the datatrust folder; the key file is 0600.
-    let mode = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent("master.key").path)[.posixPermissions] as? Int
-    #expect(mode == 0o600)
+    // Only ciphertext and metadata under the datatrust folder; the key file and the index are 0600.
+    for name in ["master.key", "index.sqlite"] {
+        let mode = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(name).path)[.posixPermissions] as? Int
+        #expect(mode == 0o600, "\(name)")
+    }
     // An unreachable server is an I/O problem, exit 3.
     #expect(try home.run(["datatrust", "markets", "--url", "http://127.0.0.1:1"]).status == 3)
+}
+
+/// `datatrust init` writes every setting with its default; the file it writes is what `serve` reads.
+@Test func datatrustInitWritesEveryDefault() throws {
+    let home = try TestHome()
+    let written = try home.object(["datatrust", "init", "--name", "dt-1", "--market", "heart", "--columns", "age:integer,diagnosis:label"])
+    #expect(written["name"] as? String == "dt-1")
+    for key in ["nonceLifetime", "tokenLifetime", "limits", "maxBodyBytes", "rateLimitRequests", "rateLimitWindow",
+                "outboxInterval", "outboxMaxBackoff", "housekeepingInterval", "orphanGracePeriod"] {
+        #expect(written[key] != nil, "\(key)")
+    }
+    let file = home.url.appendingPathComponent("datatrust/config.json")
+    let text = try String(contentsOf: file, encoding: .utf8)
+    #expect(text.contains("\"orphanGracePeriod\" : 3600"))
+    #expect(text.contains("\"diagnosis\""))
+    let again = try home.run(["datatrust", "init"])
+    #expect(again.status == 1 && again.stderr.contains("pass --force"))
+    #expect(try home.run(["datatrust", "init", "--force", "--columns", "age:integer"]).status == 0)
+    #expect(try home.run(["datatrust", "init", "--force", "--columns", "age"]).status == 2)
 }

@@ -74,12 +74,17 @@ public struct ChainMarketView: DatatrustMarketView {
     }
 
     /// Signs at the writer's newest nonce and submits; runs on the view's serial queue, so two
-    /// submissions of this view never race for one nonce.
+    /// submissions of this view never race for one nonce, and holding the block store's writer
+    /// lock after catching up with the blocks other processes appended (the way every dmctl
+    /// command submits), so two processes signing with the backend key (two servers on one
+    /// home, or a server and a `dmctl` command) take turns instead of racing for its nonce.
     private static func sender(writer: Chain) -> @Sendable (_ build: (any MarketDirectory) throws -> SignedTransaction?) throws -> Hash32? {
         { build in
-            try writer.refresh()
-            guard let tx = try build(ChainMarketDirectory(chain: writer)) else { return nil }
-            return try writer.submit(tx).transactionHash
+            try writer.store.exclusively {
+                try writer.refresh()
+                guard let tx = try build(ChainMarketDirectory(chain: writer)) else { return nil }
+                return try writer.submit(tx).transactionHash
+            }
         }
     }
 
@@ -153,11 +158,21 @@ public struct ChainMarketView: DatatrustMarketView {
     }
 
     /// Reports job `job` with the ids of the listings read.
+    /// - Throws: ``DatatrustError/conflict(_:)`` when the chain no longer holds the job open
+    ///   (reported already, refunded, or past its deadline): reporting it cannot succeed any more.
     public func reportUsage(market: MarketID, job: UInt64, listings: [Hash32]) async throws -> String {
         let send = self.send
         let key = backend
-        let hash: Hash32? = try await submitting {
-            try send { directory in try directory.usageReportTransaction(market: market.slug, job: job, listings: listings.sorted(), backend: key) }
+        let hash: Hash32?
+        do {
+            hash = try await submitting {
+                try send { directory in try directory.usageReportTransaction(market: market.slug, job: job, listings: listings.sorted(), backend: key) }
+            }
+        } catch let error as MarketError {
+            switch error {
+            case .unknownJob, .jobDeadlinePassed: throw DatatrustError.conflict("jobs.\(market): \(error.description)")
+            default: throw error
+            }
         }
         guard let hash else { throw DatatrustError.internalFailure("usage report of job \(job) was not built") }
         return hash.hex

@@ -167,7 +167,9 @@ public enum PrivateAggregator {
                 let countMilli = milli - sumMilli
                 let noisySum = sum &+ noise(sensitivity: plan.sensitivity, milli: sumMilli)
                 let noisyCount = count &+ noise(sensitivity: 1, milli: countMilli)
-                rows = [[noisyCount > 0 ? .real(Double(noisySum) / scale / Double(noisyCount)) : .null]]
+                // The mean of clamped values lies within the bounds; noise can push the ratio
+                // outside, so it is clamped again (post-processing costs no privacy).
+                rows = [[noisyCount > 0 ? .real(min(max(Double(noisySum) / scale / Double(noisyCount), bounds.lower), bounds.upper)) : .null]]
                 report.scale = "sum \(plan.sensitivity * 1000)/\(sumMilli), count 1000/\(countMilli)"
             }
         }

@@ -16,4 +16,16 @@ public struct QueryLimits: Sendable, Equatable, Codable {
         self.maxMilliseconds = maxMilliseconds
         self.maxSQLBytes = maxSQLBytes
     }
+
+    private enum CodingKeys: String, CodingKey { case maxResultRows, maxLoadedRows, maxMilliseconds, maxSQLBytes }
+
+    /// Decodes limits; a key left out takes its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = QueryLimits()
+        self.init(maxResultRows: try c.decodeIfPresent(Int.self, forKey: .maxResultRows) ?? d.maxResultRows,
+                  maxLoadedRows: try c.decodeIfPresent(Int.self, forKey: .maxLoadedRows) ?? d.maxLoadedRows,
+                  maxMilliseconds: try c.decodeIfPresent(Int.self, forKey: .maxMilliseconds) ?? d.maxMilliseconds,
+                  maxSQLBytes: try c.decodeIfPresent(Int.self, forKey: .maxSQLBytes) ?? d.maxSQLBytes)
+    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LedgerCore
 import Logging
+import NIOCore
 
 /// The REST face of a ``Datatrust`` (Hummingbird 2). Every route is listed in ``routes`` and
 /// in the OpenAPI 3.1 document served at `/openapi.json`; errors are JSON
@@ -40,8 +41,8 @@ public enum DatatrustServer {
     }
 
     /// The router serving `datatrust`.
-    public static func router(for datatrust: Datatrust) -> Router<BasicRequestContext> {
-        let router = Router()
+    public static func router(for datatrust: Datatrust) -> Router<DatatrustRequestContext> {
+        let router = Router(context: DatatrustRequestContext.self)
         let limiter = RateLimiter(limit: datatrust.configuration.rateLimitRequests, window: datatrust.configuration.rateLimitWindow)
         router.add(middleware: ErrorMiddleware(limiter: limiter, datatrust: datatrust))
         let handlers = Handlers(datatrust: datatrust)
@@ -57,12 +58,55 @@ public enum DatatrustServer {
     }
 
     /// An application serving `datatrust` on `host:port` (127.0.0.1 by default). Run it with
-    /// `try await app.runService()`, which shuts down gracefully on SIGINT/SIGTERM.
+    /// `try await app.runService()`, which shuts down gracefully on SIGINT/SIGTERM, or in a
+    /// `ServiceGroup` beside ``Datatrust/backgroundJobs()``.
+    /// - Parameter onBound: called with the bound address once the server listens (port 0 picks a free port).
     public static func application(for datatrust: Datatrust, host: String = "127.0.0.1", port: Int = 8080,
-                                   logger: Logger = Logger(label: "datamarket.datatrust.http")) -> some ApplicationProtocol {
+                                   logger: Logger = Logger(label: "datamarket.datatrust.http"),
+                                   onBound: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }) -> some ApplicationProtocol {
         Application(router: router(for: datatrust),
                     configuration: .init(address: .hostname(host, port: port), serverName: "DataMarket-Datatrust"),
+                    onServerRunning: { channel in
+                        await onBound(channel.localAddress?.ipAddress ?? host, channel.localAddress?.port ?? port)
+                    },
                     logger: logger)
+    }
+
+    /// The methods served on the route templates `path` matches (empty: not an endpoint).
+    static func methods(servedOn path: String) -> [String] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        return routes.filter { route in
+            let template = route.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard template.count == parts.count else { return false }
+            return zip(template, parts).allSatisfy { t, p in (t.hasPrefix("{") && !p.isEmpty) || t == p }
+        }.map(\.method)
+    }
+
+    /// `detail` with absolute file-system paths replaced by their last component, so error
+    /// bodies never show how the server's disk is laid out.
+    static func withoutServerPaths(_ detail: String) -> String {
+        var out = ""
+        var word = ""
+        func flush() {
+            if word.hasPrefix("/"), word.dropFirst().contains("/") {
+                let trimmed = word.trimmingCharacters(in: CharacterSet(charactersIn: ".,;:)]\"'"))
+                let tail = word.dropFirst(trimmed.count)
+                out += "<…>/" + (trimmed.split(separator: "/").last.map(String.init) ?? "") + tail
+            } else {
+                out += word
+            }
+            word = ""
+        }
+        for ch in detail {
+            if ch == " " || ch == "\n" || ch == "(" || ch == "\"" || ch == "'" {
+                flush()
+                out.append(ch)
+            } else {
+                word.append(ch)
+            }
+        }
+        flush()
+        return out
     }
 
     // MARK: - Responses
@@ -80,24 +124,42 @@ public enum DatatrustServer {
     }
 
     static func error(_ error: DatatrustError, headers: HTTPFields = [:]) -> Response {
-        var response = json(ErrorBody(error: error.code, detail: error.detail), status: error.status)
+        let detail = error.status >= 500 ? withoutServerPaths(error.detail) : error.detail
+        var response = json(ErrorBody(error: error.code, detail: detail), status: error.status)
         for field in headers { response.headers.append(field) }
         return response
     }
 }
 
-/// Turns every thrown error into the JSON error body, and applies the per-token rate limit.
+/// Authenticates a bearer token once, applies the rate limit to the caller it authenticates (or
+/// to the client's IP address when there is no valid token), and turns every thrown error into
+/// the JSON error body.
 struct ErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = DatatrustRequestContext
     let limiter: RateLimiter
     let datatrust: Datatrust
 
+    /// The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 9110).
+    static func bearerToken(_ header: String) -> String? {
+        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        guard let space = trimmed.firstIndex(where: { $0 == " " || $0 == "\t" }),
+              trimmed[..<space].lowercased() == "bearer" else { return nil }
+        let token = trimmed[space...].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let key = request.headers[.authorization] ?? "anonymous"
+        var context = context
+        // The key is what the server verified, never what the client wrote: a valid token keys
+        // on its address; anything else (no header, a random or expired one) on the client's IP.
+        if let header = request.headers[.authorization], let token = Self.bearerToken(header) {
+            context.caller = try? datatrust.authenticate(bearer: token)
+        }
+        let key = context.caller.map { "address \($0.checksummed)" } ?? "client \(context.clientIP)"
         let now = datatrust.clock()
         guard await limiter.admit(key, now: now) else {
             let reset = await limiter.resetsAt()
-            return DatatrustServer.error(.rateLimited("more than \(datatrust.configuration.rateLimitRequests) requests in \(datatrust.configuration.rateLimitWindow) s for this token; retry after \(reset)"),
+            return DatatrustServer.error(.rateLimited("more than \(datatrust.configuration.rateLimitRequests) requests in \(datatrust.configuration.rateLimitWindow) s for \(key); retry after \(reset)"),
                                          headers: [.retryAfter: "\(max(reset - now, 1))"])
         }
         do {
@@ -105,12 +167,18 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as DatatrustError {
             if error.status >= 500 { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
             return DatatrustServer.error(error)
-        } catch let error as HTTPError {
+        } catch let error as HTTPResponseError {
             switch error.status.code {
-            case 404: return DatatrustServer.error(.notFound("path: \(request.method) \(request.uri.path) is not an endpoint; see /openapi.json"))
-            case 405: return DatatrustServer.error(.notFound("method: \(request.method) is not served on \(request.uri.path)"))
+            case 404:
+                let allowed = DatatrustServer.methods(servedOn: request.uri.path)
+                if !allowed.isEmpty {
+                    return DatatrustServer.error(.methodNotAllowed("method: \(request.method) is not served on \(request.uri.path); expected one of \(allowed.joined(separator: ", "))"),
+                                                 headers: [.allow: allowed.joined(separator: ", ")])
+                }
+                return DatatrustServer.error(.notFound("path: \(request.method) \(request.uri.path) is not an endpoint; see /openapi.json"))
+            case 405: return DatatrustServer.error(.methodNotAllowed("method: \(request.method) is not served on \(request.uri.path)"))
             case 413: return DatatrustServer.error(.payloadTooLarge("body: larger than \(datatrust.configuration.maxBodyBytes) bytes"))
-            default: return DatatrustServer.error(.badRequest("\(error.body ?? error.status.reasonPhrase)"))
+            default: return DatatrustServer.error(.badRequest("\((error as? HTTPError)?.body ?? error.status.reasonPhrase)"))
             }
         } catch {
             context.logger.error("unexpected error", metadata: ["error": "\(error)"])
@@ -123,7 +191,7 @@ struct ErrorMiddleware: RouterMiddleware {
 struct Handlers: Sendable {
     let datatrust: Datatrust
 
-    func handle(_ operation: String, request: Request, context: BasicRequestContext) async throws -> Response {
+    func handle(_ operation: String, request: Request, context: DatatrustRequestContext) async throws -> Response {
         var request = request
         switch operation {
         case "AUTHENTICATE (step 1: nonce)":
@@ -136,29 +204,29 @@ struct Handlers: Sendable {
         case "GET_SCHEMA":
             return DatatrustServer.json(try datatrust.schema(of: try parameter("market", context)))
         case "ADD_DATAPOINT":
-            let caller = try authenticate(request)
+            let caller = try authenticate(request, context)
             let market = try parameter("market", context)
             let body = try await collect(&request)
             return DatatrustServer.json(try await datatrust.addDatapoint(body, market: market, caller: caller), status: 201)
         case "GET_DATAPOINT":
-            let caller = try authenticate(request)
+            let caller = try authenticate(request, context)
             let job = try jobParameter(request)
             let data = try await datatrust.getDatapoint(market: try parameter("market", context), dataHash: try hashParameter(context),
                                                         caller: caller, job: job)
             return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         case "REMOVE_DATAPOINT":
-            let caller = try authenticate(request)
+            let caller = try authenticate(request, context)
             return DatatrustServer.json(try await datatrust.removeDatapoint(market: try parameter("market", context), dataHash: try hashParameter(context), caller: caller))
         case "RUN_QUERY":
-            let caller = try authenticate(request)
+            let caller = try authenticate(request, context)
             let body: QueryRequest = try await decode(&request)
             return DatatrustServer.json(try await datatrust.runQuery(body, caller: caller))
         case "GET_COMPUTE_COST":
-            let caller = request.headers[.authorization] == nil ? nil : try authenticate(request)
+            let caller = request.headers[.authorization] == nil ? nil : try authenticate(request, context)
             let body: QueryRequest = try await decode(&request)
             return DatatrustServer.json(try await datatrust.computeCost(body, caller: caller))
         case "GET_EPSILON":
-            let caller = request.headers[.authorization] == nil ? nil : try authenticate(request)
+            let caller = request.headers[.authorization] == nil ? nil : try authenticate(request, context)
             let body: QueryRequest = try await decode(&request)
             return DatatrustServer.json(try datatrust.epsilon(body, caller: caller))
         default:
@@ -169,20 +237,22 @@ struct Handlers: Sendable {
         }
     }
 
-    func authenticate(_ request: Request) throws(DatatrustError) -> Address {
+    /// The caller the middleware authenticated, or the reason the header does not authenticate anyone.
+    func authenticate(_ request: Request, _ context: DatatrustRequestContext) throws(DatatrustError) -> Address {
+        if let caller = context.caller { return caller }
         guard let header = request.headers[.authorization] else {
             throw .unauthenticated("Authorization: missing; expected \"Bearer <token>\" from POST /auth/token")
         }
-        guard header.hasPrefix("Bearer ") else { throw .unauthenticated("Authorization: expected \"Bearer <token>\"") }
-        return try datatrust.authenticate(bearer: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces))
+        guard let token = ErrorMiddleware.bearerToken(header) else { throw .unauthenticated("Authorization: expected \"Bearer <token>\"") }
+        return try datatrust.authenticate(bearer: token)
     }
 
-    func parameter(_ name: String, _ context: BasicRequestContext) throws(DatatrustError) -> String {
+    func parameter(_ name: String, _ context: DatatrustRequestContext) throws(DatatrustError) -> String {
         guard let value = context.parameters.get(name) else { throw .badRequest("\(name): missing from the path") }
         return value
     }
 
-    func hashParameter(_ context: BasicRequestContext) throws(DatatrustError) -> Hash32 {
+    func hashParameter(_ context: DatatrustRequestContext) throws(DatatrustError) -> Hash32 {
         let text = try parameter("dataHash", context)
         do { return try Hash32(hex: text, field: "dataHash") } catch { throw .badRequest(error.description) }
     }
@@ -201,8 +271,9 @@ struct Handlers: Sendable {
         do {
             let buffer = try await request.collectBody(upTo: limit)
             return Array(buffer.readableBytesView)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw DatatrustError.payloadTooLarge("body: larger than \(limit) bytes")
+        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
+            // A chunked body has no length to check up front: collecting stops at the limit.
+            throw DatatrustError.payloadTooLarge("body: larger than \(limit) bytes, expected at most \(limit)")
         }
     }
 

@@ -1,4 +1,5 @@
-/// Fixed-window request counters per key (a bearer token, or "anonymous").
+/// Fixed-window request counters per key: an authenticated address, or a client IP address
+/// before login (the server derives the key; a client cannot pick it).
 actor RateLimiter {
     private let limit: Int
     private let window: Int64

@@ -9,16 +9,17 @@ import MarketKit
 ///
 /// Rules (checked against the chain through ``DatatrustMarketView``):
 /// - ADD: the caller owns a listing for the data's hash that is applied for or listed; the
-///   data fits the schema; then the datatrust attests on chain that it holds the data.
+///   data fits the schema; then the datatrust attests on chain that it holds the data (through
+///   the outbox: queued with the index row, submitted now and retried until included).
 /// - REMOVE: the caller owns the listing and it was removed on chain.
 /// - GET: the caller owns the listing, sits on the market's council, or consumes a paid job
 ///   that covers a listed listing of the data.
 /// - RUN_QUERY: one paid, unused job per market by the caller, paid to this datatrust, paying at
-///   least the quote; the epsilon of an aggregate is charged to the caller's budget atomically
-///   with the job. The query reads only the datapoints of listings that are listed in the
+///   least the quote. The query reads only the datapoints of listings that are listed in the
 ///   market when it runs and covered by the job (applications, rejected, exited and
-///   challenged-away listings are never read); usage names every listing whose rows were read,
-///   so each owner is paid.
+///   challenged-away listings are never read). The job, the epsilon of an aggregate and the
+///   usage report naming every listing whose rows were read (so each owner is paid) are
+///   committed together, and the outbox submits the report on chain.
 public final class Datatrust: Sendable {
     /// The settings.
     public let configuration: DatatrustConfiguration
@@ -30,6 +31,8 @@ public final class Datatrust: Sendable {
     public let chain: any DatatrustMarketView
     let clock: @Sendable () -> Int64
     let logger: Logger
+    /// Serialises outbox submissions in this process (one signer per backend key).
+    let outboxGate = AsyncGate()
 
     /// A datatrust.
     /// - Parameter clock: unix seconds now (wall time by default; a controlled clock in tests).
@@ -167,25 +170,34 @@ public final class Datatrust: Sendable {
         let existing: DatapointRecord?
         do { existing = try store.datapoint(market: market, dataHash: hash) } catch { throw error.asDatatrustError }
         if let existing {
+            if existing.removed == nil, existing.owner == caller, vault.contains(hash), let entry = try pendingAttestation(market, hash) {
+                // Stored before a crash or a chain outage but not attested yet: finish the job, not an error.
+                let attestation = await deliverNow(entry)
+                return AddResult(market: market, dataHash: hash, size: existing.size, rows: existing.rowCount, attestation: attestation)
+            }
             throw .conflict("dataHash: \(hash.hex) was already \(existing.removed == nil ? "added" : "added and removed") in market \(market)")
         }
         let rows = try RowParser.parse(data, schema: config.schema)
         let stored: Vault.Stored
         do { stored = try vault.put(data, expecting: hash) } catch { throw error.asDatatrustError }
         let record = DatapointRecord(market: market, dataHash: hash, owner: caller, size: stored.size, rowCount: rows.count, created: clock())
-        do { try store.insert(record) } catch {
+        // The index row and its attestation are one commit. A failure here leaves at most an
+        // unindexed vault object, which the vault sweep removes (never removed here: a concurrent
+        // add of the same data shares the object).
+        let entry: OutboxEntry
+        do { entry = try store.insert(record) } catch {
             throw error.asDatatrustError
         }
-        let attestation: String
-        do {
-            attestation = try await ask("attest") { try await chain.attestHolding(market: market, dataHash: hash) }
-        } catch {
-            try? store.delete(market: market, dataHash: hash)
-            try? vault.remove(hash)
-            throw error
-        }
-        logger.info("datapoint added", metadata: ["market": "\(market)", "dataHash": "\(hash.hex)", "rows": "\(rows.count)"])
+        let attestation = await deliverNow(entry)
+        logger.info("datapoint added", metadata: ["market": "\(market)", "dataHash": "\(hash.hex)", "rows": "\(rows.count)",
+                                                  "attestation": "\(attestation ?? "queued")"])
         return AddResult(market: market, dataHash: hash, size: stored.size, rows: rows.count, attestation: attestation)
+    }
+
+    func pendingAttestation(_ market: MarketID, _ hash: Hash32) throws(DatatrustError) -> OutboxEntry? {
+        let entry: OutboxEntry?
+        do { entry = try store.attestationEntry(market: market, dataHash: hash) } catch { throw error.asDatatrustError }
+        return entry.flatMap { $0.isPending ? $0 : nil }
     }
 
     func heldRecord(_ market: MarketID, _ hash: Hash32) throws(DatatrustError) -> DatapointRecord {
@@ -238,16 +250,17 @@ public final class Datatrust: Sendable {
                 charge = QueryCharge(market: market, job: job, milliEpsilon: 0, budgetMilliEpsilon: 0)
             }
         }
-        if let charge {
-            do { try store.charge([charge], buyer: caller, now: clock()) } catch { throw error.asDatatrustError }
-        }
         let data: [UInt8]
         do { data = try vault.get(hash) } catch {
-            if let charge { try? store.refund([charge], buyer: caller) }
             logger.critical("vault read refused", metadata: ["dataHash": "\(hash.hex)", "error": "\(error)"])
             throw error.asDatatrustError
         }
-        if let charge { _ = await report(market: market, job: charge.job, buyer: caller, listings: readListings) }
+        if var charge {
+            charge.listings = readListings
+            let queued: [OutboxEntry]
+            do { queued = try store.charge([charge], buyer: caller, now: clock()) } catch { throw error.asDatatrustError }
+            for entry in queued { _ = await deliverNow(entry) }
+        }
         return data
     }
 
@@ -442,67 +455,32 @@ public final class Datatrust: Sendable {
         var tables: [MarketTable] = []
         for config in validated.configs { tables.append(try loadTable(config, readable: readable[config.market] ?? [:])) }
 
-        do { try store.charge(charges, buyer: caller, now: clock()) } catch { throw error.asDatatrustError }
         let outcome: SandboxResult
         var privacy: PrivacyReport?
-        do {
-            if let plan = validated.plan, let table = tables.first {
-                var rng = SodiumRandomSource()
-                let answer = try PrivateAggregator.run(plan, table: table, limits: configuration.limits, using: &rng)
-                outcome = answer.result
-                privacy = answer.privacy
-            } else {
-                outcome = try SQLSandbox.run(sql: request.sql ?? "", tables: tables, limits: configuration.limits)
-            }
-        } catch {
-            try? store.refund(charges, buyer: caller)
-            throw error
+        if let plan = validated.plan, let table = tables.first {
+            var rng = SodiumRandomSource()
+            let answer = try PrivateAggregator.run(plan, table: table, limits: configuration.limits, using: &rng)
+            outcome = answer.result
+            privacy = answer.privacy
+        } else {
+            outcome = try SQLSandbox.run(sql: request.sql ?? "", tables: tables, limits: configuration.limits)
         }
-        var reports: [String: String] = [:]
+        // Nothing is answered before the jobs, the epsilon and the usage reports are committed
+        // together; a query refused here (job used meanwhile, budget spent) reveals nothing.
         var read: [String: [Hash32]] = [:]
-        for charge in charges {
-            let dataRead = outcome.listingsRead[charge.market] ?? []
-            read[charge.market.slug] = dataRead
-            let allowed = readable[charge.market] ?? [:]
-            let listings = dataRead.flatMap { allowed[$0]?.map(\.listing) ?? [] }.sorted()
-            if let tx = await report(market: charge.market, job: charge.job, buyer: caller, listings: listings) {
-                reports[charge.market.slug] = tx
-            }
+        for i in charges.indices {
+            let dataRead = outcome.listingsRead[charges[i].market] ?? []
+            read[charges[i].market.slug] = dataRead
+            let allowed = readable[charges[i].market] ?? [:]
+            charges[i].listings = Array(Set(dataRead.flatMap { allowed[$0]?.map(\.listing) ?? [] })).sorted()
+        }
+        let queued: [OutboxEntry]
+        do { queued = try store.charge(charges, buyer: caller, now: clock()) } catch { throw error.asDatatrustError }
+        var reports: [String: String] = [:]
+        for entry in queued {
+            if let tx = await deliverNow(entry) { reports[entry.market.slug] = tx }
         }
         logger.info("query ran", metadata: ["caller": "\(caller.checksummed)", "markets": "\(request.markets)", "aggregate": "\(validated.plan != nil)"])
         return QueryResult(columns: outcome.columns, rows: outcome.rows, privacy: privacy, listingsRead: read, usageReports: reports)
-    }
-
-    // MARK: - Usage
-
-    /// Records usage and reports it on chain; returns the transaction hash, or nil when the
-    /// report failed and is queued for ``reportPendingUsage()``.
-    func report(market: MarketID, job: UInt64, buyer: Address, listings: [Hash32]) async -> String? {
-        let record: UsageRecord
-        do { record = try store.recordUsage(UsageRecord(market: market, job: job, buyer: buyer, listings: listings, created: clock())) } catch {
-            logger.error("usage not recorded", metadata: ["error": "\(error)"])
-            return nil
-        }
-        return await submit(record)
-    }
-
-    private func submit(_ record: UsageRecord) async -> String? {
-        do {
-            let tx = try await chain.reportUsage(market: record.market, job: record.job, listings: record.listings)
-            try store.markUsageReported(id: record.id, transaction: tx)
-            return tx
-        } catch {
-            logger.warning("usage report failed; queued", metadata: ["market": "\(record.market)", "job": "\(record.job)", "error": "\(error)"])
-            return nil
-        }
-    }
-
-    /// Retries every queued usage report; returns how many were reported now.
-    @discardableResult
-    public func reportPendingUsage() async -> Int {
-        guard let pending = try? store.pendingUsage() else { return 0 }
-        var done = 0
-        for record in pending where await submit(record) != nil { done += 1 }
-        return done
     }
 }

@@ -26,6 +26,18 @@ public struct MarketConfiguration: Sendable, Equatable, Codable {
         self.baseCost = baseCost
         self.costPerRow = costPerRow
     }
+
+    private enum CodingKeys: String, CodingKey { case market, schema, allowRawSQL, epsilonBudget, baseCost, costPerRow }
+
+    /// Decodes a market's settings; `market` and `schema` are required, every other key takes its default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(market: try c.decode(MarketID.self, forKey: .market), schema: try c.decode(MarketSchema.self, forKey: .schema),
+                  allowRawSQL: try c.decodeIfPresent(Bool.self, forKey: .allowRawSQL) ?? false,
+                  epsilonBudget: try c.decodeIfPresent(String.self, forKey: .epsilonBudget) ?? "10",
+                  baseCost: try c.decodeIfPresent(UInt256.self, forKey: .baseCost) ?? 0,
+                  costPerRow: try c.decodeIfPresent(UInt256.self, forKey: .costPerRow) ?? 0)
+    }
 }
 
 /// The datatrust's settings.
@@ -48,10 +60,20 @@ public struct DatatrustConfiguration: Sendable, Equatable, Codable {
     public var rateLimitRequests: Int
     /// The rate-limit window, seconds.
     public var rateLimitWindow: Int64
+    /// Seconds between passes of the outbox service over due entries.
+    public var outboxInterval: Int64
+    /// Longest wait, seconds, between retries of a failing outbox entry (the back-off doubles up to it).
+    public var outboxMaxBackoff: Int64
+    /// Seconds between housekeeping runs (purging expired logins, sweeping the vault).
+    public var housekeepingInterval: Int64
+    /// Age, seconds, after which an unindexed vault object or a `.part` file counts as left
+    /// over from a failed write and is removed (younger ones may belong to an add in flight).
+    public var orphanGracePeriod: Int64
 
     /// A configuration.
     public init(name: String, address: Address? = nil, markets: [MarketConfiguration], nonceLifetime: Int64 = 300, tokenLifetime: Int64 = 900,
-                limits: QueryLimits = QueryLimits(), maxBodyBytes: Int = 16 << 20, rateLimitRequests: Int = 600, rateLimitWindow: Int64 = 60) {
+                limits: QueryLimits = QueryLimits(), maxBodyBytes: Int = 16 << 20, rateLimitRequests: Int = 600, rateLimitWindow: Int64 = 60,
+                outboxInterval: Int64 = 5, outboxMaxBackoff: Int64 = 300, housekeepingInterval: Int64 = 300, orphanGracePeriod: Int64 = 3600) {
         self.name = name
         self.address = address
         self.markets = markets
@@ -61,6 +83,34 @@ public struct DatatrustConfiguration: Sendable, Equatable, Codable {
         self.maxBodyBytes = maxBodyBytes
         self.rateLimitRequests = rateLimitRequests
         self.rateLimitWindow = rateLimitWindow
+        self.outboxInterval = outboxInterval
+        self.outboxMaxBackoff = outboxMaxBackoff
+        self.housekeepingInterval = housekeepingInterval
+        self.orphanGracePeriod = orphanGracePeriod
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, address, markets, nonceLifetime, tokenLifetime, limits, maxBodyBytes, rateLimitRequests, rateLimitWindow
+        case outboxInterval, outboxMaxBackoff, housekeepingInterval, orphanGracePeriod
+    }
+
+    /// Decodes settings; `name` and `markets` are required, every other key takes the default
+    /// of ``init(name:address:markets:nonceLifetime:tokenLifetime:limits:maxBodyBytes:rateLimitRequests:rateLimitWindow:outboxInterval:outboxMaxBackoff:housekeepingInterval:orphanGracePeriod:)``.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = DatatrustConfiguration(name: "", markets: [])
+        self.init(name: try c.decode(String.self, forKey: .name), address: try c.decodeIfPresent(Address.self, forKey: .address),
+                  markets: try c.decode([MarketConfiguration].self, forKey: .markets),
+                  nonceLifetime: try c.decodeIfPresent(Int64.self, forKey: .nonceLifetime) ?? d.nonceLifetime,
+                  tokenLifetime: try c.decodeIfPresent(Int64.self, forKey: .tokenLifetime) ?? d.tokenLifetime,
+                  limits: try c.decodeIfPresent(QueryLimits.self, forKey: .limits) ?? d.limits,
+                  maxBodyBytes: try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes,
+                  rateLimitRequests: try c.decodeIfPresent(Int.self, forKey: .rateLimitRequests) ?? d.rateLimitRequests,
+                  rateLimitWindow: try c.decodeIfPresent(Int64.self, forKey: .rateLimitWindow) ?? d.rateLimitWindow,
+                  outboxInterval: try c.decodeIfPresent(Int64.self, forKey: .outboxInterval) ?? d.outboxInterval,
+                  outboxMaxBackoff: try c.decodeIfPresent(Int64.self, forKey: .outboxMaxBackoff) ?? d.outboxMaxBackoff,
+                  housekeepingInterval: try c.decodeIfPresent(Int64.self, forKey: .housekeepingInterval) ?? d.housekeepingInterval,
+                  orphanGracePeriod: try c.decodeIfPresent(Int64.self, forKey: .orphanGracePeriod) ?? d.orphanGracePeriod)
     }
 
     /// The configuration of `market`.

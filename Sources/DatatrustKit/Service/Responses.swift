@@ -66,8 +66,9 @@ public struct AddResult: Sendable, Equatable, Codable {
     public var size: Int64
     /// Rows parsed.
     public var rows: Int
-    /// The on-chain attestation's transaction hash.
-    public var attestation: String
+    /// The on-chain attestation's transaction hash, or nil while it is queued in the outbox
+    /// (the chain was unavailable; the outbox service submits it until it is included).
+    public var attestation: String?
 }
 
 /// The answer to REMOVE_DATAPOINT.

@@ -2,22 +2,26 @@ import LedgerCore
 import MarketKit
 
 /// The datatrust's index and bookkeeping: datapoint metadata, login nonces, hashed bearer
-/// tokens, epsilon budgets, consumed jobs and usage records. The default implementation is
+/// tokens, epsilon budgets, consumed jobs and the outbox of transactions owed to the chain. The default implementation is
 /// ``SQLiteStore`` (GRDB); a PostgreSQL implementation can conform without touching the rest.
 ///
 /// Every method is atomic on its own; ``charge(_:buyer:now:)`` applies all its charges or none.
+/// A fact and the transaction that reports it are written in one commit: ``insert(_:)`` queues
+/// the datapoint's attestation, ``charge(_:buyer:now:)`` queues each job's usage report.
 public protocol DatatrustStore: Sendable {
     // MARK: Datapoints
-    /// Indexes a new datapoint. - Throws: ``StoreError/duplicate(market:dataHash:)``.
-    func insert(_ record: DatapointRecord) throws(StoreError)
+    /// Indexes a new datapoint and queues its attestation in the same commit; returns the outbox entry.
+    /// - Throws: ``StoreError/duplicate(market:dataHash:)``.
+    @discardableResult
+    func insert(_ record: DatapointRecord) throws(StoreError) -> OutboxEntry
     /// The record of `dataHash` in `market`, removed or not.
     func datapoint(market: MarketID, dataHash: Hash32) throws(StoreError) -> DatapointRecord?
     /// The held (not removed) datapoints of `market`, by dataHash ascending.
     func datapoints(market: MarketID) throws(StoreError) -> [DatapointRecord]
     /// Marks a datapoint removed at `time`. - Throws: ``StoreError/notFound(market:dataHash:)``.
     func markRemoved(market: MarketID, dataHash: Hash32, at time: Int64) throws(StoreError)
-    /// Deletes a record outright (used to undo an add whose on-chain attestation failed).
-    func delete(market: MarketID, dataHash: Hash32) throws(StoreError)
+    /// The dataHashes held (not removed) in any market: the vault objects that must stay.
+    func heldHashes() throws(StoreError) -> Set<Hash32>
     /// Rows held in `market` (removed datapoints excluded).
     func rowCount(market: MarketID) throws(StoreError) -> Int
 
@@ -30,25 +34,30 @@ public protocol DatatrustStore: Sendable {
     func saveToken(hash: Hash32, address: Address, expires: Int64) throws(StoreError)
     /// The address holding the token with this hash, if it exists and has not expired at `now`.
     func tokenOwner(hash: Hash32, now: Int64) throws(StoreError) -> Address?
-    /// Deletes expired nonces and tokens.
-    func purgeExpired(now: Int64) throws(StoreError)
+    /// Deletes nonces and tokens expired at `now`; returns how many rows went.
+    @discardableResult
+    func purgeExpired(now: Int64) throws(StoreError) -> Int
 
     // MARK: Charging queries
     /// Milli-epsilon `address` has spent in `market`.
     func epsilonSpent(by address: Address, market: MarketID) throws(StoreError) -> UInt64
-    /// In one transaction: marks each charge's job used and adds its epsilon to the caller's
-    /// spend, refusing everything if a job was used before or a budget would be exceeded.
-    func charge(_ charges: [QueryCharge], buyer: Address, now: Int64) throws(StoreError)
-    /// Undoes a ``charge(_:buyer:now:)`` whose query then failed.
-    func refund(_ charges: [QueryCharge], buyer: Address) throws(StoreError)
+    /// In one transaction: marks each charge's job used, adds its epsilon to the caller's spend
+    /// and queues its usage report, refusing everything if a job was used before or a budget
+    /// would be exceeded. Returns the queued reports, in the order of `charges`.
+    @discardableResult
+    func charge(_ charges: [QueryCharge], buyer: Address, now: Int64) throws(StoreError) -> [OutboxEntry]
     /// Whether `job` of `market` was consumed.
     func isJobUsed(market: MarketID, job: UInt64) throws(StoreError) -> Bool
 
-    // MARK: Usage
-    /// Records usage; returns the record with its id.
-    func recordUsage(_ record: UsageRecord) throws(StoreError) -> UsageRecord
-    /// Notes the transaction that reported usage `id` on chain.
-    func markUsageReported(id: Int64, transaction: String) throws(StoreError)
-    /// Usage not yet reported, oldest first.
-    func pendingUsage() throws(StoreError) -> [UsageRecord]
+    // MARK: Outbox
+    /// The entry `id`, settled or not.
+    func outboxEntry(id: Int64) throws(StoreError) -> OutboxEntry?
+    /// The attestation entry of a datapoint, settled or not.
+    func attestationEntry(market: MarketID, dataHash: Hash32) throws(StoreError) -> OutboxEntry?
+    /// Entries still owed, oldest first: all of them, or only those due at `dueAt` when given.
+    func pendingOutbox(dueAt: Int64?) throws(StoreError) -> [OutboxEntry]
+    /// Settles entry `id` at `time`: included in `transaction`, or (nil) found already done on chain.
+    func settleOutbox(id: Int64, transaction: String?, at time: Int64) throws(StoreError)
+    /// Counts a failed submission of entry `id` and postpones it until `notBefore`.
+    func postponeOutbox(id: Int64, error: String, notBefore: Int64) throws(StoreError)
 }

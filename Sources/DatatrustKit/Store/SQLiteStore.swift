@@ -20,7 +20,16 @@ public final class SQLiteStore: DatatrustStore {
             }
             try Self.migrator.migrate(writer)
         } catch {
-            throw .database("cannot open \(path ?? ":memory:"): \(error)")
+            throw .database("cannot open \((path as NSString?)?.lastPathComponent ?? ":memory:"): \(error)")
+        }
+        if let path { Self.restrictToOwner(path) }
+    }
+
+    /// The index names what is stored and who holds tokens: readable by its owner only, like
+    /// the master key (the database file and its WAL and shared-memory files).
+    private static func restrictToOwner(_ path: String) {
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
         }
     }
 
@@ -40,6 +49,21 @@ public final class SQLiteStore: DatatrustStore {
                     PRIMARY KEY (market, job)) WITHOUT ROWID;
                 CREATE TABLE usage (id INTEGER PRIMARY KEY AUTOINCREMENT, market TEXT NOT NULL, job INTEGER NOT NULL,
                     buyer BLOB NOT NULL, listings BLOB NOT NULL, created INTEGER NOT NULL, reportTransaction TEXT);
+                """)
+        }
+        // v2: the outbox replaces the usage table; attestations are queued too.
+        migrator.registerMigration("v2-outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, market TEXT NOT NULL, kind TEXT NOT NULL,
+                    dataHash BLOB, job INTEGER, buyer BLOB, listings BLOB, created INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0, notBefore INTEGER NOT NULL, lastError TEXT,
+                    settled INTEGER, transactionHash TEXT);
+                CREATE INDEX outboxPending ON outbox (notBefore) WHERE settled IS NULL;
+                CREATE UNIQUE INDEX outboxAttestation ON outbox (market, dataHash) WHERE kind = 'attest';
+                INSERT INTO outbox (market, kind, job, buyer, listings, created, notBefore, settled, transactionHash)
+                    SELECT market, 'usage', job, buyer, listings, created, created,
+                           CASE WHEN reportTransaction IS NULL THEN NULL ELSE created END, reportTransaction FROM usage ORDER BY id;
+                DROP TABLE usage;
                 """)
         }
         return migrator
@@ -70,17 +94,19 @@ public final class SQLiteStore: DatatrustStore {
 
     // MARK: - Datapoints
 
-    /// Indexes a new datapoint.
-    public func insert(_ record: DatapointRecord) throws(StoreError) {
-        let duplicate: Bool = try run("insert datapoint") { db in
+    /// Indexes a new datapoint and queues its attestation, in one commit.
+    @discardableResult
+    public func insert(_ record: DatapointRecord) throws(StoreError) -> OutboxEntry {
+        let entry: OutboxEntry? = try run("insert datapoint") { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM datapoint WHERE market = ? AND dataHash = ?",
-                                arguments: [record.market.slug, Data(record.dataHash.bytes)]) != nil { return true }
+                                arguments: [record.market.slug, Data(record.dataHash.bytes)]) != nil { return nil }
             try db.execute(sql: "INSERT INTO datapoint VALUES (?, ?, ?, ?, ?, ?, ?)", arguments: [
                 record.market.slug, Data(record.dataHash.bytes), Data(record.owner.bytes), record.size,
                 record.rowCount, record.created, record.removed])
-            return false
+            return try Self.enqueue(OutboxEntry(market: record.market, action: .attest(dataHash: record.dataHash), created: record.created), db)
         }
-        if duplicate { throw .duplicate(market: record.market, dataHash: record.dataHash) }
+        guard let entry else { throw .duplicate(market: record.market, dataHash: record.dataHash) }
+        return entry
     }
 
     /// The record of `dataHash` in `market`.
@@ -109,10 +135,10 @@ public final class SQLiteStore: DatatrustStore {
         if changed == 0 { throw .notFound(market: market, dataHash: dataHash) }
     }
 
-    /// Deletes a record outright.
-    public func delete(market: MarketID, dataHash: Hash32) throws(StoreError) {
-        try run("delete datapoint") { db in
-            try db.execute(sql: "DELETE FROM datapoint WHERE market = ? AND dataHash = ?", arguments: [market.slug, Data(dataHash.bytes)])
+    /// The dataHashes held in any market.
+    public func heldHashes() throws(StoreError) -> Set<Hash32> {
+        try read("list held hashes") { db in
+            Set(try Data.fetchAll(db, sql: "SELECT DISTINCT dataHash FROM datapoint WHERE removed IS NULL").map { try Hash32(bytes: [UInt8]($0)) })
         }
     }
 
@@ -158,11 +184,14 @@ public final class SQLiteStore: DatatrustStore {
         }
     }
 
-    /// Deletes expired nonces and tokens.
-    public func purgeExpired(now: Int64) throws(StoreError) {
+    /// Deletes expired nonces and tokens; returns how many went.
+    @discardableResult
+    public func purgeExpired(now: Int64) throws(StoreError) -> Int {
         try run("purge") { db in
             try db.execute(sql: "DELETE FROM nonce WHERE expires <= ?", arguments: [now])
+            let nonces = db.changesCount
             try db.execute(sql: "DELETE FROM token WHERE expires <= ?", arguments: [now])
+            return nonces + db.changesCount
         }
     }
 
@@ -176,10 +205,13 @@ public final class SQLiteStore: DatatrustStore {
         }
     }
 
-    /// Charges jobs and epsilon atomically.
-    public func charge(_ charges: [QueryCharge], buyer: Address, now: Int64) throws(StoreError) {
+    /// Charges jobs and epsilon and queues the usage reports, atomically.
+    @discardableResult
+    public func charge(_ charges: [QueryCharge], buyer: Address, now: Int64) throws(StoreError) -> [OutboxEntry] {
         try run("charge query") { db in
+            var queued: [OutboxEntry] = []
             for c in charges {
+                queued.append(try Self.enqueue(OutboxEntry(market: c.market, action: .reportUsage(job: c.job, buyer: buyer, listings: c.listings), created: now), db))
                 if try Row.fetchOne(db, sql: "SELECT 1 FROM usedJob WHERE market = ? AND job = ?",
                                     arguments: [c.market.slug, Int64(c.job)]) != nil {
                     throw StoreError.jobAlreadyUsed(market: c.market, job: c.job)
@@ -196,18 +228,7 @@ public final class SQLiteStore: DatatrustStore {
                 try db.execute(sql: "INSERT OR REPLACE INTO epsilonSpend VALUES (?, ?, ?)",
                                arguments: [Data(buyer.bytes), c.market.slug, Int64(total)])
             }
-        }
-    }
-
-    /// Undoes a charge.
-    public func refund(_ charges: [QueryCharge], buyer: Address) throws(StoreError) {
-        try run("refund query") { db in
-            for c in charges {
-                try db.execute(sql: "DELETE FROM usedJob WHERE market = ? AND job = ?", arguments: [c.market.slug, Int64(c.job)])
-                guard c.milliEpsilon > 0 else { continue }
-                try db.execute(sql: "UPDATE epsilonSpend SET spentMilli = MAX(0, spentMilli - ?) WHERE address = ? AND market = ?",
-                               arguments: [Int64(c.milliEpsilon), Data(buyer.bytes), c.market.slug])
-            }
+            return queued
         }
     }
 
@@ -218,39 +239,87 @@ public final class SQLiteStore: DatatrustStore {
         }
     }
 
-    // MARK: - Usage
+    // MARK: - Outbox
 
-    /// Records usage.
-    public func recordUsage(_ record: UsageRecord) throws(StoreError) -> UsageRecord {
-        try run("record usage") { db in
-            let listings = Data(record.listings.flatMap(\.bytes))
-            try db.execute(sql: "INSERT INTO usage (market, job, buyer, listings, created, reportTransaction) VALUES (?, ?, ?, ?, ?, ?)",
-                           arguments: [record.market.slug, Int64(record.job), Data(record.buyer.bytes), listings, record.created, record.reportTransaction])
-            var out = record
-            out.id = db.lastInsertedRowID
-            return out
+    private static func enqueue(_ entry: OutboxEntry, _ db: Database) throws -> OutboxEntry {
+        var dataHash: Data?, job: Int64?, buyer: Data?, listings: Data?
+        let kind: String
+        switch entry.action {
+        case .attest(let hash):
+            kind = "attest"
+            dataHash = Data(hash.bytes)
+        case .reportUsage(let j, let b, let l):
+            kind = "usage"
+            job = Int64(j)
+            buyer = Data(b.bytes)
+            listings = Data(l.flatMap(\.bytes))
+        }
+        try db.execute(sql: """
+            INSERT INTO outbox (market, kind, dataHash, job, buyer, listings, created, attempts, notBefore, lastError, settled, transactionHash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [entry.market.slug, kind, dataHash, job, buyer, listings, entry.created, entry.attempts, entry.notBefore,
+                             entry.lastError, entry.settled, entry.transaction])
+        var out = entry
+        out.id = db.lastInsertedRowID
+        return out
+    }
+
+    private static func outboxEntry(_ row: Row) throws -> OutboxEntry {
+        let action: OutboxEntry.Action
+        switch row["kind"] as String {
+        case "attest":
+            action = .attest(dataHash: try Hash32(bytes: [UInt8](row["dataHash"] as Data)))
+        default:
+            let blob = [UInt8](row["listings"] as Data)
+            var listings: [Hash32] = []
+            var i = 0
+            while i + 32 <= blob.count { listings.append(try Hash32(bytes: Array(blob[i..<i + 32]))); i += 32 }
+            action = .reportUsage(job: UInt64(row["job"] as Int64), buyer: try Address(bytes: [UInt8](row["buyer"] as Data)), listings: listings)
+        }
+        return OutboxEntry(id: row["id"], market: try MarketID(row["market"]), action: action, created: row["created"],
+                           attempts: row["attempts"], notBefore: row["notBefore"], lastError: row["lastError"],
+                           settled: row["settled"], transaction: row["transactionHash"])
+    }
+
+    /// The entry `id`.
+    public func outboxEntry(id: Int64) throws(StoreError) -> OutboxEntry? {
+        try read("read outbox") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(Self.outboxEntry)
         }
     }
 
-    /// Notes the report transaction.
-    public func markUsageReported(id: Int64, transaction: String) throws(StoreError) {
-        try run("mark usage reported") { db in
-            try db.execute(sql: "UPDATE usage SET reportTransaction = ? WHERE id = ?", arguments: [transaction, id])
+    /// The attestation entry of a datapoint.
+    public func attestationEntry(market: MarketID, dataHash: Hash32) throws(StoreError) -> OutboxEntry? {
+        try read("read outbox") { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE kind = 'attest' AND market = ? AND dataHash = ?",
+                             arguments: [market.slug, Data(dataHash.bytes)]).map(Self.outboxEntry)
         }
     }
 
-    /// Unreported usage.
-    public func pendingUsage() throws(StoreError) -> [UsageRecord] {
-        try read("read usage") { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM usage WHERE reportTransaction IS NULL ORDER BY id").map { row in
-                let blob = [UInt8](row["listings"] as Data)
-                var listings: [Hash32] = []
-                var i = 0
-                while i + 32 <= blob.count { listings.append(try Hash32(bytes: Array(blob[i..<i + 32]))); i += 32 }
-                return UsageRecord(id: row["id"], market: try MarketID(row["market"]), job: UInt64(row["job"] as Int64),
-                                   buyer: try Address(bytes: [UInt8](row["buyer"] as Data)), listings: listings,
-                                   created: row["created"], reportTransaction: row["reportTransaction"])
+    /// Entries still owed, oldest first.
+    public func pendingOutbox(dueAt: Int64?) throws(StoreError) -> [OutboxEntry] {
+        try read("read outbox") { db in
+            if let dueAt {
+                return try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE settled IS NULL AND notBefore <= ? ORDER BY id",
+                                        arguments: [dueAt]).map(Self.outboxEntry)
             }
+            return try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE settled IS NULL ORDER BY id").map(Self.outboxEntry)
+        }
+    }
+
+    /// Settles an entry.
+    public func settleOutbox(id: Int64, transaction: String?, at time: Int64) throws(StoreError) {
+        try run("settle outbox") { db in
+            try db.execute(sql: "UPDATE outbox SET settled = ?, transactionHash = ? WHERE id = ? AND settled IS NULL",
+                           arguments: [time, transaction, id])
+        }
+    }
+
+    /// Postpones an entry after a failed submission.
+    public func postponeOutbox(id: Int64, error: String, notBefore: Int64) throws(StoreError) {
+        try run("postpone outbox") { db in
+            try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, lastError = ?, notBefore = ? WHERE id = ? AND settled IS NULL",
+                           arguments: [error, notBefore, id])
         }
     }
 }

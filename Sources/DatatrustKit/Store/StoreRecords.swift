@@ -30,36 +30,8 @@ public struct DatapointRecord: Sendable, Equatable, Codable {
     }
 }
 
-/// One query's use of listings, kept until it is reported on chain.
-public struct UsageRecord: Sendable, Equatable, Codable {
-    /// Local id (assigned by the store).
-    public var id: Int64
-    /// The market the job was paid in.
-    public var market: MarketID
-    /// The paid job on chain.
-    public var job: UInt64
-    /// Who ran the query.
-    public var buyer: Address
-    /// The ids on chain of the listings whose rows were read, ascending (each owner is paid).
-    public var listings: [Hash32]
-    /// Unix seconds when the query ran.
-    public var created: Int64
-    /// Transaction hash of the on-chain report, once made.
-    public var reportTransaction: String?
-
-    /// A record.
-    public init(id: Int64 = 0, market: MarketID, job: UInt64, buyer: Address, listings: [Hash32], created: Int64, reportTransaction: String? = nil) {
-        self.id = id
-        self.market = market
-        self.job = job
-        self.buyer = buyer
-        self.listings = listings
-        self.created = created
-        self.reportTransaction = reportTransaction
-    }
-}
-
-/// What a query charges before it runs: the job it consumes and the epsilon it spends, per market.
+/// What a query (or a paid fetch) charges once it has run: the job it consumes, the epsilon it
+/// spends and the listings it read, per market. Charging queues the usage report of those listings.
 public struct QueryCharge: Sendable, Equatable {
     /// The market.
     public var market: MarketID
@@ -69,13 +41,16 @@ public struct QueryCharge: Sendable, Equatable {
     public var milliEpsilon: UInt64
     /// The caller's total budget in this market, in milli-epsilon.
     public var budgetMilliEpsilon: UInt64
+    /// The ids on chain of the listings whose rows were read (listed and covered by the job, ascending): the usage to report, so each owner is paid.
+    public var listings: [Hash32]
 
     /// A charge.
-    public init(market: MarketID, job: UInt64, milliEpsilon: UInt64, budgetMilliEpsilon: UInt64) {
+    public init(market: MarketID, job: UInt64, milliEpsilon: UInt64, budgetMilliEpsilon: UInt64, listings: [Hash32] = []) {
         self.market = market
         self.job = job
         self.milliEpsilon = milliEpsilon
         self.budgetMilliEpsilon = budgetMilliEpsilon
+        self.listings = listings
     }
 }
 

@@ -11,6 +11,8 @@ public enum DatatrustError: Error, Equatable, Sendable, CustomStringConvertible 
     case budgetExhausted(String)
     /// 404: unknown market or dataHash.
     case notFound(String)
+    /// 405: the path exists but not with this method.
+    case methodNotAllowed(String)
     /// 409: the datapoint is already stored, or the job was already used.
     case conflict(String)
     /// 413: the request body is larger than the server accepts.
@@ -34,6 +36,7 @@ public enum DatatrustError: Error, Equatable, Sendable, CustomStringConvertible 
         case .unauthenticated: return 401
         case .forbidden, .budgetExhausted: return 403
         case .notFound: return 404
+        case .methodNotAllowed: return 405
         case .conflict: return 409
         case .payloadTooLarge: return 413
         case .unprocessable: return 422
@@ -51,6 +54,7 @@ public enum DatatrustError: Error, Equatable, Sendable, CustomStringConvertible 
         case .forbidden: return "forbidden"
         case .budgetExhausted: return "epsilon_budget_exhausted"
         case .notFound: return "not_found"
+        case .methodNotAllowed: return "method_not_allowed"
         case .conflict: return "conflict"
         case .payloadTooLarge: return "payload_too_large"
         case .unprocessable: return "unprocessable"
@@ -65,7 +69,7 @@ public enum DatatrustError: Error, Equatable, Sendable, CustomStringConvertible 
     public var detail: String {
         switch self {
         case .badRequest(let s), .unauthenticated(let s), .forbidden(let s), .budgetExhausted(let s),
-             .notFound(let s), .conflict(let s), .payloadTooLarge(let s), .unprocessable(let s),
+             .notFound(let s), .methodNotAllowed(let s), .conflict(let s), .payloadTooLarge(let s), .unprocessable(let s),
              .rateLimited(let s), .integrity(let s), .chainUnavailable(let s), .internalFailure(let s):
             return s
         }
@@ -82,6 +86,7 @@ public enum DatatrustError: Error, Equatable, Sendable, CustomStringConvertible 
         case (403, "epsilon_budget_exhausted"): self = .budgetExhausted(detail)
         case (403, _): self = .forbidden(detail)
         case (404, _): self = .notFound(detail)
+        case (405, _): self = .methodNotAllowed(detail)
         case (409, _): self = .conflict(detail)
         case (413, _): self = .payloadTooLarge(detail)
         case (422, _): self = .unprocessable(detail)

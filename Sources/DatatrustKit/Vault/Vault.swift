@@ -32,8 +32,8 @@ public struct Vault: Sendable {
     /// Whether writes are fsynced before they are renamed into place (durable across power loss).
     public let syncWrites: Bool
     let masterKey: MasterKey
-    private let objectsPath: String
-    private let tempPath: String
+    let objectsPath: String
+    let tempPath: String
 
     /// Opens (creating if needed, mode 0700) the vault in `folder`; stray temporary files of an
     /// interrupted write are removed.

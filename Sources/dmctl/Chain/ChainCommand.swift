@@ -106,6 +106,7 @@ struct ChainCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
+            if let node = try global.nodeURL() { return try remote(node) }
             let home = Home(global)
             let chain = try ChainHome.open(home)
             let state = chain.state
@@ -123,6 +124,24 @@ struct ChainCommand: AsyncParsableCommand {
                 ("time", LedgerCLI.timeText(out.time)), ("warp offset", "\(out.warpOffset) s"),
                 ("state hash", out.stateHash.hex), ("tokens", "\(out.tokens)"), ("nfts", "\(out.nfts)"),
                 ("streams", "\(out.streams)"), ("warnings", out.warnings.isEmpty ? "none" : out.warnings.joined(separator: "; ")),
+            ])
+        }
+
+        /// The node's head instead of the local folder's chain.
+        func remote(_ node: URL) throws {
+            let head = try NodeClient(base: node).head()
+            struct Out: Encodable {
+                let node: String; let chainID: UInt64; let height: UInt64; let tipHash: Hash32; let time: UInt64
+                let stateHash: Hash32; let pending: Int; let dev: Bool
+            }
+            let out = Out(
+                node: node.absoluteString, chainID: head.chainID, height: head.height, tipHash: head.hash, time: head.timestamp,
+                stateHash: head.stateHash, pending: head.pending, dev: head.dev)
+            if global.json { return try Output.json(out) }
+            Output.fields([
+                ("node", out.node), ("chain id", "\(out.chainID)"), ("height", "\(out.height)"), ("tip", out.tipHash.hex),
+                ("time", LedgerCLI.timeText(out.time)), ("state hash", out.stateHash.hex), ("pending", "\(out.pending)"),
+                ("dev", out.dev ? "yes" : "no"),
             ])
         }
     }

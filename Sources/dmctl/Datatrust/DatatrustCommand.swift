@@ -5,6 +5,8 @@ import Hummingbird
 import LedgerCore
 import MarketKit
 import Logging
+import NIOCore
+import ServiceLifecycle
 
 /// `dmctl datatrust …`: run a datatrust server, or talk to one.
 struct DatatrustCommand: AsyncParsableCommand {
@@ -15,12 +17,13 @@ struct DatatrustCommand: AsyncParsableCommand {
             Example: dmctl datatrust serve --key trust --port 8080 (then, in another terminal, \
             dmctl datatrust markets).
 
-            The server keeps everything under <home>/datatrust: config.json (a DatatrustConfiguration: \
-            name, markets with schema, allowRawSQL, epsilonBudget, baseCost, costPerRow, and limits), \
+            The server keeps everything under <home>/datatrust: config.json (a DatatrustConfiguration, \
+            written with every default by `dmctl datatrust init`; only name and markets with their schema \
+            are required), \
             master.key (created, mode 0600) or a passphrase salt, vault/ (ciphertext only) and index.sqlite. \
             Client commands log in with a keystore key (--key) by signing the server's nonce.
             """,
-        subcommands: [Serve.self, Markets.self, Schema.self, Add.self, Get.self, Remove.self, Query.self, Cost.self, Epsilon.self])
+        subcommands: [Init.self, Serve.self, Housekeep.self, Markets.self, Schema.self, Add.self, Get.self, Remove.self, Query.self, Cost.self, Epsilon.self])
 }
 
 /// Where the server is.
@@ -70,6 +73,48 @@ func parseHash(_ text: String) throws -> Hash32 {
     do { return try Hash32(hex: text, field: "dataHash") } catch { throw CLIError.usage(error.description) }
 }
 
+/// The datatrust of a home: config, master key, vault, index and the chain view signing with `--key`.
+enum DatatrustHome {
+    struct Opened {
+        let datatrust: Datatrust
+        /// What reads the chain: a follower that never takes the writer lock.
+        let follower: ChainFollower
+        let backend: PrivateKey
+    }
+
+    /// Opens the datatrust of `global`'s home. Reads follow the chain as other processes extend
+    /// it, never waiting for the writer lock; the datatrust's own transactions go through a
+    /// writer handle opened at the first submission, so opening does not wait for the lock either.
+    static func open(global: GlobalOptions, signer: SignerOptions, masterPassphraseFile: String?) throws -> Opened {
+        let folder = global.homeURL.appendingPathComponent("datatrust", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let configFile = folder.appendingPathComponent("config.json")
+        guard let configData = FileManager.default.contents(atPath: configFile.path) else {
+            throw CLIError.usage("\(configFile.path) is missing; write one with `dmctl datatrust init` (see `dmctl datatrust --help`)")
+        }
+        let config: DatatrustConfiguration
+        do { config = try JSONDecoder().decode(DatatrustConfiguration.self, from: configData) } catch {
+            throw CLIError.usage("\(configFile.path): not a DatatrustConfiguration (\(error))")
+        }
+        let master: MasterKey
+        if let masterPassphraseFile {
+            let text = (try? String(contentsOfFile: masterPassphraseFile, encoding: .utf8)) ?? ""
+            let passphrase = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            master = try MasterKey.derive(passphrase: passphrase, saltFile: folder.appendingPathComponent("master.salt"))
+        } else {
+            master = try MasterKey.loadOrCreate(keyFile: folder.appendingPathComponent("master.key"))
+        }
+        let backend = try signer.loadKey(global)
+        let home = Home(global)
+        let follower = try ChainHome.follow(home)
+        let datatrust = Datatrust(configuration: config,
+                                  vault: try Vault(folder: folder.appendingPathComponent("vault"), masterKey: master),
+                                  store: try SQLiteStore(path: folder.appendingPathComponent("index.sqlite").path),
+                                  chain: ChainMarketView(follower: follower, openWriter: { try ChainHome.open(home) }, backend: backend))
+        return Opened(datatrust: datatrust, follower: follower, backend: backend)
+    }
+}
+
 extension DatatrustCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -82,37 +127,113 @@ extension DatatrustCommand {
         @Option(name: .long, help: "File holding the vault passphrase (else the key file master.key is used).") var masterPassphraseFile: String?
 
         func run() async throws {
+            let opened = try DatatrustHome.open(global: global, signer: signer, masterPassphraseFile: masterPassphraseFile)
+            let config = opened.datatrust.configuration
+            // Refuse to start rather than accept data it could never attest.
+            let directory = ChainMarketDirectory(follower: opened.follower)
+            for market in config.markets where !directory.isAuthorisedBackend(opened.backend.address, market: market.market.slug) {
+                let known = opened.follower.state.state(of: MarketModule.self).markets.keys.map(\.description).sorted()
+                throw CLIError.refused(known.contains(market.market.slug)
+                    ? "key \(opened.backend.address.checksummed) is not an authorised backend of market \(market.market); have the council authorise it (dmctl market backend propose \(market.market) --address \(opened.backend.address.checksummed) …) or serve with the backend's key (--key)"
+                    : "market \(market.market) in config.json does not exist on chain; expected one of \(known)")
+            }
+            // The group only reports what the command reports itself (a failed bind), and the HTTP
+            // layer only its errors; the datatrust's own log (outbox, housekeeping) stays at info.
+            var groupLogger = Logger(label: "datamarket.datatrust.services")
+            groupLogger.logLevel = .critical
+            var httpLogger = Logger(label: "datamarket.datatrust.http")
+            httpLogger.logLevel = .error
+            let app = DatatrustServer.application(for: opened.datatrust, host: host, port: port, logger: httpLogger) { boundHost, boundPort in
+                Output.note("datatrust \(config.name) serving \(config.markets.map(\.market.slug)) on http://\(boundHost):\(boundPort)")
+            }
+            var services: [any Service] = [app]
+            services += opened.datatrust.backgroundJobs().map { $0 as any Service }
+            let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: groupLogger)
+            do { try await group.run() } catch let error as IOError where error.errnoCode == EADDRINUSE {
+                throw CLIError.storage("port \(port) on \(host) is already in use; stop the process using it or choose another with --port")
+            }
+        }
+    }
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write <home>/datatrust/config.json with every setting at its default, for a first market.",
+            discussion: """
+                Example: dmctl datatrust init --name dt-1 --market cancer --columns age:integer,diagnosis:label
+
+                Every key except name and markets (each with market and schema) may be left out of \
+                config.json; the file written here shows them all with their defaults.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: "The datatrust's name in login messages.") var name = "datatrust"
+        @Option(name: .long, help: "Market(s) to serve (each with the same schema; edit the file for more).") var market: [String] = []
+        @Option(name: .long, help: "Columns NAME:TYPE,… (types: integer, real, boolean, label, text).") var columns = "value:real"
+        @Flag(name: .long, help: "Replace an existing config.json.") var force = false
+
+        func run() async throws {
             let folder = global.homeURL.appendingPathComponent("datatrust", isDirectory: true)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let configFile = folder.appendingPathComponent("config.json")
-            guard let configData = FileManager.default.contents(atPath: configFile.path) else {
-                throw CLIError.usage("\(configFile.path) is missing; write a DatatrustConfiguration JSON there first (see `dmctl datatrust --help`)")
+            let file = folder.appendingPathComponent("config.json")
+            if FileManager.default.fileExists(atPath: file.path), !force {
+                throw CLIError.refused("\(file.path) exists; pass --force to replace it")
             }
-            let config: DatatrustConfiguration
-            do { config = try JSONDecoder().decode(DatatrustConfiguration.self, from: configData) } catch {
-                throw CLIError.usage("\(configFile.path): not a DatatrustConfiguration (\(error))")
+            var schemaColumns: [MarketSchema.Column] = []
+            for spec in columns.split(separator: ",") {
+                let parts = spec.split(separator: ":").map(String.init)
+                guard parts.count == 2, let type = MarketSchema.ColumnType(rawValue: parts[1]) else {
+                    throw CLIError.usage("--columns: \(spec) is not NAME:TYPE with TYPE one of integer, real, boolean, label, text")
+                }
+                schemaColumns.append(MarketSchema.Column(name: parts[0], type: type, labels: type == .label ? ["yes", "no"] : nil))
             }
-            let master: MasterKey
-            if let masterPassphraseFile {
-                let text = (try? String(contentsOfFile: masterPassphraseFile, encoding: .utf8)) ?? ""
-                let passphrase = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
-                master = try MasterKey.derive(passphrase: passphrase, saltFile: folder.appendingPathComponent("master.salt"))
-            } else {
-                master = try MasterKey.loadOrCreate(keyFile: folder.appendingPathComponent("master.key"))
+            var markets: [MarketConfiguration] = []
+            for id in market.isEmpty ? ["example"] : market {
+                let marketID: MarketID
+                do { marketID = try MarketID(id) } catch { throw CLIError.usage("--market: \(error)") }
+                markets.append(MarketConfiguration(market: marketID, schema: MarketSchema(format: .csv, columns: schemaColumns)))
             }
-            let backend = try signer.loadKey(global)
-            // Reads follow the chain as other processes extend it, never waiting for the writer
-            // lock; the datatrust's own transactions go through a writer handle opened at the
-            // first submission, so starting does not wait for the lock either.
-            let home = Home(global)
-            let follower = try ChainHome.follow(home)
-            let datatrust = Datatrust(configuration: config,
-                                      vault: try Vault(folder: folder.appendingPathComponent("vault"), masterKey: master),
-                                      store: try SQLiteStore(path: folder.appendingPathComponent("index.sqlite").path),
-                                      chain: ChainMarketView(follower: follower, openWriter: { try ChainHome.open(home) }, backend: backend))
-            Output.note("datatrust \(config.name) serving \(config.markets.map(\.market.slug)) on http://\(host):\(port)")
-            try await DatatrustServer.application(for: datatrust, host: host, port: port).runService()
+            let config = DatatrustConfiguration(name: name, markets: markets)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(config).write(to: file)
+            if global.json { return try Output.json(config) }
+            Output.note("wrote \(file.path); every key but name and markets is optional (defaults shown)")
         }
+    }
+
+    struct Housekeep: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the datatrust's housekeeping once with the server stopped: outbox, expired logins, vault sweep.",
+            discussion: "Example: dmctl datatrust housekeep --key trust")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Option(name: .long, help: "File holding the vault passphrase (else the key file master.key is used).") var masterPassphraseFile: String?
+        @Option(name: .long, help: "Remove unindexed objects and .part files older than this many seconds (0: all; only with no server running).")
+        var grace: Int64 = 0
+
+        func run() async throws {
+            let datatrust = try DatatrustHome.open(global: global, signer: signer, masterPassphraseFile: masterPassphraseFile).datatrust
+            let pass = await datatrust.flushOutbox()
+            let purged = try datatrust.purgeExpiredLogins()
+            let sweep = try datatrust.sweepVault(gracePeriod: grace)
+            let report = HousekeepingReport(included: pass.included, alreadyDone: pass.alreadyDone, postponed: pass.postponed, pending: pass.pending,
+                                            purgedLogins: purged, orphansRemoved: sweep.orphans.count, partFilesRemoved: sweep.partFiles)
+            if global.json { return try Output.json(report) }
+            Output.fields([("outbox included", "\(report.included)"), ("outbox already done", "\(report.alreadyDone)"),
+                           ("outbox postponed", "\(report.postponed)"), ("outbox pending", "\(report.pending)"),
+                           ("expired logins purged", "\(report.purgedLogins)"), ("orphan objects removed", "\(report.orphansRemoved)"),
+                           (".part files removed", "\(report.partFilesRemoved)")])
+        }
+    }
+
+    /// What `housekeep` did.
+    struct HousekeepingReport: Encodable {
+        let included: Int
+        let alreadyDone: Int
+        let postponed: Int
+        let pending: Int
+        let purgedLogins: Int
+        let orphansRemoved: Int
+        let partFilesRemoved: Int
     }
 
     struct Markets: AsyncParsableCommand {
@@ -160,7 +281,7 @@ extension DatatrustCommand {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.usage("\(file): cannot read") }
             let result = try await loggedIn(server, signer, global).addDatapoint([UInt8](data), market: market)
             if global.json { return try Output.json(result) }
-            Output.fields([("market", result.market.slug), ("dataHash", result.dataHash.hex), ("size", "\(result.size)"), ("rows", "\(result.rows)"), ("attestation", result.attestation)])
+            Output.fields([("market", result.market.slug), ("dataHash", result.dataHash.hex), ("size", "\(result.size)"), ("rows", "\(result.rows)"), ("attestation", result.attestation ?? "queued (the server submits it when the chain is available)")])
         }
     }
 

@@ -50,7 +50,8 @@ enum LedgerCLI {
 
     // MARK: - Submitting
 
-    /// Signs `call` with `key` at its next nonce and appends it in a block of its own.
+    /// Signs `call` with `key` at its next nonce and appends it in a block of its own, or,
+    /// with `--node`, submits it through the node and waits until it is included.
     ///
     /// The nonce is read while holding the store's writer lock, so two processes signing
     /// with the same key never race for one nonce. This is the one path every mutating
@@ -64,6 +65,17 @@ enum LedgerCLI {
             let typed = TransactionTypedData.typedData(
                 from: key.address, chainID: chain.chainID, nonce: chain.nonce(of: key.address), module: M.name, call: try CanonicalJSON.encode(call))
             throw TxBuild.Built(typedData: typed)
+        }
+        if let node = key.node {
+            // Through a node: the nonce comes from the node (counting the sender's pending
+            // transactions), the key signs here, and the node includes or refuses it.
+            let client = NodeClient(base: node)
+            let head = try client.head()
+            guard head.chainID == chain.chainID else {
+                throw CLIError.usage("--node: the node serves chain \(head.chainID), but this folder's chain is \(chain.chainID)")
+            }
+            let nonce = try client.account(signingKey.address).pendingNonce
+            return try client.submitAndWait(try SignedTransaction.sign(call, for: module, chainID: head.chainID, nonce: nonce, with: signingKey))
         }
         let outcome = try chain.store.exclusively {
             try chain.refresh()

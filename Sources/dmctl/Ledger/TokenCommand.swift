@@ -158,14 +158,23 @@ struct TokenCommand: AsyncParsableCommand {
             let id = try LedgerCLI.token(token)
             let home = Home(global)
             let who = try LedgerCLI.account(account, field: "--account", home: home)
-            let chain = try ChainHome.open(home)
-            let info = try chain.state.ledger.token(id)
-            let balance = chain.state.ledger.balance(of: who, in: id)
+            let balance: UInt256, decimals: UInt8
+            if let node = try global.nodeURL() {
+                // Read from the node: the balance as of its newest block.
+                guard let entry = try NodeClient(base: node).account(who).balances.first(where: { $0.token == id }) else {
+                    throw CLIError.refused("token \(id) does not exist on the chain of node \(node)")
+                }
+                (balance, decimals) = (entry.balance, entry.decimals)
+            } else {
+                let chain = try ChainHome.open(home)
+                decimals = try chain.state.ledger.token(id).decimals
+                balance = chain.state.ledger.balance(of: who, in: id)
+            }
             if global.json {
                 struct Out: Encodable { let token: TokenID; let account: Address; let balance: UInt256; let formatted: String; let decimals: UInt8 }
-                return try Output.json(Out(token: id, account: who, balance: balance, formatted: balance.formatted(decimals: Int(info.decimals)), decimals: info.decimals))
+                return try Output.json(Out(token: id, account: who, balance: balance, formatted: balance.formatted(decimals: Int(decimals)), decimals: decimals))
             }
-            Output.fields([("account", who.checksummed), ("balance", LedgerCLI.amountText(balance, info))])
+            Output.fields([("account", who.checksummed), ("balance", "\(balance.formatted(decimals: Int(decimals))) \(id) (\(balance))")])
         }
     }
 

@@ -8,6 +8,8 @@ struct TxSigner {
     let address: Address
     /// The key, when it signs here.
     let key: PrivateKey?
+    /// The node to submit through (`--node`), else nil for the local chain.
+    var node: URL?
 
     /// A signer holding its key.
     init(_ key: PrivateKey) {
@@ -50,7 +52,9 @@ extension SignerOptions {
             if let from = build.from { return TxSigner(walletAddress: from) }
             return TxSigner(walletAddress: try LedgerCLI.account(key, field: "--key", home: Home(global)))
         }
-        return TxSigner(try loadKey(global))
+        var signer = TxSigner(try loadKey(global))
+        signer.node = try global.nodeURL()
+        return signer
     }
 
     /// The `--key` private key itself, for commands that sign something other than a chain

@@ -1,0 +1,294 @@
+import Foundation
+import LedgerCore
+
+/// The chain as a service: a bounded pool of signed transactions from any number of clients,
+/// built into blocks at an interval or as soon as enough are ready, with each transaction's
+/// fate (pending, included, refused) kept for lookups and waiters, and new blocks announced to
+/// followers.
+///
+/// The node builds blocks only in ``buildBlock()``, one at a time, each under the store's
+/// writer lock; blocks another process appends to the same store (a local `dmctl`) are caught
+/// up with and indexed like its own. Transactions of one sender are put into a block in nonce order, so a client may send
+/// nonces `n`, `n+1`, … concurrently; a transaction whose nonce leaves a gap waits up to
+/// ``NodeConfiguration/nonceGapTimeoutMilliseconds`` for the gap to fill.
+public actor Node {
+    /// The chain the node writes.
+    public nonisolated let chain: Chain
+    /// Its limits and pacing.
+    public nonisolated let configuration: NodeConfiguration
+
+    private struct Pending {
+        let transaction: SignedTransaction
+        let sender: Address
+        let arrival: ContinuousClock.Instant
+    }
+
+    private var pending: [Hash32: Pending] = [:]
+    private var included: [Hash32: (height: UInt64, index: Int)] = [:]
+    private var refused: [Hash32: (code: String, reason: String)] = [:]
+    private var refusedOrder: [Hash32] = []
+    private var statusWaiters: [Hash32: [UInt64: CheckedContinuation<TransactionStatus, Never>]] = [:]
+    private var heightWaiters: [UInt64: (after: UInt64, continuation: CheckedContinuation<UInt64, Never>)] = [:]
+    private var nextWaiterID: UInt64 = 0
+    private var building = false
+    private var builder: Task<Void, Never>?
+    /// The newest block the node has indexed and announced.
+    public private(set) var head: UInt64
+
+    private static let refusedMemory = 100_000
+
+    /// A node over `chain`; call ``start()`` to begin building blocks.
+    ///
+    /// - Throws: a storage error when the stored blocks cannot be read to index them.
+    public init(chain: Chain, configuration: NodeConfiguration = NodeConfiguration()) throws {
+        self.chain = chain
+        self.configuration = configuration
+        try chain.refresh()
+        var index: [Hash32: (height: UInt64, index: Int)] = [:]
+        var top: UInt64 = 0
+        for block in try chain.store.blocks(from: 1) {
+            for (i, tx) in block.transactions.enumerated() { index[tx.hash] = (block.height, i) }
+            top = block.height
+        }
+        included = index
+        head = top
+    }
+
+    /// Starts building blocks every ``NodeConfiguration/blockIntervalMilliseconds``.
+    public func start() {
+        guard builder == nil else { return }
+        let interval = configuration.blockIntervalMilliseconds
+        builder = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(interval))
+                guard let self else { return }
+                await self.buildBlock()
+            }
+        }
+    }
+
+    /// Stops building blocks; pending transactions stay pending.
+    public func stop() {
+        builder?.cancel()
+        builder = nil
+    }
+
+    // MARK: - Submitting
+
+    /// Admits a signed transaction to the pool and returns its hash. Submitting one that is
+    /// already known (pending, included or refused) admits nothing and returns the same hash.
+    ///
+    /// - Throws: ``NodeError/refused(code:detail:)`` when it can never be included (another
+    ///   chain, no recoverable signer, an unknown module, a nonce already used);
+    ///   ``NodeError/rateLimited(_:)`` when the pool is full.
+    public func submit(_ transaction: SignedTransaction, sender: Address) throws(NodeError) -> Hash32 {
+        let hash = transaction.hash
+        if pending[hash] != nil || included[hash] != nil || refused[hash] != nil { return hash }
+        guard transaction.chainID == chain.chainID else {
+            throw .refusal(TransactionError.wrongChain(expected: chain.chainID, found: transaction.chainID))
+        }
+        guard chain.registry.names.contains(transaction.module) else { throw .refusal(TransactionError.unknownModule(transaction.module)) }
+        let expected = chain.nonce(of: sender)
+        guard transaction.nonce >= expected else {
+            throw .refusal(TransactionError.wrongNonce(account: sender, expected: expected, found: transaction.nonce))
+        }
+        guard pending.count < configuration.maxPendingTransactions else {
+            throw .rateLimited("the pending pool holds \(pending.count) transactions, its limit; retry after the next block")
+        }
+        pending[hash] = Pending(transaction: transaction, sender: sender, arrival: .now)
+        if pending.count >= configuration.maxBlockTransactions, !building {
+            Task { await self.buildBlock() }
+        }
+        return hash
+    }
+
+    /// The next nonce `account` should sign with: its chain nonce plus its pending
+    /// transactions that follow on without a gap.
+    public func pendingNonce(of account: Address) -> UInt64 {
+        var next = chain.nonce(of: account)
+        let mine = Set(pending.values.lazy.filter { $0.sender == account }.map(\.transaction.nonce))
+        while mine.contains(next) { next += 1 }
+        return next
+    }
+
+    /// How many transactions wait in the pool.
+    public var pendingCount: Int { pending.count }
+
+    // MARK: - Status
+
+    /// Where the transaction `hash` stands, or nil when the node has never seen it.
+    public func status(of hash: Hash32) throws(NodeError) -> TransactionStatus? {
+        if pending[hash] != nil { return .pending }
+        if let r = refused[hash] { return .refused(code: r.code, reason: r.reason) }
+        guard let at = included[hash] else { return nil }
+        let block: Block?
+        do { block = try chain.store.block(at: at.height) } catch { throw .internalFailure("reading block \(at.height): \(error)") }
+        guard let block, at.index < block.receipts.count else {
+            throw .internalFailure("block \(at.height) does not hold transaction \(hash) at index \(at.index)")
+        }
+        return .included(height: at.height, blockHash: block.hash, index: at.index, receipt: block.receipts[at.index])
+    }
+
+    /// The status of `hash` once it is final, or its status after `timeout` (pending).
+    public func waitForOutcome(of hash: Hash32, timeout: Duration) async throws(NodeError) -> TransactionStatus? {
+        guard let now = try status(of: hash) else { return nil }
+        if now.isFinal { return now }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.expireStatusWaiter(hash, id)
+        }
+        let outcome = await withCheckedContinuation { continuation in
+            statusWaiters[hash, default: [:]][id] = continuation
+        }
+        timer.cancel()
+        return outcome
+    }
+
+    private func expireStatusWaiter(_ hash: Hash32, _ id: UInt64) {
+        guard let continuation = statusWaiters[hash]?.removeValue(forKey: id) else { return }
+        if statusWaiters[hash]?.isEmpty == true { statusWaiters[hash] = nil }
+        continuation.resume(returning: (try? status(of: hash)).flatMap { $0 } ?? .pending)
+    }
+
+    /// Suspends until the node's head is above `height` and returns the head, or returns the
+    /// current head after `timeout` (for keep-alives).
+    public func waitForHead(above height: UInt64, timeout: Duration) async -> UInt64 {
+        if head > height { return head }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            await self?.expireHeightWaiter(id)
+        }
+        let outcome = await withCheckedContinuation { continuation in
+            heightWaiters[id] = (height, continuation)
+        }
+        timer.cancel()
+        return outcome
+    }
+
+    private func expireHeightWaiter(_ id: UInt64) {
+        heightWaiters.removeValue(forKey: id)?.continuation.resume(returning: head)
+    }
+
+    // MARK: - Building blocks
+
+    /// Builds one block from the ready pending transactions (nothing when none is ready), records
+    /// each one's fate and wakes its waiters. Blocks other writers appended are indexed too.
+    public func buildBlock() async {
+        guard !building else { return }
+        building = true
+        defer { building = false }
+        let batch = readyBatch()
+        if !batch.isEmpty {
+            let chain = self.chain
+            let result = await Task.detached { () -> Result<Chain.BlockOutcome, any Error> in
+                Result { try chain.submit(batch) }
+            }.value
+            switch result {
+            case .success(let outcome):
+                for rejection in outcome.rejected { refuse(rejection.transactionHash, NodeError.refusal(rejection.error)) }
+            case .failure(let error):
+                if batch.count == 1, !(error is ChainError) {
+                    refuse(batch[0].hash, NodeError.refusal(error))
+                } else if case ChainError.noTransactionAccepted = error {
+                    // Every one was refused: find each one's reason on its own.
+                    for tx in batch {
+                        let single = await Task.detached { Result { try chain.submit([tx]) } }.value
+                        if case .failure(let error) = single { refuse(tx.hash, NodeError.refusal(error)) }
+                    }
+                }
+                // A storage failure leaves the batch pending; the next round tries again.
+            }
+        }
+        indexNewBlocks()
+    }
+
+    /// The transactions that can go into the next block: per sender, the run of nonces that
+    /// starts at the sender's chain nonce, in nonce order. Stale ones (nonce used) and ones
+    /// that waited too long behind a gap are refused here.
+    private func readyBatch() -> [SignedTransaction] {
+        var bySender: [Address: [Pending]] = [:]
+        for p in pending.values { bySender[p.sender, default: []].append(p) }
+        var ready: [(Pending, Int)] = []
+        let gapTimeout = Duration.milliseconds(configuration.nonceGapTimeoutMilliseconds)
+        for (sender, list) in bySender {
+            var next = chain.nonce(of: sender)
+            var position = 0
+            for p in list.sorted(by: { ($0.transaction.nonce, $0.arrival) < ($1.transaction.nonce, $1.arrival) }) {
+                let nonce = p.transaction.nonce
+                if nonce < next {
+                    refuse(p.transaction.hash, .refusal(TransactionError.wrongNonce(account: sender, expected: next, found: nonce)))
+                } else if nonce == next {
+                    ready.append((p, position))
+                    position += 1
+                    next += 1
+                } else if p.arrival.duration(to: .now) > gapTimeout {
+                    refuse(p.transaction.hash, .refusal(TransactionError.wrongNonce(account: sender, expected: next, found: nonce)))
+                }
+            }
+        }
+        // Senders interleave by arrival; each sender's transactions stay in nonce order.
+        ready.sort { ($0.1, $0.0.arrival) < ($1.1, $1.0.arrival) }
+        return ready.prefix(configuration.maxBlockTransactions).map(\.0.transaction)
+    }
+
+    private func refuse(_ hash: Hash32, _ error: NodeError) {
+        pending[hash] = nil
+        refused[hash] = (error.code, error.detail)
+        refusedOrder.append(hash)
+        if refusedOrder.count > Node.refusedMemory {
+            let drop = refusedOrder.count - Node.refusedMemory
+            for old in refusedOrder.prefix(drop) { refused[old] = nil }
+            refusedOrder.removeFirst(drop)
+        }
+        resolveWaiters(hash)
+    }
+
+    private func indexNewBlocks() {
+        guard chain.height > head else { return }
+        let blocks: [Block]
+        do { blocks = try chain.store.blocks(from: head + 1) } catch { return }
+        for block in blocks {
+            for (i, tx) in block.transactions.enumerated() {
+                included[tx.hash] = (block.height, i)
+                pending[tx.hash] = nil
+                resolveWaiters(tx.hash)
+            }
+            head = block.height
+        }
+        for (id, waiter) in heightWaiters where head > waiter.after {
+            heightWaiters[id] = nil
+            waiter.continuation.resume(returning: head)
+        }
+    }
+
+    private func resolveWaiters(_ hash: Hash32) {
+        guard let waiters = statusWaiters.removeValue(forKey: hash) else { return }
+        let outcome = (try? status(of: hash)).flatMap { $0 } ?? .pending
+        for continuation in waiters.values { continuation.resume(returning: outcome) }
+    }
+
+    // MARK: - Chain time
+
+    /// Moves chain time forward by `seconds` in an empty block; only on a dev node.
+    ///
+    /// - Throws: ``NodeError/forbidden(_:)`` on a node started without `--dev`.
+    public func warp(by seconds: UInt64) async throws(NodeError) -> Block {
+        guard configuration.dev else {
+            throw .forbidden("warp: chain time moves only with the wall clock on this node; warping needs a dev node (dmctl node serve --dev)")
+        }
+        while building { await Task.yield() }
+        building = true
+        defer { building = false }
+        let chain = self.chain
+        let result = await Task.detached { Result { try chain.warp(by: seconds) } }.value
+        indexNewBlocks()
+        switch result {
+        case .success(let block): return block
+        case .failure(let error): throw .refusal(error)
+        }
+    }
+}

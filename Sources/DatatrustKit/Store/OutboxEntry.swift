@@ -1,0 +1,54 @@
+import LedgerCore
+import MarketKit
+
+/// A transaction the datatrust owes the chain (an attestation or a usage report), written to the
+/// store in the same commit as the fact it reports and kept until the chain has it.
+///
+/// The outbox service (``OutboxService``) submits due entries and settles each one when the chain
+/// includes it, or when the chain refuses it because it is already done (a second attestation, a
+/// job already reported); any other failure postpones the entry with an exponential back-off.
+public struct OutboxEntry: Sendable, Equatable {
+    /// What the transaction does.
+    public enum Action: Sendable, Equatable {
+        /// Attest on chain that the datatrust holds the data of `dataHash`.
+        case attest(dataHash: Hash32)
+        /// Report the use of paid job `job` by `buyer`, naming the listings (dataHashes, ascending) whose rows were read.
+        case reportUsage(job: UInt64, buyer: Address, listings: [Hash32])
+    }
+
+    /// Local id, assigned by the store in commit order.
+    public var id: Int64
+    /// The market the transaction goes to.
+    public var market: MarketID
+    /// What it does.
+    public var action: Action
+    /// Unix seconds when the fact was recorded.
+    public var created: Int64
+    /// Submissions tried so far.
+    public var attempts: Int
+    /// Unix seconds before which it is not retried.
+    public var notBefore: Int64
+    /// Why the last submission failed, if one did.
+    public var lastError: String?
+    /// Unix seconds when it was settled, or nil while it is owed.
+    public var settled: Int64?
+    /// The including transaction's hash, once settled by inclusion (nil when settled because the chain had it already).
+    public var transaction: String?
+
+    /// An entry.
+    public init(id: Int64 = 0, market: MarketID, action: Action, created: Int64, attempts: Int = 0, notBefore: Int64? = nil,
+                lastError: String? = nil, settled: Int64? = nil, transaction: String? = nil) {
+        self.id = id
+        self.market = market
+        self.action = action
+        self.created = created
+        self.attempts = attempts
+        self.notBefore = notBefore ?? created
+        self.lastError = lastError
+        self.settled = settled
+        self.transaction = transaction
+    }
+
+    /// Whether the chain still has to receive it.
+    public var isPending: Bool { settled == nil }
+}
