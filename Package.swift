@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "ModelMarketKit", targets: ["ModelMarketKit"]),
         .library(name: "DatatrustKit", targets: ["DatatrustKit"]),
         .library(name: "ONNXKit", targets: ["ONNXKit"]),
+        .library(name: "ModelHostKit", targets: ["ModelHostKit"]),
         .library(name: "ChainNode", targets: ["ChainNode"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
@@ -84,11 +85,22 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json")]),
 
+        // A model host: $Model ONNX files encrypted at rest (DatatrustKit's vault), paid and
+        // encrypted predictions over HTTP, uses metered against prepaid bundles on chain.
+        .target(
+            name: "ModelHostKit",
+            dependencies: [
+                "LedgerCore", "HECore", "MarketKit", "ONNXKit", "DatatrustKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Resources/openapi.json")]),
+
         // MARK: - The CLI
         .executableTarget(
             name: "dmctl",
             dependencies: [
-                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "ChainNode",
+                "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "ModelHostKit", "ChainNode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -143,9 +155,15 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
+            name: "ModelHostKitTests",
+            dependencies: [
+                "ModelHostKit", "LedgerCore", "MarketKit", "HECore", "ONNXKit", "DatatrustKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
+        .testTarget(
             name: "dmctlTests",
             dependencies: [
-                "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit",
+                "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit",
                 // Built before the tests so ExamplesTests can run them.
                 "PaillierQuickStart", "MarketRound", "ModelBountyRound", "DatatrustClientSession", "EncryptedModelScoring",
             ],

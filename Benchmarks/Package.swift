@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "HECore", package: "DataMarket"),
                 .product(name: "DatatrustKit", package: "DataMarket"),
                 .product(name: "ONNXKit", package: "DataMarket"),
+                .product(name: "ModelHostKit", package: "DataMarket"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "BigInt", package: "BigInt"),

@@ -152,7 +152,7 @@ struct NodeServerTests {
     }
 
     @Test func aClientOverItsRateLimitAndAFullPoolGet429() async throws {
-        let limited = try await NodeFixture.node(NodeConfiguration(blockIntervalMilliseconds: 20, rateLimitRequests: 3))
+        let limited = try await NodeFixture.node(NodeConfiguration(blockIntervalMilliseconds: 20, rateLimitRequests: 3, rateLimitWindowSeconds: 86_400))
         try await Application(router: NodeServer.router(for: limited)).test(.router) { client in
             for _ in 0..<3 { #expect(try await client.execute(uri: "/head", method: .get).status.code == 200) }
             let over = try await client.execute(uri: "/head", method: .get)

@@ -12,6 +12,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("roles", RolesBench.run),
     ("datatrust", DatatrustBench.run),
     ("models", ModelsBench.run),
+    ("modelhost", ModelHostBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

@@ -105,6 +105,24 @@ public enum RolesError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Only the agreement's trainer may record uses or close it.
     case notAgreementTrainer(offer: UInt64, caller: Address, trainer: Address)
 
+    // MARK: - Use bundles
+    /// No prepaid use bundle with this id exists.
+    case unknownBundle(UInt64)
+    /// A bundle that cannot be bought as asked (e.g. it would expire before now).
+    case invalidBundle(reason: String)
+    /// Only the bundle's host may report its uses.
+    case notBundleHost(bundle: UInt64, caller: Address, host: Address)
+    /// Only the bundle's buyer or host may refund it.
+    case notBundleParty(bundle: UInt64, caller: Address, buyer: Address, host: Address)
+    /// The host reported more uses than the bundle has left.
+    case bundleExhausted(bundle: UInt64, remaining: UInt64, requested: UInt64)
+    /// The bundle was refunded and closed.
+    case bundleClosed(bundle: UInt64)
+    /// The host reported after the bundle expired.
+    case bundleExpired(bundle: UInt64, expiresAt: UInt64, now: UInt64)
+    /// The buyer asked for a refund before the bundle expired.
+    case bundleNotExpired(bundle: UInt64, expiresAt: UInt64, now: UInt64)
+
     // MARK: - Wrapped
     /// Checked arithmetic failed (beyond 2^256 − 1 or 2^64 − 1).
     case arithmetic(field: String, ArithmeticError)
@@ -161,6 +179,14 @@ public enum RolesError: Error, Equatable, Sendable, CustomStringConvertible {
         case .offerForAnotherTrainer(let o, let t, let c): "offer \(o) is for trainer \(t), not \(c)"
         case .offerNotOpen(let o, let s): "offer \(o) is \(s), expected open"
         case .notAgreementTrainer(let o, let c, let t): "\(c) may not do this to agreement \(o): its trainer is \(t)"
+        case .unknownBundle(let b): "no use bundle \(b) exists"
+        case .invalidBundle(let r): "invalid use bundle: \(r)"
+        case .notBundleHost(let b, let c, let h): "\(c) may not report uses of bundle \(b): its host is \(h)"
+        case .notBundleParty(let b, let c, let buyer, let h): "\(c) may not refund bundle \(b): only its buyer \(buyer) or host \(h) may"
+        case .bundleExhausted(let b, let r, let n): "bundle \(b) has \(r) uses left, \(n) were reported"
+        case .bundleClosed(let b): "bundle \(b) was refunded and is closed"
+        case .bundleExpired(let b, let e, let n): "bundle \(b) expired at \(e), now \(n); the host may no longer report uses"
+        case .bundleNotExpired(let b, let e, let n): "bundle \(b) is reportable until \(e), now \(n); the buyer may refund after that"
         case .arithmetic(let f, let e): "\(f): \(e)"
         case .ledger(let e): "ledger refused: \(e)"
         case .market(let e): "market lookup refused: \(e)"

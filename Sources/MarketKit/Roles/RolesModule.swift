@@ -32,6 +32,10 @@ public enum RolesModule: ChainModule {
         public internal(set) var models: StateMap<UInt64, ModelToken> = [:]
         /// Paid uses by (model, user).
         public internal(set) var paidUses: StateMap<AccountKey, UInt64> = [:]
+        /// Prepaid bundles of model uses by id.
+        public internal(set) var bundles: StateMap<UInt64, UseBundle> = [:]
+        /// The id the next bundle gets.
+        public internal(set) var nextBundleID: UInt64 = 1
         /// Evaluations by id.
         public internal(set) var evaluations: StateMap<UInt64, Evaluation> = [:]
         /// The id the next evaluation gets.
@@ -91,6 +95,15 @@ public enum RolesModule: ChainModule {
         case setPrice(model: UInt64, pricePerUse: UInt256)
         /// Pays for one use of a model, split exactly (see ``UseSplit``); refused above `maxPrice`.
         case useModel(model: UInt64, maxPrice: UInt256)
+        /// Prepays `uses` uses of a model into escrow (refused above `maxPrice` per use), for
+        /// `host` to report until `expiresAt` (see ``UseBundle``).
+        case buyUseBundle(model: UInt64, host: Address, uses: UInt64, maxPrice: UInt256, expiresAt: UInt64)
+        /// The bundle's host reports `count` served uses; each is paid out of the escrow and split
+        /// exactly as a ``useModel(model:maxPrice:)`` at the bundle's price.
+        case reportBundleUses(bundle: UInt64, count: UInt64)
+        /// Refunds a bundle's unreported uses to its buyer and closes it (the host at any time,
+        /// the buyer after it expired).
+        case refundBundle(bundle: UInt64)
 
         // MARK: Evaluations
         /// A paying user posts their one evaluation of a model.
@@ -143,6 +156,10 @@ public enum RolesModule: ChainModule {
             try state.mintModel(modelHash: h, trainedOn: source, bounty: bounty, paymentToken: token, pricePerUse: price, name: name, context: &context)
         case .setPrice(let m, let price): try state.setPrice(m, pricePerUse: price, context: &context)
         case .useModel(let m, let maxPrice): try state.useModel(m, maxPrice: maxPrice, context: &context)
+        case .buyUseBundle(let m, let host, let uses, let maxPrice, let expiresAt):
+            try state.buyUseBundle(m, host: host, uses: uses, maxPrice: maxPrice, expiresAt: expiresAt, context: &context)
+        case .reportBundleUses(let b, let n): try state.reportBundleUses(b, count: n, context: &context)
+        case .refundBundle(let b): try state.refundBundle(b, context: &context)
         case .evaluate(let m, let r, let i, let o, let t):
             try state.evaluate(m, rating: r, inputsHash: i, outputsHash: o, textHash: t, context: &context)
         case .review(let e, let helpful): try state.review(e, helpful: helpful, context: &context)

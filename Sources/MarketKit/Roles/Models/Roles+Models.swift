@@ -51,9 +51,9 @@ extension RolesModule.State {
         context.emit("ModelPriced", accounts: [context.sender], fields: [.init("model", "\(id)"), .init("pricePerUse", pricePerUse.description)])
     }
 
-    /// What one use of model `id` pays whom at its current price: the split and the recipients
-    /// (current NFT owners).
-    public func useSplit(_ id: UInt64, ledger: LedgerState) throws(RolesError) -> (split: UseSplit, modelOwner: Address, curator: Address?, dataOwners: [Address]) {
+    /// What one use of model `id` pays whom at `price` (nil: its current price): the split and
+    /// the recipients (current NFT owners).
+    public func useSplit(_ id: UInt64, price: UInt256? = nil, ledger: LedgerState) throws(RolesError) -> (split: UseSplit, modelOwner: Address, curator: Address?, dataOwners: [Address]) {
         let m = try model(id)
         guard let modelOwner = ledger.nfts[id]?.owner else { throw .ledger(.unknownNFT(id)) }
         let entries: [PortfolioEntry]
@@ -73,7 +73,7 @@ extension RolesModule.State {
             owners.append(o)
         }
         let split = try UseSplit.split(
-            price: m.pricePerUse, curatorShareBP: m.curatorShareBP, dataShareBP: m.dataShareBP, entries: entries, hasCurator: curator != nil)
+            price: price ?? m.pricePerUse, curatorShareBP: m.curatorShareBP, dataShareBP: m.dataShareBP, entries: entries, hasCurator: curator != nil)
         return (split, modelOwner, curator, owners)
     }
 

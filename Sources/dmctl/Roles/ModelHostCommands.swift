@@ -1,0 +1,243 @@
+import ArgumentParser
+import DatatrustKit
+import Foundation
+import HECore
+import LedgerCore
+import MarketKit
+import ModelHostKit
+import ONNXKit
+
+/// `--url` of a model host.
+struct HostURLOption: ParsableArguments {
+    @Option(name: .long, help: "Base URL of the model host.") var url = "http://127.0.0.1:8090"
+
+    func client() throws -> ModelHostClient {
+        guard let base = URL(string: url), base.scheme != nil else { throw CLIError.usage("--url: \(url) is not a URL, e.g. http://127.0.0.1:8090") }
+        return ModelHostClient(baseURL: base)
+    }
+}
+
+extension ModelCommand {
+    /// `dmctl model publish`: mint a `$Model` from an ONNX file and upload the file to a host.
+    struct Publish: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mint a $Model from an ONNX file (content hash = its Keccak-256) and upload the file to a model host.",
+            discussion: "Example: dmctl model publish --model-file model.onnx --portfolio 5 --token DMT --price 0.5 --key trainer --url http://127.0.0.1:8090")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @OptionGroup var host: HostURLOption
+        @Option(help: "The ONNX model file.") var modelFile: String
+        @Option(help: "The $Portfolio it was trained on.") var portfolio: UInt64?
+        @Option(help: "The single $Data it was trained on (instead of --portfolio).") var data: UInt64?
+        @Option(help: "A reference to the bounty that produced it.") var bounty: String?
+        @Option(help: "Token users pay in.") var token: String
+        @Option(help: "Price per use (token units, or smallest units with --raw).") var price: String
+        @OptionGroup var units: RawAmountFlag
+        @Option(help: "Display name.") var name: String?
+
+        func run() async throws {
+            let bytes: Data
+            do { bytes = try Data(contentsOf: URL(fileURLWithPath: modelFile)) } catch {
+                throw CLIError.storage("cannot read --model-file \(modelFile): \(error.localizedDescription)")
+            }
+            _ = try ONNXModel(serialized: bytes)
+            let source: TrainingSource
+            switch (portfolio, data) {
+            case (let p?, nil): source = .portfolio(p)
+            case (nil, let d?): source = .data(d)
+            default: throw CLIError.usage("give exactly one of --portfolio ID or --data ID")
+            }
+            let chain = try ChainHome.open(Home(global))
+            let tokenID = try RolesCLI.token(token, field: "--token")
+            let amount = try RolesCLI.amount(price, of: tokenID, raw: units.raw, chain: chain, field: "--price")
+            let (_, receipt) = try LedgerCLI.submit(
+                RolesModule.Call.mintModel(modelHash: Keccak256.hash(bytes), trainedOn: source, bounty: bounty, paymentToken: tokenID,
+                                           pricePerUse: amount, name: name),
+                to: RolesModule.self, key: try signer.load(global), chain: chain)
+            guard let model = receipt.events.first(where: { $0.kind == "ModelMinted" })?.fields.first(where: { $0.name == "model" })
+                .flatMap({ UInt64($0.value) }) else {
+                throw CLIError.refused("the mint left no ModelMinted event")
+            }
+            let hash: String
+            do { hash = try await host.client().publish(model: model, file: bytes) } catch let e as ModelHostError {
+                throw CLIError.refused("$Model \(model) minted, but the host refused the file: \(e)")
+            }
+            if global.json {
+                struct Out: Encodable { let model: UInt64; let modelHash: String; let host: String }
+                return try Output.json(Out(model: model, modelHash: hash, host: host.url))
+            }
+            Output.fields([("model", "\(model)"), ("model hash", hash), ("host", host.url)])
+        }
+    }
+
+    /// `dmctl model serve`: the paid inference API.
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve paid predictions of $Models (127.0.0.1 by default) until SIGINT/SIGTERM, reporting uses of prepaid bundles on chain.",
+            discussion: """
+                Model files are kept encrypted in <home>/modelhost/vault under <home>/modelhost/master.key; every served \
+                use is journalled in <home>/modelhost/usage.journal before it is answered. The host reads the chain \
+                through a follower; every --report-interval seconds it signs reportBundleUses for the uses it \
+                served with --key (the address buyers name as host).
+
+                Example: dmctl model serve --key host --port 8090
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Option(name: .long, help: "Port to listen on.") var port = 8090
+        @Option(name: .long, help: "Address to bind.") var host = "127.0.0.1"
+        @Option(name: .long, help: "The host's name in its login message.") var name = "model-host"
+        @Option(name: .long, help: "Seconds between usage reports.") var reportInterval = 2
+        @Option(name: .long, help: "Requests allowed per bearer token (anonymous callers share one count) in each --rate-window.") var rateLimit = 100_000
+        @Option(name: .long, help: "The rate-limit window, seconds.") var rateWindow: Int64 = 60
+
+        func run() async throws {
+            let home = Home(global)
+            let folder = global.homeURL.appendingPathComponent("modelhost", isDirectory: true)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let master = try MasterKey.loadOrCreate(keyFile: folder.appendingPathComponent("master.key"))
+            let vault = try Vault(folder: folder.appendingPathComponent("vault"), masterKey: master)
+            let key = try signer.load(global)
+            let follower = try ChainHome.follow(home)
+            let journal = try UsageJournal(url: folder.appendingPathComponent("usage.journal"))
+            let modelHost = ModelHost(name: name, address: key.address, library: ModelLibrary(vault: vault), chain: { follower.state },
+                                      catchUp: { _ = try await follower.catchUp() },
+                                      meter: UseMeter(served: try journal.load()), journal: journal)
+            let interval = max(1, reportInterval)
+            Task.detached { await follower.follow() }
+            Task.detached {
+                var writer: Chain?
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(interval))
+                    for call in await modelHost.takeReports() {
+                        do {
+                            if writer == nil { writer = try ChainHome.open(home) }
+                            guard let chain = writer else { continue }
+                            _ = try LedgerCLI.submit(call, to: RolesModule.self, key: key, chain: chain)
+                        } catch {
+                            Output.note("usage report failed: \(error)")
+                            await modelHost.reportFailed(call)
+                        }
+                    }
+                }
+            }
+            Output.note("model host \(name) (\(key.address.checksummed)) serving on http://\(host):\(port)")
+            try await ModelHostServer.application(for: modelHost, address: host, port: port,
+                                                           rateLimit: rateLimit, rateWindow: rateWindow).runService()
+        }
+    }
+
+    /// `dmctl model bundle`: prepaid uses of a model at a host.
+    struct Bundles: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "bundle",
+            abstract: "Buy a prepaid bundle of uses of a model at a host, or refund its unreported uses.",
+            discussion: "Example: dmctl model bundle buy 7 --uses 10 --host 0x… --key dave",
+            subcommands: [Buy.self, Refund.self])
+
+        struct Buy: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Escrow --uses uses of a model at its current price for the host at --host to report.",
+                discussion: "Example: dmctl model bundle buy 7 --uses 10 --host 0x5B38Da6a701c568545dCfcB03FcB875f56beddC4 --expires-in 3600 --key dave")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var signer: SignerOptions
+            @Argument(help: "The $Model NFT id.") var id: UInt64
+            @Option(help: "Uses to prepay.") var uses: UInt64
+            @Option(help: "The host's address (or keystore name).") var host: String
+            @Option(help: "Seconds the host may report uses; the buyer may refund after that.") var expiresIn: UInt64 = 3_600
+            @Option(help: "The most you approve paying per use (default: the current price).") var maxPrice: String?
+            @OptionGroup var units: RawAmountFlag
+
+            func run() async throws {
+                let home = Home(global)
+                let chain = try ChainHome.open(home)
+                let model: ModelToken
+                do { model = try chain.state(of: RolesModule.self).model(id) } catch { throw CLIError.refused("\(error)") }
+                let max = try maxPrice.map { try RolesCLI.amount($0, of: model.paymentToken, raw: units.raw, chain: chain, field: "--max-price") }
+                    ?? model.pricePerUse
+                let hostAddress = try RolesCLI.account(host, field: "--host", home: home)
+                let expires = chain.state.timestamp + expiresIn
+                try RolesCLI.run(.buyUseBundle(model: id, host: hostAddress, uses: uses, maxPrice: max, expiresAt: expires),
+                                 key: try signer.load(global), chain: chain, json: global.json)
+            }
+        }
+
+        struct Refund: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Refund a bundle's unreported uses (the buyer after it expired; the host at any time).",
+                discussion: "Example: dmctl model bundle refund 3 --key dave")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var signer: SignerOptions
+            @Argument(help: "The bundle id.") var id: UInt64
+
+            func run() async throws {
+                try RolesCLI.run(.refundBundle(bundle: id), global: global, signer: signer)
+            }
+        }
+    }
+
+    /// `dmctl model predict`: paid predictions from a host.
+    struct Predict: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Get predictions for the rows of a CSV file from a model host, one use of --bundle per row.",
+            discussion: """
+                With --encrypted each row is encrypted under a fresh Paillier key (or --paillier-key) before it leaves; the \
+                host returns encrypted scores of the model's first linear layer, decrypted here.
+
+                Example: dmctl model predict --model 7 --bundle 1 --input rows.csv --key dave --url http://127.0.0.1:8090
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @OptionGroup var host: HostURLOption
+        @Option(help: "The $Model NFT id.") var model: UInt64
+        @Option(help: "The prepaid bundle to charge.") var bundle: UInt64?
+        @Option(help: "The CSV file of input rows (a header line is skipped).") var input: String
+        @Flag(help: "Send Paillier-encrypted features; the host never sees them.") var encrypted = false
+        @Option(help: "A pheutil private-key JSON to encrypt with (default: a fresh 2048-bit key).") var paillierKey: String?
+
+        func run() async throws {
+            let text: String
+            do { text = try String(contentsOf: URL(fileURLWithPath: input), encoding: .utf8) } catch {
+                throw CLIError.storage("cannot read --input \(input): \(error.localizedDescription)")
+            }
+            let width = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+                .first { $0.allSatisfy { Double($0.trimmingCharacters(in: .whitespaces)) != nil } }?.count ?? 0
+            guard width > 0 else { throw CLIError.usage("--input: no row of numbers in \(input)") }
+            let rows = try CSVRows.parse(text, features: width, field: "--input").rows
+            var client = try host.client()
+            do {
+                try await client.login(with: try signer.loadKey(global))
+                if encrypted {
+                    let secret: Paillier.PrivateKey
+                    if let paillierKey {
+                        secret = try Paillier.PrivateKey(jwk: try Data(contentsOf: URL(fileURLWithPath: paillierKey)))
+                    } else {
+                        secret = try Paillier.PrivateKey.generate()
+                    }
+                    var out: [[Double]] = []
+                    for row in rows {
+                        let vector = try Paillier.EncryptedVector.encrypt(row.map(Double.init), publicKey: secret.publicKey)
+                        let scores = try await client.predictEncrypted(model: model, bundle: bundle, row: vector)
+                        out.append(try scores.map { try secret.decrypt($0).doubleValue })
+                    }
+                    if global.json {
+                        struct Out: Encodable { let model: UInt64; let encrypted: Bool; let scores: [[Double]] }
+                        return try Output.json(Out(model: model, encrypted: true, scores: out))
+                    }
+                    Output.table(["row", "decrypted scores (W·x + b)"], out.enumerated().map { ["\($0.offset)", $0.element.map { String(format: "%.9g", $0) }.joined(separator: " ")] })
+                    return
+                }
+                let prediction = try await client.predict(model: model, bundle: bundle, rows: rows)
+                if global.json { return try Output.json(prediction) }
+                for output in prediction.outputs {
+                    print("\(output.name) shape \(output.shape.map { "\($0)" } ?? "maps"):")
+                    if let v = output.integers { print(v.map(String.init).joined(separator: " ")) }
+                    if let v = output.floats { print(v.map { String(format: "%.6g", $0) }.joined(separator: " ")) }
+                    if let s = output.scores { for r in s { print(r.map { String(format: "%.6g", $0) }.joined(separator: " ")) } }
+                }
+            } catch let e as ModelHostError {
+                throw CLIError.refused("\(e)")
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+import DatatrustKit
+import Foundation
+import HECore
+import Hummingbird
+import HummingbirdTesting
+import LedgerCore
+import MarketKit
+@testable import ModelHostKit
+import ONNXKit
+import Testing
+
+@Suite struct ModelHostTests {
+    @Test func tenPrepaidUsesGiveTenPredictionsAndRoyaltiesToTheWei() async throws {
+        let f = try HostFixture()
+        _ = try await f.host.publish(model: f.model, file: f.file)
+        let user = f.users[0]
+        let before = [f.trainer, f.curator, f.owners[0], f.owners[1], user].map(f.balance)
+        let bundle = try f.buy(10, by: user)
+        for i in 0..<10 {
+            let x: [Float] = [Float(i), 1, -0.5]
+            let p = try await f.host.predict(model: f.model, bundle: bundle, rows: [x], caller: user.address)
+            let expected = linearScores(x.map(Double.init)).map(Float.init)
+            #expect(p.outputs.first?.floats == expected)
+        }
+        await #expect(throws: ModelHostError.paymentRequired("bundle \(bundle) is used up: 10 of 10 paid uses served; buy more uses")) {
+            _ = try await f.host.predict(model: f.model, bundle: bundle, rows: [[0, 0, 0]], caller: user.address)
+        }
+        #expect(await f.host.pendingReports() == [.reportBundleUses(bundle: bundle, count: 10)])
+        try await f.settle()
+        #expect(await f.host.pendingReports().isEmpty)
+        // Price 1,000,003: curator floor(10 %) = 100,000; data pool 300,000 split 70/30;
+        // the model owner the rest, 600,003.
+        let after = [f.trainer, f.curator, f.owners[0], f.owners[1], user].map(f.balance)
+        #expect(after[0] == (try before[0] + 10 * 600_003))
+        #expect(after[1] == (try before[1] + 10 * 100_000))
+        #expect(after[2] == (try before[2] + 10 * 210_000))
+        #expect(after[3] == (try before[3] + 10 * 90_000))
+        #expect(after[4] == (try before[4] - 10 * 1_000_003))
+        #expect(try f.chain.state(of: RolesModule.self).model(f.model).uses == 10)
+    }
+
+    @Test func aTakenReportIsNotTakenAgainBeforeTheChainShowsItUnlessItFailed() async throws {
+        let f = try HostFixture()
+        _ = try await f.host.publish(model: f.model, file: f.file)
+        let bundle = try f.buy(5, by: f.users[0])
+        _ = try await f.host.predict(model: f.model, bundle: bundle, rows: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], caller: f.users[0].address)
+        let taken = await f.host.takeReports()
+        #expect(taken == [.reportBundleUses(bundle: bundle, count: 3)])
+        #expect(await f.host.takeReports().isEmpty, "the chain view lags: the same uses must not be reported twice")
+        await f.host.reportFailed(taken[0])
+        let again = await f.host.takeReports()
+        #expect(again == taken)
+        for call in again { try f.chain.send(call, to: RolesModule.self, from: f.hostKey) }
+        #expect(await f.host.pendingReports().isEmpty)
+        #expect(try f.chain.state(of: RolesModule.self).bundle(bundle).reported == 3)
+    }
+
+    @Test func aHostRestartedFromItsJournalDoesNotServeUnreportedUsesAgain() async throws {
+        let f = try HostFixture()
+        _ = try await f.host.publish(model: f.model, file: f.file)
+        let bundle = try f.buy(4, by: f.users[0])
+        let url = f.folder.appendingPathComponent("usage.journal")
+        let chain = f.chain, clock = f.clock
+        func start() throws -> ModelHost {
+            let journal = try UsageJournal(url: url)
+            return ModelHost(name: "test-host", address: f.hostKey.address, library: f.host.library, chain: { chain.state },
+                             clock: { clock.now }, meter: UseMeter(served: try journal.load()), journal: journal)
+        }
+        let first = try start()
+        _ = try await first.predict(model: f.model, bundle: bundle, rows: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], caller: f.users[0].address)
+        // The host dies before reporting; the next one reads the journal.
+        let second = try start()
+        _ = try await second.predict(model: f.model, bundle: bundle, rows: [[1, 2, 3]], caller: f.users[0].address)
+        await #expect(throws: ModelHostError.paymentRequired("bundle \(bundle) is used up: 4 of 4 paid uses served; buy more uses")) {
+            _ = try await second.predict(model: f.model, bundle: bundle, rows: [[1, 2, 3]], caller: f.users[0].address)
+        }
+        #expect(await second.pendingReports() == [.reportBundleUses(bundle: bundle, count: 4)])
+    }
+
+    @Test func someoneElsesBundleIsForbiddenAndNoBundleIsPaymentRequired() async throws {
+        let f = try HostFixture()
+        _ = try await f.host.publish(model: f.model, file: f.file)
+        let bundle = try f.buy(2, by: f.users[0])
+        await #expect(throws: ModelHostError.forbidden(
+            "bundle \(bundle) was bought by \(f.users[0].address.checksummed), not by the caller \(f.users[1].address.checksummed)")) {
+            _ = try await f.host.predict(model: f.model, bundle: bundle, rows: [[0, 0, 0]], caller: f.users[1].address)
+        }
+        await #expect(throws: ModelHostError.self) {
+            _ = try await f.host.predict(model: f.model, bundle: nil, rows: [[0, 0, 0]], caller: f.users[1].address)
+        }
+        // A three-row call on a two-use bundle is refused whole and charges nothing.
+        await #expect(throws: ModelHostError.paymentRequired("bundle \(bundle) is used up: 2 of 2 paid uses served; buy more uses")) {
+            _ = try await f.host.predict(model: f.model, bundle: bundle, rows: [[0, 0, 0], [1, 1, 1], [2, 2, 2]], caller: f.users[0].address)
+        }
+        #expect(await f.host.usage.served[bundle] == nil)
+    }
+
+    @Test func publishRefusesAFileThatIsNotTheModelsContentHashAndKeepsItEncrypted() async throws {
+        let f = try HostFixture()
+        var other = f.file
+        other[other.count - 1] ^= 1
+        await #expect(throws: ModelHostError.self) { _ = try await f.host.publish(model: f.model, file: other) }
+        let hash = try await f.host.publish(model: f.model, file: f.file)
+        #expect(hash == Keccak256.hash(f.file))
+        // No file under the vault holds the plaintext model.
+        let files = FileManager.default.enumerator(at: f.folder, includingPropertiesForKeys: nil)?.compactMap { $0 as? URL } ?? []
+        for url in files {
+            guard let bytes = try? Data(contentsOf: url), bytes.count >= 64 else { continue }
+            #expect(bytes.range(of: Data(f.file.prefix(64))) == nil, "\(url.lastPathComponent) holds model bytes in the clear")
+        }
+    }
+
+    /// Random interleavings of calls, reports and reloads from a fresh meter: the host never
+    /// serves more uses than bundles bought, and the chain never pays for more.
+    @Test(arguments: [1, 2, 3, 4] as [UInt64])
+    func hostNeverServesMoreUsesThanWerePaid(seed: UInt64) async throws {
+        var rng = SplitMix64(seed: seed)
+        let f = try HostFixture(price: 1_000)
+        _ = try await f.host.publish(model: f.model, file: f.file)
+        var bought: [UInt64: UInt64] = [:]
+        var served: [UInt64: UInt64] = [:]
+        var host = f.host
+        for _ in 0..<60 {
+            switch rng.next() % 10 {
+            case 0:
+                let user = Int(rng.next() % 2)
+                let n = 1 + rng.next() % 5
+                let b = try f.buy(n, by: f.users[user], maxPrice: 1_000)
+                bought[b] = n
+            case 1:
+                try await f.settle(host)
+            case 2:
+                // The host restarts with an empty meter: it must not serve reported uses again.
+                try await f.settle(host)
+                let chain = f.chain, clock = f.clock
+                host = ModelHost(name: "test-host", address: f.hostKey.address, library: f.host.library,
+                                 chain: { chain.state }, clock: { clock.now })
+            default:
+                guard let b = bought.keys.sorted().randomElement(using: &rng) else { continue }
+                let bundle = try f.chain.state(of: RolesModule.self).bundle(b)
+                let rows = 1 + Int(rng.next() % 3)
+                do {
+                    _ = try await host.predict(model: f.model, bundle: b, rows: Array(repeating: [1, 2, 3], count: rows),
+                                               caller: bundle.buyer)
+                    served[b, default: 0] += UInt64(rows)
+                } catch {
+                    guard case .paymentRequired = error else { Issue.record("unexpected \(error)"); continue }
+                }
+            }
+            let roles = f.chain.state(of: RolesModule.self)
+            for (b, n) in bought {
+                let onChain = try roles.bundle(b)
+                // Predictions actually returned, over every host incarnation.
+                #expect(served[b] ?? 0 <= n)
+                #expect(await host.usage.served[b] ?? 0 <= n)
+                #expect(onChain.reported <= n)
+            }
+        }
+        try await f.settle(host)
+        let roles = f.chain.state(of: RolesModule.self)
+        var totalReported: UInt64 = 0
+        for (b, n) in bought {
+            let r = try roles.bundle(b).reported
+            #expect(r <= n)
+            totalReported += r
+        }
+        #expect(try roles.model(f.model).uses == totalReported)
+    }
+}
+
+/// The HTTP API through Hummingbird's test client.
+@Suite struct ModelHostServerTests {
+    func login(_ client: some TestClientProtocol, _ k: PrivateKey) async throws -> String {
+        let challenge = try await client.execute(uri: "/auth/nonce", method: .post) { r in
+            try JSONDecoder().decode(HostChallenge.self, from: Data(buffer: r.body))
+        }
+        let sig = k.signPersonalMessage(challenge.message)
+        let body = try JSONEncoder().encode(TokenRequest(address: k.address.checksummed, nonce: challenge.nonce, signature: sig.hex))
+        return try await client.execute(uri: "/auth/token", method: .post, body: ByteBuffer(bytes: body)) { r in
+            #expect(r.status == .ok)
+            return try JSONDecoder().decode(HostToken.self, from: Data(buffer: r.body)).token
+        }
+    }
+
+    @Test func unpaidCallIsRefusedWith402AndAJSONReasonAndPaidCallPredicts() async throws {
+        let f = try HostFixture()
+        let app = Application(router: ModelHostServer.router(for: f.host))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/models/\(f.model)/file", method: .put, body: ByteBuffer(bytes: f.file)) { r in
+                #expect(r.status == .created)
+            }
+            let token = try await login(client, f.users[0])
+            let auth: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+            let unpaid = try JSONEncoder().encode(PredictRequest(bundle: nil, rows: [[1, 2, 3]]))
+            try await client.execute(uri: "/models/\(f.model)/predict", method: .post, headers: auth, body: ByteBuffer(bytes: unpaid)) { r in
+                #expect(r.status.code == 402)
+                let body = try JSONDecoder().decode(HostErrorBody.self, from: Data(buffer: r.body))
+                #expect(body.error == "payment_required")
+                #expect(body.detail.contains("buy prepaid uses of model \(f.model)"))
+            }
+            let bundle = try f.buy(1, by: f.users[0])
+            let paid = try JSONEncoder().encode(PredictRequest(bundle: bundle, rows: [[1, 2, 3]]))
+            try await client.execute(uri: "/models/\(f.model)/predict", method: .post, headers: auth, body: ByteBuffer(bytes: paid)) { r in
+                #expect(r.status == .ok)
+                let p = try JSONDecoder().decode(Prediction.self, from: Data(buffer: r.body))
+                #expect(p.outputs.first?.floats == linearScores([1, 2, 3]).map(Float.init))
+            }
+            try await client.execute(uri: "/models/\(f.model)/predict", method: .post, body: ByteBuffer(bytes: paid)) { r in
+                #expect(r.status == .unauthorized)
+            }
+            try await client.execute(uri: "/openapi.json", method: .get) { r in
+                let doc = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: Any]
+                #expect(doc?["openapi"] as? String == "3.1.0")
+                let paths = (doc?["paths"] as? [String: Any])?.keys.sorted() ?? []
+                #expect(paths == Set(ModelHostServer.routes.map(\.path)).sorted())
+            }
+        }
+    }
+
+    @Test func aTokenOverTheRateLimitGets429WithAJSONReason() async throws {
+        let f = try HostFixture()
+        let app = Application(router: ModelHostServer.router(for: f.host, rateLimit: 3, rateWindow: 3_600))
+        try await app.test(.router) { client in
+            var statuses: [Int] = []
+            for _ in 0..<4 {
+                try await client.execute(uri: "/openapi.json", method: .get) { r in statuses.append(r.status.code) }
+            }
+            #expect(statuses == [200, 200, 200, 429])
+            try await client.execute(uri: "/openapi.json", method: .get) { r in
+                let body = try JSONDecoder().decode(HostErrorBody.self, from: Data(buffer: r.body))
+                #expect(body.error == "rate_limited")
+                #expect(r.headers[.retryAfter] != nil)
+            }
+        }
+    }
+
+    @Test func oversizedBodyIsRefusedWith413() async throws {
+        let f = try HostFixture()
+        let app = Application(router: ModelHostServer.router(for: f.host))
+        try await app.test(.router) { client in
+            let big = [UInt8](repeating: 0x20, count: (1 << 20) + 1)
+            try await client.execute(uri: "/models/\(f.model)/file", method: .put, body: ByteBuffer(bytes: big)) { r in
+                #expect(r.status == .contentTooLarge)
+                let body = try JSONDecoder().decode(HostErrorBody.self, from: Data(buffer: r.body))
+                #expect(body.error == "payload_too_large")
+            }
+        }
+    }
+
+    @Test func encryptedCallReturnsScoresOnlyTheCallerDecryptsToThePlaintextModels() async throws {
+        let f = try HostFixture()
+        _ = try await f.host.publish(model: f.model, file: f.file)
+        let secret = try Paillier.PrivateKey.generate(bits: 1024)
+        let x = [0.75, -1.5, 2.25]
+        let row = try Paillier.EncryptedVector.encrypt(x, publicKey: secret.publicKey)
+        let app = Application(router: ModelHostServer.router(for: f.host))
+        try await app.test(.router) { client in
+            let token = try await login(client, f.users[1])
+            let bundle = try f.buy(1, by: f.users[1])
+            let body = EncryptedWire.requestJSON(bundle: bundle, row: row)
+            #expect(!String(decoding: body, as: UTF8.self).contains("0.75"))
+            try await client.execute(uri: "/models/\(f.model)/predict/encrypted", method: .post,
+                                     headers: [.authorization: "Bearer \(token)"], body: ByteBuffer(bytes: body)) { r in
+                #expect(r.status == .ok)
+                let scores = try EncryptedWire.parseScores(Data(buffer: r.body), publicKey: secret.publicKey)
+                let plain = try scores.map { try secret.decrypt($0).doubleValue }
+                // The model's float32 weights, exactly representable here, against the Double formula.
+                for (a, b) in zip(plain, linearScores(x)) { #expect(abs(a - b) <= 1e-6 * max(1, abs(b))) }
+                #expect(plain.count == 2)
+            }
+            // The bundle's one use is spent.
+            try await client.execute(uri: "/models/\(f.model)/predict/encrypted", method: .post,
+                                     headers: [.authorization: "Bearer \(token)"], body: ByteBuffer(bytes: body)) { r in
+                #expect(r.status.code == 402)
+            }
+        }
+    }
+}
+
+/// SplitMix64: a small seeded generator for property tests.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
