@@ -170,7 +170,7 @@ STEPS = [
     ("bob", ["model", "price", "3", "--price", "0.75"]),
     ("carol", ["model", "use", "3", "--max-price", "1"]),
     ("carol", ["pool", "create", "--token", "DMT", "--market", "cancer", "--data-rate", "0.000001", "--duration", "315360000", "--funding", "1"]),
-    ("alice", ["bounty", "create", "--token", "DMT", "--reward", "1000", "--stake", "100", "--deadline-in", "315360000",
+    ("alice", ["bounty", "create", "--token", "DMT", "--reward", "1000", "--stake", "100", "--raw", "--deadline-in", "315360000",
                "--classes", "2", "--dir", "@bounty"]),
     ("alice", ["bounty", "cancel", "--bounty", "1"]),
 ]

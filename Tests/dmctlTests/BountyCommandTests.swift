@@ -41,7 +41,7 @@ import ModelMarketKit
         let split = folder.appendingPathComponent("split").path
         let out = try dmctl(["dataset", "split", "--input", data.path, "--test-count", "143", "--seed", "7", "--out", split, "--json"])
         #expect(out.contains("\"test\" : 143"))
-        _ = try dmctl(["bounty", "create", "--key", "req", "--token", "DMT", "--reward", "1000", "--stake", "100",
+        _ = try dmctl(["bounty", "create", "--key", "req", "--token", "DMT", "--reward", "1000", "--stake", "100", "--raw",
                        "--deadline-in", "3600", "--classes", "2", "--dir", split])
         // Trainers: alice with the reference learner, bob with a weak one (he will inflate his claim).
         let publication = try BountyPublication(dataset: try LabeledDataset.load(contentsOf: data), testCount: 143, seed: 7)

@@ -115,7 +115,7 @@ import Testing
         let before = try home.object(["chain", "info"])
         let warped = try home.object(["chain", "warp", "15m"])
         #expect(warped["warped"] as? Int == 900)
-        #expect(warped["offset"] as? Int == 900)
+        #expect(warped["warpOffset"] as? Int == 900)
         #expect(warped["height"] as? Int == 1)
         try home.ok(["chain", "warp", "2h"])
         let after = try home.object(["chain", "info"])
@@ -125,7 +125,8 @@ import Testing
         #expect(t1 >= t0 + 8100)
 
         for (bad, says) in [("15x", "unknown unit 'x'"), ("1.5h", "not a duration"), ("+3", "not a duration"), ("h", "no digits"),
-                            ("0", "zero"), ("99999999999999999999d", "exceeds"), ("3 d", "not a duration")] {
+                            ("0", "zero"), ("99999999999999999999d", "exceeds"), ("3 d", "not a duration"),
+                            ("999999999999d", "more than 10 years"), ("3651d", "at most 3650d")] {
             let r = try home.run(["chain", "warp", bad])
             #expect(r.status == 2, "warp \(bad)")
             #expect(r.stderr.contains(says), "warp \(bad): \(r.stderr)")

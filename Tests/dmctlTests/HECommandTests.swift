@@ -40,8 +40,13 @@ import Testing
             == "123456789012345678900246913569\n")
 
         try write(try ok(["he", "encrypt", "--fast", "--key", "keys/public.json", "2.5"]), to: "x.json")
-        try write(try ok(["he", "mul", "--key", "keys/public.json", "x.json", "--", "-3"]), to: "m.json")
+        try write(try ok(["he", "mul", "--key", "keys/public.json", "x.json", "--value", "-3"]), to: "m.json")
+        // The positional form still works and gives the same plaintext.
+        try write(try ok(["he", "mul", "--key", "keys/public.json", "x.json", "--", "-3"]), to: "m2.json")
         #expect(try ok(["he", "decrypt", "--key", "keys/private.json", "m.json"]) == "-7.5\n")
+        #expect(try ok(["he", "decrypt", "--key", "keys/private.json", "m2.json"]) == "-7.5\n")
+        try write(try ok(["he", "add", "--key", "keys/public.json", "x.json", "--value", "-7"]), to: "n.json")
+        #expect(try ok(["he", "decrypt", "--key", "keys/private.json", "n.json"]) == "-4.5\n")
 
         try write(try ok(["he", "add", "--key", "keys/public.json", "x.json", "--value", "0.25"]), to: "p.json")
         #expect(try ok(["he", "decrypt", "--key", "keys/private.json", "p.json"]) == "2.75\n")

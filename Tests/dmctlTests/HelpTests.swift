@@ -46,6 +46,11 @@ import Testing
             #expect(c.status == 0, "\(c.name) --help exited \(c.status)")
             #expect(c.help.contains("OVERVIEW:"), "\(c.name) --help has no abstract")
             #expect(c.help.contains("Example"), "\(c.name) --help has no example")
+            // Every command that reads an amount states the rule.
+            if c.help.contains("--raw") {
+                let text = c.help.split(whereSeparator: \.isWhitespace).joined(separator: " ")  // help wraps at any width
+                #expect(text.contains("token units") && text.contains("smallest units"), "\(c.name) takes amounts without stating the rule")
+            }
             if c.subcommands.isEmpty {
                 #expect(c.help.contains("--json"), "\(c.name) has no --json")
                 #expect(c.help.contains("--home"), "\(c.name) has no --home")
@@ -57,7 +62,9 @@ import Testing
         let r = try CLIRunner().run(["--help"])
         #expect(r.status == 0)
         let text = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")  // help wraps at any width
-        #expect(text.contains("Exit status: 0 success, 1 refused by the protocol, 2 usage error, 3 storage or I/O problem."))
+        #expect(text.contains("Exit status: 0 success, 1 refused by the protocol, 2 usage (a malformed value, an unknown name, a wrong passphrase), 3 storage, I/O or network"))
+        #expect(text.contains("error: <what>: <why>; expected <what>"))
+        #expect(text.contains("--generate-completion-script"))
     }
 
     @Test func anUnknownCommandIsAUsageErrorWithStatus2() throws {

@@ -38,7 +38,11 @@ import MarketKit
     #expect(created.contains("transaction"))
     #expect(try ok(["market", "invest", "cancer", "10", "--key", "alice"]).contains("Invested"))
     let shown = try ok(["market", "show", "cancer", "--json"])
-    #expect(shown.contains("\"council\" : \"1\""))
+    #expect(shown.contains("\"council\" : 1"))
+    // The amount rule: JSON amounts are smallest units with their token named beside them.
+    #expect(shown.contains("\"reserve\" : \"10000000000000000000\""))
+    #expect(shown.contains("\"networkToken\" : \"DMT\""))
+    #expect(try ok(["market", "show", "cancer"]).contains("10 DMT (10000000000000000000)"))
     #expect(try ok(["market", "params", "cancer"]).contains("voteBy"))
 
     let dt = addresses["dt"]?.checksummed ?? ""
@@ -58,6 +62,8 @@ import MarketKit
     try chain.warp(by: 61)
     #expect(try ok(["market", "resolve", "cancer", "2", "--key", "alice", "--json"]).contains("\"Listed\""))
     #expect(try ok(["market", "listings", "cancer"]).contains(listing.hex))
+    let listingsJSON = try ok(["market", "listings", "cancer", "--json"])
+    #expect(listingsJSON.contains("\"networkToken\" : \"DMT\"") && listingsJSON.contains("\"marketToken\" : \"MKT-CANCER\""))
 
     let refused = try cli.run(["market", "vote", "cancer", "2", "yea", "--key", "alice"])
     #expect(refused.status == 1)

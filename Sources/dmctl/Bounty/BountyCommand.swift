@@ -11,12 +11,13 @@ struct BountyCommand: AsyncParsableCommand {
         discussion: """
             A requester splits its data (dmctl dataset split), creates the bounty from the split \
             folder, and later reveals the truth; trainers submit sealed predictions, claim their \
-            score, and reveal when picked. Secrets (salts, labels, predictions) stay in local JSON \
+            score, and reveal when picked. Amounts are token units of --token (smallest units with \
+            --raw; see dmctl amounts). Secrets (salts, labels, predictions) stay in local JSON \
             files written with mode 0600.
 
             Example:
               dmctl dataset split --input Data/breast_cancer.csv --test-count 143 --seed 7 --out bounty1
-              dmctl bounty create --key req --token DMT --reward 1000 --stake 100
+              dmctl bounty create --key req --token DMT --reward 10 --stake 1 --deadline-in 3600 --classes 2 --dir bounty1
               dmctl bounty show 1
             """,
         subcommands: [Create.self, Submit.self, Cancel.self, Truth.self, Claim.self, Pick.self, Reveal.self, Timeout.self, Show.self])
@@ -29,12 +30,13 @@ struct BountyCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Escrow a reward and post a bounty from a `dataset split` folder.",
-            discussion: "Example: dmctl bounty create --key req --token DMT --reward 1000 --stake 100 --deadline-in 3600 --classes 2 --dir bounty1")
+            discussion: "Example: dmctl bounty create --key req --token DMT --reward 10 --stake 1 --deadline-in 3600 --classes 2 --dir bounty1")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Option(help: "Token symbol.") var token: String
-        @Option(help: "Reward in smallest units.") var reward: String
-        @Option(help: "Trainer stake in smallest units.") var stake: String
+        @Option(parsing: .unconditional, help: AmountRule.help("Reward")) var reward: String
+        @Option(parsing: .unconditional, help: AmountRule.help("Trainer stake")) var stake: String
+        @OptionGroup var units: RawAmountFlag
         @Option(help: "Seconds from now until submissions close.") var deadlineIn: UInt64
         @Option(help: "Response window in seconds.") var window: UInt64 = ModelBounty.Terms.defaultResponseWindow
         @Option(help: "Number of classes (accuracy metric); omit with --regression.") var classes: UInt32?
@@ -56,11 +58,14 @@ struct BountyCommand: AsyncParsableCommand {
             let test = try ChainCall.readText(base.appendingPathComponent("test-features.csv").path)
             let truth = try ChainCall.readJSON(IntegerVector.self, from: base.appendingPathComponent("truth.json").path).values
             let chain = try ChainHome.open(home)
+            let tokenID = try ChainCall.token(token)
+            let rewardValue = try AmountRule.parse(reward, of: tokenID, raw: units.raw, chain: chain, field: "--reward")
+            let stakeValue = try AmountRule.parse(stake, of: tokenID, raw: units.raw, chain: chain, field: "--stake")
             let id = chain.state(of: ModelBountyModule.self).nextID
             let salt = Salt.random()
             let terms = ModelBounty.Terms(
-                id: id, token: try ChainCall.token(token), reward: try ChainCall.amount(reward, option: "--reward"),
-                stake: try ChainCall.amount(stake, option: "--stake"), submissionDeadline: chain.clock.now() &+ deadlineIn,
+                id: id, token: tokenID, reward: rewardValue,
+                stake: stakeValue, submissionDeadline: chain.clock.now() &+ deadlineIn,
                 responseWindow: window, metric: metric, testSize: UInt32(clamping: truth.count),
                 trainingDataHash: Keccak256.hash(Array(train.utf8)), testFeaturesHash: Keccak256.hash(Array(test.utf8)),
                 truthCommitment: Commitment.make(.truth, bountyID: id, committer: key.address, salt: salt, payloadHash: Commitment.truthPayloadHash(labels: truth)))
@@ -203,7 +208,8 @@ struct BountyCommand: AsyncParsableCommand {
             }
             Output.fields([
                 ("bounty", "\(b.id)"), ("phase", phase.rawValue), ("requester", b.requester.checksummed),
-                ("reward", "\(b.terms.reward) \(b.terms.token)"), ("stake", b.terms.stake.description),
+                ("reward", AmountRule.text(b.terms.reward, chain.state.ledger.tokens[b.terms.token])),
+                ("stake", AmountRule.text(b.terms.stake, chain.state.ledger.tokens[b.terms.token])),
                 ("deadline", "\(b.terms.submissionDeadline)"), ("metric", "\(b.terms.metric)"),
                 ("winner", b.winner?.checksummed ?? "-"), ("model hash", b.modelHash?.hex ?? "-"),
             ])

@@ -36,11 +36,6 @@ enum ChainCall {
         do { return try String(contentsOfFile: path, encoding: .utf8) } catch { throw CLIError.storage("cannot read \(path): \(error.localizedDescription)") }
     }
 
-    /// Parses a token amount in smallest units.
-    static func amount(_ text: String, option: String) throws -> UInt256 {
-        do { return try UInt256(decimalInteger: text, field: option) } catch { throw CLIError.usage("\(option): \(error)") }
-    }
-
     /// Parses a 0x hash.
     static func hash(_ text: String, option: String) throws -> Hash32 {
         do { return try Hash32(hex: text, field: option) } catch { throw CLIError.usage("\(option): \(error)") }

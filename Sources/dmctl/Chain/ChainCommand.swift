@@ -242,17 +242,24 @@ struct ChainCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Move chain time forward and record it in an empty block.",
             discussion: """
-                DURATION is a whole number of seconds with an optional unit s, m, h or d. The \
-                offset is kept in <home>/chain/clock-offset and shared by every process.
+                DURATION is a whole number of seconds with an optional unit s, m, h or d, at most \
+                10 years (3650d) at a time, since a warp cannot be undone. The offset is kept in \
+                <home>/chain/clock-offset and shared by every process.
 
                 Example: dmctl chain warp 15m
                 """)
         @OptionGroup var global: GlobalOptions
-        @Argument(help: ArgumentHelp("How far: 900, 15m, 2h, 3d.", valueName: "duration")) var duration: String
+        @Argument(help: ArgumentHelp("How far: 900, 15m, 2h, 3d (at most 3650d).", valueName: "duration")) var duration: String
+
+        /// The longest warp one command may make: 10 years of 365 days, in seconds.
+        static let maximum: UInt64 = 3650 * 86_400
 
         func run() async throws {
             let seconds = try DurationText.seconds(duration, field: "DURATION")
             guard seconds > 0 else { throw CLIError.usage("DURATION: '\(duration)' is zero; expected a positive duration such as 900 or 15m") }
+            guard seconds <= Warp.maximum else {
+                throw CLIError.usage("DURATION: '\(duration)' is \(seconds) s, more than 10 years; expected at most 3650d (\(Warp.maximum) s) at a time, since a warp cannot be undone")
+            }
             let home = Home(global)
             let chain = try ChainHome.open(home)
             let block: Block
@@ -260,10 +267,10 @@ struct ChainCommand: AsyncParsableCommand {
                 throw CLIError.usage("DURATION: \(reason)")
             }
             if global.json {
-                struct Out: Encodable { let warped: UInt64; let offset: UInt64; let height: UInt64; let time: UInt64 }
-                return try Output.json(Out(warped: seconds, offset: ChainHome.clock(home).offset, height: block.height, time: block.header.timestamp))
+                struct Out: Encodable { let warped: UInt64; let warpOffset: UInt64; let height: UInt64; let time: UInt64 }
+                return try Output.json(Out(warped: seconds, warpOffset: ChainHome.clock(home).offset, height: block.height, time: block.header.timestamp))
             }
-            Output.fields([("warped", "\(seconds) s"), ("offset", "\(ChainHome.clock(home).offset) s"),
+            Output.fields([("warped", "\(seconds) s"), ("warp offset", "\(ChainHome.clock(home).offset) s"),
                            ("height", "\(block.height)"), ("time", LedgerCLI.timeText(block.header.timestamp))])
         }
     }

@@ -42,14 +42,15 @@ struct SignCommand: AsyncParsableCommand {
         discussion: "Example: dmctl sign --key alice --message 'hello'")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var signer: SignerOptions
-    @Option(help: "The message text (UTF-8).") var message: String
+    @OptionGroup var message: MessageOptions
 
     func run() async throws {
+        let bytes = try message.bytes()
         let key = try signer.loadKey(global)
-        let signature = key.signPersonalMessage(message)
+        let signature = key.signPersonalMessage(bytes)
         if global.json {
             struct Out: Encodable { let address: Address; let message: String; let signature: String }
-            return try Output.json(Out(address: key.address, message: message, signature: signature.hex))
+            return try Output.json(Out(address: key.address, message: message.display, signature: signature.hex))
         }
         print(signature.hex)
     }
@@ -63,16 +64,17 @@ struct VerifyCommand: AsyncParsableCommand {
         discussion: "Example: dmctl verify --address 0xf39F...2266 --message 'hello' --signature 0x...")
     @OptionGroup var global: GlobalOptions
     @Option(help: "The expected signer (EIP-55 or all one case).") var address: String
-    @Option(help: "The message text (UTF-8).") var message: String
+    @OptionGroup var message: MessageOptions
     @Option(help: "The 65-byte signature in hex (v = 27/28 or 0/1).") var signature: String
 
     func run() async throws {
         let expected: Address
         do { expected = try Address(address) } catch { throw CLIError.usage("--address: \(error)") }
+        let bytes = try message.bytes()
         let sig: Signature
         do { sig = try Signature(hex: signature) } catch { throw CLIError.usage("--signature: \(error)") }
         let recovered: Address
-        do { recovered = try PersonalMessage.recoverSigner(of: Array(message.utf8), signature: sig) } catch {
+        do { recovered = try PersonalMessage.recoverSigner(of: bytes, signature: sig) } catch {
             throw CLIError.refused("signature does not verify: \(error)")
         }
         if global.json {
@@ -85,4 +87,28 @@ struct VerifyCommand: AsyncParsableCommand {
             throw CLIError.refused("signature is by \(recovered.checksummed), not \(expected.checksummed)")
         }
     }
+}
+
+/// The message of `sign` and `verify`: UTF-8 text, or any bytes written in hex.
+struct MessageOptions: ParsableArguments {
+    @Option(help: "The message text (UTF-8).") var message: String?
+    @Option(help: ArgumentHelp("The message as hex bytes (0x optional), for binary messages.", valueName: "hex"))
+    var messageHex: String?
+
+    /// The bytes to sign or verify.
+    ///
+    /// - Throws: a usage error unless exactly one of `--message` and `--message-hex` is given
+    ///   and the hex is well formed.
+    func bytes() throws(CLIError) -> [UInt8] {
+        switch (message, messageHex) {
+        case (let text?, nil): return Array(text.utf8)
+        case (nil, let hex?):
+            do { return try Hex.decode(hex, field: "--message-hex") } catch { throw .usage("\(error)") }
+        case (nil, nil): throw .usage("message: none given; expected --message TEXT or --message-hex HEX")
+        case (.some, .some): throw .usage("message: both --message and --message-hex given; expected exactly one")
+        }
+    }
+
+    /// The message as `--json` shows it: the text, or the hex as given.
+    var display: String { message ?? messageHex ?? "" }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HECore
 import LedgerCore
 import ModelMarketKit
 
@@ -39,13 +40,14 @@ struct DataBountyCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Escrow a bounty and a bond for a model to reach a target error.",
-            discussion: "Example: dmctl databounty create --key sponsor --token DMT --bounty 100000 --bond 50000 --stake 1000 --features 30 --initial-error 3700 --target-error 800 --initial-weights w0.json --deadline-in 86400 --public-key pub.json --validation val.json --secret sponsor.secret.json")
+            discussion: "Example: dmctl databounty create --key sponsor --token DMT --reward 100 --bond 50 --stake 1 --features 30 --initial-error 3700 --target-error 800 --initial-weights w0.json --deadline-in 86400 --public-key pub.json --validation val.json --secret sponsor.secret.json")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Option(help: "Token symbol.") var token: String
-        @Option(help: "Bounty in smallest units.") var bounty: String
-        @Option(help: "Sponsor bond in smallest units.") var bond: String
-        @Option(help: "Owner stake in smallest units.") var stake: String
+        @Option(parsing: .unconditional, help: AmountRule.help("The bounty paid for reaching the target", token: "--token")) var reward: String
+        @Option(parsing: .unconditional, help: AmountRule.help("Sponsor bond", token: "--token")) var bond: String
+        @Option(parsing: .unconditional, help: AmountRule.help("Owner stake", token: "--token")) var stake: String
+        @OptionGroup var units: RawAmountFlag
         @Option(help: "Model: logistic or linear.") var model: IntegerModel.Kind = .logistic
         @Option(help: "Number of features.") var features: UInt32
         @Option(help: "Error of the initial weights on the validation set.") var initialError: UInt64
@@ -64,10 +66,21 @@ struct DataBountyCommand: AsyncParsableCommand {
             let id = chain.state(of: DataBountyModule.self).nextID
             let set = try ChainCall.readJSON(Validation.self, from: validation)
             let weights = try ChainCall.readJSON(IntegerVector.self, from: initialWeights).values
+            guard weights.count == Int(features) + 1 else {
+                throw CLIError.usage("--initial-weights: \(initialWeights) holds \(weights.count) values; expected --features + 1 = \(Int(features) + 1) (bias last)")
+            }
+            if let wrong = set.features.firstIndex(where: { $0.count != Int(features) }) {
+                throw CLIError.usage("--validation: row \(wrong) has \(set.features[wrong].count) features; expected --features = \(features)")
+            }
+            do { _ = try Paillier.PublicKey(jwk: try HEFiles.read(publicKey, what: "--public-key")) } catch let error as CLIError { throw error } catch {
+                throw CLIError.usage("--public-key: \(publicKey) is not a Paillier public key (\(error)); expected the pheutil JSON written by dmctl he keygen")
+            }
+            let tokenID = try ChainCall.token(token)
             let salt = Salt.random()
             let terms = DataBounty.Terms(
-                id: id, token: try ChainCall.token(token), bounty: try ChainCall.amount(bounty, option: "--bounty"),
-                sponsorBond: try ChainCall.amount(bond, option: "--bond"), ownerStake: try ChainCall.amount(stake, option: "--stake"),
+                id: id, token: tokenID, bounty: try AmountRule.parse(reward, of: tokenID, raw: units.raw, chain: chain, field: "--reward"),
+                sponsorBond: try AmountRule.parse(bond, of: tokenID, raw: units.raw, chain: chain, field: "--bond"),
+                ownerStake: try AmountRule.parse(stake, of: tokenID, raw: units.raw, chain: chain, field: "--stake"),
                 model: model, featureCount: features, initialError: initialError, targetError: targetError,
                 initialWeightsHash: IntegerModel.weightsHash(weights), deadline: chain.clock.now() &+ deadlineIn,
                 keyFingerprint: try DataBountyCommand.fileHash(publicKey),
@@ -202,13 +215,14 @@ struct DataBountyCommand: AsyncParsableCommand {
                 struct Out: Encodable { let phase: DataBounty.Phase; let bounty: DataBounty }
                 return try Output.json(Out(phase: phase, bounty: b))
             }
+            let token = chain.state.ledger.tokens[b.terms.token]
             Output.fields([
                 ("bounty", "\(b.id)"), ("phase", phase.rawValue), ("sponsor", b.sponsor.checksummed),
                 ("error", "\(b.bestError) (initial \(b.terms.initialError), target \(b.terms.targetError))"),
-                ("paid", "\(b.paid) of \(b.terms.bounty) \(b.terms.token)"), ("current round", "\(b.currentRound)"),
+                ("paid", "\(AmountRule.text(b.paid, token)) of \(AmountRule.text(b.terms.bounty, token))"), ("current round", "\(b.currentRound)"),
             ])
             Output.table(["OWNER", "SAMPLES", "ATTRIBUTION", "SLASHED", "EARNED"], b.owners.map {
-                [$0.address.checksummed, "\($0.declaredSamples)", "\($0.attribution)", "\($0.slashed)", $0.earned.description]
+                [$0.address.checksummed, "\($0.declaredSamples)", "\($0.attribution)", "\($0.slashed)", AmountRule.text($0.earned, token)]
             })
         }
     }

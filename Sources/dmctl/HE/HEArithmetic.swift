@@ -21,7 +21,7 @@ struct HEAdd: ParsableCommand {
     @Option(help: ArgumentHelp("Public key file.", valueName: "public.json"))
     var key: String
 
-    @Option(help: "A plain number to add instead of a second ciphertext.")
+    @Option(parsing: .unconditional, help: "A plain number to add instead of a second ciphertext (negative allowed: --value -7).")
     var value: String?
 
     @Argument(help: ArgumentHelp("One or two ciphertext files, or two or more packed vector files.", valueName: "ciphertext.json"))
@@ -59,9 +59,12 @@ struct HEMul: ParsableCommand {
             Negative scalars are applied through the ciphertext's inverse. The result is \
             re-randomised before it is printed.
 
+            The scalar is --value, as for `he add` (negative allowed: --value -0.5); the older \
+            positional SCALAR is still read.
+
             Example:
-              dmctl he mul --key keys/public.json a.json 3
-              dmctl he mul --key keys/public.json a.json -- -0.5
+              dmctl he mul --key keys/public.json a.json --value 3
+              dmctl he mul --key keys/public.json a.json --value -0.5
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -72,13 +75,23 @@ struct HEMul: ParsableCommand {
     @Argument(help: ArgumentHelp("Ciphertext file.", valueName: "ciphertext.json"))
     var ciphertext: String
 
-    @Argument(help: "The plain scalar.")
-    var scalar: String
+    @Option(parsing: .unconditional, help: "The plain number to multiply by (negative allowed: --value -3).")
+    var value: String?
+
+    @Argument(help: "The plain scalar (the same as --value).")
+    var scalar: String?
 
     func run() throws {
+        let (text, field): (String, String)
+        switch (value, scalar) {
+        case (let v?, nil): (text, field) = (v, "--value")
+        case (nil, let s?): (text, field) = (s, "SCALAR")
+        case (nil, nil): throw CLIError.usage("--value: missing; expected the plain number to multiply by, e.g. --value -3")
+        case (.some, .some): throw CLIError.usage("--value: given with a positional SCALAR too; expected exactly one of them")
+        }
         let publicKey = try HEFiles.publicKey(key)
         let number = try HEFiles.ciphertext(ciphertext, key: publicKey)
-        let product = try number.multiplied(by: HEFiles.encode(scalar, field: "SCALAR", key: publicKey))
+        let product = try number.multiplied(by: HEFiles.encode(text, field: field, key: publicKey))
         HEFiles.print(try product.rerandomized())
     }
 }

@@ -29,16 +29,9 @@ enum LedgerCLI {
         }
     }
 
-    /// An amount of `token`: decimal token units (`1.5`) scaled by the token's own decimals,
-    /// or smallest units when `raw`.
+    /// An amount of `token` under dmctl's one amount rule (see ``AmountRule``).
     static func amount(_ text: String, of token: TokenID, raw: Bool, chain: Chain, field: String = "--amount") throws -> UInt256 {
-        if raw {
-            do { return try UInt256(decimalInteger: text, field: field) } catch { throw CLIError.usage("\(error) (with --raw the amount is in smallest units)") }
-        }
-        let decimals = Int(try chain.state.ledger.token(token).decimals)
-        do { return try UInt256(decimal: text, decimals: decimals, field: field) } catch {
-            throw CLIError.usage("\(error) (\(token) has \(decimals) decimals; pass --raw for smallest units)")
-        }
+        try AmountRule.parse(text, of: token, raw: raw, chain: chain, field: field)
     }
 
     /// The key value pairs of repeated `--meta key=value` options.
@@ -165,20 +158,21 @@ enum LedgerCLI {
 
     /// `1732200000 (2024-11-21T14:40:00Z)`.
     static func timeText(_ seconds: UInt64) -> String {
+        // ISO 8601 has four year digits; later times are printed as seconds only, never wrapped.
+        guard seconds <= 253_402_300_799 else { return "\(seconds) (after 9999-12-31T23:59:59Z)" }
         let date = Date(timeIntervalSince1970: TimeInterval(seconds))
         return "\(seconds) (\(ISO8601DateFormatter().string(from: date)))"
     }
 
     /// An amount with its token's decimals and in smallest units: `1.5 DMT (1500000000000000000)`.
     static func amountText(_ amount: UInt256, _ token: Token?) -> String {
-        guard let token else { return amount.description }
-        return "\(amount.formatted(decimals: Int(token.decimals))) \(token.id) (\(amount))"
+        AmountRule.text(amount, token)
     }
 }
 
 /// The amount option and its `--raw` switch, shared by every command that moves tokens.
 struct AmountOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Amount in token units (1.5 = 1.5 × 10^decimals), or smallest units with --raw.", valueName: "amount"))
+    @Option(name: .long, parsing: .unconditional, help: AmountRule.help("Amount"))
     var amount: String
 
     @Flag(help: "Read --amount in smallest units (an integer) instead of token units.")

@@ -124,8 +124,10 @@ struct StreamCommand: AsyncParsableCommand {
             let streams = chain.state.ledger.streams.values.filter { who == nil || $0.payer == who || $0.payee == who }
             let views = streams.map { StreamView($0, now: now) }
             if global.json { return try Output.json(views) }
-            Output.table(["ID", "PAYER", "PAYEE", "TOKEN", "AMOUNT", "CLAIMED", "STATUS"], views.map {
-                ["\($0.id)", $0.payer.checksummed, $0.payee.checksummed, $0.token.symbol, $0.amount.description, $0.claimed.description, $0.status]
+            Output.table(["ID", "PAYER", "PAYEE", "TOKEN", "AMOUNT", "CLAIMED", "STATUS"], views.map { v -> [String] in
+                let token = chain.state.ledger.tokens[v.token]
+                return ["\(v.id)", v.payer.checksummed, v.payee.checksummed, v.token.symbol,
+                        AmountRule.text(v.amount, token), AmountRule.text(v.claimed, token), v.status]
             })
         }
     }

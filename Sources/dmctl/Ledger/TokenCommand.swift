@@ -230,7 +230,7 @@ struct TokenCommand: AsyncParsableCommand {
             let tokens = chain.state.ledger.tokens.values
             if global.json { return try Output.json(tokens.map(TokenView.init)) }
             Output.table(["SYMBOL", "NAME", "DECIMALS", "MINTER", "SUPPLY"], tokens.map {
-                [$0.id.symbol, $0.name, "\($0.decimals)", $0.minter.description, $0.totalSupply.formatted(decimals: Int($0.decimals))]
+                [$0.id.symbol, $0.name, "\($0.decimals)", $0.minter.description, AmountRule.text($0.totalSupply, $0)]
             })
         }
     }

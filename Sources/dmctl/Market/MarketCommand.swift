@@ -10,7 +10,8 @@ struct MarketCommand: AsyncParsableCommand {
         abstract: "Create and use curated data markets: listings, council votes, reserve, paid compute.",
         discussion: """
             Every mutating command signs one transaction with --key and prints its receipt. \
-            Token amounts are written in whole tokens with up to 18 decimals (10, 0.5).
+            Amounts are token units of their token with its decimals (10, 0.5), or smallest units \
+            with --raw (see dmctl amounts); accounts are 0x addresses or key names.
 
             Example:
               dmctl market create cancer --network-token DMT --key alice
@@ -19,7 +20,7 @@ struct MarketCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Create.self, Show.self, Params.self, Listings.self, Apply.self, Attest.self, Challenge.self, Vote.self,
-            Resolve.self, Expire.self, Exit.self, Invest.self, Divest.self, Convert.self, SetAccessCost.self, Pay.self,
+            Resolve.self, Expire.self, Exit.self, Invest.self, Divest.self, Convert.self, SetAccessCost.self, SetComputeCost.self, Pay.self,
             Report.self, Refund.self, BackendCommand.self, ReparamCommand.self,
         ])
 
@@ -32,22 +33,27 @@ struct MarketCommand: AsyncParsableCommand {
         @Argument(help: "Market id: 1-20 characters a-z, 0-9, '-'.") var id: String
         @Option(help: "Symbol of the existing token the reserve holds.") var networkToken: String
         @Option(help: "Name of the MarketToken.") var tokenName: String?
-        @Option(help: ArgumentHelp("Override a parameter, NAME=VALUE in base units (repeatable).", valueName: "name=value"))
+        @Option(help: ArgumentHelp(
+            "Override a parameter, NAME=VALUE (repeatable): amounts in token units of their token (smallest units with --raw), seconds and percent as integers.",
+            valueName: "name=value"))
         var set: [String] = []
+        @OptionGroup var units: RawAmountFlag
 
         func run() async throws {
             let market = try MarketCLI.marketID(id)
-            let token: TokenID
-            do { token = try TokenID(networkToken) } catch { throw CLIError.usage("network-token: \(error)") }
-            var p = Parameters.standard
-            for item in set {
-                let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2, let name = MarketParameter(rawValue: parts[0]) else {
-                    throw CLIError.usage("--set \(item): expected NAME=VALUE with NAME one of \(MarketParameter.allCases.map(\.rawValue).joined(separator: ", "))")
+            let token = try LedgerCLI.token(networkToken, field: "--network-token")
+            try MarketCLI.send(global: global, signer: signer) { chain in
+                var p = Parameters.standard
+                for item in set {
+                    let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard parts.count == 2, let name = MarketParameter(rawValue: parts[0]) else {
+                        throw CLIError.usage("--set: '\(item)' is not a known parameter; expected NAME=VALUE with NAME one of \(MarketParameter.allCases.map(\.rawValue).joined(separator: ", "))")
+                    }
+                    p[name] = try MarketCLI.parameterValue(name, parts[1], networkToken: token, marketTokenSymbol: market.tokenSymbol.symbol,
+                                                           raw: units.raw, chain: chain, field: "--set \(name.rawValue)")
                 }
-                p[name] = try MarketCLI.integer(parts[1], field: name.rawValue)
+                return .create(market: market, tokenName: tokenName ?? "\(id) market token", networkToken: token, parameters: p)
             }
-            try MarketCLI.send(.create(market: market, tokenName: tokenName ?? "\(id) market token", networkToken: token, parameters: p), global: global, signer: signer)
         }
     }
 
@@ -60,15 +66,33 @@ struct MarketCommand: AsyncParsableCommand {
             let chain = try ChainHome.open(Home(global))
             let m = try MarketCLI.market(try MarketCLI.marketID(id), in: chain)
             let reserve = chain.state.ledger.escrows[m.reserveEscrow]?.held ?? .zero
-            let price = (try? m.currentPrice())?.formatted() ?? "-"
+            let price = try? m.currentPrice()
+            let network = chain.state.ledger.tokens[m.networkToken], marketToken = chain.state.ledger.tokens[m.marketToken]
+            if global.json {
+                struct Out: Encodable {
+                    let market: String, creator: Address, marketToken: TokenID, networkToken: TokenID
+                    /// NetworkToken smallest units held by the reserve.
+                    let reserve: UInt256
+                    /// NetworkToken smallest units per whole MarketToken, nil when the curve cannot price.
+                    let price: UInt256?
+                    /// MarketToken smallest units held by investors.
+                    let investorSupply: UInt256
+                    let council: Int, listed: UInt64, applications: Int, openPolls: Int, backends: Int, openJobs: Int
+                }
+                return try Output.json(Out(
+                    market: m.id.slug, creator: m.creator, marketToken: m.marketToken, networkToken: m.networkToken, reserve: reserve,
+                    price: price, investorSupply: m.investorSupply, council: m.council.count, listed: m.listedCount,
+                    applications: m.listings.count - Int(m.listedCount), openPolls: m.polls.count, backends: m.backends.count,
+                    openJobs: m.jobs.count))
+            }
             let info: [(String, String)] = [
                 ("market", m.id.slug), ("creator", m.creator.checksummed), ("marketToken", m.marketToken.symbol),
-                ("networkToken", m.networkToken.symbol), ("reserve", reserve.formatted()), ("price", price),
-                ("investorSupply", m.investorSupply.formatted()), ("council", "\(m.council.count)"),
+                ("networkToken", m.networkToken.symbol), ("reserve", AmountRule.text(reserve, network)),
+                ("price", price.map { AmountRule.text($0, network) + " per " + m.marketToken.symbol } ?? "-"),
+                ("investorSupply", AmountRule.text(m.investorSupply, marketToken)), ("council", "\(m.council.count)"),
                 ("listed", "\(m.listedCount)"), ("applications", "\(m.listings.count - Int(m.listedCount))"),
                 ("openPolls", "\(m.polls.count)"), ("backends", "\(m.backends.count)"), ("openJobs", "\(m.jobs.count)"),
             ]
-            if global.json { return try Output.json(Dictionary(uniqueKeysWithValues: info)) }
             Output.fields(info)
         }
     }
@@ -82,8 +106,17 @@ struct MarketCommand: AsyncParsableCommand {
             let chain = try ChainHome.open(Home(global))
             let m = try MarketCLI.market(try MarketCLI.marketID(id), in: chain)
             if global.json { return try Output.json(m.parameters) }
-            Output.table(["PARAMETER", "VALUE", "MIN", "MAX"], MarketParameter.allCases.map {
-                [$0.rawValue, m.parameters[$0].description, $0.bounds.lowerBound.description, $0.bounds.upperBound.description]
+            let network = chain.state.ledger.tokens[m.networkToken], marketToken = chain.state.ledger.tokens[m.marketToken]
+            Output.table(["PARAMETER", "VALUE", "MIN", "MAX"], MarketParameter.allCases.map { p -> [String] in
+                let value = m.parameters[p]
+                let shown: String
+                switch p {
+                case .challengeStake, .applicationDeposit, .priceFloor, .priceSlope, .defaultAccessCost: shown = AmountRule.text(value, network)
+                case .councilThreshold, .listReward, .accessReward: shown = AmountRule.text(value, marketToken)
+                case .voteBy, .resolveDeadline, .jobTimeout: shown = "\(value) s"
+                case .quorum, .plurality, .dispensation, .makerPayment, .backendPayment: shown = "\(value) %"
+                }
+                return [p.rawValue, shown, p.bounds.lowerBound.description, p.bounds.upperBound.description]
             })
         }
     }
@@ -97,10 +130,15 @@ struct MarketCommand: AsyncParsableCommand {
             let chain = try ChainHome.open(Home(global))
             let m = try MarketCLI.market(try MarketCLI.marketID(id), in: chain)
             let all = m.listings.values
-            if global.json { return try Output.json(all) }
+            if global.json {
+                /// Amounts in smallest units: deposits in the NetworkToken, rewards in the MarketToken.
+                struct Out: Encodable { let networkToken: TokenID; let marketToken: TokenID; let listings: [Listing] }
+                return try Output.json(Out(networkToken: m.networkToken, marketToken: m.marketToken, listings: Array(all)))
+            }
             Output.table(["LISTING", "OWNER", "LISTED", "POLL", "REWARDS", "ACCESS COST", "ACCESSES"], all.map { l in
                 [l.id.hex, l.owner?.checksummed ?? "market", "\(l.listed)", l.poll.map { "\($0)" } ?? "-",
-                 l.rewards.formatted(), l.effectiveAccessCost(m.parameters).formatted(), "\(l.accessCount)"]
+                 AmountRule.text(l.rewards, chain.state.ledger.tokens[m.marketToken]),
+                 AmountRule.text(l.effectiveAccessCost(m.parameters), chain.state.ledger.tokens[m.networkToken]), "\(l.accessCount)"]
             })
         }
     }
@@ -209,11 +247,17 @@ struct MarketCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
-        @Argument(help: "NetworkToken to pay (whole tokens, decimals allowed).") var amount: String
-        @Option(help: "Fewest MarketToken to accept (whole tokens).") var minOut = "0"
+        @Argument(help: AmountRule.help("NetworkToken to pay", token: "the NetworkToken")) var amount: String
+        @Option(parsing: .unconditional, help: AmountRule.help("Fewest MarketToken to accept", token: "the MarketToken")) var minOut = "0"
+        @OptionGroup var units: RawAmountFlag
 
         func run() async throws {
-            try MarketCLI.send(.invest(market: try MarketCLI.marketID(id), offered: try MarketCLI.amount(amount, field: "amount"), minTokensOut: try MarketCLI.amount(minOut, field: "min-out")), global: global, signer: signer)
+            let market = try MarketCLI.marketID(id)
+            try MarketCLI.send(global: global, signer: signer) { chain in
+                let m = try MarketCLI.market(market, in: chain)
+                return .invest(market: market, offered: try MarketCLI.networkAmount(amount, of: m, raw: units.raw, chain: chain, field: "amount"),
+                               minTokensOut: try MarketCLI.marketTokenAmount(minOut, of: m, raw: units.raw, chain: chain, field: "--min-out"))
+            }
         }
     }
 
@@ -222,10 +266,15 @@ struct MarketCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
-        @Option(help: "Least NetworkToken to accept (whole tokens).") var minPayout = "0"
+        @Option(parsing: .unconditional, help: AmountRule.help("Least NetworkToken to accept", token: "the NetworkToken")) var minPayout = "0"
+        @OptionGroup var units: RawAmountFlag
 
         func run() async throws {
-            try MarketCLI.send(.divest(market: try MarketCLI.marketID(id), minPayout: try MarketCLI.amount(minPayout, field: "min-payout")), global: global, signer: signer)
+            let market = try MarketCLI.marketID(id)
+            try MarketCLI.send(global: global, signer: signer) { chain in
+                let m = try MarketCLI.market(market, in: chain)
+                return .divest(market: market, minPayout: try MarketCLI.networkAmount(minPayout, of: m, raw: units.raw, chain: chain, field: "--min-payout"))
+            }
         }
     }
 
@@ -246,10 +295,36 @@ struct MarketCommand: AsyncParsableCommand {
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
         @Argument(help: "Listing id.") var listing: String
-        @Argument(help: "Cost per access (whole NetworkToken, decimals allowed).") var cost: String
+        @Argument(help: AmountRule.help("Cost per access", token: "the NetworkToken")) var cost: String
+        @OptionGroup var units: RawAmountFlag
 
         func run() async throws {
-            try MarketCLI.send(.setAccessCost(market: try MarketCLI.marketID(id), listing: try MarketCLI.hash(listing, field: "listing"), cost: try MarketCLI.amount(cost, field: "cost")), global: global, signer: signer)
+            let market = try MarketCLI.marketID(id)
+            let listingID = try MarketCLI.hash(listing, field: "listing")
+            try MarketCLI.send(global: global, signer: signer) { chain in
+                let m = try MarketCLI.market(market, in: chain)
+                return .setAccessCost(market: market, listing: listingID, cost: try MarketCLI.networkAmount(cost, of: m, raw: units.raw, chain: chain, field: "cost"))
+            }
+        }
+    }
+
+    struct SetComputeCost: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-compute-cost",
+            abstract: "As an authorised backend, set what one compute job on you costs (before listing access costs).",
+            discussion: "Example: dmctl market set-compute-cost cancer 0.1 --key datatrust")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: AmountRule.help("Cost per job", token: "the NetworkToken")) var cost: String
+        @OptionGroup var units: RawAmountFlag
+
+        func run() async throws {
+            let market = try MarketCLI.marketID(id)
+            try MarketCLI.send(global: global, signer: signer) { chain in
+                let m = try MarketCLI.market(market, in: chain)
+                return .setComputeCost(market: market, cost: try MarketCLI.networkAmount(cost, of: m, raw: units.raw, chain: chain, field: "cost"))
+            }
         }
     }
 
@@ -259,12 +334,20 @@ struct MarketCommand: AsyncParsableCommand {
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
         @Option(help: "A listing to pay for (repeatable).") var listing: [String] = []
-        @Option(help: "Most NetworkToken to pay (whole tokens).") var maxPrice: String
-        @Option(help: "Address of the authorised backend to run it.") var backend: String
+        @Option(parsing: .unconditional, help: AmountRule.help("Most NetworkToken to pay", token: "the NetworkToken")) var maxPrice: String
+        @Option(help: "The authorised backend to run it: 0x address or key name.") var backend: String
+        @OptionGroup var units: RawAmountFlag
 
         func run() async throws {
-            let ids = try listing.map { try MarketCLI.hash($0, field: "listing") }
-            try MarketCLI.send(.payForCompute(market: try MarketCLI.marketID(id), listings: ids.isEmpty ? nil : ids, maxPrice: try MarketCLI.amount(maxPrice, field: "max-price"), backend: try MarketCLI.address(backend, field: "backend")), global: global, signer: signer)
+            let market = try MarketCLI.marketID(id)
+            let ids = try listing.map { try MarketCLI.hash($0, field: "--listing") }
+            let backendAddress = try MarketCLI.account(backend, field: "--backend", home: Home(global))
+            try MarketCLI.send(global: global, signer: signer) { chain in
+                let m = try MarketCLI.market(market, in: chain)
+                return .payForCompute(market: market, listings: ids.isEmpty ? nil : ids,
+                                      maxPrice: try MarketCLI.networkAmount(maxPrice, of: m, raw: units.raw, chain: chain, field: "--max-price"),
+                                      backend: backendAddress)
+            }
         }
     }
 
@@ -307,10 +390,11 @@ struct BackendCommand: AsyncParsableCommand {
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
         @Option(help: "The backend's external URL.") var url: String
-        @Option(help: "The backend operator's address.") var address: String
+        @Option(help: "The backend operator: 0x address or key name.") var address: String
 
         func run() async throws {
-            try MarketCLI.send(.proposeBackend(market: try MarketCLI.marketID(id), url: url, address: try MarketCLI.address(address, field: "address")), global: global, signer: signer)
+            let operatorAddress = try MarketCLI.account(address, field: "--address", home: Home(global))
+            try MarketCLI.send(.proposeBackend(market: try MarketCLI.marketID(id), url: url, address: operatorAddress), global: global, signer: signer)
         }
     }
 
@@ -319,10 +403,11 @@ struct BackendCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
-        @Argument(help: "The backend operator's address.") var address: String
+        @Argument(help: "The backend operator: 0x address or key name.") var address: String
 
         func run() async throws {
-            try MarketCLI.send(.proposeBackendRemoval(market: try MarketCLI.marketID(id), address: try MarketCLI.address(address, field: "address")), global: global, signer: signer)
+            let operatorAddress = try MarketCLI.account(address, field: "address", home: Home(global))
+            try MarketCLI.send(.proposeBackendRemoval(market: try MarketCLI.marketID(id), address: operatorAddress), global: global, signer: signer)
         }
     }
 
@@ -333,10 +418,16 @@ struct BackendCommand: AsyncParsableCommand {
 
         func run() async throws {
             let chain = try ChainHome.open(Home(global))
-            let backends = try MarketCLI.market(try MarketCLI.marketID(id), in: chain).backends.values
-            if global.json { return try Output.json(backends) }
+            let m = try MarketCLI.market(try MarketCLI.marketID(id), in: chain)
+            let backends = m.backends.values
+            if global.json {
+                /// Compute costs in smallest units of the NetworkToken.
+                struct Out: Encodable { let networkToken: TokenID; let backends: [Backend] }
+                return try Output.json(Out(networkToken: m.networkToken, backends: Array(backends)))
+            }
+            let network = chain.state.ledger.tokens[m.networkToken]
             Output.table(["ADDRESS", "URL", "COMPUTE COST", "SINCE"], backends.map {
-                [$0.address.checksummed, $0.url, $0.computeCost.formatted(), "\($0.authorisedAt)"]
+                [$0.address.checksummed, $0.url, AmountRule.text($0.computeCost, network), "\($0.authorisedAt)"]
             })
         }
     }
@@ -350,19 +441,27 @@ struct ReparamCommand: AsyncParsableCommand {
 
     struct Propose: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Propose PARAMETER = VALUE (base units, seconds or percent), staking the challenge stake.",
+            abstract: "Propose PARAMETER = VALUE (amounts in token units, or smallest units with --raw; seconds; percent), staking the challenge stake.",
             discussion: "Example: dmctl market reparam propose cancer quorum 60 --key alice")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
         @Argument(help: "Parameter name (see dmctl market params).") var parameter: String
-        @Argument(help: "New value as an integer in the parameter's unit.") var value: String
+        @Argument(help: "New value: an amount in token units of its token (smallest units with --raw), or seconds or percent as an integer.")
+        var value: String
+        @OptionGroup var units: RawAmountFlag
 
         func run() async throws {
             guard let p = MarketParameter(rawValue: parameter) else {
-                throw CLIError.usage("parameter '\(parameter)': expected one of \(MarketParameter.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw CLIError.usage("parameter: '\(parameter)' is unknown; expected one of \(MarketParameter.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            try MarketCLI.send(.proposeReparam(market: try MarketCLI.marketID(id), parameter: p, value: try MarketCLI.integer(value, field: "value")), global: global, signer: signer)
+            let market = try MarketCLI.marketID(id)
+            try MarketCLI.send(global: global, signer: signer) { chain in
+                let m = try MarketCLI.market(market, in: chain)
+                let v = try MarketCLI.parameterValue(p, value, networkToken: m.networkToken, marketTokenSymbol: m.marketToken.symbol,
+                                                     raw: units.raw, chain: chain, field: "value")
+                return .proposeReparam(market: market, parameter: p, value: v)
+            }
         }
     }
 }

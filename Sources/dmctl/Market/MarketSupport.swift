@@ -14,23 +14,51 @@ enum MarketCLI {
         do { return try Hash32(hex: text, field: field) } catch { throw CLIError.usage("\(error)") }
     }
 
-    static func address(_ text: String, field: String) throws -> Address {
-        do { return try Address(text) } catch { throw CLIError.usage("\(field): \(error)") }
+    /// An amount of `market`'s NetworkToken under the one amount rule (``AmountRule``).
+    static func networkAmount(_ text: String, of market: Market, raw: Bool, chain: Chain, field: String) throws -> UInt256 {
+        try AmountRule.parse(text, of: market.networkToken, raw: raw, chain: chain, field: field)
     }
 
-    /// A token amount written with up to 18 decimals (`10`, `0.5`).
-    static func amount(_ text: String, field: String) throws -> UInt256 {
-        do { return try UInt256(decimal: text, decimals: 18, field: field) } catch { throw CLIError.usage("\(error)") }
+    /// An amount of `market`'s MarketToken under the one amount rule (``AmountRule``).
+    static func marketTokenAmount(_ text: String, of market: Market, raw: Bool, chain: Chain, field: String) throws -> UInt256 {
+        try AmountRule.parse(text, of: market.marketToken, raw: raw, chain: chain, field: field)
     }
 
-    /// A raw integer (base units, seconds or percent).
-    static func integer(_ text: String, field: String) throws -> UInt256 {
-        do { return try UInt256(decimalInteger: text, field: field) } catch { throw CLIError.usage("\(error)") }
+    /// Decimals of every MarketToken (fixed by `MarketModule` when it creates the market).
+    static let marketTokenDecimals = 18
+
+    /// The value of parameter `parameter` as written on the command line: amounts follow the
+    /// amount rule in their token (NetworkToken or MarketToken), seconds and percent are integers.
+    static func parameterValue(_ parameter: MarketParameter, _ text: String, networkToken: TokenID, marketTokenSymbol: String,
+                               raw: Bool, chain: Chain, field: String) throws -> UInt256 {
+        switch parameter {
+        case .challengeStake, .applicationDeposit, .priceFloor, .priceSlope, .defaultAccessCost:
+            return try AmountRule.parse(text, of: networkToken, raw: raw, chain: chain, field: field)
+        case .councilThreshold, .listReward, .accessReward:
+            return try AmountRule.parse(text, decimals: marketTokenDecimals, symbol: marketTokenSymbol, raw: raw, field: field)
+        case .voteBy, .quorum, .plurality, .dispensation, .makerPayment, .backendPayment, .resolveDeadline, .jobTimeout:
+            if text.hasPrefix("-") { throw CLIError.usage("\(field): '\(text)' is negative; expected an integer in \(parameter.bounds)") }
+            do { return try UInt256(decimalInteger: text, field: field) } catch {
+                throw CLIError.usage("\(error); expected an integer (seconds or percent) in \(parameter.bounds)")
+            }
+        }
+    }
+
+    /// An account: a 0x address or the name of a keystore key.
+    static func account(_ text: String, field: String, home: Home) throws -> Address {
+        try LedgerCLI.account(text, field: field, home: home)
     }
 
     /// Signs `call` with the `--key` key, submits it as one transaction and prints the receipt.
     static func send(_ call: MarketModule.Call, global: GlobalOptions, signer: SignerOptions) throws {
+        try send(global: global, signer: signer) { _ in call }
+    }
+
+    /// Opens the chain, builds the call from it (amounts need their token's decimals), then
+    /// signs, submits and prints the receipt.
+    static func send(global: GlobalOptions, signer: SignerOptions, _ build: (Chain) throws -> MarketModule.Call) throws {
         let chain = try ChainHome.open(Home(global))
+        let call = try build(chain)
         try LedgerCLI.run(call, to: MarketModule.self, key: try signer.load(global), chain: chain, json: global.json)
     }
 

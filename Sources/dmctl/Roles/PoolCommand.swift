@@ -19,10 +19,10 @@ struct PoolCommand: AsyncParsableCommand {
         @OptionGroup var signer: SignerOptions
         @Option(help: "Token the pool pays in.") var token: String
         @Option(help: "Only pay $Data listed in this market.") var market: String?
-        @Option(help: "Paid per second per listed $Data.") var dataRate = "0"
-        @Option(help: "Paid per second per admitted portfolio.") var portfolioRate = "0"
+        @Option(parsing: .unconditional, help: AmountRule.help("Paid per second per listed $Data", token: "--token")) var dataRate = "0"
+        @Option(parsing: .unconditional, help: AmountRule.help("Paid per second per admitted portfolio", token: "--token")) var portfolioRate = "0"
         @Option(help: "Seconds from now until accrual stops.") var duration: UInt64
-        @Option(help: "Initial funding from the signer.") var funding = "0"
+        @Option(parsing: .unconditional, help: AmountRule.help("Initial funding from the signer", token: "--token")) var funding = "0"
         @OptionGroup var units: RawAmountFlag
 
         func run() async throws {
@@ -44,7 +44,7 @@ struct PoolCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "The pool id.") var pool: UInt64
-        @Option(help: "Amount to add.") var amount: String
+        @Option(parsing: .unconditional, help: AmountRule.help("Amount to add", token: "the pool's token")) var amount: String
         @OptionGroup var units: RawAmountFlag
 
         func run() async throws {

@@ -8,7 +8,7 @@ struct PortfolioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portfolio",
         abstract: "Create and show $Portfolio tokens: weighted selections of $Data.",
-        discussion: "Example: dmctl portfolio create --entry 3:6000 --entry 4:4000 --key carol",
+        discussion: "Example: dmctl portfolio create --entry 3:6000 --entry 4:4000 --bonus-token DMT --key carol",
         subcommands: [Create.self, Show.self])
 
     struct Create: AsyncParsableCommand {
@@ -20,7 +20,7 @@ struct PortfolioCommand: AsyncParsableCommand {
         @Option(name: .customLong("entry"), help: ArgumentHelp("A $Data id and its weight in basis points; repeat.", valueName: "id:weight"))
         var entries: [String]
         @Option(help: "Token trainers pay the per-use bonus in.") var bonusToken: String
-        @Option(help: "Bonus a trainer pays the curator per use (token units, or smallest units with --raw).") var bonusPerUse = "0"
+        @Option(parsing: .unconditional, help: AmountRule.help("Bonus a trainer pays the curator per use", token: "--bonus-token")) var bonusPerUse = "0"
         @OptionGroup var units: RawAmountFlag
         @Option(help: "Display name.") var name: String?
 

@@ -37,19 +37,9 @@ enum RolesCLI {
         }
     }
 
-    /// An amount of `token`: decimal token units (`1.5`) scaled by the token's decimals, or
-    /// smallest units with `raw`.
+    /// An amount of `token` under dmctl's one amount rule (see ``AmountRule``).
     static func amount(_ text: String, of token: TokenID, raw: Bool, chain: Chain, field: String) throws -> UInt256 {
-        if raw {
-            do { return try UInt256(decimalInteger: text, field: field) } catch {
-                throw CLIError.usage("\(error) (with --raw the amount is in smallest units)")
-            }
-        }
-        let decimals: Int
-        do { decimals = Int(try chain.state.ledger.token(token).decimals) } catch { throw CLIError.refused("\(field): \(error)") }
-        do { return try UInt256(decimal: text, decimals: decimals, field: field) } catch {
-            throw CLIError.usage("\(error) (\(token) has \(decimals) decimals; pass --raw for smallest units)")
-        }
+        try AmountRule.parse(text, of: token, raw: raw, chain: chain, field: field)
     }
 
     /// An account given as a `0x` address or as the name of a keystore key.
@@ -86,10 +76,4 @@ enum RolesCLI {
 
     /// The owner of NFT `id`, checksummed, or `-`.
     static func owner(_ id: UInt64, chain: Chain) -> String { chain.state.ledger.nfts[id]?.owner.checksummed ?? "-" }
-}
-
-/// Options naming an amount's token units.
-struct RawAmountFlag: ParsableArguments {
-    @Flag(help: "Amounts are in the token's smallest units instead of decimal token units.")
-    var raw = false
 }

@@ -11,6 +11,16 @@ enum ExitStatus: Int32 {
     case usage = 2
     /// A file, the state folder or the network failed.
     case storage = 3
+
+    /// The status's name in a JSON error object.
+    var code: String {
+        switch self {
+        case .success: "ok"
+        case .refused: "refused"
+        case .usage: "usage"
+        case .storage: "storage"
+        }
+    }
 }
 
 /// An error raised by dmctl itself, carrying its exit status and a one-line message.
@@ -54,5 +64,16 @@ enum ErrorReporting {
     /// The one-line message printed on standard error.
     static func message(for error: Error) -> String {
         String(describing: error)
+    }
+
+    /// Writes the error as one JSON object on standard error (instead of the text line):
+    /// `{"code":"usage","error":"error: --amount: ...","status":2}`.
+    static func writeJSON(message: String, status: ExitStatus) {
+        struct Out: Encodable { let error: String; let code: String; let status: Int32 }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let text = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let data = try? encoder.encode(Out(error: text, code: status.code, status: status.rawValue)) else { return }
+        FileHandle.standardError.write(data + Data("\n".utf8))
     }
 }

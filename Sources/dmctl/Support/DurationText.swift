@@ -29,11 +29,11 @@ enum DurationText {
             }
             let (times10, o1) = value.multipliedReportingOverflow(by: 10)
             let (sum, o2) = times10.addingReportingOverflow(UInt64(ch - 0x30))
-            guard !o1, !o2 else { throw .usage("\(field): '\(text)' exceeds 2^64-1 seconds") }
+            guard !o1, !o2 else { throw .usage("\(field): '\(text)' exceeds 2^64-1 seconds; expected \(grammar)") }
             value = sum
         }
         let (total, overflow) = value.multipliedReportingOverflow(by: unit)
-        guard !overflow else { throw .usage("\(field): '\(text)' exceeds 2^64-1 seconds") }
+        guard !overflow else { throw .usage("\(field): '\(text)' exceeds 2^64-1 seconds; expected \(grammar)") }
         return total
     }
 }

@@ -32,3 +32,41 @@ struct GlobalOptions: ParsableArguments {
         return URL(fileURLWithPath: ".dmctl", isDirectory: true)
     }
 }
+
+extension GlobalOptions {
+    /// The global options that take a value (`--node` is the node branch's, hoisted alike).
+    static let valued = ["--home", "--node"]
+
+    /// `arguments` with the global options written before the command name moved to its end
+    /// (before a `--` terminator), where the command's own parser reads them:
+    /// `--home D --json key list` becomes `key list --home D --json`.
+    static func hoisted(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--json" {
+                leading.append(argument)
+                index += 1
+            } else if Self.valued.contains(argument), index + 1 < arguments.count {
+                leading += [argument, arguments[index + 1]]
+                index += 2
+            } else if Self.valued.contains(where: { argument.hasPrefix($0 + "=") }) {
+                leading.append(argument)
+                index += 1
+            } else {
+                break
+            }
+        }
+        guard !leading.isEmpty, index < arguments.count else { return arguments }
+        var rest = Array(arguments[index...])
+        let end = rest.firstIndex(of: "--") ?? rest.endIndex
+        rest.insert(contentsOf: leading, at: end)
+        return rest
+    }
+
+    /// Whether the command line asks for JSON output (before any `--` terminator).
+    static func asksForJSON(_ arguments: [String]) -> Bool {
+        arguments.prefix { $0 != "--" }.contains("--json")
+    }
+}

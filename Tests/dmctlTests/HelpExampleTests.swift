@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// Every `dmctl …` line of every `Example:` in the whole `--help` tree is a command line dmctl
+/// accepts: the parser (with `DMCTL_CHECK_ARGUMENTS=1`) finds every required option there and
+/// every value well formed, so no example misses an option or names one that does not exist.
+@Test func everyHelpExampleIsACommandLineDmctlAccepts() throws {
+    let runner = CLIRunner(environment: ["DMCTL_CHECK_ARGUMENTS": "1", "COLUMNS": "10000"])
+    let commands = try HelpTests.walk(runner)
+    var checked = 0
+    for command in commands {
+        for line in HelpExamples.commandLines(in: command.help) {
+            let r = try runner.run(HelpExamples.words(line))
+            checked += 1
+            #expect(r.status == 0, "\(command.name) --help example '\(line)': \(r.stderr)")
+        }
+    }
+    #expect(checked > 100, "only \(checked) example lines found")
+}
+
+/// Reading examples out of help text.
+enum HelpExamples {
+    /// The `dmctl …` lines between `Example:` and `USAGE:` (help printed with a wide COLUMNS,
+    /// so nothing is wrapped), lines ending in `\` joined with the next, without shell
+    /// redirections, `# comments` or a trailing `(parenthetical remark)`.
+    static func commandLines(in help: String) -> [String] {
+        guard let start = help.range(of: "Example:") else { return [] }
+        let end = help.range(of: "\nUSAGE:", range: start.upperBound..<help.endIndex)?.lowerBound ?? help.endIndex
+        var joined: [String] = []
+        var pending: String?
+        for raw in help[start.upperBound..<end].split(separator: "\n") {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            let full = pending.map { $0 + " " + line } ?? line
+            if full.hasSuffix("\\") {
+                pending = String(full.dropLast()).trimmingCharacters(in: .whitespaces)
+            } else {
+                pending = nil
+                joined.append(full)
+            }
+        }
+        return joined.compactMap { full -> String? in
+            var line = full
+            guard line.hasPrefix("dmctl ") else { return nil }
+            for cut in [" > ", " < ", " | ", " #", " ("] { if let r = line.range(of: cut) { line = String(line[..<r.lowerBound]) } }
+            return line.trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    /// Shell words of `line` after `dmctl` (single and double quotes, no expansion).
+    static func words(_ line: String) -> [String] {
+        var words: [String] = []
+        var current = "", quote: Character?, inWord = false
+        for ch in line {
+            if let q = quote {
+                if ch == q { quote = nil } else { current.append(ch) }
+            } else if ch == "'" || ch == "\"" {
+                quote = ch
+                inWord = true
+            } else if ch == " " {
+                if inWord { words.append(current); current = ""; inWord = false }
+            } else {
+                current.append(ch)
+                inWord = true
+            }
+        }
+        if inWord { words.append(current) }
+        return Array(words.dropFirst())
+    }
+}
