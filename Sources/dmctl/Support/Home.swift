@@ -41,7 +41,7 @@ struct PassphraseOptions: ParsableArguments {
 /// Reads all of standard input.
 ///
 /// - Throws: ``CLIError/storage(_:)`` when standard input cannot be read (a folder redirected in,
-///   a closed descriptor): Foundation's non-throwing `readDataToEndOfFile()` traps there instead.
+///   a closed descriptor): Foundation's older, non-throwing read-to-end call traps there instead.
 func readStandardInput() throws -> Data {
     do { return try FileHandle.standardInput.readToEnd() ?? Data() } catch {
         throw CLIError.storage("standard input: cannot read (\(error.localizedDescription)); expected the data piped or redirected from a file")
