@@ -138,7 +138,7 @@ let package = Package(
             dependencies: ["MarketKit", "LedgerCore"]),
         .testTarget(
             name: "ModelMarketKitTests",
-            dependencies: ["ModelMarketKit", "LedgerCore", "HECore", "ONNXKit"]),
+            dependencies: ["ModelMarketKit", "LedgerCore", "HECore", "ONNXKit", "MarketKit", "DatatrustKit", "ModelHostKit"]),
         .testTarget(
             name: "DatatrustKitTests",
             dependencies: [

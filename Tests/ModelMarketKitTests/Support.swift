@@ -31,13 +31,15 @@ struct World {
     let accounts: [PrivateKey]
     let initialBalance: UInt256 = 1_000_000
 
-    init(accounts count: Int = 8) throws {
+    /// - Parameter modules: the chain's modules; the two bounty modules unless a test also
+    ///   needs others (the roles module, to mint a winning model and sell its uses).
+    init(accounts count: Int = 8, modules: [any ChainModule.Type] = [ModelBountyModule.self, DataBountyModule.self]) throws {
         token = try TokenID("DMT")
         accounts = (1...count).map { key(UInt8($0)) }
         let genesis = GenesisConfig(chainID: 31337, timestamp: genesisTime, tokens: [
             .init(symbol: token, name: "DataMarket Token", balances: accounts.map { .init(account: $0.address, amount: 1_000_000) }),
         ])
-        chain = try Chain.create(genesis: genesis, modules: [ModelBountyModule.self, DataBountyModule.self])
+        chain = try Chain.create(genesis: genesis, modules: modules)
     }
 
     var now: UInt64 { chain.clock.now() }

@@ -28,10 +28,16 @@ extension Datatrust {
             ])
     }
 
-    /// Whether `signature` is `address`'s over the login for this nonce, as an EIP-191
-    /// personal message or as EIP-712 typed data; the recovered signer otherwise (for the
-    /// error message).
-    static func loginSigner(datatrust: String, nonce: String, expires: Int64, signature: Signature, claimed: Address) throws(SignatureError) -> Address {
+    /// Who signed the login for this nonce, as an EIP-191 personal message or as EIP-712 typed
+    /// data: `claimed` when either signature is `claimed`'s, otherwise the EIP-191 signer (for
+    /// the error message). Shared by every service that logs wallets in the datatrust's way
+    /// (the datatrust, the model host), so they all accept both signatures.
+    ///
+    /// - Parameters:
+    ///   - datatrust: the service's name as it appears in the login (a model host's name).
+    ///   - claimed: the address the caller says it is.
+    /// - Throws: `SignatureError` when the signature recovers to no key at all.
+    public static func loginSigner(datatrust: String, nonce: String, expires: Int64, signature: Signature, claimed: Address) throws(SignatureError) -> Address {
         let personal = try PersonalMessage.recoverSigner(of: loginMessage(datatrust: datatrust, nonce: nonce, expires: expires), signature: signature)
         if personal == claimed { return personal }
         guard let digest = try? loginTypedData(datatrust: datatrust, nonce: nonce, expires: expires).signingDigest(),

@@ -67,6 +67,13 @@ public actor ModelHost {
         Datatrust.loginMessage(datatrust: name, nonce: nonce, expires: expires)
     }
 
+    /// The EIP-712 typed data a wallet may sign instead of ``loginMessage(nonce:expires:)``
+    /// (one `eth_signTypedData_v4`): the datatrust's typed login with this host's name in its
+    /// `datatrust` field. ``issueToken(_:)`` accepts either signature.
+    public nonisolated func loginTypedData(nonce: String, expires: Int64) -> TypedData {
+        Datatrust.loginTypedData(datatrust: name, nonce: nonce, expires: expires)
+    }
+
     /// Issues a single-use login nonce.
     public func makeNonce() -> HostChallenge {
         let nonce = Hex.encode(SecureRandom.bytes(32))
@@ -75,7 +82,8 @@ public actor ModelHost {
         return HostChallenge(nonce: nonce, host: name, expires: expires, message: loginMessage(nonce: nonce, expires: expires))
     }
 
-    /// Exchanges a signed nonce for a bearer token.
+    /// Exchanges a signed nonce for a bearer token. The signature may be EIP-191 over
+    /// ``loginMessage(nonce:expires:)`` or EIP-712 over ``loginTypedData(nonce:expires:)``.
     ///
     /// - Throws: `badRequest` for a malformed field; `unauthenticated` for an unknown, used or
     ///   expired nonce or another signer.
@@ -91,11 +99,11 @@ public actor ModelHost {
         let now = Int64(clock())
         guard now < expires else { throw .unauthenticated("nonce: expired at \(expires), now \(now); ask for a new one") }
         let signer: Address
-        do { signer = try PersonalMessage.recoverSigner(of: loginMessage(nonce: nonce, expires: expires), signature: signature) } catch {
+        do { signer = try Datatrust.loginSigner(datatrust: name, nonce: nonce, expires: expires, signature: signature, claimed: address) } catch {
             throw .unauthenticated("signature: \(error)")
         }
         guard signer == address else {
-            throw .unauthenticated("signature: made by \(signer.checksummed), expected \(address.checksummed) signing the login message for host \(name)")
+            throw .unauthenticated("signature: made by \(signer.checksummed), expected \(address.checksummed) signing the login message (EIP-191) or typed login (EIP-712) for host \(name)")
         }
         let token = Hex.encode(SecureRandom.bytes(32))
         tokens[token] = (address, now + tokenLifetime)
@@ -216,7 +224,8 @@ public actor ModelHost {
     public var usage: UseMeter { meter }
 }
 
-/// A login challenge: sign ``message`` (EIP-191) and send it with the nonce to `/auth/token`.
+/// A login challenge: sign ``message`` (EIP-191), or the typed login built from these fields
+/// (``ModelHost/loginTypedData(nonce:expires:)``, EIP-712), and send it with the nonce to `/auth/token`.
 public struct HostChallenge: Codable, Sendable, Equatable {
     /// The nonce, 0x + 64 hex digits.
     public let nonce: String
