@@ -252,21 +252,8 @@ struct NodeHandlers: Sendable {
 
     func decode<T: Decodable>(_ bytes: [UInt8]) throws -> T {
         do { return try JSONDecoder().decode(T.self, from: Data(bytes)) } catch let error as DecodingError {
-            throw NodeError.badRequest("body: \(Self.describe(error)); see /openapi.json for the schema")
+            throw NodeError.badRequest("body: \(CanonicalJSON.describeBody(error)); see /openapi.json for the schema")
         }
     }
 
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ c: DecodingError.Context) -> String {
-            let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            return p.isEmpty ? "" : "\(p): "
-        }
-        switch error {
-        case .dataCorrupted(let c): return "\(path(c))\(c.debugDescription)"
-        case .keyNotFound(let key, let c): return "\(path(c))missing field \"\(key.stringValue)\""
-        case .typeMismatch(let type, let c): return "\(path(c))expected \(type)"
-        case .valueNotFound(let type, let c): return "\(path(c))expected a \(type), found null"
-        @unknown default: return "malformed JSON"
-        }
-    }
 }

@@ -42,4 +42,20 @@ public enum CanonicalJSON {
         @unknown default: return "\(e)"
         }
     }
+
+    /// A request body's decoding error as the HTTP servers (datatrust, node, model host) report
+    /// it: the field path, then what was missing or expected.
+    package static func describeBody(_ error: DecodingError) -> String {
+        func path(_ c: DecodingError.Context) -> String {
+            let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return p.isEmpty ? "" : "\(p): "
+        }
+        switch error {
+        case .dataCorrupted(let c): return "\(path(c))\(c.debugDescription)"
+        case .keyNotFound(let key, let c): return "\(path(c))missing field \"\(key.stringValue)\""
+        case .typeMismatch(let type, let c): return "\(path(c))expected \(type)"
+        case .valueNotFound(let type, let c): return "\(path(c))expected a \(type), found null"
+        @unknown default: return "malformed JSON"
+        }
+    }
 }
