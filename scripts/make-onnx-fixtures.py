@@ -10,10 +10,15 @@ and compare against these outputs; they need no Python.
     python3 scripts/make-onnx-fixtures.py
 
 The versions that made the committed files are recorded in Fixtures/versions.json.
-PyTorch is not used: its Linux wheels on PyPI pull several GB of CUDA libraries. In place of
-a torch.onnx export, wine_torch_style_mlp is a graph of the shape torch.onnx emits for
-nn.Sequential(Linear, Tanh, Linear) (Gemm with transB=1, Flatten, Identity, Sub/Div input
-normalisation), built with onnx.helper from an MLPClassifier's trained weights.
+breast_cancer_torch_mlp is a real torch.onnx export: a PyTorch MLP (30 -> 16 ReLU -> 2, input
+normalisation inside the module) trained with torch on breast_cancer.csv. It needs the CPU
+build of PyTorch (PyPI's default Linux wheel pulls several GB of CUDA libraries):
+
+    pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+
+Without torch the script still writes every other fixture and leaves the committed torch one.
+wine_torch_style_mlp, older, is a graph of the shape torch.onnx emits for nn.Sequential(Linear,
+Tanh, Linear), built with onnx.helper from an MLPClassifier's trained weights.
 """
 import json
 import os
@@ -136,6 +141,55 @@ def export_torch_style(name, x, y, data, header):
     with open(os.path.join(OUT, name + ".expected.json"), "w") as f:
         json.dump(expected, f, separators=(",", ":"))
     print(name, len(raw), "bytes", expected["operators"])
+
+
+def export_torch_mlp(name, x, y, data, header):
+    """A PyTorch MLP exported with torch.onnx.export (the TorchScript exporter, opset 17):
+    (x - mean) / std, Linear(30, 16), ReLU, Linear(16, 2), then softmax probabilities and the
+    argmax label. Trained full-batch with Adam from a fixed seed; onnxruntime's outputs on every
+    row are the reference."""
+    import torch
+
+    torch.manual_seed(16)
+    mean, std = x.mean(axis=0), x.std(axis=0)
+
+    class MLP(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("mean", torch.tensor(mean))
+            self.register_buffer("std", torch.tensor(std))
+            self.fc1 = torch.nn.Linear(x.shape[1], 16)
+            self.fc2 = torch.nn.Linear(16, 2)
+
+        def forward(self, inputs):
+            logits = self.fc2(torch.relu(self.fc1((inputs - self.mean) / self.std)))
+            return torch.softmax(logits, dim=1), torch.argmax(logits, dim=1)
+
+    net = MLP()
+    optimiser = torch.optim.Adam(net.parameters(), lr=0.01)
+    features, labels = torch.tensor(x), torch.tensor(y)
+    for _ in range(300):
+        optimiser.zero_grad()
+        logits = net.fc2(torch.relu(net.fc1((features - net.mean) / net.std)))
+        torch.nn.functional.cross_entropy(logits, labels).backward()
+        optimiser.step()
+    net.eval()
+    path = os.path.join(OUT, name + ".onnx")
+    torch.onnx.export(net, (features[:1],), path, input_names=["input"], output_names=["probabilities", "label"],
+                      dynamic_axes={"input": {0: "batch"}, "probabilities": {0: "batch"}, "label": {0: "batch"}},
+                      opset_version=17, dynamo=False)
+    onx = onnx.load(path)
+    onnx.checker.check_model(onx)
+    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    outputs = sess.run(None, {"input": x})
+    expected = {"model": name + ".onnx", "data": data, "header": header, "rows": len(x), "featureColumns": int(x.shape[1]),
+                "input": "input", "operators": sorted({n.op_type for n in onx.graph.node}),
+                "producer": f"{onx.producer_name} {onx.producer_version}",
+                "outputs": {o.name: encode(v) for o, v in zip(sess.get_outputs(), outputs)}}
+    with open(os.path.join(OUT, name + ".expected.json"), "w") as f:
+        json.dump(expected, f, separators=(",", ":"))
+    print(name, os.path.getsize(path), "bytes", expected["operators"], expected["producer"])
+    return torch.__version__
 
 
 def export_single_row_classifier(name, x, y, data, header, transform):
@@ -264,8 +318,14 @@ def main():
     export_single_row_classifier("breast_cancer_single_row_logistic", bx, by, "breast_cancer.csv", True, "LOGISTIC")
     export_single_row_classifier("breast_cancer_single_row_raw", bx, by, "breast_cancer.csv", True, "NONE")
     export_semantics(wx, dx)
+    try:
+        torch_version = export_torch_mlp("breast_cancer_torch_mlp", bx, by, "breast_cancer.csv", True)
+    except ImportError:
+        print("torch is not installed: breast_cancer_torch_mlp left as committed")
+        with open(os.path.join(OUT, "versions.json")) as f:
+            torch_version = json.load(f).get("torch")
 
-    versions = {"python": sys.version.split()[0], "numpy": np.__version__, "onnx": onnx.__version__,
+    versions = {"torch": torch_version, "python": sys.version.split()[0], "numpy": np.__version__, "onnx": onnx.__version__,
                 "onnxruntime": ort.__version__, "skl2onnx": skl2onnx.__version__, "scikit-learn": sklearn.__version__,
                 "target_opset": TARGET_OPSET}
     with open(os.path.join(OUT, "versions.json"), "w") as f:

@@ -1,4 +1,5 @@
 import Foundation
+import SwiftProtobuf
 import Testing
 @testable import ONNXKit
 
@@ -50,6 +51,22 @@ import Testing
                                    "Identity", "Reshape", "Flatten", "Cast", "Concat", "LinearClassifier", "LinearRegressor",
                                    "Scaler", "Normalizer", "ZipMap"]
         #expect(listed.subtracting(used).isEmpty, "not covered: \(listed.subtracting(used).sorted())")
+    }
+
+    /// The PyTorch fixture is what torch.onnx.export wrote (producer "pytorch"), not a graph
+    /// built by hand; its labels and probabilities are checked against onnxruntime's with the
+    /// other fixtures in ``predictionsMatchOnnxRuntime(_:)``.
+    @Test func torchExportedMLPIsATorchOnnxExportOfAReluNetwork() throws {
+        let bytes = try Data(contentsOf: Paths.fixture("breast_cancer_torch_mlp.onnx"))
+        let proto = try Onnx_ModelProto(serializedBytes: bytes)
+        #expect(proto.producerName == "pytorch")
+        let model = try ONNXModel(serialized: bytes)
+        #expect(model.inputs.map(\.name) == ["input"])
+        #expect(model.outputs.map(\.name) == ["probabilities", "label"])
+        #expect(Set(model.operatorTypes).isSuperset(of: ["Gemm", "Relu", "Softmax", "ArgMax"]))
+        // Its first layer is what encrypted inference evaluates: the normalisation folded into a 16-unit Gemm.
+        let layer = try LinearLayer(firstLayerOf: model)
+        #expect(layer.weights.count == 16 && layer.features == 30)
     }
 
     @Test func loadedModelReportsItsInputsOutputsAndOperators() throws {

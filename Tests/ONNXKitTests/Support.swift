@@ -74,4 +74,5 @@ let fixtureNames = [
     "breast_cancer_logistic", "wine_logistic", "digits_logistic_plain", "wine_linear_regression",
     "breast_cancer_mlp", "wine_mlp", "breast_cancer_scaler", "wine_torch_style_mlp",
     "breast_cancer_single_row_logistic", "breast_cancer_single_row_raw", "wine_operator_semantics", "digits_softmax_opset11",
+    "breast_cancer_torch_mlp",
 ]
