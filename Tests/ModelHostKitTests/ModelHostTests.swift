@@ -77,6 +77,56 @@ import Testing
         #expect(await second.pendingReports() == [.reportBundleUses(bundle: bundle, count: 4)])
     }
 
+    @Test func aRetriedRequestIsAnsweredWithoutASecondChargeAlsoByARestartedHost() async throws {
+        let f = try HostFixture()
+        _ = try await f.host.publish(model: f.model, file: f.file)
+        let bundle = try f.buy(3, by: f.users[0])
+        let url = f.folder.appendingPathComponent("usage.journal")
+        let chain = f.chain, clock = f.clock, caller = f.users[0].address
+        func start() throws -> ModelHost {
+            let journal = try UsageJournal(url: url)
+            return ModelHost(name: "test-host", address: f.hostKey.address, library: f.host.library, chain: { chain.state }, clock: { clock.now },
+                             meter: UseMeter(served: try journal.load(), requests: try journal.requests()), journal: journal)
+        }
+        let first = try start()
+        let rows: [[Float]] = [[1, 2, 3], [4, 5, 6]]
+        let answer = try await first.predict(model: f.model, bundle: bundle, rows: rows, caller: caller, requestID: "call-1")
+        // The answer is lost; the caller repeats the call, to the same host and to a restarted one.
+        #expect(try await first.predict(model: f.model, bundle: bundle, rows: rows, caller: caller, requestID: "call-1") == answer)
+        let second = try start()
+        #expect(try await second.predict(model: f.model, bundle: bundle, rows: rows, caller: caller, requestID: "call-1") == answer)
+        #expect(await second.usage.served[bundle] == 2)
+        // The id names one call: another call under it is refused, and so is another caller's retry.
+        await #expect(throws: ModelHostError.badRequest("requestID: call-1 was already charged 2 uses of bundle \(bundle); a retry must repeat that call, a new call needs a new request id")) {
+            _ = try await second.predict(model: f.model, bundle: bundle, rows: [[1, 2, 3]], caller: caller, requestID: "call-1")
+        }
+        await #expect(throws: ModelHostError.self) {
+            _ = try await second.predict(model: f.model, bundle: bundle, rows: rows, caller: f.users[1].address, requestID: "call-1")
+        }
+        await #expect(throws: ModelHostError.self) {
+            _ = try await second.predict(model: f.model, bundle: bundle, rows: [[1, 2, 3]], caller: caller, requestID: "two words")
+        }
+        // A new id is a new charge: one use was left.
+        _ = try await second.predict(model: f.model, bundle: bundle, rows: [[7, 8, 9]], caller: caller, requestID: "call-2")
+        await #expect(throws: ModelHostError.paymentRequired("bundle \(bundle) is used up: 3 of 3 paid uses served; buy more uses")) {
+            _ = try await second.predict(model: f.model, bundle: bundle, rows: [[7, 8, 9]], caller: caller, requestID: "call-3")
+        }
+        #expect(await second.pendingReports() == [.reportBundleUses(bundle: bundle, count: 3)])
+    }
+
+    @Test func aJournalLineCutShortByAKillIsIgnored() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("journal-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data("4 1\n4 3 2 a-1\n4 5 2 b-".utf8).write(to: url)
+        let journal = try UsageJournal(url: url)
+        #expect(try journal.load() == [4: 3])
+        #expect(try journal.requests() == ["a-1": ChargedRequest(bundle: 4, uses: 2)])
+        // The next line starts on its own.
+        try journal.record(bundle: 4, served: 4, request: ("c-1", 1))
+        #expect(try journal.load() == [4: 4])
+        #expect(try journal.requests() == ["a-1": ChargedRequest(bundle: 4, uses: 2), "c-1": ChargedRequest(bundle: 4, uses: 1)])
+    }
+
     @Test func someoneElsesBundleIsForbiddenAndNoBundleIsPaymentRequired() async throws {
         let f = try HostFixture()
         _ = try await f.host.publish(model: f.model, file: f.file)

@@ -75,9 +75,10 @@ public struct ModelHostClient: Sendable {
         return (try decode([String: String].self, data))["modelHash"] ?? ""
     }
 
-    /// Predictions for `rows`, charged to `bundle` (one use per row).
-    public func predict(model: UInt64, bundle: UInt64?, rows: [[Float]]) async throws(ModelHostError) -> Prediction {
-        let body = (try? JSONEncoder().encode(PredictRequest(bundle: bundle, rows: rows))) ?? Data()
+    /// Predictions for `rows`, charged to `bundle` (one use per row). Repeating a call with the
+    /// same `requestID` (after an error that left its outcome unknown) is not charged twice.
+    public func predict(model: UInt64, bundle: UInt64?, rows: [[Float]], requestID: String? = nil) async throws(ModelHostError) -> Prediction {
+        let body = (try? JSONEncoder().encode(PredictRequest(bundle: bundle, rows: rows, requestID: requestID))) ?? Data()
         return try decode(Prediction.self, try await send("POST", "models/\(model)/predict", body: body))
     }
 

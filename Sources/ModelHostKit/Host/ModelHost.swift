@@ -144,28 +144,45 @@ public actor ModelHost {
         return try library.add(file, expecting: token.modelHash)
     }
 
-    /// Charges `rows` uses of `model` to `bundle` for `caller`, all or none.
-    private func charge(_ rows: Int, model: UInt64, bundle id: UInt64?, caller: Address) async throws(ModelHostError) {
+    /// Charges `rows` uses of `model` to `bundle` for `caller`, all or none. A call whose
+    /// `requestID` was already charged (a retry whose answer was lost) is not charged again.
+    private func charge(_ rows: Int, model: UInt64, bundle id: UInt64?, caller: Address, requestID: String?) async throws(ModelHostError) {
         guard let id else {
             throw .paymentRequired("bundle: missing; buy prepaid uses of model \(model) for host \(address.checksummed) (roles buyUseBundle) and name the bundle")
+        }
+        if let requestID, !ChargedRequest.isValidID(requestID) {
+            throw .badRequest("requestID: \(requestID.prefix(80)) is not 1 to 64 characters of A-Z a-z 0-9 . _ : -")
         }
         let roles = await roles { $0.bundles[id] != nil }
         guard let bundle = roles.bundles[id] else {
             throw .paymentRequired("bundle \(id): no such bundle on chain (yet); buy uses of model \(model) for host \(address.checksummed)")
         }
         // No suspension from here to the assignment: the check and the count are one step.
+        if let requestID, let earlier = meter.requests[requestID] {
+            guard earlier.bundle == id, earlier.uses == UInt64(rows) else {
+                throw .badRequest("requestID: \(requestID) was already charged \(earlier.uses) uses of bundle \(earlier.bundle); a retry must repeat that call, a new call needs a new request id")
+            }
+            guard bundle.buyer == caller, bundle.model == model else {
+                throw .forbidden("requestID: \(requestID) was charged to bundle \(id) of \(bundle.buyer.checksummed) for model \(bundle.model), not to the caller \(caller.checksummed) for model \(model)")
+            }
+            return
+        }
         var trial = meter
         let now = clock()
         for _ in 0..<rows { try trial.admit(bundle, caller: caller, host: address, model: model, now: now) }
-        try journal?.record(bundle: id, served: trial.served[id] ?? 0)
+        if let requestID { trial.remember(requestID, bundle: id, uses: UInt64(rows)) }
+        try journal?.record(bundle: id, served: trial.served[id] ?? 0, request: requestID.map { ($0, UInt64(rows)) })
         meter = trial
     }
 
     /// Predictions for `rows` (one paid use per row).
     ///
+    /// - Parameter requestID: the caller's name for this call; a retry with the same id, bundle
+    ///   and number of rows is answered without a second charge (after a lost answer or a host
+    ///   restart, since the id is journalled with the charge).
     /// - Throws: `paymentRequired`/`forbidden` from the bundle check; `badRequest` for rows that
-    ///   do not fit the model; `notFound` for an unknown model.
-    public func predict(model id: UInt64, bundle: UInt64?, rows: [[Float]], caller: Address) async throws(ModelHostError) -> Prediction {
+    ///   do not fit the model or a request id reused for another call; `notFound` for an unknown model.
+    public func predict(model id: UInt64, bundle: UInt64?, rows: [[Float]], caller: Address, requestID: String? = nil) async throws(ModelHostError) -> Prediction {
         guard !rows.isEmpty, rows.count <= maxRows else { throw .badRequest("rows: \(rows.count), expected 1...\(maxRows)") }
         let (_, onnx) = try await onChainModel(id)
         guard let input = onnx.inputs.first else { throw .unprocessable("model \(id) has no input") }
@@ -174,7 +191,7 @@ public actor ModelHost {
         // Run first so that a call the model refuses costs nothing.
         let outputs: [String: Value]
         do { outputs = try onnx.run([input.name: tensor]) } catch { throw .badRequest("rows: the model refused them: \(error)") }
-        try await charge(rows.count, model: id, bundle: bundle, caller: caller)
+        try await charge(rows.count, model: id, bundle: bundle, caller: caller, requestID: requestID)
         return Prediction(model: id, outputs: onnx.outputs.compactMap { port in outputs[port.name].map { PredictionOutput(name: port.name, value: $0) } })
     }
 
@@ -187,7 +204,7 @@ public actor ModelHost {
         guard row.count == layer.features else { throw .badRequest("features: \(row.count) ciphertexts, expected \(layer.features)") }
         let scores: [Paillier.EncryptedNumber]
         do { scores = try layer.scores(encryptedFeatures: row) } catch { throw .badRequest("features: \(error)") }
-        try await charge(1, model: id, bundle: bundle, caller: caller)
+        try await charge(1, model: id, bundle: bundle, caller: caller, requestID: nil)
         return scores
     }
 

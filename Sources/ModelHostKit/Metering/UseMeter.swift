@@ -15,10 +15,20 @@ public struct UseMeter: Sendable, Equatable {
     /// report still lands in time.
     public let safetyMargin: UInt64
 
-    /// A meter that starts from `served` (e.g. a ``UsageJournal``'s ``UsageJournal/load()``).
-    public init(safetyMargin: UInt64 = 60, served: [UInt64: UInt64] = [:]) {
+    /// Calls charged under a request id, by id (see ``ChargedRequest``).
+    public private(set) var requests: [String: ChargedRequest] = [:]
+
+    /// A meter that starts from `served` and `requests` (e.g. a ``UsageJournal``'s
+    /// ``UsageJournal/load()`` and ``UsageJournal/requests()``).
+    public init(safetyMargin: UInt64 = 60, served: [UInt64: UInt64] = [:], requests: [String: ChargedRequest] = [:]) {
         self.safetyMargin = safetyMargin
         self.served = served
+        self.requests = requests
+    }
+
+    /// Remembers that the call with request id `id` was charged `uses` uses of `bundle`.
+    public mutating func remember(_ id: String, bundle: UInt64, uses: UInt64) {
+        requests[id] = ChargedRequest(bundle: bundle, uses: uses)
     }
 
     /// Admits one call of `caller` to `model` on `bundle` at `now`, counting it as served.

@@ -95,10 +95,13 @@ public struct PredictRequest: Codable, Sendable, Equatable {
     public var bundle: UInt64?
     /// Feature rows.
     public var rows: [[Float]]
+    /// The caller's id for this call: a retry with the same id is answered without a second charge.
+    public var requestID: String?
     /// A request.
-    public init(bundle: UInt64?, rows: [[Float]]) {
+    public init(bundle: UInt64?, rows: [[Float]], requestID: String? = nil) {
         self.bundle = bundle
         self.rows = rows
+        self.requestID = requestID
     }
 }
 
@@ -155,7 +158,8 @@ struct HostHandlers: Sendable {
             let caller = try await authenticate(request)
             let model = try modelParameter(context)
             let body: PredictRequest = try await decode(&request)
-            return ModelHostServer.json(try await host.predict(model: model, bundle: body.bundle, rows: body.rows, caller: caller))
+            return ModelHostServer.json(try await host.predict(model: model, bundle: body.bundle, rows: body.rows, caller: caller,
+                                                                   requestID: body.requestID))
         case "predictEncrypted":
             let caller = try await authenticate(request)
             let model = try modelParameter(context)
