@@ -7,7 +7,7 @@ import ModelMarketKit
 struct BountyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bounty",
-        abstract: "Model bounties: create, submit, cancel, truth, claim, pick, reveal, timeout, show.",
+        abstract: "Model bounties: create, train, submit, cancel, truth, claim, pick, reveal, timeout, show.",
         discussion: """
             A requester splits its data (dmctl dataset split), creates the bounty from the split \
             folder, and later reveals the truth; trainers submit sealed predictions, claim their \
@@ -20,7 +20,7 @@ struct BountyCommand: AsyncParsableCommand {
               dmctl bounty create --key req --token DMT --reward 10 --stake 1 --deadline-in 3600 --classes 2 --dir bounty1
               dmctl bounty show 1
             """,
-        subcommands: [Create.self, Submit.self, Cancel.self, Truth.self, Claim.self, Pick.self, Reveal.self, Timeout.self, Show.self])
+        subcommands: [Create.self, Train.self, Submit.self, Cancel.self, Truth.self, Claim.self, Pick.self, Reveal.self, Timeout.self, Show.self])
 
     /// The requester's sealed truth.
     struct TruthSecret: Codable { var bounty: UInt64; var salt: Salt; var labels: [Int64] }

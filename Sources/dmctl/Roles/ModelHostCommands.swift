@@ -5,6 +5,7 @@ import HECore
 import LedgerCore
 import MarketKit
 import ModelHostKit
+import ModelMarketKit
 import ONNXKit
 
 /// `--url` of a model host.
@@ -29,7 +30,8 @@ extension ModelCommand {
         @Option(help: "The ONNX model file.") var modelFile: String
         @Option(help: "The $Portfolio it was trained on.") var portfolio: UInt64?
         @Option(help: "The single $Data it was trained on (instead of --portfolio).") var data: UInt64?
-        @Option(help: "A reference to the bounty that produced it.") var bounty: String?
+        @Option(help: "A reference to the bounty that produced it; a model bounty's id checks that the file is the one its winner revealed.")
+        var bounty: String?
         @Option(help: "Token users pay in.") var token: String
         @Option(help: "Price per use (token units, or smallest units with --raw).") var price: String
         @OptionGroup var units: RawAmountFlag
@@ -48,12 +50,14 @@ extension ModelCommand {
             default: throw CLIError.usage("give exactly one of --portfolio ID or --data ID")
             }
             let chain = try ChainHome.open(Home(global))
+            let key = try signer.load(global)
+            if let bounty, let id = UInt64(bounty) { try Self.checkWinner(of: id, file: bytes, publisher: key.address, chain: chain) }
             let tokenID = try RolesCLI.token(token, field: "--token")
             let amount = try RolesCLI.amount(price, of: tokenID, raw: units.raw, chain: chain, field: "--price")
             let (_, receipt) = try LedgerCLI.submit(
                 RolesModule.Call.mintModel(modelHash: Keccak256.hash(bytes), trainedOn: source, bounty: bounty, paymentToken: tokenID,
                                            pricePerUse: amount, name: name),
-                to: RolesModule.self, key: try signer.load(global), chain: chain)
+                to: RolesModule.self, key: key, chain: chain)
             guard let model = receipt.events.first(where: { $0.kind == "ModelMinted" })?.fields.first(where: { $0.name == "model" })
                 .flatMap({ UInt64($0.value) }) else {
                 throw CLIError.refused("the mint left no ModelMinted event")
@@ -67,6 +71,24 @@ extension ModelCommand {
                 return try Output.json(Out(model: model, modelHash: hash, host: host.url))
             }
             Output.fields([("model", "\(model)"), ("model hash", hash), ("host", host.url)])
+        }
+
+        /// Refuses to publish `file` as the outcome of model bounty `id` unless the bounty was paid to
+        /// `publisher` for exactly these bytes (the winner's revealed model hash).
+        static func checkWinner(of id: UInt64, file: Data, publisher: Address, chain: Chain) throws {
+            guard let b = chain.state(of: ModelBountyModule.self).bounties[id] else {
+                throw CLIError.refused("--bounty \(id): no model bounty with this id on chain; give its id, or a reference that is not a number")
+            }
+            guard b.outcome == .paid, let winner = b.winner, let revealed = b.modelHash else {
+                throw CLIError.refused("--bounty \(id): phase \(b.phase(at: chain.clock.now())), expected paid (a verified winner with a revealed model hash)")
+            }
+            guard winner == publisher else {
+                throw CLIError.refused("--bounty \(id): won by \(winner.checksummed), not by the publisher \(publisher.checksummed)")
+            }
+            let hash = Keccak256.hash(Array(file))
+            guard hash == revealed else {
+                throw CLIError.refused("--bounty \(id): the file hashes to \(hash.hex), expected the winner's revealed model hash \(revealed.hex)")
+            }
         }
     }
 
@@ -102,7 +124,7 @@ extension ModelCommand {
             let journal = try UsageJournal(url: folder.appendingPathComponent("usage.journal"))
             let modelHost = ModelHost(name: name, address: key.address, library: ModelLibrary(vault: vault), chain: { follower.state },
                                       catchUp: { _ = try await follower.catchUp() },
-                                      meter: UseMeter(served: try journal.load()), journal: journal)
+                                      meter: UseMeter(served: try journal.load(), requests: try journal.requests()), journal: journal)
             let interval = max(1, reportInterval)
             Task.detached { await follower.follow() }
             Task.detached {
@@ -182,7 +204,9 @@ extension ModelCommand {
             abstract: "Get predictions for the rows of a CSV file from a model host, one use of --bundle per row.",
             discussion: """
                 With --encrypted each row is encrypted under a fresh Paillier key (or --paillier-key) before it leaves; the \
-                host returns encrypted scores of the model's first linear layer, decrypted here.
+                host returns encrypted scores of the model's first linear layer, decrypted here. A plaintext call \
+                given --request-id can be repeated after a failure whose outcome is unknown (the host died, the \
+                connection dropped): the host answers it again without charging the bundle a second time.
 
                 Example: dmctl model predict --model 7 --bundle 1 --input rows.csv --key dave --url http://127.0.0.1:8090
                 """)
@@ -194,6 +218,8 @@ extension ModelCommand {
         @Option(help: "The CSV file of input rows (a header line is skipped).") var input: String
         @Flag(help: "Send Paillier-encrypted features; the host never sees them.") var encrypted = false
         @Option(help: "A pheutil private-key JSON to encrypt with (default: a fresh 2048-bit key).") var paillierKey: String?
+        @Option(help: "Your id for this call (1-64 of A-Z a-z 0-9 . _ : -): repeating the call with the same id after a failure is not charged twice.")
+        var requestID: String?
 
         func run() async throws {
             let text: String
@@ -204,6 +230,7 @@ extension ModelCommand {
                 .first { $0.allSatisfy { Double($0.trimmingCharacters(in: .whitespaces)) != nil } }?.count ?? 0
             guard width > 0 else { throw CLIError.usage("--input: no row of numbers in \(input)") }
             let rows = try CSVRows.parse(text, features: width, field: "--input").rows
+            if encrypted, requestID != nil { throw CLIError.usage("--request-id: only plaintext calls take a request id; drop it or --encrypted") }
             var client = try host.client()
             do {
                 try await client.login(with: try signer.loadKey(global))
@@ -227,7 +254,7 @@ extension ModelCommand {
                     Output.table(["row", "decrypted scores (W·x + b)"], out.enumerated().map { ["\($0.offset)", $0.element.map { String(format: "%.9g", $0) }.joined(separator: " ")] })
                     return
                 }
-                let prediction = try await client.predict(model: model, bundle: bundle, rows: rows)
+                let prediction = try await client.predict(model: model, bundle: bundle, rows: rows, requestID: requestID)
                 if global.json { return try Output.json(prediction) }
                 for output in prediction.outputs {
                     print("\(output.name) shape \(output.shape.map { "\($0)" } ?? "maps"):")
