@@ -325,6 +325,54 @@ import Testing
             }
         }
     }
+
+    @Test func aHostScoresPlaintextRowsWithAnOwnersEncryptedLayerItCannotRead() async throws {
+        let f = try HostFixture()
+        let secret = try Paillier.PrivateKey.generate(bits: 1024)
+        let layer = try LinearLayer(firstLayerOf: try ONNXModel(serialized: Data(f.file)))
+        let body = EncryptedWire.layerJSON(try layer.encrypted(under: secret.publicKey))
+        // The weights (0.5, -1.25, 2, …) are nowhere in what the host receives or keeps.
+        #expect(!String(decoding: body, as: UTF8.self).contains("-1.25"))
+        let folder = f.folder.appendingPathComponent("layers")
+        let chain = f.chain, clock = f.clock
+        func host() -> ModelHost {
+            ModelHost(name: "test-host", address: f.hostKey.address, library: f.host.library, chain: { chain.state }, clock: { clock.now }, layerFolder: folder)
+        }
+        let rows = [[1.0, 2, 3], [-4, 0.5, 6]]
+        let request = try JSONEncoder().encode(PredictRequest(bundle: try f.buy(2, by: f.users[0]), rows: rows.map { $0.map(Float.init) }))
+        try await Application(router: ModelHostServer.router(for: host())).test(.router) { client in
+            // Only the $Model's owner places its layer.
+            let stranger = try await login(client, f.users[0])
+            try await client.execute(uri: "/models/\(f.model)/encrypted-layer", method: .put, headers: [.authorization: "Bearer \(stranger)"],
+                                     body: ByteBuffer(bytes: body)) { r in
+                #expect(r.status == .forbidden)
+                let detail = (try? JSONDecoder().decode(HostErrorBody.self, from: Data(buffer: r.body)))?.detail ?? ""
+                #expect(detail.contains("only its owner"), "\(detail)")
+            }
+            let owner = try await login(client, f.trainer)
+            try await client.execute(uri: "/models/\(f.model)/encrypted-layer", method: .put, headers: [.authorization: "Bearer \(owner)"],
+                                     body: ByteBuffer(bytes: body)) { r in #expect(r.status == .created) }
+        }
+        // A restarted host reads the layer back from its folder; the user's rows are scored into
+        // ciphertexts that the owner's key decrypts to the plaintext layer's scores.
+        try await Application(router: ModelHostServer.router(for: host())).test(.router) { client in
+            let user = try await login(client, f.users[0])
+            try await client.execute(uri: "/models/\(f.model)/predict/encrypted-weights", method: .post, headers: [.authorization: "Bearer \(user)"],
+                                     body: ByteBuffer(bytes: request)) { r in
+                #expect(r.status == .ok)
+                let scores = try EncryptedWire.parseScoreRows(Data(buffer: r.body), publicKey: secret.publicKey)
+                #expect(scores.count == 2)
+                for (row, encrypted) in zip(rows, scores) {
+                    let plain = try encrypted.map { try secret.decrypt($0).doubleValue }
+                    #expect(plain.count == 2)
+                    for (a, b) in zip(plain, linearScores(row)) { #expect(abs(a - b) <= 1e-6 * max(1, abs(b)), "\(plain) vs \(linearScores(row))") }
+                }
+            }
+            // Two rows were two uses: the bundle is spent.
+            try await client.execute(uri: "/models/\(f.model)/predict/encrypted-weights", method: .post, headers: [.authorization: "Bearer \(user)"],
+                                     body: ByteBuffer(bytes: request)) { r in #expect(r.status.code == 402) }
+        }
+    }
 }
 
 /// SplitMix64: a small seeded generator for property tests.

@@ -24,7 +24,8 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
 /// refused); a user is refused without paying, buys 10 prepaid uses and gets the 10 predictions
 /// the trainer committed to; the host reports them and the royalties reach the model owner, the
 /// curator and the data owners to the wei; an encrypted call decrypts to the plaintext model's
-/// scores.
+/// scores; and, the other way round, the owner places the layer encrypted and the host scores
+/// plaintext rows into ciphertexts only the owner's key decrypts.
 @Test func theBountyWinningModelServesTenPaidPredictionsAndAnEncryptedOneThroughSeparateProcesses() throws {
     let home = try TestHome()
     let names = ["trent", "alice", "bob", "carol", "dave", "host", "tina"]
@@ -160,6 +161,43 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
     for (a, b) in zip(scores, expected) { #expect(abs(a - b) <= 1e-6 * max(1, abs(b)), "\(scores) vs \(expected)") }
     // The sign of the decrypted score is the committed label.
     #expect((scores.last ?? 0) > 0 ? committed[0] == 1 : committed[0] == 0)
+
+    // The other way round: the owner places the model's first layer encrypted under her Paillier
+    // key; the host scores plaintext rows with weights it cannot read, into scores only she decrypts.
+    let keys = home.url.appendingPathComponent("tina-keys")
+    try home.ok(["he", "keygen", "--bits", "1024", "--out", keys.path])
+    let privateKey = keys.appendingPathComponent("private.json").path, publicKey = keys.appendingPathComponent("public.json").path
+    let stranger = try home.run(["model", "encrypt-layer", model, "--model-file", onnxFile.path, "--paillier-key", publicKey, "--key", "dave", "--url", url])
+    #expect(stranger.status == 1 && stranger.stderr.contains("only its owner"), "\(stranger.stderr)")
+    try home.ok(["model", "encrypt-layer", model, "--model-file", onnxFile.path, "--paillier-key", publicKey, "--key", "tina", "--url", url])
+    let two = home.url.appendingPathComponent("two.csv")
+    try Data((rows[1] + "\n" + rows[2] + "\n").utf8).write(to: two)
+    func buy(_ uses: Int, by buyer: String) throws -> String {
+        try #require(eventField(try home.ok(["model", "bundle", "buy", model, "--uses", "\(uses)", "--host", address["host"] ?? "", "--key", buyer, "--json"]),
+                                kind: "BundleBought", "bundle"))
+    }
+    let third = try buy(1, by: "dave")
+    // Dave, holding only the public key, gets ciphertexts he cannot read.
+    let sealed = try home.run(["model", "predict", "--model", model, "--bundle", third, "--input", one.path, "--encrypted-weights",
+                               "--paillier-key", publicKey, "--key", "dave", "--url", url])
+    try #require(sealed.status == 0, "encrypted-weights predict: \(sealed.stderr)")
+    let sealedScores = (try JSONSerialization.jsonObject(with: Data(sealed.stdout.utf8)) as? [String: Any])?["scores"] as? [[Any]]
+    #expect(sealedScores?.first?.count == 2)
+    // The owner, renting the host's compute for two rows of hers, decrypts the scores with her
+    // private key: they are the plaintext layer's.
+    let fourth = try buy(2, by: "tina")
+    let opened = try home.run(["model", "predict", "--model", model, "--bundle", fourth, "--input", two.path, "--encrypted-weights",
+                               "--paillier-key", privateKey, "--key", "tina", "--url", url, "--json"])
+    try #require(opened.status == 0, "encrypted-weights predict: \(opened.stderr)")
+    let openedScores = ((try JSONSerialization.jsonObject(with: Data(opened.stdout.utf8)) as? [String: Any])?["scores"] as? [[NSNumber]])?
+        .map { $0.map(\.doubleValue) } ?? []
+    #expect(openedScores.count == 2)
+    for (k, got) in openedScores.enumerated() {
+        // The host received the rows as float32, as every plaintext call sends them.
+        let want = layer.scores(rows[k + 1].split(separator: ",").compactMap { Double($0) }.map { Double(Float($0)) })
+        #expect(got.count == want.count)
+        for (a, b) in zip(got, want) { #expect(abs(a - b) <= 1e-6 * max(1, abs(b)), "\(got) vs \(want)") }
+    }
 }
 
 /// `model serve` is killed with SIGKILL at seeded random moments while paid calls are in flight,

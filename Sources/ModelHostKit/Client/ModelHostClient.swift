@@ -5,6 +5,7 @@ import FoundationNetworking
 #endif
 import HECore
 import LedgerCore
+import ONNXKit
 
 /// A Swift client of a model host (URLSession), for `dmctl` and users' services.
 ///
@@ -80,6 +81,19 @@ public struct ModelHostClient: Sendable {
     public func predict(model: UInt64, bundle: UInt64?, rows: [[Float]], requestID: String? = nil) async throws(ModelHostError) -> Prediction {
         let body = (try? JSONEncoder().encode(PredictRequest(bundle: bundle, rows: rows, requestID: requestID))) ?? Data()
         return try decode(Prediction.self, try await send("POST", "models/\(model)/predict", body: body))
+    }
+
+    /// Places the encrypted first layer of `$Model` `model` (the caller must own it).
+    public func placeEncryptedLayer(model: UInt64, layer: EncryptedLinearLayer) async throws(ModelHostError) {
+        _ = try await send("PUT", "models/\(model)/encrypted-layer", body: EncryptedWire.layerJSON(layer))
+    }
+
+    /// Encrypted scores of plaintext `rows` from the host's encrypted layer of `model`, one list
+    /// per row, under `publicKey` (the model owner's; only that key's holder decrypts them).
+    public func predictWithEncryptedWeights(model: UInt64, bundle: UInt64?, rows: [[Float]], publicKey: Paillier.PublicKey,
+                                            requestID: String? = nil) async throws(ModelHostError) -> [[Paillier.EncryptedNumber]] {
+        let body = (try? JSONEncoder().encode(PredictRequest(bundle: bundle, rows: rows, requestID: requestID))) ?? Data()
+        return try EncryptedWire.parseScoreRows(try await send("POST", "models/\(model)/predict/encrypted-weights", body: body), publicKey: publicKey)
     }
 
     /// Encrypted scores of the model's first linear layer for one encrypted row.

@@ -27,6 +27,9 @@ public actor ModelHost {
     private let journal: UsageJournal?
     private let clock: @Sendable () -> UInt64
     private var meter: UseMeter
+    private var encryptedLayers: [UInt64: EncryptedLinearLayer] = [:]
+    /// Where encrypted layers placed by model owners are kept (`<model>.json`), if anywhere.
+    public nonisolated let layerFolder: URL?
     private var nonces: [String: Int64] = [:]
     private var tokens: [String: (address: Address, expires: Int64)] = [:]
     /// Seconds a nonce and a token stay valid.
@@ -42,12 +45,16 @@ public actor ModelHost {
     ///   - journal: where each admitted call is recorded before it is answered. Start `meter`
     ///     from it (`UseMeter(served: try journal.load())`) so that a restarted host does not
     ///     serve unreported uses again.
+    ///   - layerFolder: where encrypted layers placed by model owners are kept across restarts
+    ///     (ciphertexts only); in memory only when nil.
     public init(
         name: String, address: Address, library: ModelLibrary, chain: @escaping @Sendable () -> ChainState,
         catchUp: (@Sendable () async throws -> Void)? = nil,
         clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) },
-        meter: UseMeter = UseMeter(), journal: UsageJournal? = nil, maxBodyBytes: Int = 1 << 20, maxRows: Int = 1_000
+        meter: UseMeter = UseMeter(), journal: UsageJournal? = nil, maxBodyBytes: Int = 1 << 20, maxRows: Int = 1_000,
+        layerFolder: URL? = nil
     ) {
+        self.layerFolder = layerFolder
         self.name = name
         self.address = address
         self.library = library
@@ -205,6 +212,62 @@ public actor ModelHost {
         let scores: [Paillier.EncryptedNumber]
         do { scores = try layer.scores(encryptedFeatures: row) } catch { throw .badRequest("features: \(error)") }
         try await charge(1, model: id, bundle: bundle, caller: caller, requestID: nil)
+        return scores
+    }
+
+    // MARK: - Encrypted weights
+
+    /// Keeps the encrypted first layer of `$Model` `id`, placed by the model's owner: the host can
+    /// then score plaintext rows with it (``predictWithEncryptedWeights(model:bundle:rows:caller:requestID:)``)
+    /// without ever reading the weights.
+    ///
+    /// - Throws: `notFound` for an unknown model; `forbidden` unless `caller` owns the model's NFT;
+    ///   `internalFailure` when the layer cannot be written to ``layerFolder``.
+    public func placeEncryptedLayer(model id: UInt64, layer: EncryptedLinearLayer, caller: Address) async throws(ModelHostError) {
+        _ = await roles { $0.models[id] != nil }
+        guard chain().state(of: RolesModule.self).models[id] != nil, let owner = chain().ledger.nfts[id]?.owner else {
+            throw .notFound("model \(id): no $Model token with this id on chain")
+        }
+        guard owner == caller else {
+            throw .forbidden("model \(id) is owned by \(owner.checksummed), not by the caller \(caller.checksummed); only its owner places its encrypted layer")
+        }
+        if let layerFolder {
+            do {
+                try FileManager.default.createDirectory(at: layerFolder, withIntermediateDirectories: true)
+                try EncryptedWire.layerJSON(layer).write(to: layerFolder.appendingPathComponent("\(id).json"), options: .atomic)
+            } catch { throw .internalFailure("encrypted layer of model \(id): cannot write it: \(error.localizedDescription)") }
+        }
+        encryptedLayers[id] = layer
+    }
+
+    /// The encrypted layer of `$Model` `id`, from memory or ``layerFolder``.
+    func encryptedLayer(_ id: UInt64) throws(ModelHostError) -> EncryptedLinearLayer {
+        if let layer = encryptedLayers[id] { return layer }
+        guard let file = layerFolder?.appendingPathComponent("\(id).json"), let data = try? Data(contentsOf: file) else {
+            throw .notFound("model \(id): no encrypted layer on this host; its owner places one first (PUT /models/\(id)/encrypted-layer)")
+        }
+        let layer = try EncryptedWire.parseLayer(data)
+        encryptedLayers[id] = layer
+        return layer
+    }
+
+    /// Encrypted scores Enc(W·x + b) for plaintext `rows` under the model owner's key, computed
+    /// from the encrypted layer the owner placed here (one paid use per row). The host sees the
+    /// rows, never the weights or the scores.
+    ///
+    /// - Throws: `notFound` without a placed layer; `badRequest` for rows of the wrong width;
+    ///   the bundle's refusals as for ``predict(model:bundle:rows:caller:requestID:)``.
+    public func predictWithEncryptedWeights(
+        model id: UInt64, bundle: UInt64?, rows: [[Double]], caller: Address, requestID: String? = nil
+    ) async throws(ModelHostError) -> [[Paillier.EncryptedNumber]] {
+        guard !rows.isEmpty, rows.count <= maxRows else { throw .badRequest("rows: \(rows.count), expected 1...\(maxRows)") }
+        let layer = try encryptedLayer(id)
+        if let bad = rows.firstIndex(where: { $0.count != layer.features }) {
+            throw .badRequest("rows[\(bad)]: \(rows[bad].count) features, expected \(layer.features)")
+        }
+        var scores: [[Paillier.EncryptedNumber]] = []
+        do { for row in rows { scores.append(try layer.scores(features: row)) } } catch { throw .badRequest("rows: \(error)") }
+        try await charge(rows.count, model: id, bundle: bundle, caller: caller, requestID: requestID)
         return scores
     }
 

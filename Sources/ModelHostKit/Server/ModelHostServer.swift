@@ -26,6 +26,8 @@ public enum ModelHostServer {
         Route(method: "PUT", path: "/models/{model}/file", operation: "publish"),
         Route(method: "POST", path: "/models/{model}/predict", operation: "predict"),
         Route(method: "POST", path: "/models/{model}/predict/encrypted", operation: "predictEncrypted"),
+        Route(method: "PUT", path: "/models/{model}/encrypted-layer", operation: "placeEncryptedLayer"),
+        Route(method: "POST", path: "/models/{model}/predict/encrypted-weights", operation: "predictWithEncryptedWeights"),
         Route(method: "GET", path: "/openapi.json", operation: "openapi"),
     ]
 
@@ -166,6 +168,19 @@ struct HostHandlers: Sendable {
             let (bundle, row) = try await encryptedRow(&request)
             let scores = try await host.predictEncrypted(model: model, bundle: bundle, row: row, caller: caller)
             return ModelHostServer.raw(EncryptedWire.scoresJSON(model: model, scores: scores))
+        case "placeEncryptedLayer":
+            let caller = try await authenticate(request)
+            let model = try modelParameter(context)
+            let layer = try EncryptedWire.parseLayer(Data(try await collect(&request)))
+            try await host.placeEncryptedLayer(model: model, layer: layer, caller: caller)
+            return ModelHostServer.json(["model": "\(model)", "outputs": "\(layer.weights.count)", "features": "\(layer.features)"], status: 201)
+        case "predictWithEncryptedWeights":
+            let caller = try await authenticate(request)
+            let model = try modelParameter(context)
+            let body: PredictRequest = try await decode(&request)
+            let scores = try await host.predictWithEncryptedWeights(model: model, bundle: body.bundle, rows: body.rows.map { $0.map { Double($0) } },
+                                                                    caller: caller, requestID: body.requestID)
+            return ModelHostServer.raw(EncryptedWire.scoreRowsJSON(model: model, rows: scores))
         default:
             guard let document = ModelHostServer.openAPIDocument() else {
                 throw ModelHostError.internalFailure("openapi.json resource missing from the bundle")

@@ -36,7 +36,7 @@ extension LinearLayer {
             rows.append(try Paillier.EncryptedVector.encrypt(w, publicKey: publicKey))
             biases.append(try publicKey.encrypt(b))
         }
-        return EncryptedLinearLayer(weights: rows, biases: biases)
+        return EncryptedLinearLayer(unchecked: rows, biases: biases)
     }
 }
 
@@ -47,6 +47,35 @@ public struct EncryptedLinearLayer: Sendable, Hashable {
     public let weights: [Paillier.EncryptedVector]
     /// One encrypted bias per output.
     public let biases: [Paillier.EncryptedNumber]
+
+    /// A layer from its ciphertexts (e.g. as received from the model owner).
+    ///
+    /// - Throws: `shapeMismatch` unless there is one bias per weight row, every row has the same
+    ///   non-zero length, and every ciphertext is under the same key.
+    public init(weights: [Paillier.EncryptedVector], biases: [Paillier.EncryptedNumber]) throws(ONNXError) {
+        let width = weights.first?.count ?? 0
+        guard !weights.isEmpty, width > 0, weights.allSatisfy({ $0.count == width }), biases.count == weights.count else {
+            throw .shapeMismatch(node: "encrypted layer", reason: "\(weights.count) weight rows of lengths \(Set(weights.map(\.count)).sorted()) and \(biases.count) biases; expected equal non-empty rows and one bias per row")
+        }
+        let key = weights[0].publicKey
+        guard weights.allSatisfy({ $0.publicKey == key }), biases.allSatisfy({ $0.publicKey == key }) else {
+            throw .shapeMismatch(node: "encrypted layer", reason: "ciphertexts under different keys; expected one key for every weight and bias")
+        }
+        self.weights = weights
+        self.biases = biases
+    }
+
+    /// The number of input features.
+    public var features: Int { weights.first?.count ?? 0 }
+
+    /// The key the weights are encrypted under (the only key that decrypts the scores).
+    public var publicKey: Paillier.PublicKey? { weights.first?.publicKey }
+
+    /// A layer built by ``LinearLayer/encrypted(under:)`` (consistent by construction).
+    init(unchecked weights: [Paillier.EncryptedVector], biases: [Paillier.EncryptedNumber]) {
+        self.weights = weights
+        self.biases = biases
+    }
 
     /// Compute-provider side of (2): Enc(W·x + b) for a plaintext row.
     ///

@@ -10,7 +10,7 @@ struct ModelCommand: AsyncParsableCommand {
         commandName: "model",
         abstract: "Mint, price, use and run $Model tokens (ONNX models); each use is split exactly between model owner, curator and data owners.",
         discussion: "Example: dmctl model use 7 --max-price 0.5 --key dave",
-        subcommands: [Mint.self, Price.self, Use.self, Run.self, Publish.self, Serve.self, Bundles.self, Predict.self])
+        subcommands: [Mint.self, Price.self, Use.self, Run.self, Publish.self, EncryptLayer.self, Serve.self, Bundles.self, Predict.self])
 
     struct Mint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

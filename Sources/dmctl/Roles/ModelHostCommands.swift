@@ -92,6 +92,56 @@ extension ModelCommand {
         }
     }
 
+    /// `dmctl model encrypt-layer`: place a model's first layer, encrypted, at a compute host.
+    struct EncryptLayer: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "encrypt-layer",
+            abstract: "Owner: encrypt a $Model's first linear layer under your Paillier key and place it at a host, which can then score rows without reading the weights.",
+            discussion: """
+                The layer is read from --model-file (its Keccak-256 must be the $Model's content hash), with any input \
+                normalisation folded in, and encrypted under the public half of --paillier-key (`dmctl he keygen`). \
+                The host keeps only the ciphertexts; `dmctl model predict --encrypted-weights` then returns scores that \
+                only this key decrypts.
+
+                Example: dmctl model encrypt-layer 7 --model-file model.onnx --paillier-key keys/private.json --key trainer --url http://127.0.0.1:8090
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @OptionGroup var host: HostURLOption
+        @Argument(help: "The $Model NFT id.") var id: UInt64
+        @Option(help: "The model's ONNX file.") var modelFile: String
+        @Option(help: "A pheutil key JSON (private or public) whose public key encrypts the layer.") var paillierKey: String
+
+        func run() async throws {
+            let bytes: Data
+            do { bytes = try Data(contentsOf: URL(fileURLWithPath: modelFile)) } catch {
+                throw CLIError.storage("cannot read --model-file \(modelFile): \(error.localizedDescription)")
+            }
+            let chain = try ChainHome.open(Home(global))
+            guard let token = chain.state(of: RolesModule.self).models[id] else { throw CLIError.refused("model \(id): no $Model token with this id on chain") }
+            let hash = Keccak256.hash(Array(bytes))
+            guard hash == token.modelHash else {
+                throw CLIError.refused("--model-file hashes to \(hash.hex), expected $Model \(id)'s content hash \(token.modelHash.hex)")
+            }
+            let layer = try LinearLayer(firstLayerOf: try ONNXModel(serialized: bytes))
+            let publicKey = try HEFiles.publicKey(paillierKey)
+            let encrypted = try layer.encrypted(under: publicKey)
+            var client = try host.client()
+            do {
+                try await client.login(with: try signer.loadKey(global))
+                try await client.placeEncryptedLayer(model: id, layer: encrypted)
+            } catch let e as ModelHostError {
+                throw CLIError.refused("\(e)")
+            }
+            if global.json {
+                struct Out: Encodable { let model: UInt64; let outputs: Int; let features: Int; let source: String; let host: String }
+                return try Output.json(Out(model: id, outputs: layer.weights.count, features: layer.features, source: layer.source, host: host.url))
+            }
+            Output.fields([("model", "\(id)"), ("layer", "\(layer.weights.count) outputs × \(layer.features) features (\(layer.source))"),
+                           ("placed at", host.url)])
+        }
+    }
+
     /// `dmctl model serve`: the paid inference API.
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -124,7 +174,8 @@ extension ModelCommand {
             let journal = try UsageJournal(url: folder.appendingPathComponent("usage.journal"))
             let modelHost = ModelHost(name: name, address: key.address, library: ModelLibrary(vault: vault), chain: { follower.state },
                                       catchUp: { _ = try await follower.catchUp() },
-                                      meter: UseMeter(served: try journal.load(), requests: try journal.requests()), journal: journal)
+                                      meter: UseMeter(served: try journal.load(), requests: try journal.requests()), journal: journal,
+                                      layerFolder: folder.appendingPathComponent("layers", isDirectory: true))
             let interval = max(1, reportInterval)
             Task.detached { await follower.follow() }
             Task.detached {
@@ -204,7 +255,9 @@ extension ModelCommand {
             abstract: "Get predictions for the rows of a CSV file from a model host, one use of --bundle per row.",
             discussion: """
                 With --encrypted each row is encrypted under a fresh Paillier key (or --paillier-key) before it leaves; the \
-                host returns encrypted scores of the model's first linear layer, decrypted here. A plaintext call \
+                host returns encrypted scores of the model's first linear layer, decrypted here. With --encrypted-weights the \
+                rows go in plaintext and the host scores them with the layer the owner placed encrypted (model encrypt-layer); \
+                the scores come back under the owner's key. A plaintext call \
                 given --request-id can be repeated after a failure whose outcome is unknown (the host died, the \
                 connection dropped): the host answers it again without charging the bundle a second time.
 
@@ -217,7 +270,10 @@ extension ModelCommand {
         @Option(help: "The prepaid bundle to charge.") var bundle: UInt64?
         @Option(help: "The CSV file of input rows (a header line is skipped).") var input: String
         @Flag(help: "Send Paillier-encrypted features; the host never sees them.") var encrypted = false
-        @Option(help: "A pheutil private-key JSON to encrypt with (default: a fresh 2048-bit key).") var paillierKey: String?
+        @Flag(help: "Score the plaintext rows with the encrypted layer the model's owner placed at the host (see model encrypt-layer); decrypted with --paillier-key, else printed as ciphertexts.")
+        var encryptedWeights = false
+        @Option(help: "With --encrypted: a pheutil private-key JSON to encrypt with (default: a fresh 2048-bit key). With --encrypted-weights: the model owner's key (private: decrypt the scores; public: print them encrypted).")
+        var paillierKey: String?
         @Option(help: "Your id for this call (1-64 of A-Z a-z 0-9 . _ : -): repeating the call with the same id after a failure is not charged twice.")
         var requestID: String?
 
@@ -231,6 +287,7 @@ extension ModelCommand {
             guard width > 0 else { throw CLIError.usage("--input: no row of numbers in \(input)") }
             let rows = try CSVRows.parse(text, features: width, field: "--input").rows
             if encrypted, requestID != nil { throw CLIError.usage("--request-id: only plaintext calls take a request id; drop it or --encrypted") }
+            if encrypted, encryptedWeights { throw CLIError.usage("--encrypted and --encrypted-weights: give at most one") }
             var client = try host.client()
             do {
                 try await client.login(with: try signer.loadKey(global))
@@ -250,6 +307,26 @@ extension ModelCommand {
                     if global.json {
                         struct Out: Encodable { let model: UInt64; let encrypted: Bool; let scores: [[Double]] }
                         return try Output.json(Out(model: model, encrypted: true, scores: out))
+                    }
+                    Output.table(["row", "decrypted scores (W·x + b)"], out.enumerated().map { ["\($0.offset)", $0.element.map { String(format: "%.9g", $0) }.joined(separator: " ")] })
+                    return
+                }
+                if encryptedWeights {
+                    guard let paillierKey else {
+                        throw CLIError.usage("--encrypted-weights: give --paillier-key, the owner's private key (to decrypt) or public key (to print ciphertexts)")
+                    }
+                    let publicKey = try HEFiles.publicKey(paillierKey)
+                    let owner = try? HEFiles.privateKey(paillierKey)
+                    let scores = try await client.predictWithEncryptedWeights(model: model, bundle: bundle, rows: rows, publicKey: publicKey, requestID: requestID)
+                    guard let owner else {
+                        // Not the key holder: print the ciphertexts (python-paillier's {"v","e"}) for the owner to decrypt.
+                        print(String(decoding: EncryptedWire.scoreRowsJSON(model: model, rows: scores), as: UTF8.self))
+                        return
+                    }
+                    let out = try scores.map { try $0.map { try owner.decrypt($0).doubleValue } }
+                    if global.json {
+                        struct Out: Encodable { let model: UInt64; let encryptedWeights: Bool; let scores: [[Double]] }
+                        return try Output.json(Out(model: model, encryptedWeights: true, scores: out))
                     }
                     Output.table(["row", "decrypted scores (W·x + b)"], out.enumerated().map { ["\($0.offset)", $0.element.map { String(format: "%.9g", $0) }.joined(separator: " ")] })
                     return
