@@ -10,7 +10,7 @@ import Testing
 /// plus odd paths and methods, sent over loopback to a live node. Every answer must be below
 /// 500, a status the document declares for the operation, and, when JSON, fit the schema the
 /// document declares for that status. Seeded: the seed is printed, and `NODE_FUZZ_SEED=n`
-/// replays a run.
+/// replays a run. About 5 s alone; the time is printed, not asserted (no timed tests).
 struct ContractFuzzTests {
     /// SplitMix64: small, seedable, the same sequence on every machine.
     struct Generator: RandomNumberGenerator {
@@ -135,7 +135,6 @@ struct ContractFuzzTests {
         print("ContractFuzzTests: \(cases.count) cases in \(elapsed), seed \(seed)")
         #expect(cases.count >= 300)
         #expect(failures.isEmpty, "seed \(seed): \(failures.count) mismatches:\n\(failures.prefix(40).joined(separator: "\n"))")
-        #expect(elapsed < .seconds(30), "seed \(seed)")
     }
 
     /// Valid and invalid values for each parameter kind, and request bodies.
