@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "ChainNodeTests",
             dependencies: [
-                "ChainNode", "LedgerCore",
+                "ChainNode", "LedgerCore", "MarketKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(

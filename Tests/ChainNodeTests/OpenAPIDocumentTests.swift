@@ -17,13 +17,14 @@ struct OpenAPIDocumentTests {
             let document = NodeFixture.object(r.body)
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: [String: Any]])
-            #expect(paths.count >= 9)
+            #expect(paths.count >= 23)
             for (path, operations) in paths.sorted(by: { $0.key < $1.key }) {
                 for (method, value) in operations {
                     let operation = try #require(value as? [String: Any])
                     let documented = Set((operation["responses"] as? [String: Any] ?? [:]).keys.compactMap(Int.init))
                     var uri = path.replacingOccurrences(of: "{hash}", with: "0x00")
                         .replacingOccurrences(of: "{address}", with: "nope").replacingOccurrences(of: "{height}", with: "999")
+                        .replacingOccurrences(of: "{id}", with: "999")
                     if path == "/stream" { uri += "?to=0" }
                     let answer = try await client.execute(
                         uri: uri, method: method == "post" ? .post : .get, body: method == "post" ? ByteBuffer(string: "{}") : nil)

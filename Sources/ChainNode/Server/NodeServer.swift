@@ -33,6 +33,22 @@ public enum NodeServer {
         router.get("/events") { request, _ in try await h.events(request) }
         router.get("/stream") { request, _ in try await h.stream(request) }
         router.post("/chain/warp") { request, context in try await h.warp(request, context) }
+        // Module state views (the JSON dmctl's read commands print).
+        router.get("/markets") { _, _ in h.markets() }
+        router.get("/markets/{id}") { _, context in try h.market(context) }
+        router.get("/markets/{id}/listings") { _, context in try h.listings(context) }
+        router.get("/markets/{id}/polls") { _, context in try h.polls(context) }
+        router.get("/bounties/{id}") { _, context in try h.modelBounty(context) }
+        router.get("/databounties/{id}") { _, context in try h.dataBounty(context) }
+        router.get("/nfts") { request, _ in try h.nfts(request) }
+        router.get("/nfts/{id}") { _, context in try h.nft(context) }
+        router.get("/models") { _, _ in h.models() }
+        router.get("/models/{id}") { _, context in try h.model(context) }
+        router.get("/streams") { request, _ in try h.streams(request) }
+        router.get("/streams/{id}") { _, context in try h.paymentStream(context) }
+        // What a client needs to read every module through its own code (dmctl --node).
+        router.get("/genesis") { _, _ in h.genesis() }
+        router.get("/state") { _, _ in try h.stateSnapshot() }
         return router
     }
 

@@ -34,7 +34,7 @@ public struct ChainState: Sendable {
     }
 
     /// The canonical bytes of the state, used by ``stateHash(registry:)`` and snapshots.
-    func canonicalEncoding(registry: ModuleRegistry) throws -> [UInt8] {
+    package func canonicalEncoding(registry: ModuleRegistry) throws -> [UInt8] {
         var modules: [RLP] = []
         for name in moduleStates.keys.sorted() {
             guard let module = registry[name], let state = moduleStates[name] else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChainNode
 import Foundation
 import LedgerCore
 import ModelMarketKit
@@ -203,8 +204,8 @@ struct BountyCommand: AsyncParsableCommand {
             guard let b = chain.state(of: ModelBountyModule.self).bounties[bounty] else { throw ModelBountyError.unknownBounty(bounty) }
             let phase = b.phase(at: chain.clock.now())
             if global.json {
-                struct Out: Encodable { let phase: ModelBounty.Phase; let bounty: ModelBounty; let escrowHeld: UInt256 }
-                return try Output.json(Out(phase: phase, bounty: b, escrowHeld: chain.state.ledger.escrows[b.escrow]?.held ?? .zero))
+                // The same view the node serves at GET /bounties/{id}.
+                return try Output.json(NodeAPI.ModelBountyView(b, ledger: chain.state.ledger, now: chain.clock.now()))
             }
             Output.fields([
                 ("bounty", "\(b.id)"), ("phase", phase.rawValue), ("requester", b.requester.checksummed),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChainNode
 import Foundation
 import HECore
 import LedgerCore
@@ -212,8 +213,8 @@ struct DataBountyCommand: AsyncParsableCommand {
             guard let b = chain.state(of: DataBountyModule.self).bounties[bounty] else { throw DataBountyError.unknownBounty(bounty) }
             let phase = b.phase(at: chain.clock.now())
             if global.json {
-                struct Out: Encodable { let phase: DataBounty.Phase; let bounty: DataBounty }
-                return try Output.json(Out(phase: phase, bounty: b))
+                // The same view the node serves at GET /databounties/{id}.
+                return try Output.json(NodeAPI.DataBountyView(b, now: chain.clock.now()))
             }
             let token = chain.state.ledger.tokens[b.terms.token]
             Output.fields([

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChainNode
 import Foundation
 import LedgerCore
 
@@ -150,32 +151,6 @@ struct NFTCommand: AsyncParsableCommand {
         }
     }
 
-    /// An NFT as dmctl prints it in JSON.
-    struct NFTView: Encodable {
-        let id: UInt64
-        let kind: String
-        let owner: Address
-        let contentHash: Hash32
-        let metadata: [String: String]
-        let approved: Address?
-        let royalty: NFT.Royalty?
-        let links: [UInt64]
-        let minter: String
-        let mintedAt: UInt64
-        init(_ n: NFT) {
-            id = n.id
-            kind = n.kind.rawValue
-            owner = n.owner
-            contentHash = n.contentHash
-            metadata = n.metadata
-            approved = n.approved
-            royalty = n.royalty
-            links = n.links
-            minter = n.minter.description
-            mintedAt = n.mintedAt
-        }
-        enum CodingKeys: String, CodingKey {
-            case id, kind = "class", owner, contentHash, metadata, approved, royalty, links, minter, mintedAt
-        }
-    }
+    /// An NFT as dmctl prints it in JSON: the node's view (`GET /nfts/{id}`).
+    typealias NFTView = NodeAPI.NFTView
 }

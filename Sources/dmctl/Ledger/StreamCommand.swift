@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChainNode
 import Foundation
 import LedgerCore
 
@@ -43,7 +44,7 @@ struct StreamCommand: AsyncParsableCommand {
             let payee = try LedgerCLI.account(to, field: "--to", home: home)
             let chain = try ChainHome.open(home)
             let value = try amount.value(of: id, chain: chain)
-            let now = max(chain.state.timestamp, ChainHome.clock(home).now())
+            let now = max(chain.state.timestamp, chain.clock.now())
             let s = try StreamCommand.time(start, field: "--start", now: now)
             let e = try StreamCommand.time(end, field: "--end", now: now)
             try LedgerCLI.run(LedgerModule.Call.openStream(payee: payee, token: id, amount: value, start: s, end: e), to: LedgerModule.self,
@@ -92,7 +93,7 @@ struct StreamCommand: AsyncParsableCommand {
             let home = Home(global)
             let chain = try ChainHome.open(home)
             guard let stream = chain.state.ledger.streams[id] else { throw LedgerError.unknownStream(id) }
-            let now = max(chain.state.timestamp, ChainHome.clock(home).now())
+            let now = max(chain.state.timestamp, chain.clock.now())
             let view = StreamView(stream, now: now)
             if global.json { return try Output.json(view) }
             let token = chain.state.ledger.tokens[stream.token]
@@ -120,7 +121,7 @@ struct StreamCommand: AsyncParsableCommand {
             let home = Home(global)
             let who = try account.map { try LedgerCLI.account($0, field: "--account", home: home) }
             let chain = try ChainHome.open(home)
-            let now = max(chain.state.timestamp, ChainHome.clock(home).now())
+            let now = max(chain.state.timestamp, chain.clock.now())
             let streams = chain.state.ledger.streams.values.filter { who == nil || $0.payer == who || $0.payee == who }
             let views = streams.map { StreamView($0, now: now) }
             if global.json { return try Output.json(views) }
@@ -132,39 +133,8 @@ struct StreamCommand: AsyncParsableCommand {
         }
     }
 
-    /// A stream as dmctl prints it in JSON, with what has vested at `now`.
-    struct StreamView: Encodable {
-        let id: UInt64
-        let payer: Address
-        let payee: Address
-        let token: TokenID
-        let amount: UInt256
-        let start: UInt64
-        let end: UInt64
-        let claimed: UInt256
-        let refunded: UInt256
-        let cancelledAt: UInt64?
-        let now: UInt64
-        let vested: UInt256
-        let claimable: UInt256
-        let status: String
-        init(_ s: PaymentStream, now: UInt64) {
-            id = s.id
-            payer = s.payer
-            payee = s.payee
-            token = s.token
-            amount = s.amount
-            start = s.start
-            end = s.end
-            claimed = s.claimed
-            refunded = s.refunded
-            cancelledAt = s.cancelledAt
-            self.now = now
-            vested = s.vested(at: now)
-            claimable = s.isClosed ? .zero : s.claimable(at: now)
-            status = s.cancelledAt != nil ? "cancelled" : s.isClosed ? "paid" : now < s.start ? "pending" : "vesting"
-        }
-    }
+    /// A stream as dmctl prints it in JSON: the node's view (`GET /streams/{id}`).
+    typealias StreamView = NodeAPI.StreamView
 
     /// A time given as Unix seconds or `+DURATION` from `now`.
     static func time(_ text: String, field: String, now: UInt64) throws(CLIError) -> UInt64 {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChainNode
 import Foundation
 import LedgerCore
 import MarketKit
@@ -68,23 +69,8 @@ struct MarketCommand: AsyncParsableCommand {
             let reserve = chain.state.ledger.escrows[m.reserveEscrow]?.held ?? .zero
             let price = try? m.currentPrice()
             let network = chain.state.ledger.tokens[m.networkToken], marketToken = chain.state.ledger.tokens[m.marketToken]
-            if global.json {
-                struct Out: Encodable {
-                    let market: String, creator: Address, marketToken: TokenID, networkToken: TokenID
-                    /// NetworkToken smallest units held by the reserve.
-                    let reserve: UInt256
-                    /// NetworkToken smallest units per whole MarketToken, nil when the curve cannot price.
-                    let price: UInt256?
-                    /// MarketToken smallest units held by investors.
-                    let investorSupply: UInt256
-                    let council: Int, listed: UInt64, applications: Int, openPolls: Int, backends: Int, openJobs: Int
-                }
-                return try Output.json(Out(
-                    market: m.id.slug, creator: m.creator, marketToken: m.marketToken, networkToken: m.networkToken, reserve: reserve,
-                    price: price, investorSupply: m.investorSupply, council: m.council.count, listed: m.listedCount,
-                    applications: m.listings.count - Int(m.listedCount), openPolls: m.polls.count, backends: m.backends.count,
-                    openJobs: m.jobs.count))
-            }
+            // The same view the node serves at GET /markets/{id}.
+            if global.json { return try Output.json(NodeAPI.MarketSummary(m, ledger: chain.state.ledger)) }
             let info: [(String, String)] = [
                 ("market", m.id.slug), ("creator", m.creator.checksummed), ("marketToken", m.marketToken.symbol),
                 ("networkToken", m.networkToken.symbol), ("reserve", AmountRule.text(reserve, network)),
@@ -131,9 +117,8 @@ struct MarketCommand: AsyncParsableCommand {
             let m = try MarketCLI.market(try MarketCLI.marketID(id), in: chain)
             let all = m.listings.values
             if global.json {
-                /// Amounts in smallest units: deposits in the NetworkToken, rewards in the MarketToken.
-                struct Out: Encodable { let networkToken: TokenID; let marketToken: TokenID; let listings: [Listing] }
-                return try Output.json(Out(networkToken: m.networkToken, marketToken: m.marketToken, listings: Array(all)))
+                // The same view the node serves at GET /markets/{id}/listings.
+                return try Output.json(NodeAPI.MarketListings(m))
             }
             Output.table(["LISTING", "OWNER", "LISTED", "POLL", "REWARDS", "ACCESS COST", "ACCESSES"], all.map { l in
                 [l.id.hex, l.owner?.checksummed ?? "market", "\(l.listed)", l.poll.map { "\($0)" } ?? "-",

@@ -5,8 +5,9 @@ import LedgerCore
 import FoundationNetworking
 #endif
 
-/// A blocking client of a node's HTTP API, for the one submit path of the mutating commands
-/// (which are synchronous) under `--node URL`.
+/// A blocking client of a node's HTTP API for the synchronous commands under `--node URL`: the
+/// one submit path of the mutating commands, and the genesis, state and blocks that
+/// ``NodeReplicaStore`` opens the node's chain from.
 struct NodeClient {
     /// The node's base URL.
     let base: URL
@@ -74,6 +75,51 @@ struct NodeClient {
         let body = try decode(NodeAPI.BlockBody.self, status, data, "GET /blocks/\(height)")
         do { return try Block(encoded: try Hex.decode(String(body.encoded.dropFirst(2)), field: "encoded")) } catch {
             throw CLIError.storage("node \(base): block \(height) does not decode: \(error)")
+        }
+    }
+
+    /// The block at `height`, or nil when the node has none there yet.
+    func blockIfAny(at height: UInt64) throws -> Block? {
+        let (status, data) = try send("GET", "blocks/\(height)")
+        if status == 404 { return nil }
+        return try decoded(try decode(NodeAPI.BlockBody.self, status, data, "GET /blocks/\(height)"))
+    }
+
+    /// Every block from `height` to the node's head, a page at a time.
+    func blocks(from height: UInt64) throws -> [Block] {
+        var out: [Block] = []
+        var next: UInt64? = height
+        while let from = next {
+            let (status, data) = try send("GET", "blocks?from=\(from)")
+            let page = try decode(NodeAPI.BlockPage.self, status, data, "GET /blocks?from=\(from)")
+            out += try page.blocks.map(decoded)
+            next = page.next
+        }
+        return out
+    }
+
+    /// The configuration the node's chain started from.
+    func genesis() throws -> GenesisConfig {
+        let (status, data) = try send("GET", "genesis")
+        return try decode(GenesisConfig.self, status, data, "GET /genesis")
+    }
+
+    /// The node's whole state at its head, canonically encoded.
+    func state() throws -> NodeAPI.StateSnapshot {
+        let (status, data) = try send("GET", "state")
+        return try decode(NodeAPI.StateSnapshot.self, status, data, "GET /state")
+    }
+
+    /// Moves the dev node's chain time forward by `seconds` in an empty block.
+    func warp(by seconds: UInt64) throws -> NodeAPI.BlockBody {
+        let (status, data) = try send("POST", "chain/warp", body: Data(#"{"seconds": \#(seconds)}"#.utf8))
+        return try decode(NodeAPI.BlockBody.self, status, data, "POST /chain/warp")
+    }
+
+    /// The block a body carries, decoded from its canonical bytes (roots checked).
+    private func decoded(_ body: NodeAPI.BlockBody) throws -> Block {
+        do { return try Block(encoded: try Hex.decode(String(body.encoded.dropFirst(2)), field: "encoded")) } catch {
+            throw CLIError.storage("node \(base): block \(body.height) does not decode: \(error)")
         }
     }
 

@@ -49,7 +49,7 @@ struct NodeCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let chain = try ChainHome.open(Home(global))
+            let chain = try ChainHome.openFolder(Home(global))
             let configuration = NodeConfiguration(
                 blockIntervalMilliseconds: blockInterval, maxBlockTransactions: maxBlockTransactions, maxPendingTransactions: maxPending,
                 rateLimitRequests: rateLimit, rateLimitWindowSeconds: 60, dev: dev)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChainNode
 import Foundation
 import LedgerCore
 import MarketKit
@@ -61,45 +62,15 @@ struct EvalCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The $Model NFT id.") var model: UInt64?
 
-        struct EvaluationView: Encodable {
-            let id: UInt64
-            let evaluator: Address
-            let rating: UInt8
-            let helpful: UInt64
-            let unhelpful: UInt64
-            let weight: UInt64
-            let inputsHash: Hash32
-            let outputsHash: Hash32
-            let textHash: Hash32
-        }
-
-        struct ModelView: Encodable {
-            let model: UInt64
-            let owner: String
-            let pricePerUse: UInt256
-            let token: TokenID
-            let uses: UInt64
-            let scoreHundredths: UInt64?
-            let evaluations: [EvaluationView]
-        }
-
         func run() async throws {
             let (chain, roles) = try RolesCLI.state(global)
-            let ids: [UInt64]
+            // The same views the node serves at GET /models and GET /models/{id}.
+            let views: [NodeAPI.ModelView]
             if let model {
                 do { _ = try roles.model(model) } catch { throw CLIError.refused("\(error)") }
-                ids = [model]
+                views = NodeAPI.ModelView(model, roles: roles, ledger: chain.state.ledger).map { [$0] } ?? []
             } else {
-                ids = roles.modelsByScore().map(\.model)
-            }
-            let views = ids.compactMap { id -> ModelView? in
-                guard let m = roles.models[id] else { return nil }
-                let evals = m.evaluations.compactMap { roles.evaluations[$0] }.map {
-                    EvaluationView(id: $0.id, evaluator: $0.evaluator, rating: $0.rating, helpful: $0.helpful, unhelpful: $0.unhelpful,
-                                   weight: roles.standing(of: $0.evaluator).weight, inputsHash: $0.inputsHash, outputsHash: $0.outputsHash, textHash: $0.textHash)
-                }
-                return ModelView(model: id, owner: RolesCLI.owner(id, chain: chain), pricePerUse: m.pricePerUse, token: m.paymentToken,
-                                 uses: m.uses, scoreHundredths: roles.score(ofModel: id)?.hundredths, evaluations: evals)
+                views = NodeAPI.ModelView.ranked(roles: roles, ledger: chain.state.ledger)
             }
             if global.json { try Output.json(views); return }
             for v in views {

@@ -28,7 +28,7 @@ struct PoolCommand: AsyncParsableCommand {
         func run() async throws {
             let chain = try ChainHome.open(Home(global))
             let tokenID = try RolesCLI.token(token, field: "--token")
-            let (endsAt, overflow) = max(chain.state.timestamp, ChainHome.clock(Home(global)).now()).addingReportingOverflow(duration)
+            let (endsAt, overflow) = max(chain.state.timestamp, chain.clock.now()).addingReportingOverflow(duration)
             guard !overflow else { throw CLIError.usage("--duration \(duration) is too long") }
             try RolesCLI.run(.createPool(
                 token: tokenID, market: try market.map { try RolesCLI.market($0) },

@@ -13,8 +13,20 @@ enum ChainHome {
         WallClock(offsetFile: home.chain.appendingPathComponent("clock-offset"))
     }
 
-    /// Opens the existing chain, or explains how to create one.
+    /// Opens the existing chain, or explains how to create one. With `--node` (or
+    /// `$DMCTL_NODE`) the chain is the node's, read through ``NodeReplicaStore`` on the node's
+    /// chain time; the home needs no chain folder, only the keys that sign.
     static func open(_ home: Home, snapshotInterval: UInt64 = 1000) throws -> Chain {
+        if let node = try home.node.get() {
+            let store = try NodeReplicaStore(node: node)
+            return try Chain.open(store: store, modules: modules, clock: ManualClock(store.now), snapshotInterval: 0)
+        }
+        return try openFolder(home, snapshotInterval: snapshotInterval)
+    }
+
+    /// Opens the chain in `<home>/chain` itself, whatever `--node` says: for the processes that
+    /// own a folder's chain (`node serve`).
+    static func openFolder(_ home: Home, snapshotInterval: UInt64 = 1000) throws -> Chain {
         let store = try FileBlockStore(folder: home.chain)
         for warning in store.warnings { Output.note("warning: \(warning)") }
         guard try store.genesis() != nil else {

@@ -11,11 +11,11 @@ struct GlobalOptions: ParsableArguments {
     var json = false
 
     @Option(name: .long, help: ArgumentHelp(
-        "A node to submit transactions through (default: $DMCTL_NODE); keys still sign here.", valueName: "url"))
+        "A node to work against (default: $DMCTL_NODE): reads and transactions go through it; keys still sign here, and no chain folder is needed.", valueName: "url"))
     var node: String?
 
-    /// The node this invocation submits through (`--node`, else `$DMCTL_NODE`), if any.
-    func nodeURL() throws -> URL? {
+    /// The node this invocation works against (`--node`, else `$DMCTL_NODE`), if any.
+    func nodeURL() throws(CLIError) -> URL? {
         guard let text = node ?? ProcessInfo.processInfo.environment["DMCTL_NODE"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
         guard let url = URL(string: text.hasSuffix("/") ? text : text + "/"), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
             throw CLIError.usage("--node: '\(text)' is not an http(s) URL such as http://127.0.0.1:8545")

@@ -6,8 +6,13 @@ import LedgerCore
 /// other components' folders.
 struct Home {
     let url: URL
+    /// The node this invocation works against (`--node`, `$DMCTL_NODE`), or why it is not a URL.
+    let node: Result<URL?, CLIError>
 
-    init(_ options: GlobalOptions) { url = options.homeURL }
+    init(_ options: GlobalOptions) {
+        url = options.homeURL
+        node = Result { () throws(CLIError) -> URL? in try options.nodeURL() }
+    }
 
     var keys: URL { url.appendingPathComponent("keys", isDirectory: true) }
     var chain: URL { url.appendingPathComponent("chain", isDirectory: true) }

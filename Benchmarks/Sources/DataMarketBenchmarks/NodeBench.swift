@@ -1,0 +1,141 @@
+import ChainNode
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Hummingbird
+import LedgerCore
+
+/// The node's ingest rate: signed transfers submitted over HTTP (`POST /transactions`, raw
+/// octet-stream bodies) by 8 concurrent clients, against the same node taking the same
+/// pre-signed transfers in process (`Node.submit` after recovering the sender, as the handler
+/// does), each on a fresh file-backed chain. Both clocks run from the first submission until
+/// the last transaction of every sender is included; best of 3 rounds each, alternating.
+/// Target: HTTP ≥ 0.5x in-process.
+enum NodeBench {
+    static let clients = 8
+    static let perClient = 250
+
+    final class Box<T>: @unchecked Sendable { var value: T?; init() {} } // written once before the semaphore signals
+
+    static func run() throws {
+        Bench.section("node: signed transfers ingested, \(clients) concurrent clients × \(perClient), file store, blocks of ≤ 500")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dm-node-bench-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let senders = (0..<clients).map { PrivateKey.derived(seed: 7, label: "node-bench/\($0)") }
+        let sink = PrivateKey.derived(seed: 7, label: "node-bench/sink").address
+        let dmt = try TokenID("DMT")
+        // The transfers, signed once: signing is the clients' cost, not the node's.
+        let transactions: [[SignedTransaction]] = try senders.map { key in
+            try (0..<perClient).map { nonce in
+                try SignedTransaction.sign(
+                    LedgerModule.Call.transfer(token: dmt, to: sink, amount: 1), for: LedgerModule.self, chainID: 77, nonce: UInt64(nonce), with: key)
+            }
+        }
+        let genesis = GenesisConfig(chainID: 77, timestamp: 1_750_000_000, tokens: [
+            .init(symbol: dmt, name: "DataMarket Token", balances: senders.map { .init(account: $0.address, amount: 1_000_000) })
+        ])
+        let configuration = NodeConfiguration(
+            blockIntervalMilliseconds: 20, maxBlockTransactions: 500, maxPendingTransactions: 100_000, rateLimitRequests: 10_000_000)
+        var run = 0
+        let rounds = 3
+        func freshNode() throws -> Node {
+            run += 1
+            let store = try FileBlockStore(folder: root.appendingPathComponent("chain-\(run)"))
+            let chain = try Chain.create(genesis: genesis, store: store, clock: ManualClock(1_750_000_000))
+            return try Node(chain: chain, configuration: configuration)
+        }
+
+        let result = Box<(Double, Double)>()
+        let done = DispatchSemaphore(value: 0)
+        let port = 19_000 + Int(getpid() % 1000)
+        let nodes = try (0..<2 * rounds).map { _ in try freshNode() }
+        Task {
+            defer { done.signal() }
+            do {
+                // Best of `rounds`, alternating, each on a fresh chain.
+                var inProcess = Double.infinity, overHTTP = Double.infinity
+                for round in 0..<rounds {
+                    inProcess = min(inProcess, try await ingestInProcess(nodes[2 * round], transactions))
+                    overHTTP = min(overHTTP, try await ingestOverHTTP(nodes[2 * round + 1], transactions, port: port + round))
+                }
+                result.value = (inProcess, overHTTP)
+            } catch {
+                print("node benchmark failed: \(error)")
+            }
+        }
+        done.wait()
+        if let (inProcess, overHTTP) = result.value {
+            let count = Double(clients * perClient)
+            Bench.row("transfers over HTTP (\(clients) clients)", value: Bench.rate(overHTTP / count, unit: " tx/s"),
+                      baseline: "in process \(Bench.rate(inProcess / count, unit: " tx/s"))", ratio: inProcess / overHTTP, target: "≥ 0.5x")
+        }
+    }
+
+    /// Seconds until every transfer, submitted to `node` in process by one task per sender, is included.
+    static func ingestInProcess(_ node: Node, _ transactions: [[SignedTransaction]]) async throws -> Double {
+        await node.start()
+        let t0 = Bench.now()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for list in transactions {
+                group.addTask {
+                    for tx in list { _ = try await node.submit(tx, sender: try tx.recoverSender()) }
+                    _ = try await node.waitForOutcome(of: list[list.count - 1].hash, timeout: .seconds(120))
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = Double(Bench.now() - t0) / 1e9
+        await node.stop()
+        try check(node, transactions)
+        return seconds
+    }
+
+    /// Seconds until every transfer, POSTed to `node` served on `port` by one client per sender, is included.
+    static func ingestOverHTTP(_ node: Node, _ transactions: [[SignedTransaction]], port: Int) async throws -> Double {
+        await node.start()
+        let app = NodeServer.application(for: node, port: port)
+        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        defer { server.cancel() }
+        guard let base = URL(string: "http://127.0.0.1:\(port)/") else { throw BenchFailure(text: "no URL for port \(port)") }
+        for _ in 0..<100 {
+            if (try? await URLSession.shared.data(from: base.appendingPathComponent("head"))) != nil { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let session = URLSession(configuration: .ephemeral)
+        let t0 = Bench.now()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for list in transactions {
+                group.addTask {
+                    for tx in list {
+                        var request = URLRequest(url: base.appendingPathComponent("transactions"))
+                        request.httpMethod = "POST"
+                        request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+                        request.httpBody = Data(tx.encoded)
+                        let (_, response) = try await session.data(for: request)
+                        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                        guard status == 200 || status == 202 else { throw BenchFailure(text: "POST /transactions answered \(status)") }
+                    }
+                    _ = try await node.waitForOutcome(of: list[list.count - 1].hash, timeout: .seconds(120))
+                }
+            }
+            try await group.waitForAll()
+        }
+        let seconds = Double(Bench.now() - t0) / 1e9
+        await node.stop()
+        try check(node, transactions)
+        return seconds
+    }
+
+    struct BenchFailure: Error { let text: String }
+
+    /// Every transfer was included: each sender's nonce is its count.
+    static func check(_ node: Node, _ transactions: [[SignedTransaction]]) throws {
+        for list in transactions {
+            let sender = try list[0].recoverSender()
+            guard node.chain.nonce(of: sender) == UInt64(list.count) else {
+                throw BenchFailure(text: "\(sender): nonce \(node.chain.nonce(of: sender)), expected \(list.count) transfers included")
+            }
+        }
+    }
+}
