@@ -142,8 +142,11 @@ public struct DatatrustClient: Sendable {
     /// ADD_DATAPOINT streamed from a file: its Keccak-256 is computed first and declared
     /// (`?dataHash=`), so the server checks the listing before the upload and may accept up to
     /// the market's maximum datapoint size; the body is sent from the file, never held in memory.
-    /// - Parameter dataHash: the file's Keccak-256 when the caller already computed it (else it is computed here).
-    public func addDatapoint(file url: URL, market: String, dataHash: Hash32? = nil) async throws(DatatrustError) -> AddResult {
+    /// - Parameters:
+    ///   - dataHash: the file's Keccak-256 when the caller already computed it (else it is computed here).
+    ///   - progress: called with the bytes sent so far and the total, as the upload goes.
+    public func addDatapoint(file url: URL, market: String, dataHash: Hash32? = nil,
+                             progress: (@Sendable (_ sent: Int64, _ total: Int64) -> Void)? = nil) async throws(DatatrustError) -> AddResult {
         let hash: Hash32
         if let dataHash { hash = dataHash } else { hash = try Self.hash(file: url).hash }
         let size: Int64
@@ -155,7 +158,7 @@ public struct DatatrustClient: Sendable {
         request.setValue("\(size)", forHTTPHeaderField: "Content-Length")
         let data: Data
         let response: URLResponse
-        do { (data, response) = try await session.upload(for: request, fromFile: url) } catch {
+        do { (data, response) = try await session.upload(for: request, fromFile: url, delegate: progress.map(UploadProgress.init)) } catch {
             throw .internalFailure("cannot reach the datatrust at \(baseURL): \(error.localizedDescription)")
         }
         let body = try Self.checked(data, response)
@@ -165,9 +168,11 @@ public struct DatatrustClient: Sendable {
     /// GET_DATAPOINT streamed to the file `destination`: the body goes to a temporary file
     /// beside it, is verified against `dataHash` (Keccak-256, read back in pieces) and only then
     /// renamed to `destination`; on any failure `destination` is left untouched.
+    /// - Parameter verifying: called with the bytes verified so far while the download is read back.
     /// - Returns: the bytes written.
     @discardableResult
-    public func getDatapoint(market: String, dataHash: Hash32, job: UInt64? = nil, to destination: URL) async throws(DatatrustError) -> Int64 {
+    public func getDatapoint(market: String, dataHash: Hash32, job: UInt64? = nil, to destination: URL,
+                             verifying: (Int64) -> Void = { _ in }) async throws(DatatrustError) -> Int64 {
         let request = try makeRequest("GET", "/markets/\(market)/datapoints/\(dataHash.hex)",
                                       query: job.map { [URLQueryItem(name: "job", value: "\($0)")] } ?? [])
         let downloaded: URL
@@ -193,7 +198,7 @@ public struct DatatrustClient: Sendable {
                 try? FileManager.default.removeItem(at: downloaded)
                 throw DatatrustError.internalFailure("file: cannot write \(staged.path) (\(error.localizedDescription))")
             }
-            let (actual, size) = try Self.hash(file: staged)
+            let (actual, size) = try Self.hash(file: staged, progress: verifying)
             guard actual == dataHash else {
                 throw DatatrustError.integrity("dataHash: the server sent \(size) bytes hashing to \(actual.hex), expected \(dataHash.hex)")
             }
@@ -232,5 +237,18 @@ public struct DatatrustClient: Sendable {
     /// GET_EPSILON.
     public func epsilon(_ request: QueryRequest) async throws(DatatrustError) -> EpsilonQuote {
         try await json(EpsilonQuote.self, "POST", "/query/epsilon", body: request)
+    }
+}
+
+/// Hands an upload's progress to a closure (URLSession's per-task delegate).
+/// `@unchecked Sendable`: its only state is an immutable `@Sendable` closure.
+final class UploadProgress: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    let report: @Sendable (Int64, Int64) -> Void
+
+    init(_ report: @escaping @Sendable (Int64, Int64) -> Void) { self.report = report }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didSendBodyData bytesSent: Int64, totalBytesSent: Int64,
+                    totalBytesExpectedToSend: Int64) {
+        report(totalBytesSent, totalBytesExpectedToSend)
     }
 }

@@ -294,7 +294,11 @@ extension DatatrustCommand {
             // Streamed from the file: hashed first (the hash is declared), then sent as it is read.
             let hash = try TerminalProgress.keccak(ofFile: file, field: "file", label: "hashing \(file)")
             let client = try await loggedIn(server, signer, global)
-            let result = try await client.addDatapoint(file: URL(fileURLWithPath: file), market: market, dataHash: hash)
+            let bar = SharedProgress("uploading \(file)")
+            let result = try await client.addDatapoint(file: URL(fileURLWithPath: file), market: market, dataHash: hash) { sent, total in
+                bar.update(sent, of: total)
+            }
+            bar.finish()
             if global.json { return try Output.json(result) }
             Output.fields([("market", result.market.slug), ("dataHash", result.dataHash.hex), ("size", "\(result.size)"), ("rows", "\(result.rows)"), ("attestation", result.attestation ?? "queued (the server submits it when the chain is available)")])
         }
@@ -318,10 +322,12 @@ extension DatatrustCommand {
             // verified against the hash, then renamed into place or copied out in pieces.
             let target = out.map { URL(fileURLWithPath: $0) }
                 ?? global.homeURL.appendingPathComponent(".get-\(UUID().uuidString).tmp")
-            var progress = TerminalProgress("get \(hash.hex.prefix(10))…")
-            progress.phase("downloading")
-            let size = try await client.getDatapoint(market: market, dataHash: hash, job: job, to: target)
-            progress.finish()
+            let bar = SharedProgress("get \(hash.hex.prefix(10))…")
+            bar.phase("downloading")
+            let size = try await client.getDatapoint(market: market, dataHash: hash, job: job, to: target) { verified in
+                bar.update(verified, of: nil, unit: "MiB verified")
+            }
+            bar.finish()
             if out != nil {
                 if global.json { try Output.json(GetReport(market: market, dataHash: hash, size: size, file: target.path, base64: nil)) }
                 return
@@ -474,3 +480,23 @@ extension VaultError: ExitClassified {
 }
 
 extension StoreError: ExitClassified { var exitStatus: ExitStatus { .storage } }
+
+/// A ``TerminalProgress`` that URLSession's delegate thread and the command can both update.
+/// `@unchecked Sendable`: `progress` is only touched with `lock` held.
+final class SharedProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var progress: TerminalProgress
+
+    init(_ label: String) { progress = TerminalProgress(label) }
+
+    /// Reports `done` of `total` bytes (in MiB).
+    func update(_ done: Int64, of total: Int64?, unit: String = "MiB") {
+        lock.withLock { progress.update(UInt64(max(done, 0)) >> 20, of: total.map { UInt64(max($0, 0)) >> 20 }, unit: unit) }
+    }
+
+    /// Reports the step under way.
+    func phase(_ text: String) { lock.withLock { progress.phase(text) } }
+
+    /// Ends the line.
+    func finish() { lock.withLock { progress.finish() } }
+}
