@@ -61,7 +61,10 @@ import Testing
     let epsilon = try home.run(["datatrust", "epsilon", "--url", url, "--market", "heart", "--aggregate", "{\"kind\":\"count\",\"epsilon\":\"0.25\"}", "--json"])
     #expect(epsilon.status == 0 && epsilon.stdout.contains("250"))
     let cost = try home.run(["datatrust", "cost", "--url", url, "--market", "heart", "--aggregate", "{\"kind\":\"count\",\"epsilon\":\"0.25\"}"])
-    #expect(cost.status == 0 && (cost.stdout + cost.stderr).contains("total 5"))
+    // The amount rule: token units with the market's network token, smallest units in brackets.
+    #expect(cost.status == 0 && (cost.stdout + cost.stderr).contains("total 0.000000000000000005 DMT (5)"), "\(cost.stdout)\(cost.stderr)")
+    let costJSON = try home.run(["datatrust", "cost", "--url", url, "--market", "heart", "--aggregate", "{\"kind\":\"count\",\"epsilon\":\"0.25\"}", "--json"])
+    #expect(costJSON.status == 0 && costJSON.stdout.contains("\"total\" : \"5\"") && costJSON.stdout.contains("\"token\" : \"DMT\""), "\(costJSON.stdout)")
     // Refusals: unlisted data (403 → exit 1), unknown market (404 → exit 1), raw SQL has no epsilon (422 → exit 2).
     let file = home.url.appendingPathComponent("d.csv")
     try Data("age\n41\n".utf8).write(to: file)

@@ -1,5 +1,11 @@
 // Entry point: `DataMarketBenchmarks [area ...]`; with no argument every area runs.
+import Foundation
 // Each area lives in its own file and registers itself below.
+
+// A child process of the large area (LargeBench.swift): runs one side and exits.
+if CommandLine.arguments.dropFirst().first == "large-child" {
+    exit(LargeBench.runChild(Array(CommandLine.arguments.dropFirst(2))))
+}
 
 let areas: [(name: String, run: () throws -> Void)] = [
     ("crypto", CryptoBench.run),
@@ -11,6 +17,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("paillier-targets", PaillierTargetsBench.run),
     ("roles", RolesBench.run),
     ("datatrust", DatatrustBench.run),
+    ("large", LargeBench.run),
     ("models", ModelsBench.run),
     ("modelhost", ModelHostBench.run),
     ("node", NodeBench.run),
@@ -18,6 +25,6 @@ let areas: [(name: String, run: () throws -> Void)] = [
 
 let wanted = Set(CommandLine.arguments.dropFirst())
 print("# DataMarket benchmarks (release build; best of several rounds; baselines measured in this run)")
-for area in areas where (wanted.isEmpty && area.name != "paillier-batch") || wanted.contains(area.name) {
+for area in areas where (wanted.isEmpty && area.name != "paillier-batch" && area.name != "large") || wanted.contains(area.name) {
     do { try area.run() } catch { print("benchmark \(area.name) failed: \(error)") }
 }

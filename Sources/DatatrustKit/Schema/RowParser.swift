@@ -6,102 +6,15 @@ public enum RowParser {
     /// The rows of `data`, each a value per schema column.
     /// - Throws: ``DatatrustError/unprocessable(_:)`` naming the row and column of the first fault.
     public static func parse(_ data: [UInt8], schema: MarketSchema) throws(DatatrustError) -> [[SQLValue]] {
-        guard let text = String(validating: data, as: UTF8.self) else {
-            throw .unprocessable("data: not valid UTF-8; expected \(schema.format.rawValue) text")
+        var stream = RowStream(schema: schema)
+        var rows: [[SQLValue]] = []
+        let failure: DatatrustError? = data.withUnsafeBytes { bytes in
+            do throws(DatatrustError) { try stream.feed(bytes) { rows.append($0) } } catch { return error }
+            return nil
         }
-        let rows: [[SQLValue]]
-        switch schema.format {
-        case .csv: rows = try parseCSV(text, schema: schema)
-        case .jsonl: rows = try parseJSONLines(text, schema: schema)
-        }
-        guard !rows.isEmpty else { throw .unprocessable("data: no rows; expected at least one row") }
+        if let failure { throw failure }
+        try stream.finish { rows.append($0) }
         return rows
-    }
-
-    // MARK: - CSV
-
-    static func parseCSV(_ text: String, schema: MarketSchema) throws(DatatrustError) -> [[SQLValue]] {
-        let records = try csvRecords(text)
-        guard let header = records.first else { throw .unprocessable("data: empty; expected a CSV header line") }
-        let names = schema.columns.map(\.name)
-        guard header.map({ $0 ?? "" }) == names else {
-            throw .unprocessable("header: columns \(header.map { $0 ?? "" }) do not match the schema; expected \(names)")
-        }
-        var out: [[SQLValue]] = []
-        out.reserveCapacity(records.count - 1)
-        for (index, record) in records.dropFirst().enumerated() {
-            let row = index + 1
-            guard record.count == names.count else {
-                throw .unprocessable("row \(row): \(record.count) fields, expected \(names.count) (\(names.joined(separator: ",")))")
-            }
-            var values: [SQLValue] = []
-            values.reserveCapacity(names.count)
-            for (column, field) in zip(schema.columns, record) {
-                values.append(try convert(field.flatMap { $0.isEmpty ? nil : .text($0) }, column: column, row: row))
-            }
-            out.append(values)
-        }
-        return out
-    }
-
-    /// Splits RFC 4180 CSV into records of fields; a field is nil when empty and unquoted.
-    static func csvRecords(_ text: String) throws(DatatrustError) -> [[String?]] {
-        var records: [[String?]] = []
-        var fields: [String?] = []
-        var field: [UInt8] = []
-        var quoted = false
-        var wasQuoted = false
-        var line = 1
-        let bytes = Array(text.utf8)
-        var i = 0
-        func endField() {
-            fields.append(field.isEmpty && !wasQuoted ? nil : String(decoding: field, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
-            wasQuoted = false
-        }
-        while i < bytes.count {
-            let b = bytes[i]
-            if quoted {
-                if b == 0x22 {
-                    if i + 1 < bytes.count && bytes[i + 1] == 0x22 { field.append(0x22); i += 2; continue }
-                    quoted = false
-                } else {
-                    if b == 0x0A { line += 1 }
-                    field.append(b)
-                }
-                i += 1
-                continue
-            }
-            switch b {
-            case 0x22:
-                guard field.isEmpty, !wasQuoted else {
-                    throw .unprocessable("line \(line): a quote inside an unquoted field; expected the whole field in quotes")
-                }
-                quoted = true
-                wasQuoted = true
-            case 0x2C:
-                endField()
-            case 0x0D where i + 1 < bytes.count && bytes[i + 1] == 0x0A:
-                break
-            case 0x0A:
-                endField()
-                records.append(fields)
-                fields.removeAll(keepingCapacity: true)
-                line += 1
-            default:
-                guard !wasQuoted else {
-                    throw .unprocessable("line \(line): characters after a closing quote; expected a comma or end of line")
-                }
-                field.append(b)
-            }
-            i += 1
-        }
-        if quoted { throw .unprocessable("line \(line): quoted field not closed at end of data") }
-        if !field.isEmpty || wasQuoted || !fields.isEmpty {
-            endField()
-            records.append(fields)
-        }
-        return records
     }
 
     // MARK: - JSON lines
@@ -118,40 +31,32 @@ public enum RowParser {
         }
     }
 
-    static func parseJSONLines(_ text: String, schema: MarketSchema) throws(DatatrustError) -> [[SQLValue]] {
-        let decoder = JSONDecoder()
-        var out: [[SQLValue]] = []
-        var row = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let trimmed = line.hasSuffix("\r") ? line.dropLast() : line[...]
-            if trimmed.allSatisfy({ $0 == " " || $0 == "\t" }) { continue }
-            row += 1
-            let object: [String: Scalar]
-            do { object = try decoder.decode([String: Scalar].self, from: Data(trimmed.utf8)) } catch {
-                throw .unprocessable("row \(row): not a JSON object of scalars; expected {\"column\": value, …}")
-            }
-            for key in object.keys.sorted() where schema.column(named: key) == nil {
-                throw .unprocessable("row \(row), column \(key): not in the schema; expected only \(schema.columns.map(\.name))")
-            }
-            var values: [SQLValue] = []
-            for column in schema.columns {
-                let raw: SQLValue?
-                switch object[column.name] ?? .null {
-                case .null: raw = nil
-                case .bool(let b):
-                    guard column.type == .boolean else {
-                        throw .unprocessable("row \(row), column \(column.name): a boolean, expected \(column.type.rawValue)")
-                    }
-                    raw = .integer(b ? 1 : 0)
-                case .integer(let i): raw = .integer(i)
-                case .real(let d): raw = .real(d)
-                case .text(let s): raw = .text(s)
-                }
-                values.append(try convert(raw, column: column, row: row))
-            }
-            out.append(values)
+    /// The values of one JSON-lines row (`line` without its line feed).
+    static func jsonRow(_ line: [UInt8], row: Int, schema: MarketSchema) throws(DatatrustError) -> [SQLValue] {
+        let object: [String: Scalar]
+        do { object = try JSONDecoder().decode([String: Scalar].self, from: Data(line)) } catch {
+            throw .unprocessable("row \(row): not a JSON object of scalars; expected {\"column\": value, …}")
         }
-        return out
+        for key in object.keys.sorted() where schema.column(named: key) == nil {
+            throw .unprocessable("row \(row), column \(key): not in the schema; expected only \(schema.columns.map(\.name))")
+        }
+        var values: [SQLValue] = []
+        for column in schema.columns {
+            let raw: SQLValue?
+            switch object[column.name] ?? .null {
+            case .null: raw = nil
+            case .bool(let b):
+                guard column.type == .boolean else {
+                    throw .unprocessable("row \(row), column \(column.name): a boolean, expected \(column.type.rawValue)")
+                }
+                raw = .integer(b ? 1 : 0)
+            case .integer(let i): raw = .integer(i)
+            case .real(let d): raw = .real(d)
+            case .text(let s): raw = .text(s)
+            }
+            values.append(try convert(raw, column: column, row: row))
+        }
+        return values
     }
 
     // MARK: - Typing and constraints

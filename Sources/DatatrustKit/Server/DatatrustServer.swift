@@ -206,14 +206,13 @@ struct Handlers: Sendable {
         case "ADD_DATAPOINT":
             let caller = try authenticate(request, context)
             let market = try parameter("market", context)
-            let body = try await collect(&request)
-            return DatatrustServer.json(try await datatrust.addDatapoint(body, market: market, caller: caller), status: 201)
+            return try await add(request, market: market, caller: caller)
         case "GET_DATAPOINT":
             let caller = try authenticate(request, context)
             let job = try jobParameter(request)
-            let data = try await datatrust.getDatapoint(market: try parameter("market", context), dataHash: try hashParameter(context),
-                                                        caller: caller, job: job)
-            return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            let download = try await datatrust.openDatapoint(market: try parameter("market", context), dataHash: try hashParameter(context),
+                                                             caller: caller, job: job)
+            return Self.streamed(download)
         case "REMOVE_DATAPOINT":
             let caller = try authenticate(request, context)
             return DatatrustServer.json(try await datatrust.removeDatapoint(market: try parameter("market", context), dataHash: try hashParameter(context), caller: caller))
@@ -263,6 +262,59 @@ struct Handlers: Sendable {
         return job
     }
 
+    // MARK: - Datapoint streams
+
+    /// ADD_DATAPOINT: the body is read as it arrives, straight into the upload (schema check,
+    /// Keccak-256, encryption into a temporary vault file); nothing holds the whole body.
+    func add(_ request: Request, market: String, caller: Address) async throws -> Response {
+        var declared: Hash32?
+        if let text = request.uri.queryParameters.get("dataHash") {
+            do { declared = try Hash32(hex: text, field: "dataHash") } catch { throw DatatrustError.badRequest(error.description) }
+        }
+        var length: Int64?
+        if let text = request.headers[.contentLength] {
+            guard let value = Int64(text), value >= 0 else { throw DatatrustError.badRequest("Content-Length: \"\(text.prefix(30))\" is not a byte count") }
+            length = value
+        }
+        let upload: DatapointUpload
+        do {
+            switch try await datatrust.beginAdd(market: market, dataHash: declared, declaredSize: length, caller: caller) {
+            case .finished(let result): return DatatrustServer.json(result, status: 201)
+            case .upload(let started): upload = started
+            }
+        } catch DatatrustError.payloadTooLarge(let detail) {
+            // Refused before reading the body: close the connection instead of draining it.
+            return DatatrustServer.error(.payloadTooLarge(detail), headers: [.connection: "close"])
+        }
+        do {
+            for try await buffer in request.body {
+                try buffer.withUnsafeReadableBytes { (bytes) throws(DatatrustError) in try upload.append(bytes) }
+            }
+        } catch let error as DatatrustError {
+            // Refused mid-body (too large, a row that breaks the schema): the rest is not read.
+            return DatatrustServer.error(error, headers: [.connection: "close"])
+        }
+        return DatatrustServer.json(try await datatrust.finishAdd(upload), status: 201)
+    }
+
+    /// GET_DATAPOINT's body: verified chunks written as they are decrypted, with the size as
+    /// `Content-Length`. A chunk that fails verification ends the response short (the connection
+    /// is closed), so a client never takes a tampered datapoint for a whole one.
+    static func streamed(_ download: DatapointDownload) -> Response {
+        let size = Int(clamping: download.size)
+        // The download is used by one writer task only, after this handler returns.
+        let box = UncheckedSendableBox(download)
+        let body = ResponseBody(contentLength: size) { writer in
+            let download = box.value
+            var buffer = ByteBufferAllocator().buffer(capacity: 64 * 1024)
+            while try download.next({ buffer.clear(); buffer.writeBytes($0) }) {
+                if buffer.readableBytes > 0 { try await writer.write(buffer) }
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
+    }
+
     func collect(_ request: inout Request) async throws -> [UInt8] {
         let limit = datatrust.configuration.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
@@ -284,4 +336,12 @@ struct Handlers: Sendable {
         }
     }
 
+}
+
+/// Hands a value that is not `Sendable` to the one task that uses it next.
+/// `@unchecked Sendable`: the creator gives the value up when it makes the box, and exactly one
+/// task (a response body writer) reads it afterwards, so it is never used by two tasks at once.
+struct UncheckedSendableBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

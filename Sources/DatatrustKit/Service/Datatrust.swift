@@ -154,44 +154,22 @@ public final class Datatrust: Sendable {
 
     // MARK: - Datapoints
 
-    /// ADD_DATAPOINT.
+    /// ADD_DATAPOINT of bytes held in memory: the streamed add
+    /// (``beginAdd(market:dataHash:declaredSize:caller:)``) fed in one piece.
     public func addDatapoint(_ data: [UInt8], market name: String, caller: Address) async throws(DatatrustError) -> AddResult {
-        let config = try marketConfiguration(name)
-        let market = config.market
+        _ = try marketConfiguration(name)
         guard !data.isEmpty else { throw .badRequest("data: empty; expected the datapoint's bytes") }
-        let hash = Keccak256.hash(data)
-        let listings = try await ask("listings") { try await chain.listings(market: market, dataHash: hash) }.filter { $0.state != .removed }
-        guard let first = listings.first else {
-            throw .forbidden("dataHash: \(hash.hex) is neither applied for nor listed in market \(market); expected a listing applied for or listed on chain first")
-        }
-        guard listings.contains(where: { $0.owner == caller }) else {
-            throw .forbidden("dataHash: \(hash.hex) is listed by \(first.owner.checksummed), not the caller \(caller.checksummed)")
-        }
-        let existing: DatapointRecord?
-        do { existing = try store.datapoint(market: market, dataHash: hash) } catch { throw error.asDatatrustError }
-        if let existing {
-            if existing.removed == nil, existing.owner == caller, vault.contains(hash), let entry = try pendingAttestation(market, hash) {
-                // Stored before a crash or a chain outage but not attested yet: finish the job, not an error.
-                let attestation = await deliverNow(entry)
-                return AddResult(market: market, dataHash: hash, size: existing.size, rows: existing.rowCount, attestation: attestation)
+        switch try await beginAdd(market: name, dataHash: Keccak256.hash(data), declaredSize: Int64(data.count), caller: caller) {
+        case .finished(let result):
+            return result
+        case .upload(let upload):
+            let failure: DatatrustError? = data.withUnsafeBytes { bytes in
+                do throws(DatatrustError) { try upload.append(bytes) } catch { return error }
+                return nil
             }
-            throw .conflict("dataHash: \(hash.hex) was already \(existing.removed == nil ? "added" : "added and removed") in market \(market)")
+            if let failure { throw failure }
+            return try await finishAdd(upload)
         }
-        let rows = try RowParser.parse(data, schema: config.schema)
-        let stored: Vault.Stored
-        do { stored = try vault.put(data, expecting: hash) } catch { throw error.asDatatrustError }
-        let record = DatapointRecord(market: market, dataHash: hash, owner: caller, size: stored.size, rowCount: rows.count, created: clock())
-        // The index row and its attestation are one commit. A failure here leaves at most an
-        // unindexed vault object, which the vault sweep removes (never removed here: a concurrent
-        // add of the same data shares the object).
-        let entry: OutboxEntry
-        do { entry = try store.insert(record) } catch {
-            throw error.asDatatrustError
-        }
-        let attestation = await deliverNow(entry)
-        logger.info("datapoint added", metadata: ["market": "\(market)", "dataHash": "\(hash.hex)", "rows": "\(rows.count)",
-                                                  "attestation": "\(attestation ?? "queued")"])
-        return AddResult(market: market, dataHash: hash, size: stored.size, rows: rows.count, attestation: attestation)
     }
 
     func pendingAttestation(_ market: MarketID, _ hash: Hash32) throws(DatatrustError) -> OutboxEntry? {
@@ -227,40 +205,12 @@ public final class Datatrust: Sendable {
         return RemoveResult(market: market, dataHash: hash, removed: now)
     }
 
-    /// GET_DATAPOINT.
+    /// GET_DATAPOINT into memory: ``openDatapoint(market:dataHash:caller:job:)`` read to the end.
     public func getDatapoint(market name: String, dataHash hash: Hash32, caller: Address, job: UInt64? = nil) async throws(DatatrustError) -> [UInt8] {
-        let config = try marketConfiguration(name)
-        let market = config.market
-        let record = try heldRecord(market, hash)
-        var charge: QueryCharge?
-        var readListings: [Hash32] = []
-        if record.owner != caller {
-            let council = try await ask("council") { try await chain.isCouncilMember(caller, market: market) }
-            if !council {
-                guard let job else {
-                    throw .forbidden("caller \(caller.checksummed) is not the listing's owner nor on market \(market)'s council; pass a paid job (?job=N)")
-                }
-                let price = try add(config.baseCost, try multiply(config.costPerRow, UInt256(UInt64(record.rowCount))))
-                let paid = try await checkJob(market: market, job: job, caller: caller, price: price)
-                let covered = try await readableData(market: market, job: paid)[hash] ?? []
-                guard !covered.isEmpty else {
-                    throw .forbidden("dataHash: \(hash.hex) has no listing that is listed in market \(market) and covered by job \(job); a job pays only for listed data")
-                }
-                readListings = covered.map(\.listing)
-                charge = QueryCharge(market: market, job: job, milliEpsilon: 0, budgetMilliEpsilon: 0)
-            }
-        }
-        let data: [UInt8]
-        do { data = try vault.get(hash) } catch {
-            logger.critical("vault read refused", metadata: ["dataHash": "\(hash.hex)", "error": "\(error)"])
-            throw error.asDatatrustError
-        }
-        if var charge {
-            charge.listings = readListings
-            let queued: [OutboxEntry]
-            do { queued = try store.charge([charge], buyer: caller, now: clock()) } catch { throw error.asDatatrustError }
-            for entry in queued { _ = await deliverNow(entry) }
-        }
+        let download = try await openDatapoint(market: name, dataHash: hash, caller: caller, job: job)
+        var data: [UInt8] = []
+        data.reserveCapacity(Int(clamping: download.size))
+        while try download.next({ data.append(contentsOf: $0) }) {}
         return data
     }
 

@@ -15,19 +15,26 @@ public struct MarketConfiguration: Sendable, Equatable, Codable {
     public var baseCost: UInt256
     /// Compute cost per row loaded.
     public var costPerRow: UInt256
+    /// Largest datapoint accepted, bytes (4 GiB by default). A streamed ADD that declares its
+    /// dataHash may be this large whatever ``DatatrustConfiguration/maxBodyBytes`` says.
+    public var maxDatapointBytes: Int64
+
+    /// The default ``maxDatapointBytes``: 4 GiB.
+    public static let defaultMaxDatapointBytes: Int64 = 4 << 30
 
     /// A market configuration.
     public init(market: MarketID, schema: MarketSchema, allowRawSQL: Bool = false, epsilonBudget: String = "10",
-                baseCost: UInt256 = 0, costPerRow: UInt256 = 0) {
+                baseCost: UInt256 = 0, costPerRow: UInt256 = 0, maxDatapointBytes: Int64 = MarketConfiguration.defaultMaxDatapointBytes) {
         self.market = market
         self.schema = schema
         self.allowRawSQL = allowRawSQL
         self.epsilonBudget = epsilonBudget
         self.baseCost = baseCost
         self.costPerRow = costPerRow
+        self.maxDatapointBytes = maxDatapointBytes
     }
 
-    private enum CodingKeys: String, CodingKey { case market, schema, allowRawSQL, epsilonBudget, baseCost, costPerRow }
+    private enum CodingKeys: String, CodingKey { case market, schema, allowRawSQL, epsilonBudget, baseCost, costPerRow, maxDatapointBytes }
 
     /// Decodes a market's settings; `market` and `schema` are required, every other key takes its default.
     public init(from decoder: any Decoder) throws {
@@ -36,7 +43,8 @@ public struct MarketConfiguration: Sendable, Equatable, Codable {
                   allowRawSQL: try c.decodeIfPresent(Bool.self, forKey: .allowRawSQL) ?? false,
                   epsilonBudget: try c.decodeIfPresent(String.self, forKey: .epsilonBudget) ?? "10",
                   baseCost: try c.decodeIfPresent(UInt256.self, forKey: .baseCost) ?? 0,
-                  costPerRow: try c.decodeIfPresent(UInt256.self, forKey: .costPerRow) ?? 0)
+                  costPerRow: try c.decodeIfPresent(UInt256.self, forKey: .costPerRow) ?? 0,
+                  maxDatapointBytes: try c.decodeIfPresent(Int64.self, forKey: .maxDatapointBytes) ?? Self.defaultMaxDatapointBytes)
     }
 }
 

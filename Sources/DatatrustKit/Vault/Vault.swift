@@ -108,9 +108,17 @@ public struct Vault: Sendable {
         return try commit(writer, expecting: expecting)
     }
 
+    /// A writer of a new object into `tmp/`; ``commit(finished:hash:)`` moves it into place.
+    func beginPut() throws(VaultError) -> VaultWriter { try VaultWriter(tempFolder: tempPath) }
+
     private func commit(_ writer: VaultWriter, expecting: Hash32?) throws(VaultError) -> Stored {
         let hash = try writer.finish(master: masterKey, sync: syncWrites)
         if let expecting, expecting != hash { throw .hashMismatch(expected: expecting, actual: hash) }
+        return try commit(finished: writer, hash: hash)
+    }
+
+    /// Moves the finished `writer`'s file (its plaintext hashing to `hash`) into `objects/`.
+    func commit(finished writer: VaultWriter, hash: Hash32) throws(VaultError) -> Stored {
         let target = path(for: hash)
         if mkdir(target.folder, 0o700) != 0 && errno != EEXIST {
             throw .io(path: target.folder, detail: "mkdir: \(POSIX.errorText())")
@@ -131,6 +139,11 @@ public struct Vault: Sendable {
     }
 
     // MARK: - Get
+
+    /// A verified chunk-by-chunk reader of `hash`'s plaintext; its header is authenticated here.
+    func reader(for hash: Hash32) throws(VaultError) -> VaultReader {
+        try VaultReader(path: path(for: hash).file, hash: hash, master: masterKey)
+    }
 
     /// Whether a file for `hash` exists (its integrity is checked only on read).
     public func contains(_ hash: Hash32) -> Bool {

@@ -15,7 +15,7 @@ final class VaultWriter {
     private var plain: [UInt8]
     private var filled = 0
     private var cipher: [UInt8]
-    private var hasher = Keccak256()
+    private var hasher = ChunkHasher()
     private(set) var size: Int64 = 0
     private var closed = false
     private var committed = false
@@ -43,6 +43,7 @@ final class VaultWriter {
     deinit {
         if !closed { close(fd) }
         if !committed { unlink(tempPath) }
+        hasher.cancel()
         SecureRandom.wipe(&dataKey)
         SecureRandom.wipe(&plain)
     }
@@ -51,7 +52,6 @@ final class VaultWriter {
     /// from inside a buffer-pointer closure.
     func append(_ bytes: UnsafeRawBufferPointer) -> VaultError? {
         guard let base = bytes.baseAddress else { return nil }
-        hasher.update(bytes)
         size += Int64(bytes.count)
         var offset = 0
         while offset < bytes.count {
@@ -78,6 +78,8 @@ final class VaultWriter {
         var cipherLength: UInt64 = 0
         let tag = final ? UInt8(crypto_secretstream_xchacha20poly1305_tag_final()) : UInt8(crypto_secretstream_xchacha20poly1305_tag_message())
         let count = filled
+        // The plaintext goes to the hashing thread, then is encrypted here meanwhile.
+        plain.withUnsafeBytes { hasher.add(UnsafeRawBufferPointer(rebasing: $0[0..<count]), final: final) }
         let status: Int32 = cipher.withUnsafeMutableBufferPointer { c in
             plain.withUnsafeBufferPointer { p in
                 guard let cb = c.baseAddress, let pb = p.baseAddress else { return -1 }
@@ -96,7 +98,7 @@ final class VaultWriter {
     /// and closes the file (fsyncing it first when `sync`). Returns the dataHash.
     func finish(master: MasterKey, sync: Bool) throws(VaultError) -> Hash32 {
         try push(final: true)
-        let hash = hasher.finalize()
+        let hash = hasher.finish()
         try POSIX.pwriteAll(fd, VaultFileFormat.wrapHeader(dataKey: dataKey, master: master, hash: hash), offset: 0, path: tempPath)
         if sync, fsync(fd) != 0 { throw .io(path: tempPath, detail: "fsync: \(POSIX.errorText())") }
         closed = true

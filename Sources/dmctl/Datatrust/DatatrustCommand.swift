@@ -85,16 +85,20 @@ enum DatatrustHome {
     /// Opens the datatrust of `global`'s home. Reads follow the chain as other processes extend
     /// it, never waiting for the writer lock; the datatrust's own transactions go through a
     /// writer handle opened at the first submission, so opening does not wait for the lock either.
-    static func open(global: GlobalOptions, signer: SignerOptions, masterPassphraseFile: String?) throws -> Opened {
+    /// - Parameter maxDatapointBytes: when given, every market's largest datapoint (replacing config.json's).
+    static func open(global: GlobalOptions, signer: SignerOptions, masterPassphraseFile: String?, maxDatapointBytes: Int64? = nil) throws -> Opened {
         let folder = global.homeURL.appendingPathComponent("datatrust", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let configFile = folder.appendingPathComponent("config.json")
         guard let configData = FileManager.default.contents(atPath: configFile.path) else {
             throw CLIError.usage("\(configFile.path) is missing; write one with `dmctl datatrust init` (see `dmctl datatrust --help`)")
         }
-        let config: DatatrustConfiguration
+        var config: DatatrustConfiguration
         do { config = try JSONDecoder().decode(DatatrustConfiguration.self, from: configData) } catch {
             throw CLIError.usage("\(configFile.path): not a DatatrustConfiguration (\(error))")
+        }
+        if let maxDatapointBytes {
+            for i in config.markets.indices { config.markets[i].maxDatapointBytes = maxDatapointBytes }
         }
         let master: MasterKey
         if let masterPassphraseFile {
@@ -125,9 +129,18 @@ extension DatatrustCommand {
         @Option(name: .long, help: "Port to listen on.") var port = 8080
         @Option(name: .long, help: "Address to bind.") var host = "127.0.0.1"
         @Option(name: .long, help: "File holding the vault passphrase (else the key file master.key is used).") var masterPassphraseFile: String?
+        @Option(name: .long, help: "Largest datapoint accepted in every market, bytes (default: each market's maxDatapointBytes in config.json, else 4 GiB).")
+        var maxDatapointBytes: Int64?
+
+        func validate() throws {
+            if let maxDatapointBytes, maxDatapointBytes <= 0 {
+                throw ValidationError("--max-datapoint-bytes: \(maxDatapointBytes); expected a positive byte count")
+            }
+        }
 
         func run() async throws {
-            let opened = try DatatrustHome.open(global: global, signer: signer, masterPassphraseFile: masterPassphraseFile)
+            let opened = try DatatrustHome.open(global: global, signer: signer, masterPassphraseFile: masterPassphraseFile,
+                                                maxDatapointBytes: maxDatapointBytes)
             let config = opened.datatrust.configuration
             // Refuse to start rather than accept data it could never attest.
             let directory = ChainMarketDirectory(follower: opened.follower)
@@ -278,8 +291,14 @@ extension DatatrustCommand {
         @Option(name: .long, help: "The market.") var market: String
         @Argument(help: "File holding the datapoint.") var file: String
         func run() async throws {
-            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError.usage("\(file): cannot read") }
-            let result = try await loggedIn(server, signer, global).addDatapoint([UInt8](data), market: market)
+            // Streamed from the file: hashed first (the hash is declared), then sent as it is read.
+            let hash = try TerminalProgress.keccak(ofFile: file, field: "file", label: "hashing \(file)")
+            let client = try await loggedIn(server, signer, global)
+            let bar = SharedProgress("uploading \(file)")
+            let result = try await client.addDatapoint(file: URL(fileURLWithPath: file), market: market, dataHash: hash) { sent, total in
+                bar.update(sent, of: total)
+            }
+            bar.finish()
             if global.json { return try Output.json(result) }
             Output.fields([("market", result.market.slug), ("dataHash", result.dataHash.hex), ("size", "\(result.size)"), ("rows", "\(result.rows)"), ("attestation", result.attestation ?? "queued (the server submits it when the chain is available)")])
         }
@@ -297,13 +316,41 @@ extension DatatrustCommand {
         @Option(name: .long, help: "Write to this file instead of standard output.") var out: String?
         @Argument(help: "The dataHash.") var dataHash: String
         func run() async throws {
-            let bytes = try await loggedIn(server, signer, global).getDatapoint(market: market, dataHash: try parseHash(dataHash), job: job)
-            if let out {
-                guard FileManager.default.createFile(atPath: out, contents: Data(bytes)) else { throw CLIError.storage("\(out): cannot write") }
-            } else {
-                FileHandle.standardOutput.write(Data(bytes))
+            let hash = try parseHash(dataHash)
+            let client = try await loggedIn(server, signer, global)
+            // Streamed to a file (beside --out, or a scratch file in the home for standard output),
+            // verified against the hash, then renamed into place or copied out in pieces.
+            let target = out.map { URL(fileURLWithPath: $0) }
+                ?? global.homeURL.appendingPathComponent(".get-\(UUID().uuidString).tmp")
+            let bar = SharedProgress("get \(hash.hex.prefix(10))…")
+            bar.phase("downloading")
+            let size = try await client.getDatapoint(market: market, dataHash: hash, job: job, to: target) { verified in
+                bar.update(verified, of: nil, unit: "MiB verified")
             }
+            bar.finish()
+            if out != nil {
+                if global.json { try Output.json(GetReport(market: market, dataHash: hash, size: size, file: target.path, base64: nil)) }
+                return
+            }
+            defer { try? FileManager.default.removeItem(at: target) }
+            let handle = try FileHandle(forReadingFrom: target)
+            defer { try? handle.close() }
+            if global.json {
+                // JSON carries the bytes as base64; prefer --out for large datapoints.
+                let bytes = try handle.readToEnd() ?? Data()
+                return try Output.json(GetReport(market: market, dataHash: hash, size: size, file: nil, base64: bytes.base64EncodedString()))
+            }
+            while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { FileHandle.standardOutput.write(piece) }
         }
+    }
+
+    /// What `get --json` prints: where the bytes went, or the bytes as base64 without `--out`.
+    struct GetReport: Encodable {
+        let market: String
+        let dataHash: Hash32
+        let size: Int64
+        let file: String?
+        let base64: String?
     }
 
     struct Remove: AsyncParsableCommand {
@@ -348,10 +395,45 @@ extension DatatrustCommand {
         @OptionGroup var query: QueryOptions
         func run() async throws {
             let quote = try await server.client().computeCost(try query.request())
-            if global.json { return try Output.json(quote) }
-            Output.table(["market", "rows", "compute", "privacy", "total"], quote.items.map { [$0.market.slug, "\($0.rows)", "\($0.compute)", "\($0.privacy)", "\($0.total)"] })
-            Output.note("total \(quote.total)")
+            // Jobs are paid in each market's network token; its symbol and decimals come from
+            // the home's chain when there is one (else amounts stay in smallest units).
+            let follower = try? ChainHome.follow(Home(global))
+            func token(_ market: MarketKit.MarketID) -> Token? {
+                guard let state = follower?.state, let m = try? state.state(of: MarketModule.self).market(market) else { return nil }
+                return state.ledger.tokens[m.networkToken]
+            }
+            let tokens = quote.items.map { token($0.market) }
+            let totalToken = Set(tokens.map { $0?.id }).count == 1 ? tokens.first ?? nil : nil
+            if global.json {
+                return try Output.json(CostReport(
+                    items: zip(quote.items, tokens).map { item, token in
+                        CostReport.Item(market: item.market.slug, rows: item.rows, compute: item.compute, privacy: item.privacy, total: item.total,
+                                        token: token?.id.symbol)
+                    },
+                    total: quote.total, token: totalToken?.id.symbol, epsilon: quote.epsilon))
+            }
+            Output.table(["market", "rows", "compute", "privacy", "total"], zip(quote.items, tokens).map { item, token in
+                [item.market.slug, "\(item.rows)", AmountRule.text(item.compute, token), AmountRule.text(item.privacy, token), AmountRule.text(item.total, token)]
+            })
+            Output.note("total \(AmountRule.text(quote.total, totalToken))")
         }
+    }
+
+    /// What `cost --json` prints: amounts as decimal strings of smallest units, with the token
+    /// (the market's network token, when the home's chain knows the market) named beside them.
+    struct CostReport: Encodable {
+        struct Item: Encodable {
+            let market: String
+            let rows: Int
+            let compute: UInt256
+            let privacy: UInt256
+            let total: UInt256
+            let token: String?
+        }
+        let items: [Item]
+        let total: UInt256
+        let token: String?
+        let epsilon: String?
     }
 
     struct Epsilon: AsyncParsableCommand {
@@ -398,3 +480,23 @@ extension VaultError: ExitClassified {
 }
 
 extension StoreError: ExitClassified { var exitStatus: ExitStatus { .storage } }
+
+/// A ``TerminalProgress`` that URLSession's delegate thread and the command can both update.
+/// `@unchecked Sendable`: `progress` is only touched with `lock` held.
+final class SharedProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var progress: TerminalProgress
+
+    init(_ label: String) { progress = TerminalProgress(label) }
+
+    /// Reports `done` of `total` bytes (in MiB).
+    func update(_ done: Int64, of total: Int64?, unit: String = "MiB") {
+        lock.withLock { progress.update(UInt64(max(done, 0)) >> 20, of: total.map { UInt64(max($0, 0)) >> 20 }, unit: unit) }
+    }
+
+    /// Reports the step under way.
+    func phase(_ text: String) { lock.withLock { progress.phase(text) } }
+
+    /// Ends the line.
+    func finish() { lock.withLock { progress.finish() } }
+}

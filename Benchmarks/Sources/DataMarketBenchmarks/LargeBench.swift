@@ -1,0 +1,243 @@
+import DatatrustKit
+import Dispatch
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Hummingbird
+import LedgerCore
+import MarketKit
+
+/// Large area: one 1 GiB CSV datapoint through the vault and through the HTTP API (put and
+/// get), beside a plain copy and beside Keccak-256 alone over the same bytes, in the same run.
+///
+/// Every storing or serving side runs in a fresh child process (this binary, started again
+/// with `large-child …`), and its peak resident set (VmHWM) is read from /proc when it is done,
+/// so nothing done earlier in this process can inflate it.
+enum LargeBench {
+    static let size = 1 << 30
+
+    static func run() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dm-bench-large-\(getpid())")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        Bench.section("large: one 1 GiB CSV datapoint (age,note rows of ~4 KiB), streamed; each side a fresh process")
+        let source = root.appendingPathComponent("big.csv")
+        try writeCSV(source, bytes: size)
+        let mib = Double(try fileSize(source.path)) / Double(1 << 20)
+
+        // Baselines over the same bytes, in this run.
+        let copyTarget = root.appendingPathComponent("copy.csv").path
+        let copy = try best { try DatatrustBench.plainCopy(source.path, copyTarget) }
+        try? FileManager.default.removeItem(atPath: copyTarget)
+        var keccakHash = Hash32(bytes: [UInt8](repeating: 0, count: 32))
+        let keccak = try best { keccakHash = try keccakOfFile(source.path) }
+
+        // The vault, in child processes.
+        let vaultDir = root.appendingPathComponent("vault").path
+        let put = try child(["vault-put", source.path, vaultDir])
+        let back = root.appendingPathComponent("back.csv").path
+        let get = try child(["vault-get", vaultDir, keccakHash.hex, back])
+        try? FileManager.default.removeItem(atPath: back)
+
+        // HTTP: a server child per direction (fresh peak each), this process as the client.
+        let httpDir = root.appendingPathComponent("http").path
+        let (httpPut, putServerPeak) = try httpRound(httpDir) { url in
+            var client = DatatrustClient(baseURL: url)
+            try await client.login(with: owner)
+            let t0 = Bench.now()
+            _ = try await client.addDatapoint(file: source, market: "big", dataHash: keccakHash)
+            return Double(Bench.now() - t0) / 1e9
+        }
+        let (httpGet, getServerPeak) = try httpRound(httpDir) { url in
+            var client = DatatrustClient(baseURL: url)
+            try await client.login(with: owner)
+            let t0 = Bench.now()
+            try await client.getDatapoint(market: "big", dataHash: keccakHash, to: URL(fileURLWithPath: back))
+            return Double(Bench.now() - t0) / 1e9
+        }
+        try? FileManager.default.removeItem(atPath: back)
+
+        func rate(_ seconds: Double) -> String { String(format: "%.2f s (%.0f MiB/s)", seconds, mib / seconds) }
+        let keccakText = String(format: "Keccak alone %.0f MiB/s", mib / keccak)
+        Bench.row("plain copy (64 KiB read/write)", value: rate(copy), baseline: keccakText, ratio: keccak / copy, target: "reported")
+        Bench.row("vault put (hash ‖ encrypt, 2 threads)", value: rate(put.seconds), baseline: keccakText, ratio: keccak / put.seconds, target: "≥ 0.90")
+        Bench.row("vault get (decrypt ‖ hash, 2 threads)", value: rate(get.seconds), baseline: keccakText, ratio: keccak / get.seconds, target: "≥ 0.90")
+        Bench.row("HTTP ADD (declared hash; upload only)", value: rate(httpPut), baseline: keccakText, ratio: keccak / httpPut, target: "≥ 0.90")
+        Bench.row("HTTP GET_DATAPOINT to a file (+ verify)", value: rate(httpGet), baseline: keccakText, ratio: keccak / httpGet, target: "≥ 0.90")
+        Bench.row("VmHWM vault put / get (child)", value: "\(put.peak >> 20) / \(get.peak >> 20) MiB", baseline: "-", ratio: nil, target: "< 100 MiB")
+        Bench.row("VmHWM HTTP server put / get (child)", value: "\(putServerPeak >> 20) / \(getServerPeak >> 20) MiB", baseline: "-", ratio: nil,
+                  target: "< 100 MiB")
+        print("(the HTTP ADD figure starts after the client's own Keccak pass over the file, which `dmctl datatrust add` adds: " +
+              String(format: "%.2f s", keccak) + ")")
+    }
+
+    /// A fixed owner key, the same in the parent and the server children.
+    static let owner: PrivateKey = {
+        guard let key = try? PrivateKey(hex: "0x" + String(repeating: "5a", count: 32)) else { preconditionFailure("a valid constant key") }
+        return key
+    }()
+
+    static func best(_ body: () throws -> Void) rethrows -> Double {
+        var best = Double.infinity
+        for _ in 0..<2 {
+            let t0 = Bench.now()
+            try body()
+            best = min(best, Double(Bench.now() - t0) / 1e9)
+        }
+        return best
+    }
+
+    static func fileSize(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    /// `age,note` rows of about 4 KiB until `bytes` are written.
+    static func writeCSV(_ url: URL, bytes: Int) throws {
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        var written = 0
+        var piece = Data("age,note\n".utf8)
+        var row = 0
+        while written + piece.count < bytes {
+            piece.append(contentsOf: Array("\(row % 121),".utf8))
+            piece.append(contentsOf: [UInt8](repeating: UInt8(0x61 + row % 26), count: 4000))
+            piece.append(contentsOf: Array(" \(row)\n".utf8))
+            row += 1
+            if piece.count >= 1 << 20 {
+                try handle.write(contentsOf: piece)
+                written += piece.count
+                piece.removeAll(keepingCapacity: true)
+            }
+        }
+        try handle.write(contentsOf: piece)
+    }
+
+    static func keccakOfFile(_ path: String) throws -> Hash32 {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw CocoaError(.fileReadNoSuchFile) }
+        defer { close(fd) }
+        var hasher = Keccak256()
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+        return hasher.finalize()
+    }
+
+    // MARK: - Children
+
+    /// VmHWM of `pid` in bytes (0 when unreadable).
+    static func peak(of pid: Int32) -> Int {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+        return (line.split(separator: " ").compactMap { Int($0) }.first ?? 0) * 1024
+    }
+
+    /// Runs this binary as `large-child <args>`; it prints "<seconds> <VmHWM bytes>" last.
+    static func child(_ args: [String]) throws -> (seconds: Double, peak: Int) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["large-child"] + args
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let fields = output.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard process.terminationStatus == 0, fields.count >= 2, let seconds = Double(fields[fields.count - 2]), let peak = Int(fields[fields.count - 1]) else {
+            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "large-child \(args) failed: \(output)"])
+        }
+        return (seconds, peak)
+    }
+
+    final class Box<T>: @unchecked Sendable { var value: T?; init() {} } // written once before the semaphore signals
+
+    /// Starts a server child on `dir`, runs `client` against it, reads the child's VmHWM, stops it.
+    static func httpRound(_ dir: String, _ client: @escaping @Sendable (URL) async throws -> Double) throws -> (seconds: Double, serverPeak: Int) {
+        let port = 19_000 + Int(getpid() % 1000)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["large-child", "serve", dir, "\(port)"]
+        try process.run()
+        defer { if process.isRunning { process.terminate(); process.waitUntilExit() } }
+        let result = Box<Result<Double, any Error>>()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            defer { done.signal() }
+            do {
+                guard let url = URL(string: "http://127.0.0.1:\(port)") else { return }
+                let probe = DatatrustClient(baseURL: url)
+                for _ in 0..<100 {
+                    if (try? await probe.markets()) != nil { break }
+                    try await Task.sleep(nanoseconds: 100_000_000)
+                }
+                result.value = .success(try await client(url))
+            } catch {
+                result.value = .failure(error)
+            }
+        }
+        done.wait()
+        let serverPeak = peak(of: process.processIdentifier)
+        switch result.value {
+        case .success(let seconds): return (seconds, serverPeak)
+        case .failure(let error): throw error
+        case nil: throw CocoaError(.executableLoad)
+        }
+    }
+
+    /// The child side: `vault-put FILE DIR`, `vault-get DIR HASH OUT` or `serve DIR PORT`.
+    static func runChild(_ args: [String]) -> Int32 {
+        do {
+            switch args.first {
+            case "vault-put" where args.count == 3:
+                let vault = try Vault(folder: URL(fileURLWithPath: args[2]), masterKey: try masterKey(args[2]), syncWrites: false)
+                let t0 = Bench.now()
+                _ = try vault.put(from: FileHandle(forReadingFrom: URL(fileURLWithPath: args[1])))
+                print(Double(Bench.now() - t0) / 1e9, peak(of: getpid()))
+            case "vault-get" where args.count == 4:
+                let vault = try Vault(folder: URL(fileURLWithPath: args[1]), masterKey: try masterKey(args[1]), syncWrites: false)
+                _ = FileManager.default.createFile(atPath: args[3], contents: nil)
+                let out = try FileHandle(forWritingTo: URL(fileURLWithPath: args[3]))
+                let t0 = Bench.now()
+                try vault.get(try Hash32(hex: args[2]), to: out)
+                print(Double(Bench.now() - t0) / 1e9, peak(of: getpid()))
+                try out.close()
+            case "serve" where args.count == 3:
+                let dir = URL(fileURLWithPath: args[1])
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                let market = try MarketKit.MarketID("big")
+                let schema = MarketSchema(format: .csv, columns: [.init(name: "age", type: .integer), .init(name: "note", type: .text)])
+                let datatrust = Datatrust(
+                    configuration: DatatrustConfiguration(name: "bench", markets: [MarketConfiguration(market: market, schema: schema)],
+                                                          rateLimitRequests: 10_000_000),
+                    vault: try Vault(folder: dir.appendingPathComponent("vault"), masterKey: try masterKey(dir.path), syncWrites: false),
+                    store: try SQLiteStore(path: dir.appendingPathComponent("index.sqlite").path),
+                    chain: DatatrustBench.OwnerListsEverything(owner: owner.address))
+                let app = DatatrustServer.application(for: datatrust, port: Int(args[2]) ?? 19_000)
+                let done = DispatchSemaphore(value: 0)
+                Task {
+                    defer { done.signal() }
+                    try? await app.runService()
+                }
+                done.wait()
+            default:
+                print("usage: large-child vault-put FILE DIR | vault-get DIR HASH OUT | serve DIR PORT")
+                return 2
+            }
+            return 0
+        } catch {
+            print("large-child failed: \(error)")
+            return 1
+        }
+    }
+
+    /// The master key kept beside the vault folder, so put and get children share it.
+    static func masterKey(_ dir: String) throws -> MasterKey {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return try MasterKey.loadOrCreate(keyFile: URL(fileURLWithPath: dir).appendingPathComponent("master.key"))
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+@testable import DatatrustKit
+import LedgerCore
+import MarketKit
+import Testing
+
+/// ADD_DATAPOINT with a declared dataHash streams past the request-body limit up to the
+/// market's maximum; what does not hash to the declaration, does not fit the schema or is too
+/// large is refused with nothing stored.
+@Suite struct StreamingDatapointTests {
+    func liveApp(_ f: Fixture) -> some ApplicationProtocol {
+        Application(router: DatatrustServer.router(for: f.datatrust), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    }
+
+    /// Nothing in the vault: no object, no temporary file.
+    func vaultIsEmpty(_ f: Fixture) throws -> Bool {
+        try f.datatrust.vault.storedHashes().isEmpty && f.datatrust.vault.partFiles().isEmpty
+    }
+
+    @Test func aDeclaredUploadMayExceedTheBodyLimitAndRoundTrips() async throws {
+        let f = try Fixture(maxBody: 4096); defer { f.folder.cleanup() }
+        let data = Fixture.csv(rows: 2000, seed: 11)
+        #expect(data.count > 4096 * 10)
+        await f.list(data, by: f.owner)
+        try await f.app.test(.router) { client in
+            let token = try await client.login(f.owner)
+            // Undeclared, the body limit holds.
+            #expect(try await client.call(.post, "/markets/heart/datapoints", token: token, body: data).status == 413)
+            let added = try await client.call(.post, "/markets/heart/datapoints?dataHash=\(Keccak256.hash(data).hex)", token: token, body: data)
+            #expect(added.status == 201, "\(errorDetail(added.body))")
+            #expect(try decode(AddResult.self, added.body).rows == 2000)
+            let back = try await client.call(.get, "/markets/heart/datapoints/\(Keccak256.hash(data).hex)", token: token)
+            #expect(back.status == 200)
+            #expect(back.body == data)
+        }
+    }
+
+    @Test func bytesThatDoNotHashToTheDeclaredHashAreRefusedAfterTheLastByteWithNothingStored() async throws {
+        let f = try Fixture(); defer { f.folder.cleanup() }
+        let declared = Fixture.csv(rows: 50, seed: 12)
+        // Valid rows too, one more than declared: only the hash tells them apart.
+        let sent = declared + Array("40,200.5,true,benign,\n".utf8)
+        await f.list(declared, by: f.owner)
+        try await f.app.test(.router) { client in
+            let token = try await client.login(f.owner)
+            let r = try await client.call(.post, "/markets/heart/datapoints?dataHash=\(Keccak256.hash(declared).hex)", token: token, body: sent)
+            #expect(r.status == 422)
+            #expect(errorDetail(r.body).contains("expected the declared \(Keccak256.hash(declared).hex); nothing was stored"), "\(errorDetail(r.body))")
+            // The right bytes are accepted afterwards.
+            let ok = try await client.call(.post, "/markets/heart/datapoints?dataHash=\(Keccak256.hash(declared).hex)", token: token, body: declared)
+            #expect(ok.status == 201)
+        }
+        #expect(try f.datatrust.vault.storedHashes() == [Keccak256.hash(declared)])
+        #expect(f.datatrust.vault.partFiles().isEmpty)
+        #expect(await f.chain.attestations == [Keccak256.hash(declared)])
+    }
+
+    @Test func anUnlistedDeclaredHashIsRefusedBeforeTheBody() async throws {
+        let f = try Fixture(); defer { f.folder.cleanup() }
+        let data = Fixture.csv(rows: 3, seed: 13)
+        try await f.app.test(.router) { client in
+            let token = try await client.login(f.owner)
+            let r = try await client.call(.post, "/markets/heart/datapoints?dataHash=\(Keccak256.hash(data).hex)", token: token, body: data)
+            #expect(r.status == 403)
+            let bad = try await client.call(.post, "/markets/heart/datapoints?dataHash=0x12", token: token, body: data)
+            #expect(bad.status == 400)
+        }
+        #expect(try vaultIsEmpty(f))
+    }
+
+    @Test func aStreamedRowThatBreaksTheSchemaNamesRowAndColumnAndStoresNothing() async throws {
+        let f = try Fixture(); defer { f.folder.cleanup() }
+        var text = String(decoding: Fixture.csv(rows: 3000, seed: 14), as: UTF8.self)
+        text += "44,abc,true,benign,\n"
+        let data = Array(text.utf8)
+        await f.list(data, by: f.owner)
+        try await f.app.test(.router) { client in
+            let token = try await client.login(f.owner)
+            let r = try await client.call(.post, "/markets/heart/datapoints?dataHash=\(Keccak256.hash(data).hex)", token: token, body: data)
+            #expect(r.status == 422)
+            #expect(errorDetail(r.body) == "row 3001, column chol: \"abc\" is not a number")
+        }
+        #expect(try vaultIsEmpty(f))
+        #expect(await f.chain.attestations.isEmpty)
+    }
+
+    @Test func aDeclaredSizeOverTheMarketMaximumIs413BeforeTheBodyIsRead() async throws {
+        let small = MarketConfiguration(market: try MarketID("small"), schema: Fixture.heartSchema, maxDatapointBytes: 1000)
+        let f = try Fixture(extraMarkets: [small]); defer { f.folder.cleanup() }
+        let data = Fixture.csv(rows: 3, seed: 15)
+        await f.list(data, market: small.market, by: f.owner)
+        try await liveApp(f).test(.live) { client in
+            let port = try #require(client.port)
+            let token = try await client.login(f.owner)
+            // Five GiB announced, one KiB sent: the answer comes at once and the connection is
+            // closed instead of being drained (the raw client would otherwise wait 10 s).
+            let started = Date()
+            let r = try await RawHTTP.send(port: port, from: "127.0.0.1",
+                                           head: "POST /markets/small/datapoints?dataHash=\(Keccak256.hash(data).hex) HTTP/1.1\r\nAuthorization: Bearer \(token)\r\nContent-Length: \(5 << 30)",
+                                           body: [UInt8](repeating: 0x41, count: 1024))
+            #expect(r.status == 413)
+            #expect(r.body.contains("payload_too_large") && r.body.contains("expected at most 1000"), "\(r.body)")
+            #expect(Date().timeIntervalSince(started) < 5)
+            // A chunked body with no length is cut off at the limit.
+            var body: [UInt8] = []
+            for _ in 0..<4 { body += Array("1f4\r\n".utf8) + [UInt8](repeating: 0x41, count: 500) + Array("\r\n".utf8) }
+            body += Array("0\r\n\r\n".utf8)
+            let chunked = try await RawHTTP.send(port: port, from: "127.0.0.1",
+                                                 head: "POST /markets/small/datapoints?dataHash=\(Keccak256.hash(data).hex) HTTP/1.1\r\nAuthorization: Bearer \(token)\r\nTransfer-Encoding: chunked",
+                                                 body: body)
+            #expect(chunked.status == 413)
+        }
+        #expect(try vaultIsEmpty(f))
+    }
+}
+
+@Suite struct RowStreamTests {
+    /// Feeding a datapoint in pieces of every size gives the rows parsing it whole gives.
+    @Test(arguments: [1, 2, 3, 7, 64, 4096])
+    func piecesOfAnySizeGiveTheSameRows(piece: Int) throws {
+        let text = "age,chol,smoker,diagnosis,note\r\n40,,true,benign,\"a, \"\"quoted\"\"\r\nnote\"\r\n41,199.5,0,malignant,\n42,1,1,benign,x"
+        let bytes = Array(text.utf8)
+        let whole = try RowParser.parse(bytes, schema: Fixture.heartSchema)
+        var stream = RowStream(schema: Fixture.heartSchema)
+        var rows: [[SQLValue]] = []
+        var at = 0
+        while at < bytes.count {
+            let end = min(at + piece, bytes.count)
+            try bytes[at..<end].withUnsafeBytes { b in try stream.feed(b) { rows.append($0) } }
+            at = end
+        }
+        try stream.finish { rows.append($0) }
+        #expect(rows == whole)
+        #expect(rows.count == 3)
+        #expect(rows[0][4] == .text("a, \"quoted\"\r\nnote"))
+    }
+
+    @Test func invalidUTF8NamesTheRowAndColumn() {
+        let bytes = Array("age,chol,smoker,diagnosis,note\n40,1,true,benign,ok\n41,1,true,benign,".utf8) + [0xFF, 0x0A]
+        #expect(throws: DatatrustError.unprocessable("row 2, column note: not valid UTF-8; expected csv text")) {
+            try RowParser.parse(bytes, schema: Fixture.heartSchema)
+        }
+    }
+
+    @Test func jsonLinesSplitAcrossPiecesParse() throws {
+        var schema = Fixture.heartSchema
+        schema.format = .jsonl
+        let bytes = Array("{\"age\": 40, \"smoker\": true, \"diagnosis\": \"benign\"}\r\n\n{\"age\": 41, \"smoker\": false, \"diagnosis\": \"malignant\"}".utf8)
+        var stream = RowStream(schema: schema)
+        for i in bytes.indices { try bytes[i...i].withUnsafeBytes { b in try stream.feed(b) } }
+        #expect(try stream.finish() == 2)
+    }
+}
