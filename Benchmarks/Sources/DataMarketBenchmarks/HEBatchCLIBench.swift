@@ -12,9 +12,9 @@ enum HEBatchCLIBench {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    /// Runs `arguments[0]` with the rest, standard output to `output`; true when it exits 0.
+    /// Runs `executable` with `arguments`, standard output to `output`; true when it exits 0.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], output: URL? = nil) throws -> Bool {
+    static func launch(_ executable: String, _ arguments: [String], output: URL? = nil) throws -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -42,7 +42,7 @@ enum HEBatchCLIBench {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let keys = folder.appendingPathComponent("keys")
-        guard try run(binary, ["he", "keygen", "--bits", "2048", "--out", keys.path]) else {
+        guard try launch(binary, ["he", "keygen", "--bits", "2048", "--out", keys.path]) else {
             print("(dmctl he keygen failed: is \(binary) a current build?)")
             return
         }
@@ -59,7 +59,7 @@ enum HEBatchCLIBench {
 
         // The batch through the binary, best of 3 whole processes.
         let batch = try Bench.secondsPerOp(operations: values.count, rounds: 3) {
-            guard try run(binary, ["he", "encrypt", "--fast", "--key", publicKey, "--input", input.path], output: out) else {
+            guard try launch(binary, ["he", "encrypt", "--fast", "--key", publicKey, "--input", input.path], output: out) else {
                 throw CocoaError(.executableLoad)
             }
         }
@@ -67,16 +67,16 @@ enum HEBatchCLIBench {
         // One process per value, as before the batch mode (20 values).
         let perProcess = try Bench.secondsPerOp(operations: 20, rounds: 1) {
             for value in values.prefix(20) {
-                try run(binary, ["he", "encrypt", "--fast", "--key", publicKey, "--", value])
+                try launch(binary, ["he", "encrypt", "--fast", "--key", publicKey, "--", value])
             }
         }
         // python-paillier, the same file in one process.
         let phe: Double?
-        if (try? run("/usr/bin/env", ["python3", "-c", "import phe"])) == true {
+        if (try? launch("/usr/bin/env", ["python3", "-c", "import phe"])) == true {
             let script = root.appendingPathComponent("scripts/phe_encrypt_file.py").path
             let pheOut = folder.appendingPathComponent("phe.jsonl")
             phe = try Bench.secondsPerOp(operations: values.count, rounds: 2) {
-                _ = try run("/usr/bin/env", ["python3", script, publicKey, input.path], output: pheOut)
+                _ = try launch("/usr/bin/env", ["python3", script, publicKey, input.path], output: pheOut)
             }
             let pheLines = (try String(contentsOf: pheOut, encoding: .utf8)).split(separator: "\n").count
             if pheLines != values.count { print("(phe wrote \(pheLines) ciphertexts, expected \(values.count))") }
