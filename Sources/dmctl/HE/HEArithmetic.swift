@@ -111,7 +111,7 @@ struct HEMul: ParsableCommand {
             Example:
               dmctl he mul --key keys/public.json a.json --value 3
               dmctl he mul --key keys/public.json a.json --value -0.5
-              dmctl he mul --key keys/public.json --input values.jsonl --value -2 > doubled.jsonl
+              dmctl he mul --key keys/public.json --input values.jsonl --value 2 > doubled.jsonl
             """)
 
     @OptionGroup var global: GlobalOptions
