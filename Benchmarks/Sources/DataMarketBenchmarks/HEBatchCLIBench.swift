@@ -24,9 +24,16 @@ enum HEBatchCLIBench {
         } else {
             process.standardOutput = FileHandle.nullDevice
         }
-        process.standardError = FileHandle.nullDevice
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("he-cli-bench-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errors) }
+        process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
         process.waitUntilExit()
+        if process.terminationStatus != 0 {
+            let text = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+            print("(\(URL(fileURLWithPath: executable).lastPathComponent) \(arguments.prefix(2).joined(separator: " ")) failed with status \(process.terminationStatus): \(text.suffix(300)))")
+        }
         return process.terminationStatus == 0
     }
 
@@ -72,17 +79,22 @@ enum HEBatchCLIBench {
         }
         // python-paillier, the same file in one process.
         let phe: Double?
-        if (try? launch("/usr/bin/env", ["python3", "-c", "import phe"])) == true {
-            let script = root.appendingPathComponent("scripts/phe_encrypt_file.py").path
-            let pheOut = folder.appendingPathComponent("phe.jsonl")
+        let script = root.appendingPathComponent("scripts/phe_encrypt_file.py").path
+        let pheOut = folder.appendingPathComponent("phe.jsonl")
+        if (try? launch("/usr/bin/env", ["python3", "-c", "import phe"])) != true {
+            phe = nil
+            print("(phe not installed: `pip install phe gmpy2` for the python-paillier baseline; no ratio printed)")
+        } else if try !launch("/usr/bin/env", ["python3", script, publicKey, input.path], output: pheOut) {
+            phe = nil
+            print("(phe baseline failed: \(script) did not run; no ratio printed)")
+        } else {
             phe = try Bench.secondsPerOp(operations: values.count, rounds: 2) {
-                _ = try launch("/usr/bin/env", ["python3", script, publicKey, input.path], output: pheOut)
+                guard try launch("/usr/bin/env", ["python3", script, publicKey, input.path], output: pheOut) else {
+                    throw CocoaError(.executableLoad)
+                }
             }
             let pheLines = (try String(contentsOf: pheOut, encoding: .utf8)).split(separator: "\n").count
             if pheLines != values.count { print("(phe wrote \(pheLines) ciphertexts, expected \(values.count))") }
-        } else {
-            phe = nil
-            print("(phe not installed: `pip install phe gmpy2` for the python-paillier baseline; no ratio printed)")
         }
         let ratio = phe.map { $0 / batch }
         Bench.row("values/s, dmctl he encrypt --fast --input", value: Bench.rate(batch, unit: " values/s"),
