@@ -36,7 +36,7 @@ struct DMCtl: AsyncParsableCommand {
 
     /// Parses, runs, and maps every failure to dmctl's documented exit statuses.
     static func main() async {
-        let arguments = GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst()))
+        let arguments = NegativeNumbers.joined(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
         let json = GlobalOptions.asksForJSON(arguments)
         do {
             // Swift repairs bad UTF-8 in argv to U+FFFD; refuse such an argument instead.
@@ -65,7 +65,8 @@ struct DMCtl: AsyncParsableCommand {
             if parserCode == .validationFailure || error is ValidationError {
                 status = .usage
                 let full = fullMessage(for: error)
-                message = full.hasPrefix("Error: ") ? "error: " + full.dropFirst("Error: ".count) : full
+                message = NegativeNumbers.message(forParserError: full, arguments: arguments)
+                    ?? (full.hasPrefix("Error: ") ? "error: " + full.dropFirst("Error: ".count) : full)
             } else {
                 status = ErrorReporting.status(for: error)
                 message = "error: " + ErrorReporting.message(for: error)

@@ -48,4 +48,17 @@ import Testing
         let batch = try key.publicKey.encryptBatch(values.map { try Paillier.EncodedNumber.encode($0, publicKey: key.publicKey) })
         #expect(try batch.map { try key.decrypt($0) } == values.map { .integer(BigInteger($0)) })
     }
+
+    @Test func rerandomizingAVectorKeepsEveryPlaintextAndChangesEveryCiphertext() throws {
+        let key = try Fixtures.privateKey()
+        let pk = key.publicKey
+        let vector = try Paillier.EncryptedVector.encrypt([1.5, -2, 0, 1e6, -0.125], publicKey: pk)
+        for fast in [nil, Paillier.FastEncryptor(publicKey: pk)] {
+            let fresh = try vector.rerandomized(using: fast)
+            #expect(try key.decrypt(fresh) == key.decrypt(vector))
+            #expect(zip(fresh.elements, vector.elements).allSatisfy { $0.ciphertext != $1.ciphertext && $0.exponent == $1.exponent })
+        }
+        let other = try Paillier.PrivateKey.generate(bits: 512)
+        #expect(throws: HEError.self) { try vector.rerandomized(using: Paillier.FastEncryptor(publicKey: other.publicKey)) }
+    }
 }

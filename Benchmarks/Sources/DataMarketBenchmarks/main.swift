@@ -15,6 +15,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("paillier", PaillierBench.run),
     ("paillier-batch", PaillierBench.runBatch),
     ("paillier-targets", PaillierTargetsBench.run),
+    ("he-cli", HEBatchCLIBench.run),
     ("roles", RolesBench.run),
     ("datatrust", DatatrustBench.run),
     ("large", LargeBench.run),

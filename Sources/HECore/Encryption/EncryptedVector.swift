@@ -44,6 +44,22 @@ extension Paillier {
             return try EncryptedVector(sums)
         }
 
+        /// Every element under fresh randomness (see ``EncryptedNumber/rerandomized(using:)``),
+        /// spread over all cores; with `fast`, its table serves the whole vector.
+        ///
+        /// - Throws: `keyMismatch` when `fast` was built for another key.
+        public func rerandomized(using fast: FastEncryptor? = nil) throws(HEError) -> EncryptedVector {
+            if let fast { try publicKey.requireSame(fast.publicKey) }
+            let obfuscator: Obfuscator = fast.map { .fast($0) } ?? .standard(publicKey)
+            let key = publicKey
+            let fresh = Paillier.parallelMap(elements) { element in
+                EncryptedNumber(
+                    unchecked: key, ciphertext: key.multiplyModNSquared(element.ciphertext, obfuscator.randomNthResidue()),
+                    exponent: element.exponent)
+            }
+            return try EncryptedVector(fresh)
+        }
+
         /// Σ E(aᵢ)·bᵢ for plaintext `weights`, as one multi-exponentiation (see ``dot(encoded:)``).
         ///
         /// - Throws: `lengthMismatch`; encoding errors of the weights.

@@ -61,15 +61,18 @@ struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Recover the signer of an EIP-191 message; exit 0 only if it is the given address.",
-        discussion: "Example: dmctl verify --address 0xf39F...2266 --message 'hello' --signature 0x...")
+        discussion: """
+            --address is a 0x address or the name of a keystore key.
+
+            Example: dmctl verify --address alice --message 'hello' --signature "$(dmctl sign --key alice --message 'hello')"
+            """)
     @OptionGroup var global: GlobalOptions
-    @Option(help: "The expected signer (EIP-55 or all one case).") var address: String
+    @Option(help: "The expected signer: a 0x address (EIP-55 or all one case) or a key name.") var address: String
     @OptionGroup var message: MessageOptions
     @Option(help: "The 65-byte signature in hex (v = 27/28 or 0/1).") var signature: String
 
     func run() async throws {
-        let expected: Address
-        do { expected = try Address(address) } catch { throw CLIError.usage("--address: \(error)") }
+        let expected = try LedgerCLI.account(address, field: "--address", home: Home(global))
         let bytes = try message.bytes()
         let sig: Signature
         do { sig = try Signature(hex: signature) } catch { throw CLIError.usage("--signature: \(error)") }

@@ -16,7 +16,10 @@ struct TxCommand: AsyncParsableCommand {
             Example:
               dmctl tx build --from 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 token transfer --token DMT --to alice --amount 5 > transfer.json
               dmctl tx sign --key bob transfer.json
-              dmctl tx submit --typed-data transfer.json --signature 0x…
+              dmctl tx submit --typed-data transfer.json --signature "$(dmctl tx sign --key bob transfer.json)"
+
+            (bob's key is 0x7099…79C8 here; a wallet signs the same typed data with \
+            eth_signTypedData_v4.)
             """,
         subcommands: [Build.self, Sign.self, Submit.self])
 
@@ -162,7 +165,7 @@ struct TxCommand: AsyncParsableCommand {
                 `from` (a field changed after signing), the chain id is another chain's, or the \
                 nonce is not the sender's next one.
 
-                Example: dmctl tx submit --typed-data transfer.json --signature 0x…
+                Example: dmctl tx submit --typed-data transfer.json --signature "$(dmctl tx sign --key bob transfer.json)"
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "The typed data file (from tx build, or its JSON-RPC request).") var typedData: String
