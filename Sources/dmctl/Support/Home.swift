@@ -6,8 +6,13 @@ import LedgerCore
 /// other components' folders.
 struct Home {
     let url: URL
+    /// The chain's store when it is not `chain/` (`--store`/`DMCTL_STORE`: a PostgreSQL URL).
+    let store: String?
 
-    init(_ options: GlobalOptions) { url = options.homeURL }
+    init(_ options: GlobalOptions) {
+        url = options.homeURL
+        store = options.storeURL
+    }
 
     var keys: URL { url.appendingPathComponent("keys", isDirectory: true) }
     var chain: URL { url.appendingPathComponent("chain", isDirectory: true) }
