@@ -9,6 +9,8 @@ import PostgresNIO
 ///
 /// The listening connection is its own (a connection that listens cannot also serve the store's
 /// queries in order); the blocks themselves are read through the store, which checks them.
+/// Connecting, listening and waking waiters all happen on the connection's event loop, never on
+/// Swift's cooperative pool, so a pool kept busy by blocking callers cannot delay a wake-up.
 /// Until the `LISTEN` is in place, and if the listening connection is lost, waiting falls back to
 /// sleeping ``fallbackInterval`` (the follower re-reads the store after each wait, so a lost
 /// notification costs at most that delay, never a block).
@@ -22,7 +24,6 @@ public final class PostgresBlockSource: BlockSource, @unchecked Sendable {
     // @unchecked: the mutable state lives in `listener`, which guards it with its lock; the
     // other stored properties are immutable and Sendable (the store is thread-safe).
     private let listener: Listener
-    private let task: Task<Void, Never>
 
     /// The store blocks are read from.
     public let store: PostgresBlockStore
@@ -36,12 +37,10 @@ public final class PostgresBlockSource: BlockSource, @unchecked Sendable {
         self.fallbackInterval = fallbackInterval
         let listener = Listener()
         self.listener = listener
-        let location = store.location
-        task = Task.detached { await listener.run(location: location, tip: { (try? store.currentTip()) ?? store.tipHeight }) }
+        listener.start(location: store.location)
     }
 
     deinit {
-        task.cancel()
         listener.finish()
     }
 
@@ -80,7 +79,7 @@ public final class PostgresBlockSource: BlockSource, @unchecked Sendable {
     }
 }
 
-/// The listening connection's state, shared by the source and its background task.
+/// The listening connection and its state, shared by the source and the event loop's callbacks.
 private final class Listener: @unchecked Sendable {
     // @unchecked: every stored property is read and written only while holding `lock`.
     private let lock = NSLock()
@@ -88,6 +87,8 @@ private final class Listener: @unchecked Sendable {
     private var listening = false
     private var finished = false
     private var waiters: [UUID: (after: UInt64, continuation: CheckedContinuation<Void, Never>)] = [:]
+    private var connection: PostgresConnection?
+    private var context: PostgresListenContext?
 
     var isListening: Bool { lock.withLock { listening } }
 
@@ -118,48 +119,58 @@ private final class Listener: @unchecked Sendable {
         for continuation in woken { continuation.resume() }
     }
 
-    /// Stops listening and wakes every waiter (they re-read the store and wait by timer).
+    /// Stops listening, closes the connection and wakes every waiter (they re-read the store
+    /// and wait by timer).
     func finish() {
-        let woken = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+        let (woken, connection, context) = lock.withLock { () -> ([CheckedContinuation<Void, Never>], PostgresConnection?, PostgresListenContext?) in
             listening = false
             finished = true
-            defer { waiters.removeAll() }
-            return waiters.values.map(\.continuation)
+            defer {
+                waiters.removeAll()
+                self.connection = nil
+                self.context = nil
+            }
+            return (waiters.values.map(\.continuation), self.connection, self.context)
         }
+        context?.stop()
+        if let connection { connection.close().whenComplete { _ in withExtendedLifetime(connection) {} } }
         for continuation in woken { continuation.resume() }
     }
 
-    private func started(tip: UInt64?) {
-        lock.withLock { listening = !finished }
-        if let tip { announce(tip) }
-    }
-
-    /// Connects, listens on the chain's channel and announces every notified height until the
-    /// task is cancelled or the connection is lost.
-    func run(location: PostgresLocation, tip: @escaping @Sendable () -> UInt64?) async {
-        var logger = Logger(label: "datamarket.postgres.listen")
-        logger.logLevel = .critical
-        let connection: PostgresConnection
-        do {
-            connection = try await PostgresConnection.connect(
-                on: BlockingConnection.eventLoops.next(), configuration: location.configuration, id: 2, logger: logger)
-        } catch {
-            finish()  // no server: waits fall back to the timer
-            return
-        }
-        do {
-            try await connection.listen(on: location.blocksChannel) { notifications in
-                // Listening now: anything appended before this point is at most the store's tip,
-                // read here; announce it so no one waits for it.
-                started(tip: tip())
-                for try await notification in notifications {
-                    if let height = UInt64(notification.payload) { announce(height) }
-                }
+    /// Connects, registers the notification handler (postgres-nio sends the `LISTEN`), then
+    /// reads the tip on the same connection: once that answer is in, the `LISTEN` before it is in
+    /// place, and every later block is announced. All of it runs on the event loop.
+    func start(location: PostgresLocation) {
+        var quiet = Logger(label: "datamarket.postgres.listen")
+        quiet.logLevel = .critical
+        let logger = quiet
+        let channel = location.blocksChannel
+        let tipQuery: PostgresQuery = "SELECT max(height) FROM \(unescaped: location.table("dm_blocks"))"
+        PostgresConnection.connect(
+            on: BlockingConnection.eventLoops.next(), configuration: location.configuration, id: 2, logger: logger
+        ).whenComplete { result in
+            guard case .success(let connection) = result else {
+                self.finish()  // no server: waits fall back to the timer
+                return
             }
-        } catch {
-            // Cancelled, or the connection failed: waits fall back to the timer.
+            let stillWanted = self.lock.withLock { () -> Bool in
+                if !self.finished { self.connection = connection }
+                return !self.finished
+            }
+            guard stillWanted else {
+                connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+                return
+            }
+            connection.closeFuture.whenComplete { _ in self.finish() }
+            let context = connection.addListener(channel: channel) { _, notification in
+                if let height = UInt64(notification.payload) { self.announce(height) }
+            }
+            self.lock.withLock { self.context = context }
+            connection.query(tipQuery, logger: logger).whenComplete { result in
+                let tip: Int64? = (try? result.get().rows.first.flatMap { row in (try? row.decode(Int64?.self)) ?? nil }) ?? nil
+                self.lock.withLock { self.listening = !self.finished }
+                if let tip, tip >= 0 { self.announce(UInt64(tip)) }
+            }
         }
-        try? await connection.close()
-        finish()
     }
 }
