@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ONNXKit", targets: ["ONNXKit"]),
         .library(name: "ModelHostKit", targets: ["ModelHostKit"]),
         .library(name: "ChainNode", targets: ["ChainNode"]),
+        .library(name: "LedgerPostgres", targets: ["LedgerPostgres"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: - System libraries (Debian -dev packages; scripts/setup.sh installs them)
@@ -75,6 +77,18 @@ let package = Package(
             ],
             resources: [.copy("Resources/openapi.json")]),
 
+        // The chain's block store on PostgreSQL, shared by several processes on several
+        // machines; a target of its own so that LedgerCore's users do not build postgres-nio.
+        .target(
+            name: "LedgerPostgres",
+            dependencies: [
+                "LedgerCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // The chain as a network service; nothing depends on it but dmctl.
         .target(
             name: "ChainNode",
@@ -101,6 +115,7 @@ let package = Package(
             name: "dmctl",
             dependencies: [
                 "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "ModelHostKit", "ChainNode",
+                "LedgerPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -123,7 +138,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(
             name: "LedgerCoreTests",
-            dependencies: ["LedgerCore"],
+            dependencies: ["LedgerCore", "LedgerPostgres"],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "HECoreTests",
@@ -163,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "dmctlTests",
             dependencies: [
-                "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit",
+                "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "LedgerPostgres",
                 // Built before the tests so ExamplesTests can run them.
                 "PaillierQuickStart", "MarketRound", "ModelBountyRound", "DatatrustClientSession", "EncryptedModelScoring",
             ],

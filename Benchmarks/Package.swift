@@ -21,6 +21,7 @@ let package = Package(
             name: "DataMarketBenchmarks",
             dependencies: [
                 .product(name: "LedgerCore", package: "DataMarket"),
+                .product(name: "LedgerPostgres", package: "DataMarket"),
                 .product(name: "MarketKit", package: "DataMarket"),
                 .product(name: "HECore", package: "DataMarket"),
                 .product(name: "DatatrustKit", package: "DataMarket"),

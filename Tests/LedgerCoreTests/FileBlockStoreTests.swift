@@ -2,7 +2,9 @@ import Foundation
 import Testing
 @testable import LedgerCore
 
-/// Library-level tests of the append-only file store: reopen, snapshots, damage, two writers.
+/// Library-level tests of the append-only file store: its files, damage and torn writes, snapshots.
+/// What every store promises (reopening, refusing blocks that do not follow, several handles)
+/// is checked for this store too, in BlockStoreContractTests.
 @Suite struct FileBlockStoreTests {
     /// Builds a chain of `blocks` one-transfer blocks in `folder` and returns its state hash.
     @discardableResult
@@ -126,21 +128,6 @@ import Testing
 
     // MARK: - Reopening and snapshots
 
-    @Test func appendedBlocksSurviveReopening() throws {
-        let folder = temporaryFolder("fbs-reopen")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let hash = try Self.build(folder, blocks: 12)
-        let store = try FileBlockStore(folder: folder)
-        #expect(store.tipHeight == 12)
-        #expect(store.warnings.isEmpty)
-        #expect(try store.blocks(from: 10).map(\.height) == [10, 11, 12])
-        #expect(try store.blocks(from: 13).isEmpty)
-        #expect(try store.genesis() == Fixture.genesis())
-        let chain = try Chain.open(store: store, modules: [VaultModule.self], clock: ManualClock(Fixture.start))
-        #expect(try chain.stateHash() == hash)
-        #expect(try chain.verify().blocks == 13)
-    }
-
     @Test func snapshotsAreTakenEveryNBlocksAndTheNewestTwoKept() throws {
         let folder = temporaryFolder("fbs-snap")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -180,65 +167,5 @@ import Testing
         let chain = try Chain.open(store: store, modules: [VaultModule.self], clock: ManualClock(Fixture.start))
         #expect(chain.state.height == 17)
         #expect(try chain.stateHash() == hash)
-    }
-
-    @Test func creatingOverAChainOrOpeningNothingIsRefused() throws {
-        let folder = temporaryFolder("fbs-init")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        #expect(throws: ChainError.notInitialized) { try Chain.open(store: try FileBlockStore(folder: folder)) }
-        try Self.build(folder, blocks: 2)
-        #expect(throws: ChainError.alreadyInitialized(height: 2)) {
-            try Chain.create(genesis: Fixture.genesis(), store: try FileBlockStore(folder: folder))
-        }
-    }
-
-    @Test func aBlockThatDoesNotFollowTheTipIsRefused() throws {
-        let folder = temporaryFolder("fbs-follow")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try Self.build(folder, blocks: 3)
-        let store = try FileBlockStore(folder: folder)
-        let blocks = try store.blocks(from: 0)
-        #expect(throws: ChainError.heightMismatch(expected: 4, found: 2)) { try store.append(blocks[2]) }
-        let other = try FileBlockStore(folder: temporaryFolder("unused"))
-        defer { try? FileManager.default.removeItem(at: other.folder) }
-        try other.initialize(genesis: Fixture.genesis(), block: blocks[0])
-        try other.append(blocks[1])
-        let stranger = Block(header: BlockHeader(height: 2, parentHash: .zero, timestamp: 0, transactionsRoot: .zero, receiptsRoot: .zero),
-                             transactions: [], receipts: [])
-        #expect(throws: ChainError.parentMismatch(height: 2, expected: blocks[1].hash, found: .zero)) { try other.append(stranger) }
-    }
-
-    @Test func twoStoresOnOneFolderAppendingAlternatelySeeEachOthersBlocks() throws {
-        let folder = temporaryFolder("fbs-two")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try Self.build(folder, blocks: 1)
-        let clock = ManualClock(Fixture.start)
-        let a = try Chain.open(store: try FileBlockStore(folder: folder), modules: [VaultModule.self], clock: clock)
-        let b = try Chain.open(store: try FileBlockStore(folder: folder), modules: [VaultModule.self], clock: clock)
-        for i in 0..<10 {
-            try (i % 2 == 0 ? a : b).send(.transfer(token: Fixture.dmt, to: address(42), amount: 1), to: LedgerModule.self, from: Fixture.alice)
-            #expect(try (i % 2 == 0 ? b : a).blocks(from: UInt64(i + 2)).count == 1)  // the other sees it at once
-        }
-        try a.refresh()
-        try b.refresh()
-        #expect(a.height == 11 && b.height == 11)
-        #expect(try a.stateHash() == b.stateHash())
-        #expect(try Self.open(folder).state.ledger.balance(of: address(42), in: Fixture.dmt) == 10)
-    }
-}
-
-extension FileBlockStoreTests {
-    @Test func aSingleBlockIsReadByHeight() throws {
-        let folder = temporaryFolder("fbs-one")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try Self.build(folder, blocks: 4)
-        let store = try FileBlockStore(folder: folder)
-        let all = try store.blocks(from: 0)
-        for h in 0...4 { #expect(try store.block(at: UInt64(h)) == all[h]) }
-        #expect(try store.block(at: 5) == nil)
-        let memory = InMemoryBlockStore()
-        try memory.initialize(genesis: Fixture.genesis(), block: all[0])
-        #expect(try memory.block(at: 0) == all[0])
-        #expect(try memory.block(at: 1) == nil)
     }
 }

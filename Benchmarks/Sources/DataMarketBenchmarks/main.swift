@@ -12,6 +12,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("amount", AmountBench.run),
     ("market", MarketBench.run),
     ("chain", ChainBench.run),
+    ("store", StoreBench.run),
     ("paillier", PaillierBench.run),
     ("paillier-batch", PaillierBench.runBatch),
     ("paillier-targets", PaillierTargetsBench.run),

@@ -65,12 +65,15 @@ public final class InMemoryBlockStore: BlockStore, @unchecked Sendable {
         return try body()
     }
 
-    /// Appends `block`, which must be the next height.
+    /// Appends `block`, which must be the next height and name the tip as its parent.
     public func append(_ block: Block) throws(ChainError) {
         lock.lock()
         defer { lock.unlock() }
         guard block.height == UInt64(stored.count) else {
             throw ChainError.heightMismatch(expected: UInt64(stored.count), found: block.height)
+        }
+        if let tip = stored.last, block.header.parentHash != tip.hash {
+            throw ChainError.parentMismatch(height: block.height, expected: tip.hash, found: block.header.parentHash)
         }
         stored.append(block)
     }

@@ -14,6 +14,17 @@ struct GlobalOptions: ParsableArguments {
         "A node to work against (default: $DMCTL_NODE): reads and transactions go through it; keys still sign here, and no chain folder is needed.", valueName: "url"))
     var node: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Where the chain's blocks live (default: $DMCTL_STORE, else <home>/chain): postgres://USER@HOST:PORT/DATABASE?schema=NAME.",
+        valueName: "url"))
+    var store: String?
+
+    /// The chain's store this invocation names (`--store`, else `$DMCTL_STORE`), if not the
+    /// home's folder.
+    var storeURL: String? {
+        store ?? ProcessInfo.processInfo.environment["DMCTL_STORE"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     /// The node this invocation works against (`--node`, else `$DMCTL_NODE`), if any.
     func nodeURL() throws(CLIError) -> URL? {
         guard let text = node ?? ProcessInfo.processInfo.environment["DMCTL_NODE"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
@@ -35,7 +46,7 @@ struct GlobalOptions: ParsableArguments {
 
 extension GlobalOptions {
     /// The global options that take a value (`--node` is the node branch's, hoisted alike).
-    static let valued = ["--home", "--node"]
+    static let valued = ["--home", "--node", "--store"]
 
     /// `arguments` with the global options written before the command name moved to its end
     /// (before a `--` terminator), where the command's own parser reads them:

@@ -8,10 +8,13 @@ struct Home {
     let url: URL
     /// The node this invocation works against (`--node`, `$DMCTL_NODE`), or why it is not a URL.
     let node: Result<URL?, CLIError>
+    /// The chain's store when it is not `chain/` (`--store`/`DMCTL_STORE`: a PostgreSQL URL).
+    let store: String?
 
     init(_ options: GlobalOptions) {
         url = options.homeURL
         node = Result { () throws(CLIError) -> URL? in try options.nodeURL() }
+        store = options.storeURL
     }
 
     var keys: URL { url.appendingPathComponent("keys", isDirectory: true) }

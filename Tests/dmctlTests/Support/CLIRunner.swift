@@ -53,6 +53,7 @@ struct CLIRunner {
         if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         var environment = ProcessInfo.processInfo.environment
         environment["DMCTL_HOME"] = nil
+        environment["DMCTL_STORE"] = nil  // a test names its store itself
         for (k, v) in self.environment { environment[k] = v }
         for (k, v) in env { environment[k] = v }
         process.environment = environment
