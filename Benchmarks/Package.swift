@@ -26,6 +26,7 @@ let package = Package(
                 .product(name: "DatatrustKit", package: "DataMarket"),
                 .product(name: "ONNXKit", package: "DataMarket"),
                 .product(name: "ModelHostKit", package: "DataMarket"),
+                .product(name: "ChainNode", package: "DataMarket"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "BigInt", package: "BigInt"),

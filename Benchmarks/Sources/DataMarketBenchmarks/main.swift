@@ -13,6 +13,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("datatrust", DatatrustBench.run),
     ("models", ModelsBench.run),
     ("modelhost", ModelHostBench.run),
+    ("follower", FollowerBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

@@ -25,6 +25,7 @@ public enum NodeServer {
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
         router.get("/head") { _, _ in try await h.head() }
+        router.get("/genesis") { _, _ in NodeServer.json(node.chain.genesis) }
         router.post("/transactions") { request, context in try await h.submit(request, context) }
         router.get("/transactions/{hash}") { request, context in try await h.transaction(request, context) }
         router.get("/accounts/{address}") { _, context in try await h.account(context) }
