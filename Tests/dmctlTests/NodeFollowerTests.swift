@@ -139,8 +139,9 @@ import Testing
         #expect(following?["leader"] as? String == leader.url + "/")
         let info = try home.object(["chain", "info", "--node", follower.url])
         #expect(info["stateHash"] as? String == l["stateHash"] as? String)
-        leader.stop()
+        // The follower first: a node waits for its open streams (a follower's) to end before it exits.
         follower.stop()
+        leader.stop()
         // Both folders replay to the same state hash.
         let leaderInfo = try home.object(["chain", "info"])
         let followerInfo = try followerHome.object(["chain", "info"])
