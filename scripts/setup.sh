@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs the C libraries DataMarket links against, only when they are missing.
-# Debian/Ubuntu; needs root (or sudo) the first time.
+# Debian/Ubuntu; needs root (or sudo) the first time. iproute2 (`ip`) is for scripts/multihost.sh.
 set -euo pipefail
 need=()
-for pkg in libsodium-dev libsecp256k1-dev libgmp-dev pkg-config; do
+for pkg in libsodium-dev libsecp256k1-dev libgmp-dev pkg-config iproute2; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -22,10 +22,11 @@ import Testing
         }
     }
 
-    static func startNode(_ home: TestHome, _ run: Int) throws -> RunningNode {
+    /// Starts `dmctl node serve --port 0 <arguments>` on `home` and waits for its URL.
+    static func startNode(_ home: TestHome, _ run: Int, arguments: [String] = ["--dev", "--block-interval", "50"]) throws -> RunningNode {
         let out = home.url.appendingPathComponent("node-\(run).out"), err = home.url.appendingPathComponent("node-\(run).err")
         let process = try home.runner.start(
-            ["node", "serve", "--port", "0", "--dev", "--block-interval", "50", "--home", home.url.path], stdout: out, stderr: err)
+            ["node", "serve", "--port", "0"] + arguments + ["--home", home.url.path], stdout: out, stderr: err)
         for _ in 0..<600 {
             let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
             if let range = text.range(of: "listening on "), let end = text[range.upperBound...].firstIndex(of: " ") {

@@ -23,6 +23,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("models", ModelsBench.run),
     ("modelhost", ModelHostBench.run),
     ("node", NodeBench.run),
+    ("follower", FollowerBench.run),
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())

@@ -6,6 +6,11 @@ import LedgerCore
 /// fate (pending, included, refused) kept for lookups and waiters, and new blocks announced to
 /// followers.
 ///
+/// A node made with ``init(following:chain:configuration:)`` is a verifying follower: it builds
+/// no blocks of its own, replicates its leader's blocks into its own store after checking each
+/// one (``startFollowing(source:)``), serves the same reads, and forwards the transactions
+/// submitted to it to the leader.
+///
 /// The node builds blocks only in ``buildBlock()``, one at a time, each under the store's
 /// writer lock; blocks another process appends to the same store (a local `dmctl`) are caught
 /// up with and indexed like its own. Transactions of one sender are put into a block in nonce order, so a client may send
@@ -16,15 +21,17 @@ public actor Node {
     public nonisolated let chain: Chain
     /// Its limits and pacing.
     public nonisolated let configuration: NodeConfiguration
+    /// The node this one follows, or nil for a node that builds its own blocks.
+    public nonisolated let leader: RemoteNode?
 
-    private struct Pending {
+    struct Pending {
         let transaction: SignedTransaction
         let sender: Address
         let arrival: ContinuousClock.Instant
     }
 
-    private var pending: [Hash32: Pending] = [:]
-    private var included: [Hash32: (height: UInt64, index: Int)] = [:]
+    var pending: [Hash32: Pending] = [:]
+    var included: [Hash32: (height: UInt64, index: Int)] = [:]
     private var refused: [Hash32: (code: String, reason: String)] = [:]
     private var refusedOrder: [Hash32] = []
     private var statusWaiters: [Hash32: [UInt64: CheckedContinuation<TransactionStatus, Never>]] = [:]
@@ -32,6 +39,10 @@ public actor Node {
     private var nextWaiterID: UInt64 = 0
     private var building = false
     private var builder: Task<Void, Never>?
+    /// The task replicating the leader's blocks, on a follower.
+    var replicator: Task<Void, Never>?
+    /// Where replication stands, on a follower.
+    var followState: FollowStatus?
     /// The newest block the node has indexed and announced.
     public private(set) var head: UInt64
 
@@ -41,8 +52,22 @@ public actor Node {
     ///
     /// - Throws: a storage error when the stored blocks cannot be read to index them.
     public init(chain: Chain, configuration: NodeConfiguration = NodeConfiguration()) throws {
+        try self.init(chain: chain, configuration: configuration, leader: nil)
+    }
+
+    /// A verifying follower of `leader` over `chain` (a chain started from the leader's
+    /// genesis); call ``startFollowing(source:)`` to begin replicating.
+    ///
+    /// - Throws: a storage error when the stored blocks cannot be read to index them.
+    public init(following leader: RemoteNode, chain: Chain, configuration: NodeConfiguration = NodeConfiguration()) throws {
+        try self.init(chain: chain, configuration: configuration, leader: leader)
+    }
+
+    private init(chain: Chain, configuration: NodeConfiguration, leader: RemoteNode?) throws {
         self.chain = chain
         self.configuration = configuration
+        self.leader = leader
+        self.followState = leader.map { FollowStatus(leader: $0.base.absoluteString) }
         try chain.refresh()
         var index: [Hash32: (height: UInt64, index: Int)] = [:]
         var top: UInt64 = 0
@@ -54,9 +79,10 @@ public actor Node {
         head = top
     }
 
-    /// Starts building blocks every ``NodeConfiguration/blockIntervalMilliseconds``.
+    /// Starts building blocks every ``NodeConfiguration/blockIntervalMilliseconds`` (nothing on
+    /// a follower, whose blocks come from its leader).
     public func start() {
-        guard builder == nil else { return }
+        guard builder == nil, leader == nil else { return }
         let interval = configuration.blockIntervalMilliseconds
         builder = Task { [weak self] in
             while !Task.isCancelled {
@@ -67,23 +93,39 @@ public actor Node {
         }
     }
 
-    /// Stops building blocks; pending transactions stay pending.
+    /// Stops building (or replicating) blocks; pending transactions stay pending.
     public func stop() {
         builder?.cancel()
         builder = nil
+        replicator?.cancel()
+        replicator = nil
     }
 
     // MARK: - Submitting
 
     /// Admits a signed transaction to the pool and returns its hash. Submitting one that is
     /// already known (pending, included or refused) admits nothing and returns the same hash.
+    /// A follower hands it to its leader instead and keeps it pending until the leader's block
+    /// holding it has been replicated (or the leader refuses it).
     ///
     /// - Throws: ``NodeError/refused(code:detail:)`` when it can never be included (another
     ///   chain, no recoverable signer, an unknown module, a nonce already used);
-    ///   ``NodeError/rateLimited(_:)`` when the pool is full.
-    public func submit(_ transaction: SignedTransaction, sender: Address) throws(NodeError) -> Hash32 {
+    ///   ``NodeError/rateLimited(_:)`` when the pool is full; on a follower,
+    ///   ``NodeError/unavailable(_:)`` when the leader cannot be reached.
+    public func submit(_ transaction: SignedTransaction, sender: Address) async throws(NodeError) -> Hash32 {
         let hash = transaction.hash
         if pending[hash] != nil || included[hash] != nil || refused[hash] != nil { return hash }
+        try admissible(transaction, sender: sender)
+        if let leader { return try await forward(transaction, sender: sender, to: leader) }
+        pending[hash] = Pending(transaction: transaction, sender: sender, arrival: .now)
+        if pending.count >= configuration.maxBlockTransactions, !building {
+            Task { await self.buildBlock() }
+        }
+        return hash
+    }
+
+    /// The checks a transaction must pass to enter the pool (or be forwarded).
+    private func admissible(_ transaction: SignedTransaction, sender: Address) throws(NodeError) {
         guard transaction.chainID == chain.chainID else {
             throw .refusal(TransactionError.wrongChain(expected: chain.chainID, found: transaction.chainID))
         }
@@ -95,11 +137,6 @@ public actor Node {
         guard pending.count < configuration.maxPendingTransactions else {
             throw .rateLimited("the pending pool holds \(pending.count) transactions, its limit; retry after the next block")
         }
-        pending[hash] = Pending(transaction: transaction, sender: sender, arrival: .now)
-        if pending.count >= configuration.maxBlockTransactions, !building {
-            Task { await self.buildBlock() }
-        }
-        return hash
     }
 
     /// The next nonce `account` should sign with: its chain nonce plus its pending
@@ -178,7 +215,7 @@ public actor Node {
     /// Builds one block from the ready pending transactions (nothing when none is ready), records
     /// each one's fate and wakes its waiters. Blocks other writers appended are indexed too.
     public func buildBlock() async {
-        guard !building else { return }
+        guard !building, leader == nil else { return }
         building = true
         defer { building = false }
         let batch = readyBatch()
@@ -235,7 +272,7 @@ public actor Node {
         return ready.prefix(configuration.maxBlockTransactions).map(\.0.transaction)
     }
 
-    private func refuse(_ hash: Hash32, _ error: NodeError) {
+    func refuse(_ hash: Hash32, _ error: NodeError) {
         pending[hash] = nil
         refused[hash] = (error.code, error.detail)
         refusedOrder.append(hash)
@@ -251,7 +288,13 @@ public actor Node {
         guard chain.height > head else { return }
         let blocks: [Block]
         do { blocks = try chain.store.blocks(from: head + 1) } catch { return }
-        for block in blocks {
+        index(blocks)
+    }
+
+    /// Records where each transaction of `blocks` (the ones above the head, in order) is, wakes
+    /// its waiters and moves the head.
+    func index(_ blocks: [Block]) {
+        for block in blocks where block.height == head + 1 {
             for (i, tx) in block.transactions.enumerated() {
                 included[tx.hash] = (block.height, i)
                 pending[tx.hash] = nil
@@ -277,6 +320,9 @@ public actor Node {
     ///
     /// - Throws: ``NodeError/forbidden(_:)`` on a node started without `--dev`.
     public func warp(by seconds: UInt64) async throws(NodeError) -> Block {
+        guard leader == nil else {
+            throw .forbidden("warp: this node follows \(leader?.base.absoluteString ?? "a leader"); chain time moves on the leader (warp there)")
+        }
         guard configuration.dev else {
             throw .forbidden("warp: chain time moves only with the wall clock on this node; warping needs a dev node (dmctl node serve --dev)")
         }

@@ -15,6 +15,8 @@ public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
     case rateLimited(String)
     /// The operation is not allowed on this node, such as warping a non-dev chain (403).
     case forbidden(String)
+    /// A node this one depends on (a follower's leader) cannot be reached now (503); retry later.
+    case unavailable(String)
     /// The node itself failed (500); never caused by a client's input.
     case internalFailure(String)
 
@@ -27,6 +29,7 @@ public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .refused: 422
         case .rateLimited: 429
         case .forbidden: 403
+        case .unavailable: 503
         case .internalFailure: 500
         }
     }
@@ -40,6 +43,7 @@ public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case .refused(let code, _): code
         case .rateLimited: "rateLimited"
         case .forbidden: "forbidden"
+        case .unavailable: "unavailable"
         case .internalFailure: "internalFailure"
         }
     }
@@ -47,7 +51,7 @@ public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
     /// What was wrong and what was expected.
     public var detail: String {
         switch self {
-        case .badRequest(let d), .notFound(let d), .payloadTooLarge(let d), .rateLimited(let d), .forbidden(let d), .internalFailure(let d): d
+        case .badRequest(let d), .notFound(let d), .payloadTooLarge(let d), .rateLimited(let d), .forbidden(let d), .unavailable(let d), .internalFailure(let d): d
         case .refused(_, let d): d
         }
     }

@@ -81,7 +81,8 @@ struct NodeHandlers: Sendable {
         do { stateHash = try state.stateHash(registry: chain.registry) } catch { throw NodeError.internalFailure("state hash: \(error)") }
         let body = NodeAPI.Head(
             chainID: chain.chainID, height: state.height, hash: state.lastBlockHash, timestamp: state.timestamp, stateHash: stateHash,
-            pending: await node.pendingCount, dev: node.configuration.dev, modules: chain.registry.names)
+            pending: await node.pendingCount, dev: node.configuration.dev, modules: chain.registry.names,
+            following: await node.followStatus.map(NodeAPI.Following.init))
         return NodeServer.json(body)
     }
 

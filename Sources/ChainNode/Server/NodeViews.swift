@@ -75,6 +75,31 @@ public enum NodeAPI {
         public let dev: Bool
         /// The hosted modules.
         public let modules: [String]
+        /// On a follower, where replicating its leader stands; absent on a leader.
+        public var following: Following? = nil
+    }
+
+    /// A follower's replication, in `GET /head`.
+    public struct Following: Codable, Sendable, Equatable {
+        /// The leader's base URL.
+        public let leader: String
+        /// `following`, or `refused` once a leader's block did not verify.
+        public let state: String
+        /// The height of the refused block.
+        public let refusedHeight: UInt64?
+        /// Why it was refused.
+        public let refusal: String?
+        /// The last passing failure (leader unreachable), if replication is paused.
+        public let lastError: String?
+
+        /// The body for `status`.
+        public init(_ status: FollowStatus) {
+            leader = status.leader
+            state = status.refusedHeight == nil ? "following" : "refused"
+            refusedHeight = status.refusedHeight
+            refusal = status.refusal
+            lastError = status.lastError
+        }
     }
 
     /// One token balance of an account.

@@ -73,6 +73,37 @@ public struct ChainMarketView: DatatrustMarketView {
         self.queue = DispatchQueue(label: "datamarket.datatrust.submit")
     }
 
+    /// A view that reads through `follower` (over a remote node's blocks, say) and submits
+    /// through `submitter` (the node itself): each transaction is built on the follower's
+    /// newest state, signed at the backend's nonce there, submitted, and the view then waits
+    /// for the follower to replicate the block holding it, so the next one is built on a state
+    /// that already shows it. Submissions of this view are serial; the backend key must not
+    /// sign elsewhere at the same time.
+    public init(follower: ChainFollower, submitter: any TransactionSubmitter, backend: PrivateKey, privacyPricePerMilliEpsilon: UInt256 = 0) {
+        self.directory = ChainMarketDirectory(follower: follower)
+        self.backend = backend
+        self.privacyPricePerMilliEpsilon = privacyPricePerMilliEpsilon
+        self.refresh = { try await follower.catchUp() }
+        self.send = { build in
+            _ = try Self.blocking { try await follower.catchUp() }
+            guard let tx = try build(ChainMarketDirectory(follower: follower)) else { return nil }
+            let height = try Self.blocking { () async throws -> UInt64 in try await submitter.submitAndWait(tx) }
+            _ = try Self.blocking { try await follower.state(atLeast: height, timeout: .seconds(60)) }
+            return tx.hash
+        }
+        self.queue = DispatchQueue(label: "datamarket.datatrust.submit")
+    }
+
+    /// Runs `body` and blocks this thread (the view's submission queue, never a thread of the
+    /// cooperative pool) until it finishes.
+    private static func blocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+        let box = BlockingResult<T>()
+        Task {
+            do { box.set(.success(try await body())) } catch { box.set(.failure(error)) }
+        }
+        return try box.wait()
+    }
+
     /// Signs at the writer's newest nonce and submits; runs on the view's serial queue, so two
     /// submissions of this view never race for one nonce, and holding the block store's writer
     /// lock after catching up with the blocks other processes appended (the way every dmctl
@@ -173,9 +204,32 @@ public struct ChainMarketView: DatatrustMarketView {
             case .unknownJob, .jobDeadlinePassed: throw DatatrustError.conflict("jobs.\(market): \(error.description)")
             default: throw error
             }
+        } catch SubmissionError.refused(let code, let detail) where code.hasPrefix("MarketError.unknownJob") || code.hasPrefix("MarketError.jobDeadlinePassed") {
+            // The same refusal, made by a node this view submits through.
+            throw DatatrustError.conflict("jobs.\(market): \(detail)")
         }
         guard let hash else { throw DatatrustError.internalFailure("usage report of job \(job) was not built") }
         return hash.hex
+    }
+}
+
+/// The outcome of an async body a submission-queue thread waits for.
+/// `@unchecked Sendable`: `result` is written once under `lock` before `done` is signalled and
+/// read only after waiting on `done`.
+private final class BlockingResult<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<T, any Error>?
+    private let done = DispatchSemaphore(value: 0)
+
+    func set(_ value: Result<T, any Error>) {
+        lock.withLock { result = value }
+        done.signal()
+    }
+
+    func wait() throws -> T {
+        done.wait()
+        guard let result = lock.withLock({ result }) else { throw CancellationError() }
+        return try result.get()
     }
 }
 

@@ -185,16 +185,7 @@ public final class Chain: @unchecked Sendable {
                 state.timestamp = timestamp
                 try store.append(block)
                 current = state
-                if snapshotInterval > 0, height % snapshotInterval == 0 {
-                    // The block is already durable: a snapshot is only a cache for reopening, so
-                    // failing to write one must not report the block as failed.
-                    do {
-                        try store.saveSnapshot(height: height, state: try state.canonicalEncoding(registry: registry))
-                        snapshotFailure = nil
-                    } catch {
-                        snapshotFailure = "snapshot at height \(height) was not saved: \(error)"
-                    }
-                }
+                saveSnapshotIfDue(state)
                 return BlockOutcome(block: block, rejected: rejected)
             }
         }
@@ -226,6 +217,50 @@ public final class Chain: @unchecked Sendable {
     public func warp(by seconds: UInt64) throws -> Block {
         try clock.warp(by: seconds)
         return try submit([]).block
+    }
+
+    /// Appends `block`, built by another node of the same chain, after checking it exactly as
+    /// reopening does (height, parent hash, timestamp, roots, every signature, and a replay
+    /// that must give the same receipts); a follower replicates its leader through this.
+    ///
+    /// A block at or below the current height that is already stored (same hash) is accepted
+    /// again and changes nothing, so a follower that was killed between appending and
+    /// recording may safely be given it twice.
+    /// - Throws: the ``ChainError`` saying why the block does not follow or does not replay
+    ///   (then nothing is stored and the state stays as it was), or a storage error.
+    public func append(verifying block: Block) throws {
+        try lock.withLock {
+            try store.exclusively {
+                try catchUp()
+                var state = current
+                if block.height <= state.height {
+                    let stored = try store.block(at: block.height)
+                    guard let stored, stored.hash == block.hash else {
+                        throw ChainError.hashMismatch(
+                            height: block.height,
+                            what: "the given block \(block.hash), not the stored \(stored?.hash.description ?? "(none)"),")
+                    }
+                    return
+                }
+                try Chain.replay(block, on: &state, registry: registry, chainID: chainID)
+                try store.append(block)
+                current = state
+                saveSnapshotIfDue(state)
+            }
+        }
+    }
+
+    private func saveSnapshotIfDue(_ state: ChainState) {
+        let height = state.height
+        guard snapshotInterval > 0, height % snapshotInterval == 0 else { return }
+        // The block is already durable: a snapshot is only a cache for reopening, so
+        // failing to write one must not report the block as failed.
+        do {
+            try store.saveSnapshot(height: height, state: try state.canonicalEncoding(registry: registry))
+            snapshotFailure = nil
+        } catch {
+            snapshotFailure = "snapshot at height \(height) was not saved: \(error)"
+        }
     }
 
     // MARK: - Verifying

@@ -53,6 +53,14 @@ public final class ChainFollower: @unchecked Sendable {
         return ChainFollower(genesis: genesis, modules: modules, source: source ?? StoreBlockSource(store: store), state: state)
     }
 
+    /// A follower that starts at the genesis state of `genesis`, kept in memory, and applies
+    /// every block `source` gives after it (a node's blocks, for a service on another machine).
+    /// - Throws: what building the genesis state found wrong in `genesis`.
+    public static func start(genesis: GenesisConfig, modules: [any ChainModule.Type], source: any BlockSource) throws -> ChainFollower {
+        let (state, _) = try genesis.build()
+        return ChainFollower(genesis: genesis, modules: modules, source: source, state: state)
+    }
+
     /// A follower of the file-backed chain in `folder`, read through a read-only
     /// ``FileBlockStore`` handle that never takes the writers' lock.
     public static func open(folder: URL, modules: [any ChainModule.Type], pollInterval: Duration = .milliseconds(50)) throws -> ChainFollower {

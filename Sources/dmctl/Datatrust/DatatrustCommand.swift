@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChainNode
 import DatatrustKit
 import Foundation
 import Hummingbird
@@ -82,11 +83,20 @@ enum DatatrustHome {
         let backend: PrivateKey
     }
 
+    /// The chain of a datatrust that follows a node instead of a local folder.
+    struct Remote {
+        /// Follows the node's blocks (checking each) in memory.
+        let follower: ChainFollower
+        /// Submits the datatrust's transactions through the node.
+        let submitter: any TransactionSubmitter
+    }
+
     /// Opens the datatrust of `global`'s home. Reads follow the chain as other processes extend
     /// it, never waiting for the writer lock; the datatrust's own transactions go through a
     /// writer handle opened at the first submission, so opening does not wait for the lock either.
+    /// With `remote`, reads follow a node's blocks and transactions go through that node.
     /// - Parameter maxDatapointBytes: when given, every market's largest datapoint (replacing config.json's).
-    static func open(global: GlobalOptions, signer: SignerOptions, masterPassphraseFile: String?, maxDatapointBytes: Int64? = nil) throws -> Opened {
+    static func open(global: GlobalOptions, signer: SignerOptions, masterPassphraseFile: String?, maxDatapointBytes: Int64? = nil, remote: Remote? = nil) throws -> Opened {
         let folder = global.homeURL.appendingPathComponent("datatrust", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let configFile = folder.appendingPathComponent("config.json")
@@ -110,11 +120,13 @@ enum DatatrustHome {
         }
         let backend = try signer.loadKey(global)
         let home = Home(global)
-        let follower = try ChainHome.follow(home)
+        let follower = try remote?.follower ?? ChainHome.follow(home)
+        let view = remote.map { ChainMarketView(follower: $0.follower, submitter: $0.submitter, backend: backend) }
+            ?? ChainMarketView(follower: follower, openWriter: { try ChainHome.open(home) }, backend: backend)
         let datatrust = Datatrust(configuration: config,
                                   vault: try Vault(folder: folder.appendingPathComponent("vault"), masterKey: master),
                                   store: try SQLiteStore(path: folder.appendingPathComponent("index.sqlite").path),
-                                  chain: ChainMarketView(follower: follower, openWriter: { try ChainHome.open(home) }, backend: backend))
+                                  chain: view)
         return Opened(datatrust: datatrust, follower: follower, backend: backend)
     }
 }
@@ -123,7 +135,16 @@ extension DatatrustCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve the datatrust REST API (127.0.0.1 by default) until SIGINT/SIGTERM.",
-            discussion: "Example: dmctl datatrust serve --key trust --port 8080")
+            discussion: """
+                With --node URL the datatrust follows the node at URL (any node, a follower too) \
+                instead of <home>/chain: it replays the node's blocks in memory, checking each, \
+                decides every request on the newest block it has, and submits its attestations and \
+                usage reports through that node, waiting for each to be included. The home then \
+                needs only the keystore and datatrust/.
+
+                Example: dmctl datatrust serve --key trust --port 8080
+                Example: dmctl datatrust serve --key trust --port 8080 --node http://127.0.0.1:8546
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Option(name: .long, help: "Port to listen on.") var port = 8080
@@ -139,8 +160,21 @@ extension DatatrustCommand {
         }
 
         func run() async throws {
+            var remote: DatatrustHome.Remote?
+            if let url = try global.nodeURL() {
+                let node = RemoteNode(base: url)
+                let genesis: GenesisConfig
+                do { genesis = try await node.genesis() } catch {
+                    throw CLIError.storage("--node: cannot read the node's genesis: \(error)")
+                }
+                let follower = try ChainFollower.start(genesis: genesis, modules: ChainHome.modules, source: NodeBlockSource(node: node))
+                do { try await follower.catchUp() } catch {
+                    throw CLIError.storage("--node: following \(url.absoluteString) failed: \(error)")
+                }
+                remote = DatatrustHome.Remote(follower: follower, submitter: NodeSubmitter(node: node))
+            }
             let opened = try DatatrustHome.open(global: global, signer: signer, masterPassphraseFile: masterPassphraseFile,
-                                                maxDatapointBytes: maxDatapointBytes)
+                                                maxDatapointBytes: maxDatapointBytes, remote: remote)
             let config = opened.datatrust.configuration
             // Refuse to start rather than accept data it could never attest.
             let directory = ChainMarketDirectory(follower: opened.follower)

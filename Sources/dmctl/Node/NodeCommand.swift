@@ -13,7 +13,13 @@ struct NodeCommand: AsyncParsableCommand {
             bytes) from any client, keeps them in a bounded pending pool and builds blocks from them \
             at an interval, or at once when enough are waiting. The API is described at /openapi.json.
 
+            With --follow URL the node is a verifying follower of the node at URL: it replicates \
+            that node's blocks into <home>/chain (created from the leader's genesis on first start), \
+            checks every block by replaying it before serving it, serves the same reads, and \
+            forwards submitted transactions to the leader.
+
             Example: dmctl node serve --port 8545 --dev
+            Example: dmctl node serve --port 8546 --follow http://127.0.0.1:8545 --home ./follower
             """,
         subcommands: [Serve.self])
 
@@ -25,7 +31,15 @@ struct NodeCommand: AsyncParsableCommand {
                 bound (with --port 0, a free port the system picks). Chain time may be warped \
                 (POST /chain/warp) only with --dev.
 
+                With --follow URL: a verifying follower of the node at URL. On first start <home>/chain \
+                is created from the leader's genesis; after a restart (even a SIGKILL) replication \
+                resumes from the blocks already stored. Every block is replayed and checked (hash chain, \
+                signatures, receipts) before it is served; a block that does not verify is refused, \
+                logged with its height and reason, and shown in GET /head under "following"; the \
+                follower then stops advancing.
+
                 Example: dmctl node serve --port 8545 --dev
+                Example: dmctl node serve --port 8546 --follow http://127.0.0.1:8545 --home ./follower
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(name: .long, help: "Address to bind.") var host = "127.0.0.1"
@@ -39,6 +53,8 @@ struct NodeCommand: AsyncParsableCommand {
         var maxPending = 10_000
         @Option(name: .long, help: ArgumentHelp("Requests one client IP may make per minute (429 beyond).", valueName: "n"))
         var rateLimit = 20_000
+        @Option(name: .long, help: ArgumentHelp("Be a verifying follower of the node at this URL.", valueName: "url"))
+        var follow: String?
 
         func validate() throws {
             guard (0...65_535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
@@ -46,24 +62,60 @@ struct NodeCommand: AsyncParsableCommand {
             guard maxBlockTransactions >= 1 else { throw ValidationError("--max-block-transactions \(maxBlockTransactions): expected at least 1") }
             guard maxPending >= 1 else { throw ValidationError("--max-pending \(maxPending): expected at least 1") }
             guard rateLimit >= 1 else { throw ValidationError("--rate-limit \(rateLimit): expected at least 1") }
+            if let follow {
+                guard let url = URL(string: follow), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                    throw ValidationError("--follow \(follow): expected a node's base URL such as http://127.0.0.1:8545")
+                }
+                guard !dev else { throw ValidationError("--dev with --follow: a follower's chain time is its leader's; start the leader with --dev") }
+            }
         }
 
         func run() async throws {
-            let chain = try ChainHome.openFolder(Home(global))
             let configuration = NodeConfiguration(
                 blockIntervalMilliseconds: blockInterval, maxBlockTransactions: maxBlockTransactions, maxPendingTransactions: maxPending,
                 rateLimitRequests: rateLimit, rateLimitWindowSeconds: 60, dev: dev)
-            let node = try Node(chain: chain, configuration: configuration)
-            await node.start()
+            let chain: Chain
+            let node: Node
+            if let follow, let url = URL(string: follow) {
+                let leader = RemoteNode(base: url)
+                chain = try await Self.followerChain(Home(global), leader: leader)
+                node = try Node(following: leader, chain: chain, configuration: configuration)
+                await node.startFollowing()
+            } else {
+                chain = try ChainHome.openFolder(Home(global))
+                node = try Node(chain: chain, configuration: configuration)
+                await node.start()
+            }
             let host = self.host
             let chainID = chain.chainID
             let height = chain.height
             let app = NodeServer.application(for: node, host: host, port: port) { bound in
-                let line = "node listening on http://\(host):\(bound) (chain \(chainID), height \(height)\(configuration.dev ? ", dev" : ""))\n"
+                let role = follow.map { ", following \($0)" } ?? (configuration.dev ? ", dev" : "")
+                let line = "node listening on http://\(host):\(bound) (chain \(chainID), height \(height)\(role))\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
             }
             try await app.runService()
             await node.stop()
+        }
+
+        /// The follower's chain in `home`: the one stored there (its genesis must be the
+        /// leader's), or a new one from the leader's genesis.
+        static func followerChain(_ home: Home, leader: RemoteNode) async throws -> Chain {
+            let genesis: GenesisConfig
+            do { genesis = try await leader.genesis() } catch {
+                throw CLIError.storage("--follow: cannot read the leader's genesis: \(error)")
+            }
+            // No block 0 yet (a new folder, or a first start killed half-way): start from the
+            // leader's genesis; the store starts a cut-short initialisation over.
+            guard try FileBlockStore(folder: home.chain).block(at: 0) != nil else {
+                return try ChainHome.create(home, genesis: genesis)
+            }
+            let chain = try ChainHome.openFolder(home)
+            guard chain.genesis == genesis else {
+                throw CLIError.usage(
+                    "--follow: \(home.chain.path) holds chain \(chain.chainID) with genesis \(try chain.genesis.hash()); the leader's is chain \(genesis.chainID) with genesis \(try genesis.hash()); use an empty --home for a new follower")
+            }
+            return chain
         }
     }
 }

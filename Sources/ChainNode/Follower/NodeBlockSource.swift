@@ -1,0 +1,219 @@
+import Foundation
+import LedgerCore
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A ``LedgerCore/BlockSource`` over another node's HTTP API: blocks arrive live through its
+/// Server-Sent Events stream (`GET /stream?from=H`) and are handed out from a bounded buffer;
+/// when the buffer does not hold the height asked for (first start, a broken stream, a
+/// follower far behind) they are read a page at a time from `GET /blocks?from=H`.
+///
+/// A broken stream is reopened, after 100 ms, then twice as long after each failure up to 5 s;
+/// until then waiting polls. The source is not trusted: whoever applies its blocks
+/// (``Node`` in follower mode, a ``LedgerCore/ChainFollower``) checks every one of them.
+///
+/// ```swift
+/// let source = NodeBlockSource(node: RemoteNode(base: URL(string: "http://10.0.0.1:8545")!))
+/// let follower = ChainFollower(genesis: try await source.node.genesis(), modules: modules, source: source, state: genesisState)
+/// ```
+public final class NodeBlockSource: BlockSource, @unchecked Sendable {
+    // @unchecked: every mutable property is read and written only while holding `lock`, which
+    // is never held across an await or a network call; `node` is immutable and Sendable.
+    private let lock = NSLock()
+    private var buffer: [UInt64: Block] = [:]
+    private var announced: UInt64?
+    private var waiters: [UInt64: (after: UInt64, continuation: CheckedContinuation<Void, Never>)] = [:]
+    private var nextWaiter: UInt64 = 0
+    private var connection: StreamConnection?
+    private var failures = 0
+    private var retryAt = ContinuousClock.now
+    private var closed = false
+
+    /// The node followed.
+    public let node: RemoteNode
+    /// The most blocks held from the stream before they are asked for.
+    public let bufferLimit: Int
+
+    /// A source following `node`, holding at most `bufferLimit` streamed blocks ahead.
+    public init(node: RemoteNode, bufferLimit: Int = 2_000) {
+        self.node = node
+        self.bufferLimit = max(1, bufferLimit)
+    }
+
+    deinit { connection?.cancel() }
+
+    /// Closes the stream; later waits poll until the stream is asked for again.
+    public func close() {
+        let open = lock.withLock { () -> StreamConnection? in
+            closed = true
+            defer { connection = nil }
+            return connection
+        }
+        open?.cancel()
+    }
+
+    /// Whether a stream to the node is open now.
+    public var isStreaming: Bool { lock.withLock { connection != nil } }
+
+    // MARK: - BlockSource
+
+    /// The streamed blocks from `height` on when the buffer holds `height`, else one page from
+    /// `GET /blocks?from=height`.
+    public func blocks(from height: UInt64) async throws -> [Block] {
+        let run = lock.withLock { () -> [Block] in
+            for old in buffer.keys where old < height { buffer[old] = nil }
+            var run: [Block] = []
+            var next = height
+            while let block = buffer[next] {
+                run.append(block)
+                buffer[next] = nil
+                next += 1
+            }
+            return run
+        }
+        if !run.isEmpty { return run }
+        return try await node.blocks(from: height)
+    }
+
+    /// Returns once the stream announces a block above `height`, or after `timeout`; opens the
+    /// stream from `height + 1` when none is open (and the back-off allows).
+    public func waitForBlocks(after height: UInt64, timeout: Duration) async throws {
+        openStreamIfNeeded(from: height + 1)
+        let id: UInt64? = lock.withLock {
+            if let announced, announced > height { return nil }
+            if !buffer.isEmpty, buffer.keys.contains(where: { $0 > height }) { return nil }
+            defer { nextWaiter += 1 }
+            return nextWaiter
+        }
+        guard let id else { return }
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            self?.wake(id)
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let early = lock.withLock { () -> Bool in
+                    if let announced, announced > height { return true }
+                    waiters[id] = (height, continuation)
+                    return false
+                }
+                if early { continuation.resume() }
+            }
+        } onCancel: {
+            self.wake(id)
+        }
+        timer.cancel()
+        try Task.checkCancellation()
+    }
+
+    private func wake(_ id: UInt64) {
+        lock.withLock { waiters.removeValue(forKey: id) }?.continuation.resume()
+    }
+
+    // MARK: - The stream
+
+    private func openStreamIfNeeded(from height: UInt64) {
+        let start = lock.withLock { () -> Bool in
+            guard self.connection == nil, !closed, ContinuousClock.now >= retryAt else { return false }
+            return true
+        }
+        guard start else { return }
+        let url: URL
+        do { url = try node.url("stream?from=\(height)") } catch { return }
+        let opened = StreamConnection(url: url, source: self)
+        let won = lock.withLock { () -> Bool in
+            guard connection == nil else { return false }
+            connection = opened
+            return true
+        }
+        if won { opened.start() }
+    }
+
+    /// A message from the stream `connection`.
+    fileprivate func received(_ message: ServerSentEvent, on connection: StreamConnection) {
+        guard message.event == "block", let height = message.id.flatMap(UInt64.init) else { return }
+        // A block that does not decode is not buffered; the page read will report it.
+        var block: Block?
+        if let body = try? JSONDecoder().decode(NodeAPI.BlockBody.self, from: Data(message.data.utf8)) {
+            block = try? RemoteNode.block(body)
+        }
+        let woken = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            guard self.connection === connection else { return [] }
+            failures = 0
+            announced = max(announced ?? 0, height)
+            if let block, block.height == height, buffer.count < bufferLimit { buffer[height] = block }
+            let ready = waiters.filter { $0.value.after < height }
+            for id in ready.keys { waiters[id] = nil }
+            return ready.values.map(\.continuation)
+        }
+        for continuation in woken { continuation.resume() }
+    }
+
+    /// The stream `connection` ended or failed: back off before the next one.
+    fileprivate func ended(_ connection: StreamConnection) {
+        let woken = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            guard self.connection === connection else { return [] }
+            self.connection = nil
+            failures += 1
+            let delay = min(5_000, 100 << min(failures - 1, 6))
+            retryAt = ContinuousClock.now.advanced(by: .milliseconds(delay))
+            // Waiters go back to their caller, which reads a page and polls until the stream is back.
+            let all = waiters.values.map(\.continuation)
+            waiters = [:]
+            return all
+        }
+        for continuation in woken { continuation.resume() }
+    }
+}
+
+/// One open `text/event-stream` request, fed to its ``NodeBlockSource`` as messages arrive.
+private final class StreamConnection: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    // @unchecked: `parser` is only touched from the session's serial delegate queue; `source`
+    // is weak and Sendable; `session` and `url` are set once in `init`.
+    private var parser = ServerSentEventParser()
+    private weak var source: NodeBlockSource?
+    private let url: URL
+    private var session: URLSession?
+    private let queue: OperationQueue = {
+        let q = OperationQueue()
+        q.maxConcurrentOperationCount = 1
+        return q
+    }()
+
+    init(url: URL, source: NodeBlockSource) {
+        self.url = url
+        self.source = source
+        super.init()
+    }
+
+    func start() {
+        let configuration = URLSessionConfiguration.default
+        // The node sends a keep-alive comment every 15 s; a minute of silence is a dead stream.
+        configuration.timeoutIntervalForRequest = 60
+        configuration.timeoutIntervalForResource = 7 * 24 * 3600
+        let session = URLSession(configuration: configuration, delegate: self, delegateQueue: queue)
+        self.session = session
+        var request = URLRequest(url: url)
+        request.setValue("text/event-stream", forHTTPHeaderField: "Accept")
+        session.dataTask(with: request).resume()
+    }
+
+    func cancel() {
+        session?.invalidateAndCancel()
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        // Anything but a 200 stream (an old node without /stream, an error body) is dropped.
+        guard let source, (dataTask.response as? HTTPURLResponse)?.statusCode == 200 else {
+            dataTask.cancel()
+            return
+        }
+        for message in parser.feed(data) { source.received(message, on: self) }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        session.finishTasksAndInvalidate()
+        source?.ended(self)
+    }
+}
