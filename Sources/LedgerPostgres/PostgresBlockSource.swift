@@ -47,6 +47,10 @@ public final class PostgresBlockSource: BlockSource, @unchecked Sendable {
     /// Whether the `LISTEN` is in place (waits then end on notification, not on a timer).
     public var isListening: Bool { listener.isListening }
 
+    /// The highest height announced so far: the tip read when the `LISTEN` went in place, then
+    /// each height a commit notified; nil before listening.
+    public var announcedHeight: UInt64? { listener.announcedHeight }
+
     /// The stored blocks from `height` on, checked by the store.
     public func blocks(from height: UInt64) async throws -> [Block] {
         try store.blocks(from: height)
@@ -91,6 +95,8 @@ private final class Listener: @unchecked Sendable {
     private var context: PostgresListenContext?
 
     var isListening: Bool { lock.withLock { listening } }
+
+    var announcedHeight: UInt64? { lock.withLock { announced } }
 
     /// Registers a waiter for a block above `after`; false if it need not wait (one was
     /// announced already, the task is cancelled, or listening stopped).

@@ -220,8 +220,15 @@ import Testing
         let section = try #require(readme.range(of: "## Run a market across machines"))
         let open = try #require(readme.range(of: "```sh\n", range: section.upperBound..<readme.endIndex))
         let close = try #require(readme.range(of: "```", range: open.upperBound..<readme.endIndex))
-        let block = String(readme[open.upperBound..<close.lowerBound])
-        #expect(block.contains("--follow") && block.contains("datatrust serve") && block.contains("--node"))
+        let written = String(readme[open.upperBound..<close.lowerBound])
+        #expect(written.contains("--follow") && written.contains("datatrust serve") && written.contains("--node"))
+        // The block as written, on ports nothing else listens on (other suites run beside it).
+        var block = written
+        for port in ["18545", "18546", "18080"] {
+            #expect(block.contains(":" + port), "the README block no longer uses port \(port)")
+            let free = String(DatatrustMarket.freePort())
+            block = block.replacingOccurrences(of: ":" + port, with: ":" + free).replacingOccurrences(of: "--port " + port, with: "--port " + free)
+        }
         let folder = CLIRunner.temporaryFolder("readme-across")
         defer { try? FileManager.default.removeItem(at: folder) }
         // `dmctl` is the binary itself (not a shell function), so `&` gives the server's own pid.

@@ -101,10 +101,25 @@ struct NodeCommand: AsyncParsableCommand {
         /// The follower's chain in `home`: the one stored there (its genesis must be the
         /// leader's), or a new one from the leader's genesis.
         static func followerChain(_ home: Home, leader: RemoteNode) async throws -> Chain {
-            let genesis: GenesisConfig
-            do { genesis = try await leader.genesis() } catch {
-                throw CLIError.storage("--follow: cannot read the leader's genesis: \(error)")
+            // A follower started beside its leader (a script starting both at once, a host
+            // rebooting) waits for the leader to listen, up to a minute, rather than giving up.
+            var fetched: GenesisConfig?
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: .seconds(60))
+            var pause = Duration.milliseconds(100)
+            var told = false
+            while fetched == nil {
+                do {
+                    fetched = try await leader.genesis()
+                } catch RemoteNodeError.unreachable(let reason) where clock.now < deadline {
+                    if !told { Output.note("--follow: waiting for the leader (\(reason))"); told = true }
+                    try await Task.sleep(for: pause)
+                    pause = min(pause * 2, .seconds(2))
+                } catch {
+                    throw CLIError.storage("--follow: cannot read the leader's genesis: \(error)")
+                }
             }
+            guard let genesis = fetched else { throw CLIError.storage("--follow: the leader sent no genesis") }
             // No block 0 yet (a new folder, or a first start killed half-way): start from the
             // leader's genesis; the store starts a cut-short initialisation over.
             guard try FileBlockStore(folder: home.chain).block(at: 0) != nil else {
