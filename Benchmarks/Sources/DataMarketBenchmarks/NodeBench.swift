@@ -75,11 +75,19 @@ enum NodeBench {
     /// Seconds until every transfer, submitted to `node` in process by one task per sender, is included.
     static func ingestInProcess(_ node: Node, _ transactions: [[SignedTransaction]]) async throws -> Double {
         await node.start()
+        return try await timedIngest(node, transactions) { tx in _ = try await node.submit(tx, sender: try tx.recoverSender()) }
+    }
+
+    /// Seconds until every transfer, handed to `submit` by one task per sender in nonce order, is
+    /// included; then stops the node and checks every transfer landed.
+    static func timedIngest(
+        _ node: Node, _ transactions: [[SignedTransaction]], submit: @escaping @Sendable (SignedTransaction) async throws -> Void
+    ) async throws -> Double {
         let t0 = Bench.now()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for list in transactions {
                 group.addTask {
-                    for tx in list { _ = try await node.submit(tx, sender: try tx.recoverSender()) }
+                    for tx in list { try await submit(tx) }
                     _ = try await node.waitForOutcome(of: list[list.count - 1].hash, timeout: .seconds(120))
                 }
             }
@@ -103,28 +111,15 @@ enum NodeBench {
             try await Task.sleep(for: .milliseconds(50))
         }
         let session = URLSession(configuration: .ephemeral)
-        let t0 = Bench.now()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for list in transactions {
-                group.addTask {
-                    for tx in list {
-                        var request = URLRequest(url: base.appendingPathComponent("transactions"))
-                        request.httpMethod = "POST"
-                        request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
-                        request.httpBody = Data(tx.encoded)
-                        let (_, response) = try await session.data(for: request)
-                        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-                        guard status == 200 || status == 202 else { throw BenchFailure(text: "POST /transactions answered \(status)") }
-                    }
-                    _ = try await node.waitForOutcome(of: list[list.count - 1].hash, timeout: .seconds(120))
-                }
-            }
-            try await group.waitForAll()
+        return try await timedIngest(node, transactions) { tx in
+            var request = URLRequest(url: base.appendingPathComponent("transactions"))
+            request.httpMethod = "POST"
+            request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(tx.encoded)
+            let (_, response) = try await session.data(for: request)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            guard status == 200 || status == 202 else { throw BenchFailure(text: "POST /transactions answered \(status)") }
         }
-        let seconds = Double(Bench.now() - t0) / 1e9
-        await node.stop()
-        try check(node, transactions)
-        return seconds
     }
 
     struct BenchFailure: Error { let text: String }
