@@ -31,7 +31,7 @@ struct DMCtl: AsyncParsableCommand {
             TxCommand.self, NodeCommand.self, HashCommand.self, SignCommand.self, VerifyCommand.self, MarketCommand.self, DatatrustCommand.self, HECommand.self,
             DatasetCommand.self, BountyCommand.self, DataBountyCommand.self,
             DataCommand.self, UsageCommand.self, PortfolioCommand.self, ModelCommand.self, EvalCommand.self, PoolCommand.self,
-            DemoCommand.self, AmountsCommand.self,
+            DemoCommand.self, AmountsCommand.self, CallsCommand.self,
         ])
 
     /// Parses, runs, and maps every failure to dmctl's documented exit statuses.

@@ -24,7 +24,19 @@ enum HelpExamples {
     /// so nothing is wrapped), lines ending in `\` joined with the next, without shell
     /// redirections, `# comments` or a trailing `(parenthetical remark)`.
     static func commandLines(in help: String) -> [String] {
-        guard let start = help.range(of: "Example:") else { return [] }
+        shellLines(in: help).compactMap { full -> String? in
+            var line = full
+            guard line.hasPrefix("dmctl ") else { return nil }
+            for cut in [" > ", " < ", " | ", " #", " ("] { if let r = line.range(of: cut) { line = String(line[..<r.lowerBound]) } }
+            return line.trimmingCharacters(in: .whitespaces)
+        }
+    }
+
+    /// The lines of the `Example:` sections (from the first to `USAGE:`) that a reader would
+    /// type, shell syntax kept: `dmctl …` and `export …`, lines ending in `\` joined with the next.
+    static func shellLines(in help: String) -> [String] {
+        let starts = [help.range(of: "Example:"), help.range(of: "Examples:")].compactMap { $0 }
+        guard let start = starts.min(by: { $0.lowerBound < $1.lowerBound }) else { return [] }
         let end = help.range(of: "\nUSAGE:", range: start.upperBound..<help.endIndex)?.lowerBound ?? help.endIndex
         var joined: [String] = []
         var pending: String?
@@ -38,12 +50,10 @@ enum HelpExamples {
                 joined.append(full)
             }
         }
-        return joined.compactMap { full -> String? in
-            var line = full
-            guard line.hasPrefix("dmctl ") else { return nil }
-            for cut in [" > ", " < ", " | ", " #", " ("] { if let r = line.range(of: cut) { line = String(line[..<r.lowerBound]) } }
-            return line.trimmingCharacters(in: .whitespaces)
-        }
+        return joined.map { line in
+            for prefix in ["Examples: ", "Example: "] where line.hasPrefix(prefix) { return String(line.dropFirst(prefix.count)) }
+            return line
+        }.filter { $0.hasPrefix("dmctl ") || $0.hasPrefix("export ") }
     }
 
     /// Shell words of `line` after `dmctl` (single and double quotes, no expansion).

@@ -31,7 +31,7 @@ import Testing
         (["chain", "events", "--from", "-1"], ["--from", "'-1' must not be negative"]),
         (["usage", "accept", "1", "--prepaid-uses", "-4", "--key", "bob"], ["--prepaid-uses", "must not be negative"]),
         (["token", "create", "--symbol", "NEG", "--name", "n", "--decimals", "-1", "--key", "alice"], ["--decimals", "must not be negative"]),
-        (["chain", "blocks", "--limit", "-5"], ["--limit", "-5", "expected 1-100000"]),
+        (["chain", "blocks", "--limit", "-5"], ["--limit", "-5", "expected a whole number from 1 to 100000"]),
         (["nft", "show", "-3"], ["'-3'", "after `--`", "must not be negative"]),
         (["market", "invest", "cancer", "-5", "--key", "alice"], ["'-5'", "after `--`"]),
     ]

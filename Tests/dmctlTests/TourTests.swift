@@ -53,8 +53,10 @@ import Testing
 @Test func rootHelpExampleRunsAndLeavesAliceFunded() throws {
     let help = try CLIRunner().run(["--help"]).stdout
     let example = try #require(help.range(of: "Example:"))
-    let lines = help[example.upperBound...].split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        .prefix { !$0.isEmpty }
+    // Up to the blank line that ends the example (kept by the split, so the subcommand list,
+    // whose wrapped abstracts may start with "dmctl", is not read as example lines).
+    let lines = help[example.upperBound...].split(separator: "\n", omittingEmptySubsequences: false)
+        .map { $0.trimmingCharacters(in: .whitespaces) }.drop { $0.isEmpty }.prefix { !$0.isEmpty }
     #expect(lines.count >= 3)
     let home = try TestHome()
     var balance = ""

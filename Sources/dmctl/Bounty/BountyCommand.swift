@@ -54,14 +54,16 @@ struct BountyCommand: AsyncParsableCommand {
             case (nil, true): metric = .meanAbsoluteError
             default: throw CLIError.usage("give exactly one of --classes N or --regression")
             }
-            let base = URL(fileURLWithPath: dir, isDirectory: true)
-            let train = try ChainCall.readText(base.appendingPathComponent("train.csv").path)
-            let test = try ChainCall.readText(base.appendingPathComponent("test-features.csv").path)
-            let truth = try ChainCall.readJSON(IntegerVector.self, from: base.appendingPathComponent("truth.json").path).values
+            // The command line first (token, amounts), then the files, as other commands do: a
+            // bad amount is named even when --dir is wrong too.
             let chain = try ChainHome.open(home)
             let tokenID = try ChainCall.token(token)
             let rewardValue = try AmountRule.parse(reward, of: tokenID, raw: units.raw, chain: chain, field: "--reward")
             let stakeValue = try AmountRule.parse(stake, of: tokenID, raw: units.raw, chain: chain, field: "--stake")
+            let base = URL(fileURLWithPath: dir, isDirectory: true)
+            let train = try ChainCall.readText(base.appendingPathComponent("train.csv").path)
+            let test = try ChainCall.readText(base.appendingPathComponent("test-features.csv").path)
+            let truth = try ChainCall.readJSON(IntegerVector.self, from: base.appendingPathComponent("truth.json").path).values
             let id = chain.state(of: ModelBountyModule.self).nextID
             let salt = Salt.random()
             let terms = ModelBounty.Terms(
@@ -79,18 +81,20 @@ struct BountyCommand: AsyncParsableCommand {
     struct Submit: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Stake and commit to predictions and a model hash (sealed, bound to your address).",
-            discussion: "Example: dmctl bounty submit --key alice --bounty 1 --predictions preds.json --model-hash 0x… --secret alice.secret.json")
+            discussion: "Example: dmctl bounty submit --key alice --bounty 1 --predictions alice-preds.json --model-file alice.onnx --secret alice.secret.json")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Option(help: "Bounty id.") var bounty: UInt64
         @Option(help: "JSON file {\"values\": [...]} with one prediction per test row.") var predictions: String
-        @Option(help: "0x hash of the model file.") var modelHash: String
+        @Option(help: "0x Keccak-256 of the model file (or give --model-file).") var modelHash: String?
+        @Option(help: "The model file, hashed locally with Keccak-256 (or give --model-hash).") var modelFile: String?
         @Option(help: "Where to keep the sealed entry (salt, predictions).") var secret: String
 
         func run() async throws {
+            guard let modelHash = try RolesCLI.hash(hex: modelHash, file: modelFile, name: "model") else { return }
             let key = try signer.load(global)
             let values = try ChainCall.readJSON(IntegerVector.self, from: predictions).values
-            let entry = EntrySecret(bounty: bounty, salt: .random(), predictions: values, modelHash: try ChainCall.hash(modelHash, option: "--model-hash"))
+            let entry = EntrySecret(bounty: bounty, salt: .random(), predictions: values, modelHash: modelHash)
             let commitment = Commitment.make(.submission, bountyID: bounty, committer: key.address, salt: entry.salt,
                                              payloadHash: Commitment.predictionPayloadHash(predictions: values, modelHash: entry.modelHash))
             try ChainCall.writeJSON(entry, to: secret)

@@ -13,12 +13,12 @@ extension BountyCommand {
                 Two classes train a logistic regression, more a softmax regression, both exported as ONNX (Scaler, then \
                 LinearClassifier). The predictions written are the ONNX model's own labels for test-features.csv, so \
                 a host that serves the published file answers exactly what the trainer commits to. Submit them with \
-                --model-hash set to the printed model hash; after winning, publish the same file with \
+                --model-file (or --model-hash set to the printed model hash); after winning, publish the same file with \
                 `dmctl model publish --bounty ID`.
 
                 Example:
                   dmctl bounty train --dir bounty1 --model-out alice.onnx --predictions-out alice-preds.json
-                  dmctl bounty submit --key alice --bounty 1 --predictions alice-preds.json --model-hash 0x… --secret alice.secret.json
+                  dmctl bounty submit --key alice --bounty 1 --predictions alice-preds.json --model-file alice.onnx --secret alice.secret.json
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(help: "Folder written by `dmctl dataset split` (reads train.csv and test-features.csv).") var dir: String
@@ -31,6 +31,9 @@ extension BountyCommand {
             let base = URL(fileURLWithPath: dir, isDirectory: true)
             let train: LabeledDataset
             do { train = try LabeledDataset.load(contentsOf: base.appendingPathComponent("train.csv")) } catch {
+                if case .unreadable(let path, let reason) = error {
+                    throw CLIError.storage("--dir: cannot read \(path): \(reason); expected a folder written by dmctl dataset split")
+                }
                 throw CLIError.usage("--dir \(dir): train.csv: \(error)")
             }
             let testPath = base.appendingPathComponent("test-features.csv").path

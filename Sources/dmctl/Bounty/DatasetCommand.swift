@@ -29,7 +29,13 @@ struct DatasetCommand: AsyncParsableCommand {
         func run() async throws {
             var progress = TerminalProgress("dataset split")  // steps on stderr, on a terminal, after the first second
             let dataset: LabeledDataset
-            do { dataset = try LabeledDataset.load(contentsOf: URL(fileURLWithPath: input), labelScale: labelScale) } catch { throw CLIError.usage("\(error)") }
+            do { dataset = try LabeledDataset.load(contentsOf: URL(fileURLWithPath: input), labelScale: labelScale) } catch {
+                // A missing or unreadable file is storage (exit 3) as in every group; bad rows are usage (2).
+                if case .unreadable(let path, let reason) = error {
+                    throw CLIError.storage("--input: cannot read \(path): \(reason); expected a readable labelled CSV file")
+                }
+                throw CLIError.usage("--input: \(error)")
+            }
             progress.phase("splitting \(dataset.count) rows")
             let publication: BountyPublication
             do { publication = try BountyPublication(dataset: dataset, testCount: testCount, seed: seed) } catch { throw CLIError.usage("\(error)") }

@@ -157,7 +157,7 @@ struct ChainCommand: AsyncParsableCommand {
         @Option(help: "At most this many blocks (1-100000).") var limit = 50
 
         func run() async throws {
-            guard (1...100_000).contains(limit) else { throw CLIError.usage("--limit: \(limit) is out of range; expected 1-100000") }
+            try WholeNumberRule.check(limit, in: 1...100_000, field: "--limit")
             let chain = try ChainHome.open(Home(global))
             let blocks = try chain.blocks(from: from).prefix(limit)
             struct Out: Encodable {

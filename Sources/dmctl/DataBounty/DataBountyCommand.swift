@@ -23,7 +23,7 @@ struct DataBountyCommand: AsyncParsableCommand {
 
             Example:
               dmctl databounty join --key owner1 --bounty 1 --samples 91
-              dmctl he encrypt --key sponsor-public.json --packed --bits 32 --parties 5 --range 1024 -- 0.5,-3.25,... > grad1.json
+              dmctl he encrypt --key keys/public.json --packed --bits 32 --parties 5 --range 1024 -- 0.5,-3.25,1.5,0.25 > grad1.json
               dmctl databounty commit --key owner1 --bounty 1 --round 1 --gradient grad1.json
               dmctl databounty show 1
             """,
@@ -41,7 +41,7 @@ struct DataBountyCommand: AsyncParsableCommand {
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Escrow a bounty and a bond for a model to reach a target error.",
-            discussion: "Example: dmctl databounty create --key sponsor --token DMT --reward 100 --bond 50 --stake 1 --features 30 --initial-error 3700 --target-error 800 --initial-weights w0.json --deadline-in 86400 --public-key pub.json --validation val.json --secret sponsor.secret.json")
+            discussion: "Example: dmctl databounty create --key sponsor --token DMT --reward 100 --bond 50 --stake 1 --features 3 --initial-error 3700 --target-error 800 --initial-weights w0.json --deadline-in 86400 --public-key keys/public.json --validation val.json --secret sponsor.secret.json")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Option(help: "Token symbol.") var token: String
@@ -159,7 +159,7 @@ struct DataBountyCommand: AsyncParsableCommand {
 
     struct Reveal: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sponsor: reveal the validation set and final weights after the end.",
-                                                        discussion: "Example: dmctl databounty reveal --key sponsor --secret sponsor.secret.json --validation val.json --weights w4.json")
+                                                        discussion: "Example: dmctl databounty reveal --key sponsor --secret sponsor.secret.json --validation val.json --weights w2.json")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Option(help: "The secret written by create.") var secret: String
@@ -177,7 +177,7 @@ struct DataBountyCommand: AsyncParsableCommand {
 
     struct Challenge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Anyone: have the chain recompute a round's error from its weights.",
-                                                        discussion: "Example: dmctl databounty challenge --key owner2 --bounty 1 --round 2 --weights w2.json")
+                                                        discussion: "Example: dmctl databounty challenge --key owner2 --bounty 1 --round 1 --weights w1.json")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Option(help: "Bounty id.") var bounty: UInt64

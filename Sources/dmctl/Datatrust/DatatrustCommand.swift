@@ -15,8 +15,9 @@ struct DatatrustCommand: AsyncParsableCommand {
         commandName: "datatrust",
         abstract: "Run the encrypted datatrust server or call its REST API.",
         discussion: """
-            Example: dmctl datatrust serve --key trust --port 8080 (then, in another terminal, \
-            dmctl datatrust markets).
+            Example:
+              dmctl datatrust serve --key datatrust --port 8080
+              dmctl datatrust markets   # in another terminal
 
             The server keeps everything under <home>/datatrust: config.json (a DatatrustConfiguration, \
             written with every default by `dmctl datatrust init`; only name and markets with their schema \
@@ -142,8 +143,8 @@ extension DatatrustCommand {
                 usage reports through that node, waiting for each to be included. The home then \
                 needs only the keystore and datatrust/.
 
-                Example: dmctl datatrust serve --key trust --port 8080
-                Example: dmctl datatrust serve --key trust --port 8080 --node http://127.0.0.1:8546
+                Example: dmctl datatrust serve --key datatrust --port 8080
+                Example: dmctl datatrust serve --key datatrust --port 8080 --node http://127.0.0.1:8545
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
@@ -250,7 +251,7 @@ extension DatatrustCommand {
     struct Housekeep: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the datatrust's housekeeping once with the server stopped: outbox, expired logins, vault sweep.",
-            discussion: "Example: dmctl datatrust housekeep --key trust")
+            discussion: "Example: dmctl datatrust housekeep --key datatrust")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Option(name: .long, help: "File holding the vault passphrase (else the key file master.key is used).") var masterPassphraseFile: String?
@@ -318,7 +319,7 @@ extension DatatrustCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "ADD_DATAPOINT from a file (its Keccak-256 must be applied for or listed by you).",
-            discussion: "Example: dmctl datatrust add --key alice --market cancer shard-1.csv")
+            discussion: "Example: dmctl datatrust add --key bob --market cancer rows.csv")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var server: ServerOptions
         @OptionGroup var signer: SignerOptions
@@ -341,7 +342,7 @@ extension DatatrustCommand {
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "GET_DATAPOINT (verified against its hash) to a file or standard output.",
-            discussion: "Example: dmctl datatrust get --key buyer --market cancer --job 1 --out shard.csv 0x<dataHash>")
+            discussion: "Example: dmctl datatrust get --key dave --market cancer --job 1 --out rows-copy.csv 0x1d1a77be37d31b67c10ef5fbef84e16d5341a520631568b4db5766ac090b76b7")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var server: ServerOptions
         @OptionGroup var signer: SignerOptions
@@ -390,7 +391,7 @@ extension DatatrustCommand {
     struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "REMOVE_DATAPOINT once its listing was removed on chain.",
-            discussion: "Example: dmctl datatrust remove --key alice --market cancer 0x<dataHash>")
+            discussion: "Example: dmctl datatrust remove --key bob --market cancer 0x1d1a77be37d31b67c10ef5fbef84e16d5341a520631568b4db5766ac090b76b7")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var server: ServerOptions
         @OptionGroup var signer: SignerOptions
@@ -406,7 +407,7 @@ extension DatatrustCommand {
     struct Query: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "RUN_QUERY: SQL or a DP aggregate, consuming paid jobs.",
-            discussion: "Example: dmctl datatrust query --key buyer --market cancer --job cancer=1 --sql 'SELECT COUNT(*) FROM cancer'")
+            discussion: "Example: dmctl datatrust query --key dave --market cancer --job cancer=2 --sql 'SELECT COUNT(*) FROM cancer'")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var server: ServerOptions
         @OptionGroup var signer: SignerOptions

@@ -17,7 +17,7 @@ struct NFTCommand: AsyncParsableCommand {
                 --meta name='Breast cancer (Wisconsin)' --meta rows=569 --royalty alice:250 --key alice
               dmctl nft list --owner alice
             """,
-        subcommands: [Mint.self, Transfer.self, Approve.self, Show.self, List.self])
+        subcommands: [Mint.self, Transfer.self, Approve.self, SetMetadata.self, Show.self, List.self])
 
     struct Mint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -65,6 +65,25 @@ struct NFTCommand: AsyncParsableCommand {
             let draft = NFTDraft(kind: nftKind, contentHash: hash, metadata: metadata, royalty: royaltyValue, links: link)
             let chain = try ChainHome.open(home)
             try LedgerCLI.run(LedgerModule.Call.mintNFT(draft: draft, to: owner), to: LedgerModule.self,
+                              key: try signer.load(global), chain: chain, json: global.json)
+        }
+    }
+
+    struct SetMetadata: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-metadata",
+            abstract: "Replace or add metadata entries of an NFT you own (an empty value removes the entry).",
+            discussion: "Example: dmctl nft set-metadata 1 --meta name='item one' --meta draft= --key alice")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "NFT id.") var id: UInt64
+        @Option(help: ArgumentHelp("Metadata entry key=value (repeatable; key= removes the key).", valueName: "key=value")) var meta: [String] = []
+
+        func run() async throws {
+            guard !meta.isEmpty else { throw CLIError.usage("--meta: none given; expected at least one key=value") }
+            let entries = try LedgerCLI.metadata(meta)
+            let chain = try ChainHome.open(Home(global))
+            try LedgerCLI.run(LedgerModule.Call.updateNFTMetadata(id: id, entries: entries), to: LedgerModule.self,
                               key: try signer.load(global), chain: chain, json: global.json)
         }
     }

@@ -22,7 +22,7 @@ struct MarketCommand: AsyncParsableCommand {
         subcommands: [
             Create.self, Show.self, Params.self, Listings.self, Apply.self, Attest.self, Challenge.self, Vote.self,
             Resolve.self, Expire.self, Exit.self, Invest.self, Divest.self, Convert.self, SetAccessCost.self, SetComputeCost.self, Pay.self,
-            Report.self, Refund.self, BackendCommand.self, ReparamCommand.self,
+            Report.self, Refund.self, ReportAccesses.self, BackendCommand.self, ReparamCommand.self,
         ])
 
     struct Create: AsyncParsableCommand {
@@ -149,7 +149,7 @@ struct MarketCommand: AsyncParsableCommand {
     }
 
     struct Attest: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "As an authorised backend, attest holding a listing's data.", discussion: "Example: dmctl market attest cancer 0x3f.. --key datatrust")
+        static let configuration = CommandConfiguration(abstract: "As an authorised backend, attest holding a listing's data.", discussion: "Example: dmctl market attest cancer 0xf99c8d401e3970607f3e7e03ec7b8150e1123bded547cdc22e7003da1986db95 --key datatrust")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
@@ -161,7 +161,7 @@ struct MarketCommand: AsyncParsableCommand {
     }
 
     struct Challenge: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Challenge a listed listing (stakes the challenge stake).", discussion: "Example: dmctl market challenge cancer 0x3f.. --key carol")
+        static let configuration = CommandConfiguration(abstract: "Challenge a listed listing (stakes the challenge stake).", discussion: "Example: dmctl market challenge cancer 0xf99c8d401e3970607f3e7e03ec7b8150e1123bded547cdc22e7003da1986db95 --key carol")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
@@ -216,7 +216,7 @@ struct MarketCommand: AsyncParsableCommand {
     }
 
     struct Exit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove your listing (rewards burned, deposit returned).", discussion: "Example: dmctl market exit cancer 0x3f.. --key bob")
+        static let configuration = CommandConfiguration(abstract: "Remove your listing (rewards burned, deposit returned).", discussion: "Example: dmctl market exit cancer 0xf99c8d401e3970607f3e7e03ec7b8150e1123bded547cdc22e7003da1986db95 --key bob")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
@@ -228,7 +228,7 @@ struct MarketCommand: AsyncParsableCommand {
     }
 
     struct Invest: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Buy MarketToken on the price curve.", discussion: "Example: dmctl market invest cancer 10 --min-out 900 --key alice")
+        static let configuration = CommandConfiguration(abstract: "Buy MarketToken on the price curve.", discussion: "Example: dmctl market invest cancer 10 --min-out 800 --key alice")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
@@ -275,7 +275,7 @@ struct MarketCommand: AsyncParsableCommand {
     }
 
     struct SetAccessCost: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "set-access-cost", abstract: "Set your listing's access cost.", discussion: "Example: dmctl market set-access-cost cancer 0x3f.. 0.2 --key bob")
+        static let configuration = CommandConfiguration(commandName: "set-access-cost", abstract: "Set your listing's access cost.", discussion: "Example: dmctl market set-access-cost cancer 0xf99c8d401e3970607f3e7e03ec7b8150e1123bded547cdc22e7003da1986db95 0.2 --key bob")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
@@ -314,7 +314,7 @@ struct MarketCommand: AsyncParsableCommand {
     }
 
     struct Pay: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Pay for one compute job (no --listing: the whole market).", discussion: "Example: dmctl market pay cancer --listing 0x3f.. --max-price 2 --backend 0xAb.. --key dave")
+        static let configuration = CommandConfiguration(abstract: "Pay for one compute job (no --listing: the whole market).", discussion: "Example: dmctl market pay cancer --listing 0xf99c8d401e3970607f3e7e03ec7b8150e1123bded547cdc22e7003da1986db95 --max-price 2 --backend datatrust --key dave")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
@@ -337,7 +337,7 @@ struct MarketCommand: AsyncParsableCommand {
     }
 
     struct Report: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "As the job's backend, report it done with the listings it touched.", discussion: "Example: dmctl market report cancer 1 --listing 0x3f.. --key datatrust")
+        static let configuration = CommandConfiguration(abstract: "As the job's backend, report it done with the listings it touched.", discussion: "Example: dmctl market report cancer 1 --listing 0xf99c8d401e3970607f3e7e03ec7b8150e1123bded547cdc22e7003da1986db95 --key datatrust")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
@@ -360,6 +360,22 @@ struct MarketCommand: AsyncParsableCommand {
             try MarketCLI.send(.refundJob(market: try MarketCLI.marketID(id), job: job), global: global, signer: signer)
         }
     }
+
+    struct ReportAccesses: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "report-accesses",
+            abstract: "As an authorised backend, report workloads run (the spec's coarse usage count; mints nothing).",
+            discussion: "Example: dmctl market report-accesses cancer 3 --key datatrust")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "Market id.") var id: String
+        @Argument(help: "Workloads run since the last report (at least 1).") var count: UInt64
+
+        func run() async throws {
+            guard count > 0 else { throw CLIError.usage("count: 0; expected at least 1 workload") }
+            try MarketCLI.send(.updateListingsAccessed(market: try MarketCLI.marketID(id), count: count), global: global, signer: signer)
+        }
+    }
 }
 
 /// `dmctl market backend ...`: datatrust backends, decided by council vote.
@@ -370,7 +386,7 @@ struct BackendCommand: AsyncParsableCommand {
         subcommands: [Propose.self, Remove.self, List.self])
 
     struct Propose: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Propose authorising a backend (opens a council poll).", discussion: "Example: dmctl market backend propose cancer --url https://dt.example --address 0xAb.. --key alice")
+        static let configuration = CommandConfiguration(abstract: "Propose authorising a backend (opens a council poll).", discussion: "Example: dmctl market backend propose cancer --url https://dt.example --address datatrust --key alice")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String
@@ -384,7 +400,7 @@ struct BackendCommand: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Propose revoking a backend (opens a council poll).", discussion: "Example: dmctl market backend remove cancer 0xAb.. --key alice")
+        static let configuration = CommandConfiguration(abstract: "Propose revoking a backend (opens a council poll).", discussion: "Example: dmctl market backend remove cancer datatrust --key alice")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "Market id.") var id: String

@@ -8,8 +8,8 @@ struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Mint, disclose and claim base rewards for $Data tokens (the data stays with you).",
-        discussion: "Example: dmctl data mint --data-file rows.csv --market cancer --listing 0x5c1f... --tag tabular --key alice",
-        subcommands: [Mint.self, Disclose.self, Claim.self, Show.self])
+        discussion: "Example: dmctl data mint --data-file rows.csv --market cancer --listing 0xf99c8d401e3970607f3e7e03ec7b8150e1123bded547cdc22e7003da1986db95 --tag tabular --key bob",
+        subcommands: [Mint.self, Tie.self, Disclose.self, Claim.self, Show.self])
 
     /// The disclosure flags shared by `mint` and `disclose`.
     struct DisclosureOptions: ParsableArguments {
@@ -33,8 +33,8 @@ struct DataCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mint a $Data NFT for the hash of your data, optionally tied to your listed market listing.",
             discussion: """
-                Example: dmctl data mint --data-file rows.csv --market cancer --listing 0x5c1f... \
-                --tag tabular --referenceable --key alice
+                Example: dmctl data mint --data-file rows.csv --market cancer --listing \
+                0xf99c8d401e3970607f3e7e03ec7b8150e1123bded547cdc22e7003da1986db95 --tag tabular --referenceable --key bob
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
@@ -58,10 +58,26 @@ struct DataCommand: AsyncParsableCommand {
         }
     }
 
+    struct Tie: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tie your $Data to your listed market listing of the same data (replacing an earlier tie).",
+            discussion: "Example: dmctl data tie 1 --market cancer --listing 0xf99c8d401e3970607f3e7e03ec7b8150e1123bded547cdc22e7003da1986db95 --key bob")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "The $Data NFT id.") var id: UInt64
+        @Option(help: "Market slug of the listing.") var market: String
+        @Option(help: "Listing id (0x + 64 hex digits).") var listing: String
+
+        func run() async throws {
+            let ref = ListingRef(market: try RolesCLI.market(market), listing: try RolesCLI.hash(listing, field: "--listing"))
+            try RolesCLI.run(.tieListing(data: id, listing: ref), global: global, signer: signer)
+        }
+    }
+
     struct Disclose: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Replace the disclosure of your $Data.",
-            discussion: "Example: dmctl data disclose 3 --abstract '100 biopsies' --tag tabular --referenceable --key alice")
+            discussion: "Example: dmctl data disclose 1 --abstract '100 biopsies' --tag tabular --referenceable --key bob")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "The $Data NFT id.") var id: UInt64
@@ -75,7 +91,7 @@ struct DataCommand: AsyncParsableCommand {
     struct Claim: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Claim the base reward a $Data (or $Portfolio) you own accrued in a reward pool.",
-            discussion: "Example: dmctl data claim 3 --pool 1 --key alice")
+            discussion: "Example: dmctl data claim 1 --pool 1 --key bob")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "The $Data or $Portfolio NFT id.") var id: UInt64
@@ -89,7 +105,11 @@ struct DataCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a $Data token, or with --tag the $Data tokens carrying every given tag.",
-            discussion: "Example: dmctl data show 3   |   dmctl data show --tag tabular --json")
+            discussion: """
+                Examples:
+                  dmctl data show 1
+                  dmctl data show --tag tabular --json
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The $Data NFT id.") var id: UInt64?
         @Option(name: .customLong("tag"), help: "List data carrying this tag; repeat for several.") var tags: [String] = []

@@ -9,13 +9,13 @@ struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Post, review and show model evaluations (only paying users of a model may post or review).",
-        discussion: "Example: dmctl eval post 7 --rating 4 --inputs-file in.csv --outputs-file out.csv --text-file review.md --key dave",
+        discussion: "Example: dmctl eval post 4 --rating 4 --inputs-file in.csv --outputs-file out.csv --text-file review.md --key dave",
         subcommands: [Post.self, Review.self, Show.self])
 
     struct Post: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Post your one evaluation of a model: a rating 1-5 and the hashes of example inputs, outputs and text.",
-            discussion: "Example: dmctl eval post 7 --rating 4 --inputs-file in.csv --outputs-file out.csv --text-file review.md --key dave")
+            discussion: "Example: dmctl eval post 4 --rating 4 --inputs-file in.csv --outputs-file out.csv --text-file review.md --key dave")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "The $Model NFT id.") var model: UInt64
@@ -39,7 +39,7 @@ struct EvalCommand: AsyncParsableCommand {
     struct Review: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mark another user's evaluation helpful or unhelpful (once; you must have paid for the model).",
-            discussion: "Example: dmctl eval review 2 --helpful --key erin")
+            discussion: "Example: dmctl eval review 1 --helpful --key erin")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "The evaluation id.") var evaluation: UInt64
@@ -57,7 +57,7 @@ struct EvalCommand: AsyncParsableCommand {
             abstract: "Show a model's score and evaluations, or without an id every model by score.",
             discussion: """
                 score = floor(100 * sum(rating * w) / sum(w)), w = 1 + max(0, helpful - unhelpful) over the \
-                evaluator's reviews. Example: dmctl eval show 7 --json
+                evaluator's reviews. Example: dmctl eval show 4 --json
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The $Model NFT id.") var model: UInt64?

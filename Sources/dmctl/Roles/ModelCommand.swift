@@ -9,13 +9,13 @@ struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Mint, price, use and run $Model tokens (ONNX models); each use is split exactly between model owner, curator and data owners.",
-        discussion: "Example: dmctl model use 7 --max-price 0.5 --key dave",
+        discussion: "Example: dmctl model use 4 --max-price 0.5 --key dave",
         subcommands: [Mint.self, Price.self, Use.self, Run.self, Publish.self, EncryptLayer.self, Serve.self, Bundles.self, Predict.self])
 
     struct Mint: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mint a $Model NFT linking the portfolio (or single $Data) it was trained on.",
-            discussion: "An .onnx --model-file must load as a runnable ONNX model. Example: dmctl model mint --model-file model.onnx --portfolio 5 --token DMT --price 0.5 --bounty mm:7 --key trainer")
+            discussion: "An .onnx --model-file must load as a runnable ONNX model. Example: dmctl model mint --model-file model.onnx --portfolio 3 --token DMT --price 0.5 --bounty mm:7 --key trainer")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Option(help: "Keccak-256 of the model (hex).") var modelHash: String?
@@ -51,7 +51,7 @@ struct ModelCommand: AsyncParsableCommand {
     struct Price: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set the price per use of a model you own (0 withdraws it from use).",
-            discussion: "Example: dmctl model price 7 --price 0.75 --key trainer")
+            discussion: "Example: dmctl model price 4 --price 0.75 --key trainer")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "The $Model NFT id.") var id: UInt64
@@ -70,7 +70,7 @@ struct ModelCommand: AsyncParsableCommand {
     struct Use: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Pay for one use of a model; refused if its price is above --max-price.",
-            discussion: "Example: dmctl model use 7 --max-price 0.5 --key dave")
+            discussion: "Example: dmctl model use 4 --max-price 0.5 --key dave")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "The $Model NFT id.") var id: UInt64

@@ -23,7 +23,7 @@ extension ModelCommand {
     struct Publish: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mint a $Model from an ONNX file (content hash = its Keccak-256) and upload the file to a model host.",
-            discussion: "Example: dmctl model publish --model-file model.onnx --portfolio 5 --token DMT --price 0.5 --key trainer --url http://127.0.0.1:8090")
+            discussion: "Example: dmctl model publish --model-file model.onnx --portfolio 3 --token DMT --price 0.5 --key trainer --url http://127.0.0.1:8090")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @OptionGroup var host: HostURLOption
@@ -103,7 +103,7 @@ extension ModelCommand {
                 The host keeps only the ciphertexts; `dmctl model predict --encrypted-weights` then returns scores that \
                 only this key decrypts.
 
-                Example: dmctl model encrypt-layer 7 --model-file model.onnx --paillier-key keys/private.json --key trainer --url http://127.0.0.1:8090
+                Example: dmctl model encrypt-layer 5 --model-file model.onnx --paillier-key keys/private.json --key trainer --url http://127.0.0.1:8090
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
@@ -156,14 +156,19 @@ extension ModelCommand {
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
-        @Option(name: .long, help: "Port to listen on.") var port = 8090
+        @Option(name: .long, help: "Port to listen on (1-65535).") var port = 8090
         @Option(name: .long, help: "Address to bind.") var host = "127.0.0.1"
         @Option(name: .long, help: "The host's name in its login message.") var name = "model-host"
-        @Option(name: .long, help: "Seconds between usage reports.") var reportInterval = 2
-        @Option(name: .long, help: "Requests allowed per bearer token (anonymous callers share one count) in each --rate-window.") var rateLimit = 100_000
-        @Option(name: .long, help: "The rate-limit window, seconds.") var rateWindow: Int64 = 60
+        @Option(name: .long, help: "Seconds between usage reports (1-86400).") var reportInterval = 2
+        @Option(name: .long, help: "Requests allowed per bearer token (anonymous callers share one count) in each --rate-window (at least 1).") var rateLimit = 100_000
+        @Option(name: .long, help: "The rate-limit window, seconds (1-86400).") var rateWindow: Int64 = 60
 
         func run() async throws {
+            // Before anything is created or opened.
+            try WholeNumberRule.check(port, in: WholeNumberRule.ports, field: "--port")
+            try WholeNumberRule.check(reportInterval, in: 1...86_400, field: "--report-interval")
+            try WholeNumberRule.check(rateLimit, in: 1...Int.max, field: "--rate-limit")
+            try WholeNumberRule.check(rateWindow, in: 1...86_400, field: "--rate-window")
             let home = Home(global)
             let folder = global.homeURL.appendingPathComponent("modelhost", isDirectory: true)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -205,13 +210,13 @@ extension ModelCommand {
         static let configuration = CommandConfiguration(
             commandName: "bundle",
             abstract: "Buy a prepaid bundle of uses of a model at a host, or refund its unreported uses.",
-            discussion: "Example: dmctl model bundle buy 7 --uses 10 --host 0x… --key dave",
+            discussion: "Example: dmctl model bundle buy 4 --uses 10 --host host --key dave",
             subcommands: [Buy.self, Refund.self])
 
         struct Buy: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Escrow --uses uses of a model at its current price for the host at --host to report.",
-                discussion: "Example: dmctl model bundle buy 7 --uses 10 --host 0x5B38Da6a701c568545dCfcB03FcB875f56beddC4 --expires-in 3600 --key dave")
+                discussion: "Example: dmctl model bundle buy 4 --uses 10 --host host --expires-in 3600 --key dave")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var signer: SignerOptions
             @Argument(help: "The $Model NFT id.") var id: UInt64
@@ -238,7 +243,7 @@ extension ModelCommand {
         struct Refund: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Refund a bundle's unreported uses (the buyer after it expired; the host at any time).",
-                discussion: "Example: dmctl model bundle refund 3 --key dave")
+                discussion: "Example: dmctl model bundle refund 1 --key dave")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var signer: SignerOptions
             @Argument(help: "The bundle id.") var id: UInt64
@@ -261,7 +266,7 @@ extension ModelCommand {
                 given --request-id can be repeated after a failure whose outcome is unknown (the host died, the \
                 connection dropped): the host answers it again without charging the bundle a second time.
 
-                Example: dmctl model predict --model 7 --bundle 1 --input rows.csv --key dave --url http://127.0.0.1:8090
+                Example: dmctl model predict --model 5 --bundle 1 --input patients.csv --key dave --url http://127.0.0.1:8090
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions

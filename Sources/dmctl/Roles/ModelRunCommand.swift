@@ -22,6 +22,7 @@ extension ModelCommand {
         @Option(help: "Print at most this many rows of predictions (all are computed; 0: all).") var limit = 0
 
         func run() async throws {
+            try WholeNumberRule.check(limit, in: 0...Int.max, field: "--limit")
             let modelURL = URL(fileURLWithPath: model)
             let bytes: Data
             do { bytes = try Data(contentsOf: modelURL) } catch { throw CLIError.storage("cannot read --model \(model): \(error.localizedDescription)") }

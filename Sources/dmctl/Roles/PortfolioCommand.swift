@@ -8,13 +8,41 @@ struct PortfolioCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portfolio",
         abstract: "Create and show $Portfolio tokens: weighted selections of $Data.",
-        discussion: "Example: dmctl portfolio create --entry 3:6000 --entry 4:4000 --bonus-token DMT --key carol",
-        subcommands: [Create.self, Show.self])
+        discussion: "Example: dmctl portfolio create --entry 1:6000 --entry 2:4000 --bonus-token DMT --key carol",
+        subcommands: [Create.self, Use.self, Retire.self, Show.self])
+
+    struct Use: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record uses of a $Portfolio (a trainer training on it); pays the curator's per-use bonus.",
+            discussion: "Example: dmctl portfolio use 3 --count 2 --key trainer")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "The $Portfolio NFT id.") var id: UInt64
+        @Option(help: "Uses to record (at least 1).") var count: UInt64 = 1
+
+        func run() async throws {
+            guard count > 0 else { throw CLIError.usage("--count: 0; expected at least 1") }
+            try RolesCLI.run(.usePortfolio(portfolio: id, count: count), global: global, signer: signer)
+        }
+    }
+
+    struct Retire: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Retire your $Portfolio: it takes no more uses or pool admissions.",
+            discussion: "Example: dmctl portfolio retire 3 --key carol")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var signer: SignerOptions
+        @Argument(help: "The $Portfolio NFT id.") var id: UInt64
+
+        func run() async throws {
+            try RolesCLI.run(.retirePortfolio(portfolio: id), global: global, signer: signer)
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mint a $Portfolio over $Data you own or that is disclosed referenceable; weights in basis points sum to 10000.",
-            discussion: "Example: dmctl portfolio create --entry 3:6000 --entry 4:4000 --bonus-token DMT --bonus-per-use 0.01 --key carol")
+            discussion: "Example: dmctl portfolio create --entry 1:6000 --entry 2:4000 --bonus-token DMT --bonus-per-use 0.01 --key carol")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Option(name: .customLong("entry"), help: ArgumentHelp("A $Data id and its weight in basis points; repeat.", valueName: "id:weight"))
@@ -44,7 +72,7 @@ struct PortfolioCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show a portfolio's entries, weights and uses, or without an id every active portfolio by uses.",
-            discussion: "Example: dmctl portfolio show 5 --json")
+            discussion: "Example: dmctl portfolio show 3 --json")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The $Portfolio NFT id.") var id: UInt64?
 

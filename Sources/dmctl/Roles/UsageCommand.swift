@@ -15,17 +15,17 @@ struct UsageCommand: AsyncParsableCommand {
             units with --raw (see dmctl amounts).
 
             Example:
-              dmctl usage offer --data 2 --token DMT --price 0.5 --key alice
-              dmctl usage accept 1 --prepaid-uses 4 --key bob
-              dmctl usage record 1 --count 2 --key bob
-              dmctl usage close 1 --key bob
+              dmctl usage offer --data 2 --token DMT --price 0.5 --key erin
+              dmctl usage accept 1 --prepaid-uses 4 --key trainer
+              dmctl usage record 1 --count 2 --key trainer
+              dmctl usage close 1 --key trainer
             """,
         subcommands: [Offer.self, Withdraw.self, Accept.self, Record.self, Close.self, Show.self])
 
     struct Offer: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Offer a $Data you own for use at a price per use.",
-            discussion: "Example: dmctl usage offer --data 2 --trainer bob --token DMT --price 0.5 --key alice")
+            discussion: "Example: dmctl usage offer --data 2 --trainer trainer --token DMT --price 0.5 --key erin")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Option(help: "The $Data NFT id.") var data: UInt64
@@ -47,7 +47,7 @@ struct UsageCommand: AsyncParsableCommand {
 
     struct Withdraw: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Withdraw an offer nobody has accepted.", discussion: "Example: dmctl usage withdraw 1 --key alice")
+            abstract: "Withdraw an offer nobody has accepted.", discussion: "Example: dmctl usage withdraw 1 --key erin")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "The offer id.") var offer: UInt64
@@ -58,7 +58,7 @@ struct UsageCommand: AsyncParsableCommand {
     struct Accept: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Accept an offer as the trainer, prepaying some uses into escrow.",
-            discussion: "Example: dmctl usage accept 1 --prepaid-uses 4 --key bob")
+            discussion: "Example: dmctl usage accept 1 --prepaid-uses 4 --key trainer")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "The offer id.") var offer: UInt64
@@ -70,7 +70,7 @@ struct UsageCommand: AsyncParsableCommand {
     struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record uses under an agreement you accepted; each pays the $Data's owner.",
-            discussion: "Example: dmctl usage record 1 --count 2 --key bob")
+            discussion: "Example: dmctl usage record 1 --count 2 --key trainer")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "The agreement (offer) id.") var offer: UInt64
@@ -81,7 +81,7 @@ struct UsageCommand: AsyncParsableCommand {
 
     struct Close: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Close an agreement you accepted; unused prepayment comes back.", discussion: "Example: dmctl usage close 1 --key bob")
+            abstract: "Close an agreement you accepted; unused prepayment comes back.", discussion: "Example: dmctl usage close 1 --key trainer")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @Argument(help: "The agreement (offer) id.") var offer: UInt64

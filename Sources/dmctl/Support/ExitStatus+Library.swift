@@ -32,5 +32,11 @@ extension ChainError: ExitClassified {
     }
 }
 
-extension DatasetError: ExitClassified { var exitStatus: ExitStatus { .usage } }
+extension DatasetError: ExitClassified {
+    /// A file that cannot be read is storage (3), like every other missing file; bad content is usage (2).
+    var exitStatus: ExitStatus {
+        if case .unreadable = self { return .storage }
+        return .usage
+    }
+}
 extension CommitmentError: ExitClassified { var exitStatus: ExitStatus { .usage } }
