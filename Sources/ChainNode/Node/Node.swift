@@ -18,7 +18,7 @@ import LedgerCore
 /// ``NodeConfiguration/nonceGapTimeoutMilliseconds`` for the gap to fill.
 ///
 /// ``shutdown()`` ends the node cleanly (a server calls it on SIGTERM): the ready part of the
-/// pending pool goes into one last block, every waiter is answered, every ``heads()`` feed
+/// pending pool goes into last blocks, every waiter is answered, every ``heads()`` feed
 /// finishes, and later submissions are refused as unavailable.
 public actor Node {
     /// The chain the node writes.
