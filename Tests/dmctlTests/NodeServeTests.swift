@@ -22,11 +22,12 @@ import Testing
         }
     }
 
-    /// Starts `dmctl node serve --port 0 <arguments>` on `home` and waits for its URL.
-    static func startNode(_ home: TestHome, _ run: Int, arguments: [String] = ["--dev", "--block-interval", "50"]) throws -> RunningNode {
+    /// Starts `dmctl node serve --port <port> <arguments>` on `home` (port 0: any free one) and
+    /// waits for its URL.
+    static func startNode(_ home: TestHome, _ run: Int, arguments: [String] = ["--dev", "--block-interval", "50"], port: Int = 0) throws -> RunningNode {
         let out = home.url.appendingPathComponent("node-\(run).out"), err = home.url.appendingPathComponent("node-\(run).err")
         let process = try home.runner.start(
-            ["node", "serve", "--port", "0"] + arguments + ["--home", home.url.path], stdout: out, stderr: err)
+            ["node", "serve", "--port", "\(port)"] + arguments + ["--home", home.url.path], stdout: out, stderr: err)
         for _ in 0..<600 {
             let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
             if let range = text.range(of: "listening on "), let end = text[range.upperBound...].firstIndex(of: " ") {

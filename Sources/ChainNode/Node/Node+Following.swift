@@ -76,6 +76,7 @@ extension Node {
                     }
                     return (applied, nil)
                 }.value
+                view = chain.state
                 index(outcome.applied)
                 followState?.replicated += UInt64(outcome.applied.count)
                 if !outcome.applied.isEmpty { followState?.lastError = nil }
@@ -126,60 +127,138 @@ extension Node {
     // MARK: - Forwarding
 
     /// Hands `transaction` to the leader and tracks it as pending here until the leader's block
-    /// holding it is replicated, or records the leader's refusal.
+    /// holding it is replicated, or records the leader's refusal. What happens when the leader
+    /// refuses it later or loses it: see ``keepForwarded(at:)``.
     func forward(_ transaction: SignedTransaction, sender: Address, to leader: RemoteNode) async throws(NodeError) -> Hash32 {
         let hash = transaction.hash
         let outcome: NodeAPI.TransactionStatusBody
         do { outcome = try await leader.submit(transaction) } catch {
-            switch error {
-            case .answered(_, let status, let code, let detail):
-                switch status {
-                case 400: throw .badRequest(detail)
-                case 403: throw .forbidden(detail)
-                case 413: throw .payloadTooLarge(detail)
-                case 422: throw .refused(code: code.isEmpty ? "refused" : code, detail: detail)
-                case 429: throw .rateLimited(detail)
-                default: throw .unavailable("the leader \(leader.base.absoluteString) answered \(status): \(detail); retry later")
-                }
-            default:
-                throw .unavailable("\(error); this node forwards transactions to its leader, retry when it is back")
-            }
+            let failure = Self.forwardingFailure(error, leader: leader)
+            // A refusal is this transaction's fate: a later lookup here says so too.
+            if case .refused = failure { refuse(hash, failure) }
+            throw failure
         }
         if outcome.status == "refused" {
             refuse(hash, .refused(code: outcome.error ?? "refused", detail: outcome.detail ?? "refused by the leader"))
-        } else if included[hash] == nil {
+        } else if included[hash] == nil, pending[hash] == nil {
             pending[hash] = Pending(transaction: transaction, sender: sender, arrival: .now)
-            // The leader may still refuse it when it builds its block; such a refusal is in
-            // no block, so it is asked for.
-            Task { [weak self] in await self?.watchForwarded(hash, at: leader) }
+            forwardChecks[hash] = ForwardCheck(lastAsked: .now)
+            if forwardKeeper == nil, !isShuttingDown {
+                forwardKeeper = Task { [weak self] in await self?.keepForwarded(at: leader) }
+            }
         }
         return hash
     }
 
-    /// Asks the leader about a forwarded transaction until it is final there or replicated
-    /// here; a refusal there is recorded here.
-    private func watchForwarded(_ hash: Hash32, at leader: RemoteNode) async {
-        var failures = 0
-        while pending[hash] != nil, !Task.isCancelled, failures < 20 {
-            let outcome: NodeAPI.TransactionStatusBody?
-            do { outcome = try await leader.status(of: hash, waitSeconds: 60) } catch {
-                failures += 1
-                try? await Task.sleep(for: .milliseconds(250 * failures))
-                continue
+    /// What the client of a follower is told when the leader turns a forwarded transaction
+    /// away or cannot be reached: the leader's own status and typed reason.
+    static func forwardingFailure(_ error: RemoteNodeError, leader: RemoteNode) -> NodeError {
+        switch error {
+        case .answered(_, let status, let code, let detail):
+            switch status {
+            case 400: .badRequest(detail)
+            case 403: .forbidden(detail)
+            case 413: .payloadTooLarge(detail)
+            case 422: .refused(code: code.isEmpty ? "refused" : code, detail: detail)
+            case 429: .rateLimited(detail)
+            default: .unavailable("the leader \(leader.base.absoluteString) answered \(status): \(detail); retry later")
             }
-            guard let outcome else { return }  // the leader lost it (restarted): the stale check will settle it
-            switch outcome.status {
-            case "refused":
-                if pending[hash] != nil {
-                    refuse(hash, .refused(code: outcome.error ?? "refused", detail: outcome.detail ?? "refused by the leader"))
+        default:
+            .unavailable("\(error); this node forwards transactions to its leader, retry when it is back")
+        }
+    }
+
+    /// The refusal code of a forwarded transaction this follower reports dropped.
+    static let forwardLostCode = "NodeError.forwardLost"
+    /// The most times a follower hands the same transaction to a leader that lost it.
+    static let maxReforwards = 5
+    /// A forwarded transaction still pending here is asked about at the leader this often.
+    static let forwardCheckInterval = Duration.milliseconds(500)
+    /// The most forwarded transactions asked about in one round.
+    static let forwardChecksPerRound = 64
+
+    /// Keeps the status of forwarded transactions truthful, for as long as any is pending here.
+    /// Every ``forwardCheckInterval`` each one not yet replicated is asked about at the leader
+    /// (a plain lookup, not a long poll, so a few connections serve any number of them; lowest
+    /// nonces first, so one the leader lost is handed over again before those behind it):
+    /// - refused by the leader (when it built its block): refused here with the leader's code
+    ///   and reason;
+    /// - included or pending there: nothing to do; replication brings the block;
+    /// - unknown to the leader (it restarted without it: killed before building its block):
+    ///   handed over again at once, at most ``maxReforwards`` times; the leader's refusal of the
+    ///   new copy (its nonce used meanwhile) is recorded here as above;
+    /// - the leader unreachable: asked again next round; once it has been unreachable for
+    ///   ``NodeConfiguration/forwardRetryMilliseconds``, every forwarded transaction still
+    ///   pending here is reported dropped (refused with code `NodeError.forwardLost` and the
+    ///   reason), since it may be in no pool; it may then be submitted again, and should a block
+    ///   include it after all, that block's status replaces the report.
+    ///
+    /// The same transaction is never included twice whatever happens: its nonce admits it once.
+    func keepForwarded(at leader: RemoteNode) async {
+        let clock = ContinuousClock()
+        let patience = Duration.milliseconds(configuration.forwardRetryMilliseconds)
+        var unreachableSince: ContinuousClock.Instant?
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(100))
+            forwardChecks = forwardChecks.filter { pending[$0.key] != nil }
+            let now = clock.now
+            let due = forwardChecks.filter { $0.value.lastAsked.duration(to: now) >= Self.forwardCheckInterval }
+                .compactMap { hash, _ in pending[hash].map { (hash, $0) } }
+                .sorted { ($0.1.transaction.nonce, $0.1.arrival) < ($1.1.transaction.nonce, $1.1.arrival) }
+                .prefix(Self.forwardChecksPerRound)
+            for (hash, p) in due where pending[hash] != nil && !Task.isCancelled {
+                forwardChecks[hash]?.lastAsked = clock.now
+                guard let failure = await ask(about: p.transaction, at: leader) else {
+                    unreachableSince = nil
+                    continue
                 }
-                return
-            case "included":
-                return  // replication brings the block
-            default:
-                continue
+                let since = unreachableSince ?? now
+                unreachableSince = since
+                if since.duration(to: clock.now) >= patience {
+                    let detail = "forwardLost: the leader \(leader.base.absoluteString) could not be reached for \(configuration.forwardRetryMilliseconds / 1000) s (\(failure)); the transaction may be in no pool and was not included as far as this follower knows; submit it again"
+                    for lost in forwardChecks.keys where pending[lost] != nil { refuse(lost, .refused(code: Self.forwardLostCode, detail: detail)) }
+                    forwardChecks = [:]
+                    unreachableSince = nil
+                }
+                break  // the leader is down: the next round asks again
             }
         }
+    }
+
+    /// Asks the leader about a forwarded transaction and settles what the answer settles;
+    /// returns why the leader could not be reached, or nil.
+    private func ask(about transaction: SignedTransaction, at leader: RemoteNode) async -> String? {
+        let hash = transaction.hash
+        let outcome: NodeAPI.TransactionStatusBody?
+        do { outcome = try await leader.status(of: hash) } catch {
+            if case .unreachable(let reason) = error { return reason }
+            return nil  // an answer, if not a useful one: ask again next round
+        }
+        guard pending[hash] != nil else { return nil }
+        if let outcome {
+            if outcome.status == "refused" {
+                refuse(hash, .refused(code: outcome.error ?? "refused", detail: outcome.detail ?? "refused by the leader"))
+            }
+            return nil
+        }
+        // The leader does not know it: it restarted without it. Hand it over again.
+        let count = (forwardChecks[hash]?.reforwards ?? 0) + 1
+        guard count <= Self.maxReforwards else {
+            refuse(hash, .refused(code: Self.forwardLostCode, detail: "forwardLost: the leader \(leader.base.absoluteString) lost \(hash) \(count) times; submit it again"))
+            return nil
+        }
+        forwardChecks[hash]?.reforwards = count
+        do {
+            let again = try await leader.submit(transaction)
+            if again.status == "refused", pending[hash] != nil {
+                refuse(hash, .refused(code: again.error ?? "refused", detail: again.detail ?? "refused by the leader"))
+            }
+        } catch {
+            let failure = Self.forwardingFailure(error, leader: leader)
+            if case .refused = failure, pending[hash] != nil { refuse(hash, failure) }
+            if case .unreachable(let reason) = error { return reason }
+        }
+        return nil
     }
 
     /// Forwarded transactions whose nonce the replicated chain has passed without including
@@ -187,10 +266,18 @@ extension Node {
     private func dropStaleForwarded() {
         guard !pending.isEmpty else { return }
         for (hash, p) in pending {
-            let expected = chain.nonce(of: p.sender)
+            let expected = view.nonce(of: p.sender)
             if p.transaction.nonce < expected, included[hash] == nil {
                 refuse(hash, .refusal(TransactionError.wrongNonce(account: p.sender, expected: expected, found: p.transaction.nonce)))
             }
         }
     }
+}
+
+/// On a follower: where a forwarded transaction's check at the leader stands.
+struct ForwardCheck: Sendable {
+    /// When the leader was last asked about it (or it was forwarded).
+    var lastAsked: ContinuousClock.Instant
+    /// How many times it was handed to the leader again after the leader lost it.
+    var reforwards = 0
 }

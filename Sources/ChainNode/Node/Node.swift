@@ -16,6 +16,10 @@ import LedgerCore
 /// up with and indexed like its own. Transactions of one sender are put into a block in nonce order, so a client may send
 /// nonces `n`, `n+1`, … concurrently; a transaction whose nonce leaves a gap waits up to
 /// ``NodeConfiguration/nonceGapTimeoutMilliseconds`` for the gap to fill.
+///
+/// ``shutdown()`` ends the node cleanly (a server calls it on SIGTERM): the ready part of the
+/// pending pool goes into last blocks, every waiter is answered, every ``heads()`` feed
+/// finishes, and later submissions are refused as unavailable.
 public actor Node {
     /// The chain the node writes.
     public nonisolated let chain: Chain
@@ -37,6 +41,13 @@ public actor Node {
     private var statusWaiters: [Hash32: [UInt64: CheckedContinuation<TransactionStatus, Never>]] = [:]
     private var heightWaiters: [UInt64: (after: UInt64, continuation: CheckedContinuation<UInt64, Never>)] = [:]
     private var nextWaiterID: UInt64 = 0
+    private var headFeeds: [UInt64: AsyncStream<UInt64>.Continuation] = [:]
+    private var shuttingDown = false
+    /// On a follower: the transactions it forwarded that are still pending here, with when
+    /// each was last asked about at the leader and how often it was handed over again.
+    var forwardChecks: [Hash32: ForwardCheck] = [:]
+    /// On a follower: the task that asks the leader about forwarded transactions.
+    var forwardKeeper: Task<Void, Never>?
     private var building = false
     private var builder: Task<Void, Never>?
     /// The task replicating the leader's blocks, on a follower.
@@ -45,6 +56,11 @@ public actor Node {
     var followState: FollowStatus?
     /// The newest block the node has indexed and announced.
     public private(set) var head: UInt64
+    /// The chain's state as of the last block the node built, replicated or indexed: the
+    /// nonces admission and batching read. Reading ``LedgerCore/Chain/state`` instead would
+    /// wait for the chain's lock, held while a block executes and is written durably, and
+    /// stall every submission behind each block.
+    var view: ChainState
 
     private static let refusedMemory = 100_000
 
@@ -77,6 +93,7 @@ public actor Node {
         }
         included = index
         head = top
+        view = chain.state
     }
 
     /// Starts building blocks every ``NodeConfiguration/blockIntervalMilliseconds`` (nothing on
@@ -99,7 +116,79 @@ public actor Node {
         builder = nil
         replicator?.cancel()
         replicator = nil
+        forwardKeeper?.cancel()
+        forwardKeeper = nil
     }
+
+    // MARK: - Shutting down
+
+    /// Whether ``shutdown()`` has begun: the node admits nothing more.
+    public var isShuttingDown: Bool { shuttingDown }
+
+    /// Ends the node for good, in this order:
+    ///
+    /// 1. submissions are refused from now on with ``NodeError/unavailable(_:)`` (503: retry
+    ///    when the node is back);
+    /// 2. block building (or replication) stops; a node that builds its own blocks puts the
+    ///    *ready* part of the pending pool (each sender's run of nonces from its chain nonce)
+    ///    into last blocks, durably, so what it acknowledged is not lost. Transactions waiting
+    ///    behind a nonce gap are not built and are forgotten: their senders resubmit them once
+    ///    the node is back. A follower keeps no pool of its own: what it forwarded is in its
+    ///    leader's pool;
+    /// 3. every `wait` caller is answered with the transaction's status now (included, refused,
+    ///    or still pending: a 202 that tells the client to ask again later);
+    /// 4. every ``heads()`` feed finishes, so the live streams built on it end and a server can
+    ///    close its connections and exit.
+    ///
+    /// Calling it again does nothing.
+    public func shutdown() async {
+        guard !shuttingDown else { return }
+        shuttingDown = true
+        stop()
+        if leader == nil {
+            while building { try? await Task.sleep(for: .milliseconds(1)) }
+            // Each round builds at most maxBlockTransactions; a few rounds empty a full pool.
+            var rounds = 0
+            while rounds < 1 + configuration.maxPendingTransactions / configuration.maxBlockTransactions {
+                rounds += 1
+                let before = head
+                await build()
+                if head == before { break }
+            }
+        }
+        for hash in Array(statusWaiters.keys) { resolveWaiters(hash) }
+        for (id, waiter) in heightWaiters {
+            heightWaiters[id] = nil
+            waiter.continuation.resume(returning: head)
+        }
+        for feed in headFeeds.values { feed.finish() }
+        headFeeds = [:]
+    }
+
+    /// The node's head now and then each new head as blocks are built or replicated (heads
+    /// several blocks apart may be reported once, as the newest); the sequence finishes when
+    /// the node shuts down, which is what lets a live stream served from it end.
+    ///
+    /// ```swift
+    /// for await height in await node.heads() { /* send the blocks up to `height` */ }
+    /// ```
+    public func heads() -> AsyncStream<UInt64> {
+        let (stream, continuation) = AsyncStream.makeStream(of: UInt64.self, bufferingPolicy: .bufferingNewest(1))
+        continuation.yield(head)
+        guard !shuttingDown else {
+            continuation.finish()
+            return stream
+        }
+        let id = nextWaiterID
+        nextWaiterID += 1
+        headFeeds[id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.dropHeadFeed(id) }
+        }
+        return stream
+    }
+
+    private func dropHeadFeed(_ id: UInt64) { headFeeds[id] = nil }
 
     // MARK: - Submitting
 
@@ -114,7 +203,13 @@ public actor Node {
     ///   ``NodeError/unavailable(_:)`` when the leader cannot be reached.
     public func submit(_ transaction: SignedTransaction, sender: Address) async throws(NodeError) -> Hash32 {
         let hash = transaction.hash
+        // A transaction reported dropped by a follower may be submitted again (that is what
+        // the report asks for); every other refusal stands.
+        if refused[hash]?.code == Node.forwardLostCode { refused[hash] = nil }
         if pending[hash] != nil || included[hash] != nil || refused[hash] != nil { return hash }
+        guard !shuttingDown else {
+            throw .unavailable("this node is shutting down and admits no transaction; resubmit \(hash) when it is back")
+        }
         try admissible(transaction, sender: sender)
         if let leader { return try await forward(transaction, sender: sender, to: leader) }
         pending[hash] = Pending(transaction: transaction, sender: sender, arrival: .now)
@@ -130,7 +225,7 @@ public actor Node {
             throw .refusal(TransactionError.wrongChain(expected: chain.chainID, found: transaction.chainID))
         }
         guard chain.registry.names.contains(transaction.module) else { throw .refusal(TransactionError.unknownModule(transaction.module)) }
-        let expected = chain.nonce(of: sender)
+        let expected = view.nonce(of: sender)
         guard transaction.nonce >= expected else {
             throw .refusal(TransactionError.wrongNonce(account: sender, expected: expected, found: transaction.nonce))
         }
@@ -142,7 +237,7 @@ public actor Node {
     /// The next nonce `account` should sign with: its chain nonce plus its pending
     /// transactions that follow on without a gap.
     public func pendingNonce(of account: Address) -> UInt64 {
-        var next = chain.nonce(of: account)
+        var next = view.nonce(of: account)
         let mine = Set(pending.values.lazy.filter { $0.sender == account }.map(\.transaction.nonce))
         while mine.contains(next) { next += 1 }
         return next
@@ -166,18 +261,27 @@ public actor Node {
         return .included(height: at.height, blockHash: block.hash, index: at.index, receipt: block.receipts[at.index])
     }
 
-    /// The status of `hash` once it is final, or its status after `timeout` (pending).
+    /// The status of `hash` once it is final, or its status after `timeout`, when the calling
+    /// task is cancelled or when the node shuts down (then possibly still pending).
     public func waitForOutcome(of hash: Hash32, timeout: Duration) async throws(NodeError) -> TransactionStatus? {
         guard let now = try status(of: hash) else { return nil }
-        if now.isFinal { return now }
+        if now.isFinal || shuttingDown { return now }
         let id = nextWaiterID
         nextWaiterID += 1
         let timer = Task { [weak self] in
             try? await Task.sleep(for: timeout)
             await self?.expireStatusWaiter(hash, id)
         }
-        let outcome = await withCheckedContinuation { continuation in
-            statusWaiters[hash, default: [:]][id] = continuation
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled {
+                    continuation.resume(returning: now)
+                } else {
+                    statusWaiters[hash, default: [:]][id] = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.expireStatusWaiter(hash, id) }
         }
         timer.cancel()
         return outcome
@@ -190,7 +294,10 @@ public actor Node {
     }
 
     /// Suspends until the node's head is above `height` and returns the head, or returns the
-    /// current head after `timeout` (for keep-alives).
+    /// current head after `timeout` (for keep-alives) or as soon as the calling task is
+    /// cancelled. On a node that is shutting down it waits out `timeout` (no block will come),
+    /// so a caller looping on it does not spin; such a caller should check
+    /// ``isShuttingDown``, or follow ``heads()``, which finishes.
     public func waitForHead(above height: UInt64, timeout: Duration) async -> UInt64 {
         if head > height { return head }
         let id = nextWaiterID
@@ -199,8 +306,16 @@ public actor Node {
             try? await Task.sleep(for: timeout)
             await self?.expireHeightWaiter(id)
         }
-        let outcome = await withCheckedContinuation { continuation in
-            heightWaiters[id] = (height, continuation)
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled {
+                    continuation.resume(returning: head)
+                } else {
+                    heightWaiters[id] = (height, continuation)
+                }
+            }
+        } onCancel: {
+            Task { await self.expireHeightWaiter(id) }
         }
         timer.cancel()
         return outcome
@@ -215,14 +330,24 @@ public actor Node {
     /// Builds one block from the ready pending transactions (nothing when none is ready), records
     /// each one's fate and wakes its waiters. Blocks other writers appended are indexed too.
     public func buildBlock() async {
+        guard !shuttingDown else { return }
+        await build()
+    }
+
+    /// ``buildBlock()`` without the shutdown check: ``shutdown()`` builds the last blocks with it.
+    private func build() async {
         guard !building, leader == nil else { return }
         building = true
         defer { building = false }
-        let batch = readyBatch()
-        if !batch.isEmpty {
+        let ready = readyBatch()
+        if !ready.isEmpty {
             let chain = self.chain
+            let batch = ready.map(\.transaction)
+            // The senders were recovered when the transactions were submitted (concurrently,
+            // off this actor); the block builder does not recover them a second time.
+            let senders = ready.map(\.sender)
             let result = await Task.detached { () -> Result<Chain.BlockOutcome, any Error> in
-                Result { try chain.submit(batch) }
+                Result { try chain.submit(batch, recoveredSenders: senders) }
             }.value
             switch result {
             case .success(let outcome):
@@ -232,9 +357,9 @@ public actor Node {
                     refuse(batch[0].hash, NodeError.refusal(error))
                 } else if case ChainError.noTransactionAccepted = error {
                     // Every one was refused: find each one's reason on its own.
-                    for tx in batch {
-                        let single = await Task.detached { Result { try chain.submit([tx]) } }.value
-                        if case .failure(let error) = single { refuse(tx.hash, NodeError.refusal(error)) }
+                    for p in ready {
+                        let single = await Task.detached { Result { try chain.submit([p.transaction], recoveredSenders: [p.sender]) } }.value
+                        if case .failure(let error) = single { refuse(p.transaction.hash, NodeError.refusal(error)) }
                     }
                 }
                 // A storage failure leaves the batch pending; the next round tries again.
@@ -246,13 +371,13 @@ public actor Node {
     /// The transactions that can go into the next block: per sender, the run of nonces that
     /// starts at the sender's chain nonce, in nonce order. Stale ones (nonce used) and ones
     /// that waited too long behind a gap are refused here.
-    private func readyBatch() -> [SignedTransaction] {
+    private func readyBatch() -> [Pending] {
         var bySender: [Address: [Pending]] = [:]
         for p in pending.values { bySender[p.sender, default: []].append(p) }
         var ready: [(Pending, Int)] = []
         let gapTimeout = Duration.milliseconds(configuration.nonceGapTimeoutMilliseconds)
         for (sender, list) in bySender {
-            var next = chain.nonce(of: sender)
+            var next = view.nonce(of: sender)
             var position = 0
             for p in list.sorted(by: { ($0.transaction.nonce, $0.arrival) < ($1.transaction.nonce, $1.arrival) }) {
                 let nonce = p.transaction.nonce
@@ -269,7 +394,7 @@ public actor Node {
         }
         // Senders interleave by arrival; each sender's transactions stay in nonce order.
         ready.sort { ($0.1, $0.0.arrival) < ($1.1, $1.0.arrival) }
-        return ready.prefix(configuration.maxBlockTransactions).map(\.0.transaction)
+        return ready.prefix(configuration.maxBlockTransactions).map(\.0)
     }
 
     func refuse(_ hash: Hash32, _ error: NodeError) {
@@ -285,7 +410,9 @@ public actor Node {
     }
 
     private func indexNewBlocks() {
-        guard chain.height > head else { return }
+        // No block is being written by this node now: the chain's lock is free.
+        view = chain.state
+        guard view.height > head else { return }
         let blocks: [Block]
         do { blocks = try chain.store.blocks(from: head + 1) } catch { return }
         index(blocks)
@@ -298,6 +425,8 @@ public actor Node {
             for (i, tx) in block.transactions.enumerated() {
                 included[tx.hash] = (block.height, i)
                 pending[tx.hash] = nil
+                // A follower may have reported a forwarded transaction dropped; the block says otherwise.
+                refused[tx.hash] = nil
                 resolveWaiters(tx.hash)
             }
             head = block.height
@@ -306,6 +435,7 @@ public actor Node {
             heightWaiters[id] = nil
             waiter.continuation.resume(returning: head)
         }
+        for feed in headFeeds.values { feed.yield(head) }
     }
 
     private func resolveWaiters(_ hash: Hash32) {

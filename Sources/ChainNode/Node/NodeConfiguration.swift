@@ -19,12 +19,15 @@ public struct NodeConfiguration: Sendable, Equatable {
     public var rateLimitWindowSeconds: Int64
     /// Whether chain time may be warped (a development node).
     public var dev: Bool
+    /// On a follower: how long a forwarded transaction is kept pending while the leader cannot
+    /// be reached, in milliseconds; after that it is reported dropped (`NodeError.forwardLost`).
+    public var forwardRetryMilliseconds: UInt64
 
     /// A configuration; the defaults suit a node on one machine serving scripts and services.
     public init(
         blockIntervalMilliseconds: UInt64 = 200, maxBlockTransactions: Int = 500, maxPendingTransactions: Int = 10_000,
         nonceGapTimeoutMilliseconds: UInt64 = 5_000, maxBodyBytes: Int = 256 * 1024, rateLimitRequests: Int = 20_000,
-        rateLimitWindowSeconds: Int64 = 60, dev: Bool = false
+        rateLimitWindowSeconds: Int64 = 60, dev: Bool = false, forwardRetryMilliseconds: UInt64 = 60_000
     ) {
         self.blockIntervalMilliseconds = blockIntervalMilliseconds
         self.maxBlockTransactions = max(1, maxBlockTransactions)
@@ -34,5 +37,6 @@ public struct NodeConfiguration: Sendable, Equatable {
         self.rateLimitRequests = max(1, rateLimitRequests)
         self.rateLimitWindowSeconds = max(1, rateLimitWindowSeconds)
         self.dev = dev
+        self.forwardRetryMilliseconds = forwardRetryMilliseconds
     }
 }

@@ -153,8 +153,25 @@ public final class Chain: @unchecked Sendable {
     ///   (then no block is made), or a storage error.
     @discardableResult
     public func submit(_ transactions: [SignedTransaction]) throws -> BlockOutcome {
-        let prepared = Chain.prepare(transactions, registry: registry)
-        return try lock.withLock {
+        try submit(transactions, prepared: Chain.prepare(transactions, registry: registry))
+    }
+
+    /// ``submit(_:)`` for transactions whose signers the caller has already recovered from these
+    /// very transactions: a node recovers each one when it is submitted, concurrently on every
+    /// core, so its block builder need not recover them again. `senders[i]` must be
+    /// `transactions[i].recoverSender()`; package-only, because a wrong sender would run a call
+    /// as someone else (a replay of the block, as `chain verify` does, would refuse it).
+    @discardableResult
+    package func submit(_ transactions: [SignedTransaction], recoveredSenders senders: [Address]) throws -> BlockOutcome {
+        guard senders.count == transactions.count else {
+            return try submit(transactions)
+        }
+        let prepared = zip(transactions, senders).map { tx, sender in PreparedTransaction(tx, sender: sender, registry: registry) }
+        return try submit(transactions, prepared: prepared)
+    }
+
+    private func submit(_ transactions: [SignedTransaction], prepared: [PreparedTransaction]) throws -> BlockOutcome {
+        try lock.withLock {
             try store.exclusively {
                 try catchUp()
                 var state = current
@@ -404,6 +421,12 @@ public final class Chain: @unchecked Sendable {
 
         init(_ tx: SignedTransaction, registry: ModuleRegistry) {
             sender = Result { () throws(TransactionError) in try tx.recoverSender() }
+            call = registry[tx.module].map { module in Result { try module.decodeCall(tx.call) } }
+        }
+
+        /// A transaction whose signer the caller recovered already.
+        init(_ tx: SignedTransaction, sender: Address, registry: ModuleRegistry) {
+            self.sender = .success(sender)
             call = registry[tx.module].map { module in Result { try module.decodeCall(tx.call) } }
         }
     }

@@ -2,6 +2,8 @@ import ArgumentParser
 import ChainNode
 import Foundation
 import LedgerCore
+import Logging
+import ServiceLifecycle
 
 /// `dmctl node …`: serve the chain of the state folder to the network.
 struct NodeCommand: AsyncParsableCommand {
@@ -30,6 +32,13 @@ struct NodeCommand: AsyncParsableCommand {
                 Prints `node listening on http://HOST:PORT` on standard output once the port is \
                 bound (with --port 0, a free port the system picks). Chain time may be warped \
                 (POST /chain/warp) only with --dev.
+
+                On SIGTERM or SIGINT the node stops admitting transactions (503), builds the ready \
+                pending transactions into a last block (ones waiting behind a nonce gap are \
+                forgotten: resubmit them), answers every waiting client, ends every open /stream, \
+                and exits 0 within about two seconds. A follower forwards what is submitted to it; \
+                when its leader restarts without a forwarded transaction, the follower hands it \
+                over again, and reports it dropped (forwardLost) only after a minute without a leader.
 
                 With --follow URL: a verifying follower of the node at URL. On first start <home>/chain \
                 is created from the leader's genesis; after a restart (even a SIGKILL) replication \
@@ -94,8 +103,15 @@ struct NodeCommand: AsyncParsableCommand {
                 let line = "node listening on http://\(host):\(bound) (chain \(chainID), height \(height)\(role))\n"
                 FileHandle.standardOutput.write(Data(line.utf8))
             }
-            try await app.runService()
-            await node.stop()
+            // SIGTERM/SIGINT shut the node down first (last block from the ready pool, waiters
+            // answered, live feeds finished), then the HTTP server; a stream still open after
+            // that is cancelled, so the process exits within a couple of seconds.
+            var group = ServiceGroupConfiguration(
+                services: [.init(service: app), .init(service: NodeShutdownService(node: node))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: Logger(label: "datamarket.node.services"))
+            group.maximumGracefulShutdownDuration = .seconds(2)
+            try await ServiceGroup(configuration: group).run()
+            await node.shutdown()
         }
 
         /// The follower's chain in `home`: the one stored there (its genesis must be the
@@ -132,5 +148,20 @@ struct NodeCommand: AsyncParsableCommand {
             }
             return chain
         }
+    }
+}
+
+/// Shuts the node down when its service group begins a graceful shutdown (SIGTERM, SIGINT).
+/// Listed after the HTTP server, it is shut down before it (a group shuts its services down in
+/// reverse order), so waiting clients get their answer and live feeds end while the server
+/// still writes.
+struct NodeShutdownService: Service {
+    /// The node to shut down.
+    let node: Node
+
+    func run() async throws {
+        // Returns once graceful shutdown begins; throws when the group is cancelled instead.
+        try? await gracefulShutdown()
+        await node.shutdown()
     }
 }

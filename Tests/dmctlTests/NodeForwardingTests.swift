@@ -1,0 +1,175 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import LedgerCore
+import Testing
+
+/// Transactions submitted to a `dmctl node serve --follow` process and forwarded to its leader,
+/// which is killed with SIGKILL at a seeded random moment and restarted: the follower hands the
+/// ones the leader lost over again, so every transaction it acknowledged ends up included, once.
+@Suite struct NodeForwardingTests {
+    /// The answer to one HTTP request.
+    struct Answer: Sendable {
+        let status: Int
+        let body: [String: String]
+    }
+
+    /// POSTs `tx` to `base/transactions`; nil when the node cannot be reached.
+    static func submit(_ tx: SignedTransaction, to base: String, wait: Bool = false) async -> Answer? {
+        guard let url = URL(string: base + "/transactions" + (wait ? "?wait=true&timeout=30" : "")) else { return nil }
+        var request = URLRequest(url: url, timeoutInterval: 40)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(#"{"transaction": "\#(Hex.encode(tx.encoded))"}"#.utf8)
+        return await send(request)
+    }
+
+    /// GETs `base/path`; nil when the node cannot be reached.
+    static func get(_ base: String, _ path: String) async -> Answer? {
+        guard let url = URL(string: base + path) else { return nil }
+        return await send(URLRequest(url: url, timeoutInterval: 20))
+    }
+
+    static func send(_ request: URLRequest) async -> Answer? {
+        guard let (data, response) = try? await URLSession.shared.data(for: request) else { return nil }
+        let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+        var body: [String: String] = [:]
+        for (key, value) in object { body[key] = "\(value)" }
+        return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: body)
+    }
+
+    @Test func forwardedTransactionsTheLeaderLostAreForwardedAgainAndIncludedOnce() async throws {
+        let senders = (0..<4).map { PrivateKey.derived(seed: 13, label: "forward-kill/sender-\($0)") }
+        let sink = PrivateKey.derived(seed: 13, label: "forward-kill/sink").address
+        let dmt = try TokenID("DMT")
+        let chainID: UInt64 = 1337
+        let home = try TestHome()
+        let folder = home.url.appendingPathComponent("chain")
+        let genesis = GenesisConfig(chainID: chainID, timestamp: UInt64(Date().timeIntervalSince1970) - 3600, tokens: [
+            .init(symbol: dmt, name: "DataMarket Token", balances: senders.map { .init(account: $0.address, amount: 1_000) })
+        ])
+        _ = try Chain.create(
+            genesis: genesis, store: try FileBlockStore(folder: folder), clock: WallClock(offsetFile: folder.appendingPathComponent("clock-offset")),
+            snapshotInterval: 0)
+        // A slow block interval keeps transactions in the leader's pool long enough to be lost.
+        let leaderArguments = ["--block-interval", "400"]
+        let port = DatatrustMarket.freePort()
+        var leader = try NodeServeTests.startNode(home, 0, arguments: leaderArguments, port: port)
+        defer { leader.stop() }
+        let followerHome = try TestHome()
+        let follower = try NodeFollowerTests.follow(followerHome, leader, run: 0)
+        defer { follower.stop() }
+
+        let seed = ProcessInfo.processInfo.environment["FORWARD_KILL_SEED"].flatMap(UInt64.init) ?? UInt64(Date().timeIntervalSince1970 * 1000)
+        print("forwardedTransactionsTheLeaderLost: seed \(seed) (rerun with FORWARD_KILL_SEED=\(seed))")
+        var rng = StoreCrashTests.SplitMix64(state: seed)
+        let killAfter = 300 + Double(rng.next(below: 1_000))
+        let downFor = 200 + Double(rng.next(below: 800))
+        let pauses = (0..<senders.count).map { _ in 20 + Int(rng.next(below: 60)) }
+        let perSender = 25
+
+        // Each sender submits its nonces in order through the follower, retrying one that is
+        // not acknowledged (the leader down: 503) as a client would.
+        let followerURL = follower.url
+        let submitting = Task {
+            try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
+                for (i, key) in senders.enumerated() {
+                    let pause = pauses[i]
+                    group.addTask {
+                        var hashes: [String] = []
+                        for nonce in 0..<perSender {
+                            let tx = try SignedTransaction.sign(
+                                LedgerModule.Call.transfer(token: dmt, to: sink, amount: 1), for: LedgerModule.self, chainID: chainID,
+                                nonce: UInt64(nonce), with: key)
+                            let deadline = Date().addingTimeInterval(90)
+                            while Date() < deadline {
+                                if let answer = await Self.submit(tx, to: followerURL), [200, 202].contains(answer.status) {
+                                    #expect(answer.body["hash"] == tx.hash.hex)
+                                    hashes.append(tx.hash.hex)
+                                    break
+                                }
+                                try await Task.sleep(for: .milliseconds(100))
+                            }
+                            try await Task.sleep(for: .milliseconds(pause))
+                        }
+                        return (i, hashes)
+                    }
+                }
+                var all = Array(repeating: [String](), count: senders.count)
+                for try await (i, hashes) in group { all[i] = hashes }
+                return all
+            }
+        }
+        // SIGKILL at a seeded moment while the senders submit (the first moment after it when
+        // the leader holds transactions in its pool, so that some are lost); restart a seeded
+        // moment later.
+        try await Task.sleep(for: .milliseconds(killAfter))
+        var pendingAtKill = 0
+        for _ in 0..<300 {
+            pendingAtKill = NodeServeTests.object(try NodeServeTests.curl([leader.url + "/head"]).body)["pending"] as? Int ?? 0
+            if pendingAtKill > 0 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        leader.kill9()
+        print("forwardedTransactionsTheLeaderLost: SIGKILL after \(killAfter) ms with about \(pendingAtKill) pending; down \(downFor) ms")
+        try await Task.sleep(for: .milliseconds(downFor))
+        leader = try NodeServeTests.startNode(home, 1, arguments: leaderArguments, port: port)
+        let acknowledgedBySender = try await submitting.value
+        let acknowledged = acknowledgedBySender.flatMap { $0 }
+        #expect(acknowledged.count == senders.count * perSender, "seed \(seed): every submission was acknowledged in the end")
+
+        // Every acknowledged transaction is included, as the follower reports, within a bounded time.
+        let deadline = Date().addingTimeInterval(60)
+        var unsettled = Set(acknowledged)
+        while !unsettled.isEmpty, Date() < deadline {
+            for hash in unsettled {
+                if let answer = await Self.get(followerURL, "/transactions/\(hash)"), answer.body["status"] == "included" {
+                    unsettled.remove(hash)
+                }
+            }
+            if !unsettled.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        // The first unsettled transaction of each sender says why the rest are stuck behind it.
+        var stuck: [String] = []
+        for hashes in acknowledgedBySender {
+            guard let first = hashes.firstIndex(where: { unsettled.contains($0) }) else { continue }
+            let here = await Self.get(followerURL, "/transactions/\(hashes[first])")?.body ?? [:]
+            let there = await Self.get(leader.url, "/transactions/\(hashes[first])")?.body ?? [:]
+            stuck.append("nonce \(first): follower \(here), leader \(there)")
+        }
+        let logs = ["node-0.err", "node-1.err"].map { name in
+            "\(name): " + ((try? String(contentsOf: home.url.appendingPathComponent(name), encoding: .utf8)) ?? "").suffix(2_000)
+        }.joined(separator: "\n")
+        let followerLog = ((try? String(contentsOf: followerHome.url.appendingPathComponent("node-0.err"), encoding: .utf8)) ?? "").suffix(2_000)
+        let heads = "leader \(await Self.get(leader.url, "/head")?.body ?? [:]); follower \(await Self.get(followerURL, "/head")?.body ?? [:])"
+        #expect(unsettled.isEmpty, "seed \(seed): \(unsettled.count) acknowledged transactions are not included: \(stuck)\n\(heads)\n\(logs)\nfollower: \(followerLog)")
+
+        // A transaction the leader refuses when it builds its block is refused on the follower
+        // with the leader's typed reason (sender 0 holds 1,000 - 12 units, not 5,000).
+        let overdraw = try SignedTransaction.sign(
+            LedgerModule.Call.transfer(token: dmt, to: sink, amount: 5_000), for: LedgerModule.self, chainID: chainID,
+            nonce: UInt64(perSender), with: senders[0])
+        let refused = await Self.submit(overdraw, to: followerURL, wait: true)
+        #expect(refused?.status == 422, "seed \(seed): \(String(describing: refused))")
+        #expect(refused?.body["error"]?.hasPrefix("LedgerError.") == true, "seed \(seed): \(String(describing: refused))")
+        let lookup = await Self.get(followerURL, "/transactions/\(overdraw.hash.hex)")
+        #expect(lookup?.body["status"] == "refused")
+
+        let (l, f) = try NodeFollowerTests.converge(leader, follower)
+        #expect(f["stateHash"] as? String == l["stateHash"] as? String, "seed \(seed)")
+        follower.stop()
+        leader.stop()
+
+        // In the leader's folder: each acknowledged transaction exactly once, each sender's
+        // nonce at the number it sent, and the hash chain verifies.
+        let blocks = try FileBlockStore(folder: folder).blocks(from: 1)
+        var seen: [String: Int] = [:]
+        for block in blocks { for tx in block.transactions { seen[tx.hash.hex, default: 0] += 1 } }
+        for hash in acknowledged { #expect(seen[hash] == 1, "seed \(seed): \(hash) is included \(seen[hash] ?? 0) times") }
+        #expect(seen.values.allSatisfy { $0 == 1 }, "seed \(seed): no transaction is included twice")
+        #expect(seen.count == acknowledged.count, "seed \(seed): the chain holds exactly the acknowledged transfers")
+        let verify = try home.run(["chain", "verify"])
+        #expect(verify.status == 0, "seed \(seed): \(verify.stderr)")
+    }
+}
