@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+internal import SodiumSupport
 import Logging
 import MarketKit
 

@@ -1,5 +1,6 @@
 internal import CSodium
 import LedgerCore
+internal import SodiumSupport
 #if canImport(Glibc)
 import Glibc
 #endif

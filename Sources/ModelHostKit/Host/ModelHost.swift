@@ -2,6 +2,7 @@ import DatatrustKit
 import Foundation
 import HECore
 import LedgerCore
+internal import SodiumSupport
 import MarketKit
 import ONNXKit
 
