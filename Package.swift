@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "DatatrustKit",
             dependencies: [
-                "LedgerCore", "MarketKit", "CSodium", "SodiumSupport",
+                "LedgerCore", "MarketKit", "SodiumSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
