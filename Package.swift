@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // `swift package generate-documentation` for `make docs`; a plugin, so users' builds
+        // do not compile it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // MARK: - System libraries (Debian -dev packages; scripts/setup.sh installs them)
@@ -41,17 +44,23 @@ let package = Package(
             name: "CGMP", pkgConfig: "gmp",
             providers: [.apt(["libgmp-dev"])]),
 
+        // MARK: - One wrapper per C library (package access; not products). Only these import
+        // the C modules, so each library is initialised once and no C type reaches a public
+        // signature.
+        .target(name: "SodiumSupport", dependencies: ["CSodium"]),
+        .target(name: "Secp256k1Support", dependencies: ["CSecp256k1", "SodiumSupport"]),
+
         // MARK: - Libraries
         .target(
             name: "LedgerCore",
             dependencies: [
-                "CSodium", "CSecp256k1",
+                "SodiumSupport", "Secp256k1Support",
                 .product(name: "HashTreeCollections", package: "swift-collections"),
             ]),
         // Paillier over GMP; depends on nothing else of the project.
         .target(
             name: "HECore",
-            dependencies: ["CGMP", "CSodium"]),
+            dependencies: ["CGMP", "SodiumSupport"]),
         .target(
             name: "MarketKit",
             dependencies: ["LedgerCore"]),
@@ -67,7 +76,7 @@ let package = Package(
         .target(
             name: "DatatrustKit",
             dependencies: [
-                "LedgerCore", "MarketKit", "CSodium",
+                "LedgerCore", "MarketKit", "SodiumSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -104,7 +113,7 @@ let package = Package(
         .target(
             name: "ModelHostKit",
             dependencies: [
-                "LedgerCore", "HECore", "MarketKit", "ONNXKit", "DatatrustKit",
+                "LedgerCore", "HECore", "MarketKit", "ONNXKit", "DatatrustKit", "SodiumSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -146,7 +155,7 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(
             name: "ONNXKitTests",
-            dependencies: ["ONNXKit", "HECore", "LedgerCore", "CSodium", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["ONNXKit", "HECore", "LedgerCore", "SodiumSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "MarketKitTests",

@@ -7,7 +7,7 @@ import PostgresNIO
 
 /// One PostgreSQL connection used from synchronous code.
 ///
-/// `BlockStore` is synchronous (``Chain`` calls it under its own lock), and postgres-nio is
+/// `BlockStore` is synchronous (`Chain` calls it under its own lock), and postgres-nio is
 /// asynchronous. The bridge: the connection runs on an event loop of its own (one thread shared
 /// by every store of the process, see ``eventLoops``), and the calling thread waits on the
 /// query's `EventLoopFuture`. The waiting thread is never that event loop (no store method is

@@ -3,7 +3,7 @@ import LedgerCore
 import Logging
 import PostgresNIO
 
-/// A ``BlockSource`` over a ``PostgresBlockStore`` that waits without polling: it `LISTEN`s on
+/// A `BlockSource` over a ``PostgresBlockStore`` that waits without polling: it `LISTEN`s on
 /// the chain's channel, which every append `NOTIFY`s with the new height when it commits, and
 /// wakes its waiters as soon as a block above theirs is announced.
 ///

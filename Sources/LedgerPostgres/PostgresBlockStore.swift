@@ -9,7 +9,7 @@ import PostgresNIO
 /// Tables, in the location's schema (created on first use):
 /// - `dm_genesis`: the canonical genesis configuration (one row).
 /// - `dm_blocks`: one row per block: `height` (primary key), `hash`, `parent_hash` and the
-///   canonical block bytes (``Block/encoded``).
+///   canonical block bytes (`Block.encoded`).
 /// - `dm_snapshots`: the canonical state at a height with its Keccak-256; the newest two kept.
 ///
 /// An append is one statement, hence one transaction: it inserts the block only if its height
@@ -23,10 +23,10 @@ import PostgresNIO
 /// schema) on this handle's connection, so writers in every process and on every machine take
 /// turns; if a writer's process dies, PostgreSQL ends its session and the lock is released.
 ///
-/// Opening reads every block and checks what it reads as ``FileBlockStore`` does: heights
+/// Opening reads every block and checks what it reads as `FileBlockStore` does: heights
 /// without gaps, each block decodes (its roots checked), its stored hash is its header's hash,
 /// and it names the previous block's hash as its parent. Anything else refuses to open with
-/// ``ChainError/corrupt(height:reason:)``. Blocks appended later by others are checked the same
+/// `ChainError.corrupt(height:reason:)`. Blocks appended later by others are checked the same
 /// way as they are read.
 public final class PostgresBlockStore: BlockStore, @unchecked Sendable {
     // @unchecked: `depth`, `verifiedCount`, `tipHash` and `warningLog` are only touched while
@@ -47,8 +47,8 @@ public final class PostgresBlockStore: BlockStore, @unchecked Sendable {
 
     /// Connects to `location`, creates the chain's tables if they are missing, and verifies the
     /// stored blocks.
-    /// - Throws: ``ChainError/storage(_:)`` when PostgreSQL cannot be reached or refuses, and
-    ///   ``ChainError/corrupt(height:reason:)`` when a stored block does not check out.
+    /// - Throws: `ChainError.storage(_:)` when PostgreSQL cannot be reached or refuses, and
+    ///   `ChainError.corrupt(height:reason:)` when a stored block does not check out.
     public init(location: PostgresLocation) throws(ChainError) {
         self.location = location
         connection = try BlockingConnection(location: location)

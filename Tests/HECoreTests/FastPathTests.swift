@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import HECore
+import HECore
 
 /// The faster paths give the same plaintexts as the plain ones: bucketed dot products with
 /// short integer weights, decryption with its CRT halves on two cores, dynamic batches.

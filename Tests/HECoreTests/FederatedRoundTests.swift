@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import HECore
+import HECore
 
 /// The breast-cancer data set from the repository's `Data/` folder, standardised with the
 /// training split's statistics, with a leading constant 1 column for the bias.

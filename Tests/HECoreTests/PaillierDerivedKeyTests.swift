@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import HECore
+import HECore
 
 @Suite struct PaillierDerivedKeyTests {
     @Test func derivedKeyIsReproducibleValidAndSeedDependent() throws {

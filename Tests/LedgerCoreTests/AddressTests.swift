@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 @Suite struct AddressTests {
     /// The eight examples of EIP-55 (all caps, all lower, normal), each its own checksummed form.

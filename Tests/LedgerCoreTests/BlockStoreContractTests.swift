@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-@testable import LedgerCore
-@testable import LedgerPostgres
+import LedgerCore
+import LedgerPostgres
 
 /// What every ``BlockStore`` promises, checked against each backend with the same assertions:
 /// in memory, in a folder, and in PostgreSQL (see StoreBackends.swift for when that one runs).

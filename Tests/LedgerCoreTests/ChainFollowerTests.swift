@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// The follower: a read-only view that applies the blocks other handles (and processes) append,
 /// lets callers await a height, and never waits for the writers' lock.

@@ -1,5 +1,5 @@
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 @Suite struct DerivedKeyTests {
     @Test func derivedKeyIsReproducibleAndDependsOnSeedAndLabel() {

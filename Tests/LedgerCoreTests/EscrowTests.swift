@@ -1,5 +1,5 @@
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// Escrow through a protocol module (``VaultModule``) and a module that does not own it
 /// (``IntruderModule``).

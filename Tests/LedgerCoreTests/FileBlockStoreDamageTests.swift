@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// How the file store tells a torn final write (dropped) from damage (refused), including
 /// when another writer crashed while this one had the store open.

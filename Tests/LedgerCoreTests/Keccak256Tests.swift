@@ -1,5 +1,5 @@
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// Digests cross-checked with pycryptodome 3.24.1 (`Crypto.Hash.keccak`, 256-bit), an
 /// independent Keccak implementation, at the time these tests were written.

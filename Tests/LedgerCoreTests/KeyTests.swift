@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// Key → public key → address vectors cross-checked with eth-account 0.14.0 / eth-keys 0.8.0.
 @Suite struct KeyTests {

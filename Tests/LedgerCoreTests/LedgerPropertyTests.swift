@@ -1,5 +1,5 @@
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// Seeded random sequences of valid and invalid operations on dozens of accounts and several
 /// tokens, escrows and streams; the invariants are checked after every block.

@@ -1,5 +1,5 @@
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// NFTs (data, model, portfolio) through signed transactions.
 @Suite struct NFTTests {

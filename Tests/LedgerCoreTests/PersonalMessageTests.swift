@@ -1,5 +1,5 @@
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// Vectors produced with eth-account 0.14.0 (eth-keys 0.8.0, native backend) and Hardhat
 /// account #0: `Account.sign_message(encode_defunct(...), private_key=...)`, whose

@@ -1,5 +1,5 @@
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// RLP: Ethereum's published vectors, round trips and strict decoding.
 @Suite struct RLPTests {

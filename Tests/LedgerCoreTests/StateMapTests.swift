@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 @Suite struct StateMapTests {
     @Test func encodingAndIterationAreInKeyOrderWhateverTheInsertionOrder() throws {

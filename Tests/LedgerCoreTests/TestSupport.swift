@@ -1,6 +1,6 @@
 // Helpers shared by the LedgerCore test files (one copy, used by every suite in this target).
 
-@testable import LedgerCore
+import LedgerCore
 
 /// SplitMix64: a tiny deterministic generator, so every seeded test reproduces exactly.
 struct SplitMix64: RandomNumberGenerator {

@@ -1,5 +1,5 @@
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// Fungible tokens through signed transactions: every success and every refusal.
 @Suite struct TokenTests {

@@ -1,5 +1,5 @@
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// Signed transactions: encoding, signer recovery, and every refusal with unchanged state.
 @Suite struct TransactionTests {

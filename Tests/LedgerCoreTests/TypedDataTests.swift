@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// EIP-712 hashing in general form, against the spec's own example and eth-account's answers
 /// (Fixtures/eip712-vectors.json, made by scripts/make-eip712-fixtures.py).

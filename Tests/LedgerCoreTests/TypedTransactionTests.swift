@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// The EIP-712 transaction envelope: same replay protections as the native one, its own
 /// canonical encoding, and refusal of anything changed after signing.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import LedgerCore
+import LedgerCore
 
 /// Text, byte and JSON forms of UInt256: known values, every rejection with its typed error,
 /// randomised round trips checked against `ReferenceNatural`, and a no-crash fuzz.

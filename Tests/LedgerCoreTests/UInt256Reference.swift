@@ -3,7 +3,7 @@
 // bit-at-a-time long division, digit-at-a-time base conversion) so that it shares no code or
 // technique with the 64-bit-limb, Knuth-division, 19-digit-chunk implementation under test.
 
-@testable import LedgerCore
+import LedgerCore
 
 /// Value generators for the UInt256 suites, on the target's shared seeded generator.
 extension SplitMix64 {

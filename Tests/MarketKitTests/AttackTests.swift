@@ -1,6 +1,6 @@
 import Testing
 import LedgerCore
-@testable import MarketKit
+import MarketKit
 
 /// Simulated attacks on the market; each must fail.
 @Suite struct AttackTests {

@@ -1,6 +1,6 @@
 import Testing
 import LedgerCore
-@testable import MarketKit
+import MarketKit
 
 @Suite struct ComputeTests {
     /// A market with three council members, an authorised backend (compute cost 0.5 DMT) and two listings.

@@ -1,6 +1,6 @@
 import Testing
 import LedgerCore
-@testable import MarketKit
+import MarketKit
 
 /// Thousands of random market operations: whatever is accepted or refused, tokens are
 /// conserved, every escrow holds exactly what the market owes from it, and the reserve never

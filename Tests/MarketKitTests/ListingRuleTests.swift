@@ -1,6 +1,6 @@
 import Testing
 import LedgerCore
-@testable import MarketKit
+import MarketKit
 
 private func hash(_ s: String) -> Hash32 { Keccak256.hash(Array(s.utf8)) }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import LedgerCore
-@testable import MarketKit
+import MarketKit
 
 /// Rows of `Data/breast_cancer.csv` (569 samples, 30 features, label 0 malignant / 1 benign).
 private func cancerRows() throws -> [String] {

@@ -3,7 +3,7 @@
 
 import Foundation
 import LedgerCore
-@testable import MarketKit
+import MarketKit
 
 /// SplitMix64: a tiny deterministic generator, so every seeded test reproduces exactly.
 struct SplitMix64: RandomNumberGenerator {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import LedgerCore
-@testable import MarketKit
+import MarketKit
 
 /// Two $Data (owners 0 and 1, weights 60/40) curated into a portfolio and a model on it priced at
 /// 1,000,003 wei; `backend` plays the model host.

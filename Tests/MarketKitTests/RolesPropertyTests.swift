@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import LedgerCore
-@testable import MarketKit
+import MarketKit
 
 /// Random weights in basis points over `n` entries summing to exactly 10,000, each ≥ 1.
 private func randomWeights(_ n: Int, _ rng: inout SplitMix64) -> [UInt64] {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import LedgerCore
-@testable import MarketKit
+import MarketKit
 
 /// Sends `call` from `key`, expects exactly `error`, and checks the state did not change.
 private func expectRefusal(

@@ -3,7 +3,7 @@
 
 import Foundation
 import LedgerCore
-@testable import MarketKit
+import MarketKit
 
 /// A chain with DMT balances, the market `cancer` (council of three, one datatrust backend) and
 /// the roles module.

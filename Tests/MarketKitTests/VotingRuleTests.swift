@@ -1,6 +1,6 @@
 import Testing
 import LedgerCore
-@testable import MarketKit
+import MarketKit
 
 @Suite struct VotingRuleTests {
     @Test func voteRulesNameThePollTheVoterAndTheTimes() throws {

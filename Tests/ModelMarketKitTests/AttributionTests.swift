@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HECore
 import LedgerCore
-@testable import ModelMarketKit
+import ModelMarketKit
 
 @Suite struct AttributionTests {
     /// Data-Shapley values of the five owners' round gradients: the utility of a coalition is

@@ -1,6 +1,6 @@
 import Foundation
 import LedgerCore
-@testable import ModelMarketKit
+import ModelMarketKit
 
 /// A model bounty on breast_cancer.csv, posted by `world.accounts[0]`.
 struct BountyFixture {

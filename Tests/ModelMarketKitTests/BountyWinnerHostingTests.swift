@@ -2,7 +2,7 @@ import DatatrustKit
 import Foundation
 import LedgerCore
 import MarketKit
-@testable import ModelMarketKit
+import ModelMarketKit
 import ModelHostKit
 import Testing
 

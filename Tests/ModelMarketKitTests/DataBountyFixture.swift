@@ -1,6 +1,6 @@
 import Foundation
 import LedgerCore
-@testable import ModelMarketKit
+import ModelMarketKit
 
 /// A logistic data bounty on breast_cancer.csv: the sponsor (`accounts[0]`) holds a
 /// validation set; five owners (`accounts[1...5]`) hold disjoint shards of the rest.

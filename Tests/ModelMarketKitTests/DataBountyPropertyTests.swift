@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import LedgerCore
-@testable import ModelMarketKit
+import ModelMarketKit
 
 /// Seeded random data-bounty paths (honest and lying sponsors, slashing, challenges, missed
 /// reveals): the escrow always holds exactly the unpaid bounty, the unslashed bond and the

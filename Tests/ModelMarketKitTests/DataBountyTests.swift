@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import LedgerCore
-@testable import ModelMarketKit
+import ModelMarketKit
 
 @Suite struct DataBountyTests {
     /// Expected payout for a round that moves the best error from `previous` to `new`.

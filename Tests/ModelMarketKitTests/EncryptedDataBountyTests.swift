@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HECore
 import LedgerCore
-@testable import ModelMarketKit
+import ModelMarketKit
 
 /// The encrypted path of seed 004 with HECore: owners encrypt their gradients under the
 /// sponsor's Paillier key, the rotating aggregator adds ciphertexts, the sponsor decrypts

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import HECore
 import LedgerCore
-@testable import ModelMarketKit
+import ModelMarketKit
 
 /// The default data-bounty mode: plaintext weights, exact per-owner gradients, packed
 /// Paillier ciphertexts summed by an aggregator, only the sum decrypted, on the demo's split.

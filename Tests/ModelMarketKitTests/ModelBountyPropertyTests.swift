@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import LedgerCore
-@testable import ModelMarketKit
+import ModelMarketKit
 
 /// Seeded random protocol paths: whatever order calls arrive in, and whichever are refused,
 /// the escrow holds exactly the unsettled reward and stakes, tokens are conserved, every path

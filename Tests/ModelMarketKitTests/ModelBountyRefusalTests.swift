@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import LedgerCore
-@testable import ModelMarketKit
+import ModelMarketKit
 
 /// Every refusal names its rule, window or status with the times, and changes nothing.
 @Suite struct ModelBountyRefusalTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import LedgerCore
-@testable import ModelMarketKit
+import ModelMarketKit
 
 @Suite struct ModelBountyTests {
     @Test func inflatedClaimIsSlashedAndHonestBestWinsOnBreastCancer() throws {

@@ -2,7 +2,7 @@ import Foundation
 import LedgerCore
 import ONNXKit
 import Testing
-@testable import ModelMarketKit
+import ModelMarketKit
 
 @Suite struct ONNXExportTests {
     @Test func exportedLogisticModelPredictsLikeTheSwiftModel() throws {

@@ -1,6 +1,6 @@
 import Foundation
 import LedgerCore
-@testable import ModelMarketKit
+import ModelMarketKit
 
 /// The repository's `Data/` folder, located from this file.
 func dataFile(_ name: String) -> URL {

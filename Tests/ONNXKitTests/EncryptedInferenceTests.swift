@@ -1,7 +1,7 @@
 import Foundation
 import HECore
 import Testing
-@testable import ONNXKit
+import ONNXKit
 
 @Suite struct EncryptedInferenceTests {
     private static let key: Paillier.PrivateKey? = try? Paillier.PrivateKey.derived(bits: 1024, seed: Array("onnx encrypted inference".utf8))

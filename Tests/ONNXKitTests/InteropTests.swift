@@ -1,7 +1,7 @@
 import Foundation
 import SwiftProtobuf
 import Testing
-@testable import ONNXKit
+import ONNXKit
 
 /// Every committed model, run in Swift, against what onnxruntime computed for the same rows.
 @Suite struct InteropTests {

@@ -1,5 +1,5 @@
 import Foundation
-import CSodium
+import SodiumSupport
 import SwiftProtobuf
 import Testing
 
@@ -37,8 +37,5 @@ import Testing
 
 /// SHA-256 (libsodium) as lowercase hex.
 private func sha256Hex(_ data: Data) -> String {
-    var digest = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
-    let bytes = [UInt8](data)
-    _ = crypto_hash_sha256(&digest, bytes, UInt64(bytes.count))
-    return digest.map { String(format: "%02x", $0) }.joined()
+    Sodium.sha256([UInt8](data)).map { String(format: "%02x", $0) }.joined()
 }

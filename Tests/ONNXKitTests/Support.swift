@@ -1,5 +1,5 @@
 import Foundation
-@testable import ONNXKit
+import ONNXKit
 
 /// Paths of the committed fixtures and data sets.
 enum Paths {

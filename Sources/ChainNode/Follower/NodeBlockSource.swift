@@ -4,14 +4,14 @@ import LedgerCore
 import FoundationNetworking
 #endif
 
-/// A ``LedgerCore/BlockSource`` over another node's HTTP API: blocks arrive live through its
+/// A `BlockSource` over another node's HTTP API: blocks arrive live through its
 /// Server-Sent Events stream (`GET /stream?from=H`) and are handed out from a bounded buffer;
 /// when the buffer does not hold the height asked for (first start, a broken stream, a
 /// follower far behind) they are read a page at a time from `GET /blocks?from=H`.
 ///
 /// A broken stream is reopened, after 100 ms, then twice as long after each failure up to 5 s;
 /// until then waiting polls. The source is not trusted: whoever applies its blocks
-/// (``Node`` in follower mode, a ``LedgerCore/ChainFollower``) checks every one of them.
+/// (``Node`` in follower mode, a `ChainFollower`) checks every one of them.
 ///
 /// ```swift
 /// let source = NodeBlockSource(node: RemoteNode(base: URL(string: "http://10.0.0.1:8545")!))

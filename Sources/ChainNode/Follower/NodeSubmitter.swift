@@ -1,6 +1,6 @@
 import LedgerCore
 
-/// A ``LedgerCore/TransactionSubmitter`` that submits through a node's HTTP API and waits for
+/// A `TransactionSubmitter` that submits through a node's HTTP API and waits for
 /// inclusion there (`POST /transactions?wait=true`): what a service on another machine (a
 /// datatrust following a node) uses instead of a local chain writer.
 public struct NodeSubmitter: TransactionSubmitter {

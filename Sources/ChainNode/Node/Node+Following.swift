@@ -27,7 +27,7 @@ extension Node {
 
     /// Starts replicating the leader's blocks from `source` (a ``NodeBlockSource`` over the
     /// leader by default): each page of blocks is checked and appended with
-    /// ``LedgerCore/Chain/append(verifying:)`` (the chain's own replay: hash chain, roots, every
+    /// `Chain.append(verifying:)` (the chain's own replay: hash chain, roots, every
     /// signature, receipts), then indexed and announced like a block built here.
     ///
     /// A block that does not verify is refused: its height and reason go to

@@ -8,7 +8,7 @@ import LedgerCore
 ///
 /// A node made with ``init(following:chain:configuration:)`` is a verifying follower: it builds
 /// no blocks of its own, replicates its leader's blocks into its own store after checking each
-/// one (``startFollowing(source:)``), serves the same reads, and forwards the transactions
+/// one (``startFollowing(source:logger:)``), serves the same reads, and forwards the transactions
 /// submitted to it to the leader.
 ///
 /// The node builds blocks only in ``buildBlock()``, one at a time, each under the store's
@@ -72,7 +72,7 @@ public actor Node {
     }
 
     /// A verifying follower of `leader` over `chain` (a chain started from the leader's
-    /// genesis); call ``startFollowing(source:)`` to begin replicating.
+    /// genesis); call ``startFollowing(source:logger:)`` to begin replicating.
     ///
     /// - Throws: a storage error when the stored blocks cannot be read to index them.
     public init(following leader: RemoteNode, chain: Chain, configuration: NodeConfiguration = NodeConfiguration()) throws {

@@ -98,7 +98,7 @@ public struct DatatrustClient: Sendable {
         try await json(MarketSchema.self, "GET", "/markets/\(market)/schema")
     }
 
-    /// ADD_DATAPOINT of bytes in memory, declaring their Keccak-256 (see ``addDatapoint(file:market:dataHash:)`` for large data).
+    /// ADD_DATAPOINT of bytes in memory, declaring their Keccak-256 (see ``addDatapoint(file:market:dataHash:progress:)`` for large data).
     public func addDatapoint(_ data: [UInt8], market: String) async throws(DatatrustError) -> AddResult {
         let body = try await send("POST", "/markets/\(market)/datapoints", query: [URLQueryItem(name: "dataHash", value: Keccak256.hash(data).hex)],
                                   body: Data(data), contentType: "application/octet-stream")
@@ -143,6 +143,8 @@ public struct DatatrustClient: Sendable {
     /// (`?dataHash=`), so the server checks the listing before the upload and may accept up to
     /// the market's maximum datapoint size; the body is sent from the file, never held in memory.
     /// - Parameters:
+    ///   - url: the file to upload.
+    ///   - market: the market the datapoint is listed in.
     ///   - dataHash: the file's Keccak-256 when the caller already computed it (else it is computed here).
     ///   - progress: called with the bytes sent so far and the total, as the upload goes.
     public func addDatapoint(file url: URL, market: String, dataHash: Hash32? = nil,
@@ -168,7 +170,12 @@ public struct DatatrustClient: Sendable {
     /// GET_DATAPOINT streamed to the file `destination`: the body goes to a temporary file
     /// beside it, is verified against `dataHash` (Keccak-256, read back in pieces) and only then
     /// renamed to `destination`; on any failure `destination` is left untouched.
-    /// - Parameter verifying: called with the bytes verified so far while the download is read back.
+    /// - Parameters:
+    ///   - market: the market the datapoint is listed in.
+    ///   - dataHash: the datapoint's Keccak-256.
+    ///   - job: the paid job the download is for, when there is one.
+    ///   - destination: the file to write.
+    ///   - verifying: called with the bytes verified so far while the download is read back.
     /// - Returns: the bytes written.
     @discardableResult
     public func getDatapoint(market: String, dataHash: Hash32, job: UInt64? = nil, to destination: URL,

@@ -3,12 +3,12 @@ import Foundation
 import LedgerCore
 import MarketKit
 
-/// ``DatatrustMarketView`` over MarketKit's ``MarketKit/MarketDirectory``: reads come from the
+/// ``DatatrustMarketView`` over MarketKit's `MarketDirectory`: reads come from the
 /// directory, and attestations and usage reports are signed with the datatrust's backend key
 /// and submitted one at a time, off Swift's cooperative threads (a submission may wait for
 /// the chain's writer lock; a read never does).
 ///
-/// Over a ``LedgerCore/ChainFollower`` (``init(follower:writer:backend:privacyPricePerMilliEpsilon:)``,
+/// Over a `ChainFollower` (``init(follower:writer:backend:privacyPricePerMilliEpsilon:)``,
 /// what `dmctl datatrust serve` uses) every read first catches up with the blocks other
 /// processes appended, so each request is decided on the newest block.
 ///

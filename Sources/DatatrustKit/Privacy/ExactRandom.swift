@@ -1,4 +1,5 @@
 import LedgerCore
+internal import SodiumSupport
 
 /// A source of uniform random integers for the exact samplers. Only integer draws are used,
 /// so the sampled distributions are exact up to the quality of the source.

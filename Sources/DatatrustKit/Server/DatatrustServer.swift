@@ -60,7 +60,12 @@ public enum DatatrustServer {
     /// An application serving `datatrust` on `host:port` (127.0.0.1 by default). Run it with
     /// `try await app.runService()`, which shuts down gracefully on SIGINT/SIGTERM, or in a
     /// `ServiceGroup` beside ``Datatrust/backgroundJobs()``.
-    /// - Parameter onBound: called with the bound address once the server listens (port 0 picks a free port).
+    /// - Parameters:
+    ///   - datatrust: the service to serve.
+    ///   - host: the address to listen on.
+    ///   - port: the port to listen on; 0 picks a free one.
+    ///   - logger: the server's logger.
+    ///   - onBound: called with the bound address once the server listens (port 0 picks a free port).
     public static func application(for datatrust: Datatrust, host: String = "127.0.0.1", port: Int = 8080,
                                    logger: Logger = Logger(label: "datamarket.datatrust.http"),
                                    onBound: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }) -> some ApplicationProtocol {

@@ -1,4 +1,4 @@
-/// The datatrust's fixed-window rate limiter (``RateLimiter``), for other servers of the
+/// The datatrust's fixed-window rate limiter, for other servers of the
 /// project (the model host) to count requests the same way.
 public struct RequestLimiter: Sendable {
     private let limiter: RateLimiter

@@ -20,10 +20,12 @@ extension Datatrust {
     /// listing, the owner and a duplicate are checked before any byte is read.
     ///
     /// - Parameters:
+    ///   - name: the market.
     ///   - dataHash: the declared Keccak-256 of the bytes; nil checks the listing after the last
     ///     byte, and then only bodies up to ``DatatrustConfiguration/maxBodyBytes`` are accepted.
     ///   - declaredSize: the body's length when known (a `Content-Length`); above the market's
     ///     maximum it is refused here, before the body is read.
+    ///   - caller: the logged-in address adding the datapoint.
     /// - Throws: ``DatatrustError/payloadTooLarge(_:)``, ``DatatrustError/forbidden(_:)``,
     ///   ``DatatrustError/conflict(_:)``, ``DatatrustError/notFound(_:)``.
     public func beginAdd(market name: String, dataHash: Hash32?, declaredSize: Int64?, caller: Address) async throws(DatatrustError) -> AddStart {

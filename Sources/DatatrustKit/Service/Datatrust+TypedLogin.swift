@@ -35,6 +35,9 @@ extension Datatrust {
     ///
     /// - Parameters:
     ///   - datatrust: the service's name as it appears in the login (a model host's name).
+    ///   - nonce: the nonce the service issued.
+    ///   - expires: the login's expiry, unix seconds, as signed.
+    ///   - signature: the caller's signature of the login.
     ///   - claimed: the address the caller says it is.
     /// - Throws: `SignatureError` when the signature recovers to no key at all.
     public static func loginSigner(datatrust: String, nonce: String, expires: Int64, signature: Signature, claimed: Address) throws(SignatureError) -> Address {

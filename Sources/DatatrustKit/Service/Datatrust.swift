@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+internal import SodiumSupport
 import Logging
 import MarketKit
 
@@ -35,7 +36,13 @@ public final class Datatrust: Sendable {
     let outboxGate = AsyncGate()
 
     /// A datatrust.
-    /// - Parameter clock: unix seconds now (wall time by default; a controlled clock in tests).
+    /// - Parameters:
+    ///   - configuration: the settings.
+    ///   - vault: the encrypted store of the datapoints' bytes.
+    ///   - store: the index.
+    ///   - chain: the market as the datatrust sees it.
+    ///   - clock: unix seconds now (wall time by default; a controlled clock in tests).
+    ///   - logger: the service's logger.
     public init(configuration: DatatrustConfiguration, vault: Vault, store: any DatatrustStore, chain: any DatatrustMarketView,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
                 logger: Logger = Logger(label: "datamarket.datatrust")) {

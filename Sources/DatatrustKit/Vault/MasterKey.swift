@@ -1,4 +1,5 @@
 import LedgerCore
+internal import SodiumSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc

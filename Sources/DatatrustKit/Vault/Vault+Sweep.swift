@@ -19,6 +19,7 @@ extension Vault {
     ///
     /// - Parameters:
     ///   - keep: the dataHashes the index holds.
+    ///   - gracePeriod: seconds a file must be left untouched before it is removed.
     ///   - now: unix seconds now.
     @discardableResult
     public func sweep(keeping keep: Set<Hash32>, olderThan gracePeriod: Int64, now: Int64) throws(VaultError) -> Sweep {

@@ -1,5 +1,6 @@
 import Foundation
 import LedgerCore
+internal import SodiumSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,5 @@
-internal import CSodium
 import LedgerCore
+internal import SodiumSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -34,9 +34,11 @@ enum VaultFileFormat {
     static func wrapAD(_ hash: Hash32) -> [UInt8] { magic + hash.bytes }
 
     /// Wraps `dataKey` under `master` for `hash`: the 92 header bytes before the stream header.
-    static func wrapHeader(dataKey: [UInt8], master: MasterKey, hash: Hash32) -> [UInt8] {
+    static func wrapHeader(dataKey: [UInt8], master: MasterKey, hash: Hash32) throws(VaultError) -> [UInt8] {
         let nonce = SecureRandom.bytes(Sodium.aeadNonceBytes)
-        let wrapped = Sodium.aeadSeal(dataKey, key: master.bytes, nonce: nonce, ad: wrapAD(hash))
+        guard let wrapped = Sodium.aeadSeal(dataKey, key: master.bytes, nonce: nonce, ad: wrapAD(hash)) else {
+            throw .integrity(dataHash: hash, detail: "key wrap refused: master key \(master.bytes.count) bytes, expected \(Sodium.aeadKeyBytes)")
+        }
         return magic + master.id + nonce + wrapped
     }
 

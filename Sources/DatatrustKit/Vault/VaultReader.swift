@@ -1,5 +1,5 @@
-internal import CSodium
 import LedgerCore
+internal import SodiumSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +12,8 @@ final class VaultReader {
     let path: String
     let hash: Hash32
     private let fd: Int32
-    private var state = crypto_secretstream_xchacha20poly1305_state()
+    /// Set once the header is authenticated; nil only while `init` runs.
+    private var stream: SecretStream?
     private var cipher: [UInt8]
     private var plain: [UInt8]
     private var hasher = ChunkHasher()
@@ -39,13 +40,11 @@ final class VaultReader {
         }
         var key = try VaultFileFormat.unwrap(header: header, master: master, hash: hash)
         defer { SecureRandom.wipe(&key) }
-        let initStatus: Int32 = header.withUnsafeBufferPointer { h in
-            key.withUnsafeBufferPointer { k in
-                guard let hb = h.baseAddress, let kb = k.baseAddress, k.count == 32 else { return -1 }
-                return crypto_secretstream_xchacha20poly1305_init_pull(&state, hb + VaultFileFormat.streamHeaderOffset, kb)
-            }
+        let unwrapped = key
+        stream = header.withUnsafeBytes { h in
+            SecretStream.decrypting(key: unwrapped, header: UnsafeRawBufferPointer(rebasing: h[VaultFileFormat.streamHeaderOffset...]))
         }
-        guard initStatus == 0 else { throw .integrity(dataHash: hash, detail: "bad secretstream header") }
+        guard stream != nil else { throw .integrity(dataHash: hash, detail: "bad secretstream header") }
     }
 
     deinit {
@@ -69,19 +68,13 @@ final class VaultReader {
                 ? "truncated: stream ends after chunk \(chunkIndex) without the final tag"
                 : "truncated: chunk \(chunkIndex) is \(n) bytes, expected at least \(VaultFileFormat.chunkOverhead)")
         }
-        var plainLength: UInt64 = 0
-        var tag: UInt8 = 0
-        let status: Int32 = plain.withUnsafeMutableBufferPointer { p in
-            cipher.withUnsafeBufferPointer { c in
-                guard let pb = p.baseAddress, let cb = c.baseAddress else { return -1 }
-                return crypto_secretstream_xchacha20poly1305_pull(&state, pb, &plainLength, &tag, cb, UInt64(n), nil, 0)
-            }
+        guard let stream else { throw .integrity(dataHash: hash, detail: "bad secretstream header") }
+        let pulled = plain.withUnsafeMutableBytes { p in
+            cipher.withUnsafeBytes { c in stream.pull(UnsafeRawBufferPointer(rebasing: c[0..<n]), into: p) }
         }
-        guard status == 0 else {
+        guard let (length, isFinal) = pulled else {
             throw .integrity(dataHash: hash, detail: "chunk \(chunkIndex) does not authenticate")
         }
-        let length = Int(plainLength)
-        let isFinal = tag == UInt8(crypto_secretstream_xchacha20poly1305_tag_final())
         if isFinal {
             var probe: UInt8 = 0
             guard read(fd, &probe, 1) == 0 else {

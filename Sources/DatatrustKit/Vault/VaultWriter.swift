@@ -1,5 +1,5 @@
-internal import CSodium
 import LedgerCore
+internal import SodiumSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,7 +10,8 @@ import Glibc
 final class VaultWriter {
     private let fd: Int32
     let tempPath: String
-    private var state = crypto_secretstream_xchacha20poly1305_state()
+    /// Set once the header is made; nil only while `init` runs.
+    private var stream: SecretStream?
     private var dataKey: [UInt8]
     private var plain: [UInt8]
     private var filled = 0
@@ -30,13 +31,11 @@ final class VaultWriter {
         self.plain = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes)
         self.cipher = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes + VaultFileFormat.chunkOverhead)
         var header = [UInt8](repeating: 0, count: VaultFileFormat.headerBytes)
-        let status: Int32 = header.withUnsafeMutableBufferPointer { h in
-            dataKey.withUnsafeBufferPointer { k in
-                guard let hb = h.baseAddress, let kb = k.baseAddress else { return -1 }
-                return crypto_secretstream_xchacha20poly1305_init_push(&state, hb + VaultFileFormat.streamHeaderOffset, kb)
-            }
+        let key = dataKey
+        stream = header.withUnsafeMutableBytes { h in
+            SecretStream.encrypting(key: key, header: UnsafeMutableRawBufferPointer(rebasing: h[VaultFileFormat.streamHeaderOffset...]))
         }
-        guard status == 0 else { throw .io(path: name, detail: "secretstream init_push failed") }
+        guard stream != nil else { throw .io(path: name, detail: "secretstream init_push failed") }
         try POSIX.writeAll(fd, header, path: name)
     }
 
@@ -75,19 +74,14 @@ final class VaultWriter {
     }
 
     private func push(final: Bool) throws(VaultError) {
-        var cipherLength: UInt64 = 0
-        let tag = final ? UInt8(crypto_secretstream_xchacha20poly1305_tag_final()) : UInt8(crypto_secretstream_xchacha20poly1305_tag_message())
+        guard let stream else { throw .io(path: tempPath, detail: "secretstream was not started") }
         let count = filled
         // The plaintext goes to the hashing thread, then is encrypted here meanwhile.
         plain.withUnsafeBytes { hasher.add(UnsafeRawBufferPointer(rebasing: $0[0..<count]), final: final) }
-        let status: Int32 = cipher.withUnsafeMutableBufferPointer { c in
-            plain.withUnsafeBufferPointer { p in
-                guard let cb = c.baseAddress, let pb = p.baseAddress else { return -1 }
-                return crypto_secretstream_xchacha20poly1305_push(&state, cb, &cipherLength, pb, UInt64(count), nil, 0, tag)
-            }
+        let pushed: Int? = cipher.withUnsafeMutableBytes { c in
+            plain.withUnsafeBytes { p in stream.push(UnsafeRawBufferPointer(rebasing: p[0..<count]), into: c, final: final) }
         }
-        guard status == 0 else { throw .io(path: tempPath, detail: "secretstream push failed") }
-        let length = Int(cipherLength)
+        guard let length = pushed else { throw .io(path: tempPath, detail: "secretstream push failed") }
         guard cipher.withUnsafeBytes({ POSIX.writeAll(fd, UnsafeRawBufferPointer(rebasing: $0[0..<length])) }) else {
             throw .io(path: tempPath, detail: "write: \(POSIX.errorText())")
         }

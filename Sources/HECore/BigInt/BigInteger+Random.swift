@@ -1,39 +1,11 @@
 internal import CGMP
-internal import CSodium
-
-/// libsodium must be initialised once before use; a global `let` runs this exactly once,
-/// thread-safely.
-let sodiumReady: Bool = sodium_init() >= 0
-
-/// Fills `count` bytes from libsodium's CSPRNG.
-func secureRandomBytes(_ count: Int) -> [UInt8] {
-    _ = sodiumReady
-    var bytes = [UInt8](repeating: 0, count: count)
-    bytes.withUnsafeMutableBytes { buffer in
-        guard let base = buffer.baseAddress else { return }
-        randombytes_buf(base, buffer.count)
-    }
-    return bytes
-}
-
-/// SHA-256 of `bytes` (libsodium).
-func sha256(_ bytes: [UInt8]) -> [UInt8] {
-    _ = sodiumReady
-    var digest = [UInt8](repeating: 0, count: Int(crypto_hash_sha256_BYTES))
-    digest.withUnsafeMutableBufferPointer { out in
-        bytes.withUnsafeBufferPointer { input in
-            guard let target = out.baseAddress else { return }
-            _ = crypto_hash_sha256(target, input.baseAddress, UInt64(input.count))
-        }
-    }
-    return digest
-}
+internal import SodiumSupport
 
 extension BigInteger {
     /// A uniformly random integer of at most `bits` bits, from libsodium.
     public static func random(bits: Int) -> BigInteger {
         guard bits > 0 else { return .zero }
-        var bytes = secureRandomBytes((bits + 7) / 8)
+        var bytes = SecureRandom.bytes((bits + 7) / 8)
         let excess = bytes.count * 8 - bits
         if excess > 0, !bytes.isEmpty { bytes[0] &= UInt8(0xFF >> excess) }
         return BigInteger(bigEndianBytes: bytes)

@@ -36,6 +36,8 @@ extension Paillier {
         /// Encodes an integer at exponent 0 (or at the exponent `precision` and `maxExponent` ask for).
         ///
         /// - Parameters:
+        ///   - value: the integer to encode.
+        ///   - publicKey: the key whose n bounds the encoding.
         ///   - precision: choose the exponent ⌊log₁₆ precision⌋, as phe's `precision`.
         ///   - maxExponent: use an exponent no larger than this.
         /// - Throws: `encodingOverflow` when |mantissa| > n/3 − 1; `invalidPrecision`.

@@ -6,7 +6,9 @@ import Foundation
 extension Paillier.PublicKey {
     /// Encrypts an encoding: c = (1 + n·m) · rⁿ mod n² with r uniform in Z*n.
     ///
-    /// - Parameter randomness: a fixed r in Z*n (for test vectors); nil draws one from libsodium.
+    /// - Parameters:
+    ///   - encoded: the encoding to encrypt, made for this key.
+    ///   - randomness: a fixed r in Z*n (for test vectors); nil draws one from libsodium.
     /// - Throws: `keyMismatch` when the encoding belongs to another key; `ciphertextNotInvertible`
     ///   or `ciphertextOutOfRange` (field r) when `randomness` is not in Z*n.
     public func encrypt(

@@ -1,3 +1,5 @@
+internal import SodiumSupport
+
 extension Paillier {
     /// A step of key generation, reported to the caller's progress handler.
     public enum KeyGenerationEvent: Sendable, Equatable {
@@ -90,7 +92,7 @@ struct DerivedByteStream {
         while buffer.count < count {
             var block = prefix
             withUnsafeBytes(of: counter.bigEndian) { block.append(contentsOf: $0) }
-            buffer += sha256(block)
+            buffer += Sodium.sha256(block)
             counter &+= 1
         }
         let out = Array(buffer.prefix(count))

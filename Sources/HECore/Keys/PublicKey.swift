@@ -1,4 +1,5 @@
 internal import CGMP
+internal import SodiumSupport
 
 extension Paillier {
     /// A Paillier public key: the modulus n = p·q with generator g = n + 1.
@@ -49,7 +50,7 @@ extension Paillier {
         /// of SHA-256 over n's big-endian bytes. Written beside ciphertexts so that one made for
         /// another key is refused instead of decrypting to a wrong value.
         public var fingerprint: String {
-            let digest = sha256(n.bigEndianMagnitude)
+            let digest = Sodium.sha256(n.bigEndianMagnitude)
             let digits = Array("0123456789abcdef")
             return "sha256:" + digest.prefix(8).map { String([digits[Int($0 >> 4)], digits[Int($0 & 15)]]) }.joined()
         }

@@ -40,8 +40,13 @@ extension Paillier {
         /// is re-randomised, ready to leave the owner.
         ///
         /// - Parameters:
+        ///   - model: how the residual is computed from the encrypted weights.
+        ///   - weights: the trainer's encrypted weights.
         ///   - rows: feature rows (include a constant 1 column for a bias).
         ///   - labels: one target per row.
+        ///   - layout: the fixed-point layout the gradient is encoded in.
+        ///   - weightBound: the trainer's public bound on every |wₖ|.
+        ///   - aggregation: the secure aggregation the gradient is summed in.
         /// - Throws: `lengthMismatch`, `emptyInput`, `keyMismatch`; `exponentMismatch` when the
         ///   weights or the layout disagree with the aggregation; `gradientBoundExceeded`.
         public static func compute(

@@ -5,7 +5,7 @@ extension UInt256 {
     /// either case (leading zeros allowed within the 64). No sign, no spaces.
     ///
     /// - Parameters:
-    ///   - hex: the text, e.g. `"0x1bc16d674ec80000"`.
+    ///   - text: the text, e.g. `"0x1bc16d674ec80000"`.
     ///   - field: the name of the input, used in error messages.
     /// - Throws: ``AmountParseError/empty(field:)`` (no digits, e.g. `"0x"`),
     ///   ``AmountParseError/invalidDigit(field:character:offset:expected:)`` or

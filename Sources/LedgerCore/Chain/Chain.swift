@@ -282,7 +282,7 @@ public final class Chain: @unchecked Sendable {
 
     // MARK: - Verifying
 
-    /// What ``verify()`` checked.
+    /// What ``Chain/verify(progress:)`` checked.
     public struct Verification: Sendable, Equatable {
         /// Blocks replayed, genesis included.
         public let blocks: UInt64

@@ -7,7 +7,7 @@ import Foundation
 /// every block its ``BlockSource`` has now, checking each exactly as ``Chain`` does on reopening
 /// (parent hash, roots, signatures, receipts), so a service that calls it before deciding a
 /// request decides on the newest block, stale by at most the blocks appended while the request
-/// runs. ``state(atLeast:timeout:)`` awaits a height; ``follow()`` keeps catching up in the
+/// runs. ``state(atLeast:timeout:)`` awaits a height; ``follow(onError:)`` keeps catching up in the
 /// background until cancelled.
 ///
 /// ```swift

@@ -1,4 +1,5 @@
-internal import CSecp256k1
+internal import Secp256k1Support
+internal import SodiumSupport
 
 /// A secp256k1 private key: 32 bytes, a scalar in 1 ..< n.
 ///
@@ -26,13 +27,10 @@ public struct PrivateKey: Sendable, Equatable, CustomStringConvertible, CustomDe
         guard bytes.count == 32 else { throw .wrongLength(expected: 32, actual: bytes.count) }
         guard !Secp256k1Group.isZero(bytes) else { throw .zero }
         guard Secp256k1Group.isBelowOrder(bytes) else { throw .notBelowGroupOrder }
-        let context = Secp256k1Context.shared.pointer
-        var point = secp256k1_pubkey()
-        let created = secp256k1_ec_pubkey_create(context, &point, bytes)
         // The range checks above are exactly libsecp256k1's validity rule, so this holds.
-        guard created == 1 else { throw .notBelowGroupOrder }
+        guard let uncompressed = Secp256k1.publicKey(ofSecret: bytes) else { throw .notBelowGroupOrder }
         secret = bytes
-        publicKey = PublicKey(uncheckedUncompressed: PublicKey.serialize(&point, compressed: false))
+        publicKey = PublicKey(uncheckedUncompressed: uncompressed)
     }
 
     /// Parses 64 hex digits (optional `0x`).
@@ -72,24 +70,17 @@ public struct PrivateKey: Sendable, Equatable, CustomStringConvertible, CustomDe
     /// expressed in Ethereum's v, so in that case the nonce is re-derived with a counter as
     /// RFC 6979 extra data, which keeps the result deterministic.
     public func sign(digest: Hash32) -> Signature {
-        let context = Secp256k1Context.shared.pointer
         var attempt: UInt64 = 0
         while true {
-            var signature = secp256k1_ecdsa_recoverable_signature()
-            var compact = [UInt8](repeating: 0, count: 64)
-            var recoveryID: Int32 = 0
-            // RFC 6979 extra data: none on the first attempt (the standard nonce), then the counter.
-            let extraData = (attempt.littleEndian, UInt64(0), UInt64(0), UInt64(0))
-            let useExtraData = attempt != 0
-            let signed = withUnsafeBytes(of: extraData) { extra in
-                secp256k1_ecdsa_sign_recoverable(
-                    context, &signature, digest.bytes, secret, nil, useExtraData ? extra.baseAddress : nil)
-            }
+            // RFC 6979 extra data: none on the first attempt (the standard nonce), then the
+            // counter, little-endian, in 32 bytes.
+            let extraData = attempt == 0
+                ? nil : withUnsafeBytes(of: attempt.littleEndian) { Array($0) } + [UInt8](repeating: 0, count: 24)
             // The key was validated at creation and the RFC 6979 nonce function never gives up,
             // so signing cannot fail; the check only guards against an unforeseen library change.
-            precondition(signed == 1, "secp256k1_ecdsa_sign_recoverable failed for a validated key")
-            _ = secp256k1_ecdsa_recoverable_signature_serialize_compact(
-                context, &compact, &recoveryID, &signature)
+            guard let (compact, recoveryID) = Secp256k1.signRecoverable(
+                digest: digest.bytes, secret: secret, extraData: extraData)
+            else { preconditionFailure("secp256k1_ecdsa_sign_recoverable failed for a validated key") }
             if recoveryID == 0 || recoveryID == 1 {
                 return Signature(
                     unchecked: Array(compact[0..<32]), s: Array(compact[32..<64]), recoveryID: UInt8(recoveryID))

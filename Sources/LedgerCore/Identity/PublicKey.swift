@@ -1,4 +1,4 @@
-internal import CSecp256k1
+internal import Secp256k1Support
 
 /// A secp256k1 public key, validated by libsecp256k1 and kept in uncompressed form, so two
 /// encodings of the same point are equal and hash alike.
@@ -29,13 +29,10 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
         default:
             throw .wrongPublicKeyLength(actual: bytes.count)
         }
-        let context = Secp256k1Context.shared.pointer
-        var point = secp256k1_pubkey()
-        let parsed = secp256k1_ec_pubkey_parse(context, &point, input, input.count)
-        guard parsed == 1 else {
+        guard let parsed = Secp256k1.parsePublicKey(input) else {
             throw .invalidPublicKey("\(Hex.encode(bytes)) is not a point on secp256k1")
         }
-        uncompressed = Self.serialize(&point, compressed: false)
+        uncompressed = parsed
     }
 
     /// Parses a hex public key (optional `0x`), in any form ``init(bytes:)`` accepts.
@@ -54,21 +51,6 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
     init(uncheckedUncompressed bytes: [UInt8]) {
         assert(bytes.count == 65 && bytes[0] == 0x04)
         uncompressed = bytes
-    }
-
-    /// Serialises a parsed point.
-    static func serialize(_ point: inout secp256k1_pubkey, compressed: Bool) -> [UInt8] {
-        let context = Secp256k1Context.shared.pointer
-        let capacity = compressed ? 33 : 65
-        let flags = UInt32(compressed ? SECP256K1_EC_COMPRESSED : SECP256K1_EC_UNCOMPRESSED)
-        return [UInt8](unsafeUninitializedCapacity: capacity) { out, initialised in
-            var length = capacity
-            // Cannot fail: the point is valid and the buffer has the right size.
-            if let base = out.baseAddress {
-                _ = secp256k1_ec_pubkey_serialize(context, base, &length, &point, flags)
-            }
-            initialised = length
-        }
     }
 
     // MARK: - Encodings

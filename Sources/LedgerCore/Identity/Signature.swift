@@ -1,4 +1,4 @@
-internal import CSecp256k1
+internal import Secp256k1Support
 
 /// A recoverable secp256k1 ECDSA signature as Ethereum uses it: r, s and a recovery id.
 ///
@@ -134,24 +134,7 @@ public struct Signature: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// Recovers the signer's key into `out` (65 bytes, uncompressed); false when none fits.
     private func recoverUncompressed(digest: Hash32, into out: UnsafeMutableRawBufferPointer) -> Bool {
-        let context = Secp256k1Context.shared.pointer
-        var compact: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        var signature = secp256k1_ecdsa_recoverable_signature()
-        var point = secp256k1_pubkey()
-        let parsed = withUnsafeMutableBytes(of: &compact) { raw -> Int32 in
-            raw.copyBytes(from: r)
-            UnsafeMutableRawBufferPointer(rebasing: raw[32..<64]).copyBytes(from: s)
-            guard let input = raw.bindMemory(to: UInt8.self).baseAddress else { return 0 }
-            return secp256k1_ecdsa_recoverable_signature_parse_compact(
-                context, &signature, input, Int32(recoveryID))
-        }
-        guard parsed == 1 else { return false }
-        guard secp256k1_ecdsa_recover(context, &point, &signature, digest.bytes) == 1 else { return false }
-        guard out.count == 65, let output = out.bindMemory(to: UInt8.self).baseAddress else { return false }
-        var length = 65
-        _ = secp256k1_ec_pubkey_serialize(
-            context, output, &length, &point, UInt32(SECP256K1_EC_UNCOMPRESSED))
-        return length == 65
+        Secp256k1.recoverUncompressed(digest: digest.bytes, r: r, s: s, recoveryID: Int32(recoveryID), into: out)
     }
 
     // MARK: - Codable

@@ -1,4 +1,4 @@
-internal import CSodium
+internal import SodiumSupport
 import Foundation
 
 /// Private keys kept encrypted at rest in a folder, one file per key, mode 0600.
@@ -168,21 +168,17 @@ struct KeyFile: Codable {
     static let cipherName = "xchacha20poly1305-ietf"
 
     static func seal(_ key: PrivateKey, passphrase: String, cost: Keystore.KDFCost) throws(KeystoreError) -> KeyFile {
-        let salt = SecureRandom.bytes(Int(crypto_pwhash_saltbytes()))
-        let nonce = SecureRandom.bytes(Int(crypto_aead_xchacha20poly1305_ietf_npubbytes()))
+        let salt = SecureRandom.bytes(Sodium.passwordSaltBytes)
+        let nonce = SecureRandom.bytes(Sodium.aeadNonceBytes)
         var derived = try derive(passphrase: passphrase, salt: salt, cost: cost)
         defer { SecureRandom.wipe(&derived) }
-        let plaintext = key.bytes
-        let aad = key.address.bytes
-        var ciphertext = [UInt8](repeating: 0, count: plaintext.count + Int(crypto_aead_xchacha20poly1305_ietf_abytes()))
-        var written: UInt64 = 0
-        let rc = crypto_aead_xchacha20poly1305_ietf_encrypt(
-            &ciphertext, &written, plaintext, UInt64(plaintext.count), aad, UInt64(aad.count), nil, nonce, derived)
-        guard rc == 0 else { throw .io("encryption failed") }
+        guard let ciphertext = Sodium.aeadSeal(key.bytes, key: derived, nonce: nonce, ad: key.address.bytes) else {
+            throw .io("encryption failed")
+        }
         return KeyFile(
             version: 1, address: key.address.checksummed,
             kdf: KDF(algorithm: kdfName, opsLimit: cost.opsLimit, memLimit: cost.memLimit, salt: Hex.encode(salt, prefix: false)),
-            cipher: Cipher(algorithm: cipherName, nonce: Hex.encode(nonce, prefix: false), ciphertext: Hex.encode(ciphertext.prefix(Int(written)), prefix: false)))
+            cipher: Cipher(algorithm: cipherName, nonce: Hex.encode(nonce, prefix: false), ciphertext: Hex.encode(ciphertext, prefix: false)))
     }
 
     func open(passphrase: String, name: String) throws(KeystoreError) -> PrivateKey {
@@ -195,22 +191,19 @@ struct KeyFile: Codable {
         }
         let salt: [UInt8], nonce: [UInt8], ciphertext: [UInt8], address: Address
         do {
-            salt = try Hex.decode(kdf.salt, field: "kdf.salt", expectedByteCount: Int(crypto_pwhash_saltbytes()))
-            nonce = try Hex.decode(cipher.nonce, field: "cipher.nonce", expectedByteCount: Int(crypto_aead_xchacha20poly1305_ietf_npubbytes()))
-            ciphertext = try Hex.decode(cipher.ciphertext, field: "cipher.ciphertext", expectedByteCount: 32 + Int(crypto_aead_xchacha20poly1305_ietf_abytes()))
+            salt = try Hex.decode(kdf.salt, field: "kdf.salt", expectedByteCount: Sodium.passwordSaltBytes)
+            nonce = try Hex.decode(cipher.nonce, field: "cipher.nonce", expectedByteCount: Sodium.aeadNonceBytes)
+            ciphertext = try Hex.decode(cipher.ciphertext, field: "cipher.ciphertext", expectedByteCount: 32 + Sodium.aeadTagBytes)
             address = try Address(self.address)
         } catch {
             throw .corrupt(name: name, reason: "\(error)")
         }
         var derived = try KeyFile.derive(passphrase: passphrase, salt: salt, cost: .init(opsLimit: kdf.opsLimit, memLimit: kdf.memLimit))
         defer { SecureRandom.wipe(&derived) }
-        var plaintext = [UInt8](repeating: 0, count: 32)
+        guard var plaintext = Sodium.aeadOpen(ciphertext, key: derived, nonce: nonce, ad: address.bytes), plaintext.count == 32 else {
+            throw .wrongPassphrase(name)
+        }
         defer { SecureRandom.wipe(&plaintext) }
-        var written: UInt64 = 0
-        let aad = address.bytes
-        let rc = crypto_aead_xchacha20poly1305_ietf_decrypt(
-            &plaintext, &written, nil, ciphertext, UInt64(ciphertext.count), aad, UInt64(aad.count), nonce, derived)
-        guard rc == 0, written == 32 else { throw .wrongPassphrase(name) }
         let key: PrivateKey
         do { key = try PrivateKey(bytes: plaintext) } catch { throw .corrupt(name: name, reason: "decrypted key is invalid: \(error)") }
         guard key.address == address else { throw .corrupt(name: name, reason: "key does not match its address \(address)") }
@@ -218,13 +211,12 @@ struct KeyFile: Codable {
     }
 
     static func derive(passphrase: String, salt: [UInt8], cost: Keystore.KDFCost) throws(KeystoreError) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: Int(crypto_aead_xchacha20poly1305_ietf_keybytes()))
-        var pass = Array(passphrase.utf8CString)  // NUL-terminated; the NUL is not hashed
-        defer { pass.withUnsafeMutableBytes { SecureRandom.wipe($0) } }
-        let rc = crypto_pwhash(
-            &out, UInt64(out.count), pass, UInt64(pass.count - 1), salt, cost.opsLimit, Int(cost.memLimit),
-            crypto_pwhash_alg_argon2id13())
-        guard rc == 0 else { throw .io("Argon2id key derivation failed (out of memory for \(cost.memLimit) bytes?)") }
+        var pass = Array(passphrase.utf8)
+        defer { SecureRandom.wipe(&pass) }
+        guard let out = Sodium.argon2id(
+            passphrase: pass, salt: salt, opsLimit: cost.opsLimit, memLimit: Int(cost.memLimit),
+            outputBytes: Sodium.aeadKeyBytes)
+        else { throw .io("Argon2id key derivation failed (out of memory for \(cost.memLimit) bytes?)") }
         return out
     }
 }

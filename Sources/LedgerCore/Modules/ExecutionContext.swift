@@ -54,9 +54,13 @@ public struct ExecutionContext: Sendable {
 
     /// Creates a token whose minter is this module.
     ///
-    /// - Parameter moduleBound: when true the token moves only through this module (mint,
-    ///   burn, its escrows): ledger transfers, allowances, streams and other modules' escrows
-    ///   refuse it with ``LedgerError/moduleBoundToken(token:minter:operation:)``.
+    /// - Parameters:
+    ///   - id: the new token's id; ``LedgerError/tokenExists(_:)`` when it is taken.
+    ///   - name: the token's human-readable name, 1-64 bytes of UTF-8.
+    ///   - decimals: the decimals a display uses, 0-36 (18, like ether, unless told).
+    ///   - moduleBound: when true the token moves only through this module (mint,
+    ///     burn, its escrows): ledger transfers, allowances, streams and other modules' escrows
+    ///     refuse it with ``LedgerError/moduleBoundToken(token:minter:operation:)``.
     public mutating func createToken(_ id: TokenID, name: String, decimals: UInt8 = 18, moduleBound: Bool = false) throws(LedgerError) {
         try world.ledger.createToken(id, name: name, decimals: decimals, minter: authority, moduleBound: moduleBound, events: &events)
     }

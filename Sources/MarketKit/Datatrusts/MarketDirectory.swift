@@ -120,8 +120,8 @@ public struct DataHashListing: Sendable, Equatable, Codable {
     }
 }
 
-/// ``MarketDirectory`` over a chain hosting ``MarketModule``: a live ``Chain`` (or a
-/// ``LedgerCore/ChainFollower``), read afresh on every call, or one fixed state, so that every
+/// ``MarketDirectory`` over a chain hosting ``MarketModule``: a live LedgerCore `Chain` (or a
+/// `ChainFollower`), read afresh on every call, or one fixed state, so that every
 /// answer about a request comes from the same block.
 public struct ChainMarketDirectory: MarketDirectory {
     private let read: @Sendable () -> ChainState

@@ -17,7 +17,7 @@ public struct RolesParameters: Codable, Sendable, Equatable {
     /// creator may close it and take back what it holds.
     public var claimGrace: UInt64
 
-    /// A parameter set; ``validate()`` checks it.
+    /// A parameter set, taken as given (the roles module uses ``standard``).
     public init(curatorShareBP: UInt64, dataShareBP: UInt64, maxPortfolioEntries: UInt64, claimGrace: UInt64) {
         self.curatorShareBP = curatorShareBP
         self.dataShareBP = dataShareBP

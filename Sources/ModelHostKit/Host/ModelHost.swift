@@ -2,13 +2,14 @@ import DatatrustKit
 import Foundation
 import HECore
 import LedgerCore
+internal import SodiumSupport
 import MarketKit
 import ONNXKit
 
 /// A model host: serves predictions of the `$Model`s whose ONNX files it holds, to callers who
-/// logged in by signed nonce and paid through a prepaid bundle (``UseBundle``) naming this host.
+/// logged in by signed nonce and paid through a prepaid bundle (`UseBundle`) naming this host.
 ///
-/// It reads the chain only through a ``ChainState`` provider (a ``ChainFollower`` in a server),
+/// It reads the chain only through a `ChainState` provider (a `ChainFollower` in a server),
 /// never the writer; uses it served are reported on chain with ``pendingReports()``. See the
 /// ModelHostKit catalogue for the protocol.
 public actor ModelHost {
@@ -37,14 +38,20 @@ public actor ModelHost {
 
     /// A host.
     /// - Parameters:
+    ///   - name: the host's name, part of the login message callers sign.
+    ///   - address: the address bundles must name as host; it signs the usage reports.
+    ///   - library: the encrypted model files served.
     ///   - chain: the latest chain state (e.g. `{ follower.state }`).
     ///   - catchUp: brings `chain` up to the stored head (e.g. `follower.catchUp()`); called
     ///     once before refusing a model or bundle the view does not show yet, so a caller who
     ///     just minted or bought is not refused by a lagging view.
     ///   - clock: Unix seconds (wall time in a server, controlled in tests).
+    ///   - meter: the uses already served per bundle.
     ///   - journal: where each admitted call is recorded before it is answered. Start `meter`
     ///     from it (`UseMeter(served: try journal.load())`) so that a restarted host does not
     ///     serve unreported uses again.
+    ///   - maxBodyBytes: the largest accepted request body, bytes.
+    ///   - maxRows: the most rows per prediction call.
     ///   - layerFolder: where encrypted layers placed by model owners are kept across restarts
     ///     (ciphertexts only); in memory only when nil.
     public init(
@@ -184,9 +191,14 @@ public actor ModelHost {
 
     /// Predictions for `rows` (one paid use per row).
     ///
-    /// - Parameter requestID: the caller's name for this call; a retry with the same id, bundle
-    ///   and number of rows is answered without a second charge (after a lost answer or a host
-    ///   restart, since the id is journalled with the charge).
+    /// - Parameters:
+    ///   - id: the model's token id on chain.
+    ///   - bundle: the caller's prepaid bundle; nil is refused with `paymentRequired`.
+    ///   - rows: the input rows, 1 to ``maxRows``.
+    ///   - caller: the logged-in address the bundle must belong to.
+    ///   - requestID: the caller's name for this call; a retry with the same id, bundle
+    ///     and number of rows is answered without a second charge (after a lost answer or a host
+    ///     restart, since the id is journalled with the charge).
     /// - Throws: `paymentRequired`/`forbidden` from the bundle check; `badRequest` for rows that
     ///   do not fit the model or a request id reused for another call; `notFound` for an unknown model.
     public func predict(model id: UInt64, bundle: UInt64?, rows: [[Float]], caller: Address, requestID: String? = nil) async throws(ModelHostError) -> Prediction {

@@ -4,7 +4,7 @@ import LedgerCore
 import ONNXKit
 import Synchronization
 
-/// The ONNX files a host serves, kept encrypted at rest in a DatatrustKit ``Vault`` and keyed by
+/// The ONNX files a host serves, kept encrypted at rest in a DatatrustKit `Vault` and keyed by
 /// their Keccak-256 (the `$Model` NFT's content hash); loaded models are cached in memory.
 public final class ModelLibrary: Sendable {
     /// The encrypted store.

@@ -12,7 +12,7 @@ import ONNXKit
 ///     layer:    {"publicKey": <JWK>, "weights": [[{"v","e"}, …], …], "biases": [{"v","e"}, …]}
 ///     response: {"model": 5, "scores": [[{"v","e","key"}, …], …]}   (one list per row)
 ///
-/// Each ciphertext is HECore's ``Paillier/EncryptedNumber`` JSON (phe's `{"v","e"}`).
+/// Each ciphertext is HECore's `Paillier.EncryptedNumber` JSON (phe's `{"v","e"}`).
 public enum EncryptedWire {
     /// Builds a request body.
     public static func requestJSON(bundle: UInt64?, row: Paillier.EncryptedVector) -> Data {

@@ -15,7 +15,7 @@ import LedgerCore
 ///   the copier's address hashes to a different value.
 /// - `salt`: 32 secret random bytes (``Salt``).
 /// - `payloadHash`: Keccak-256 of the payload's canonical encoding (``truthPayloadHash(labels:)``,
-///   ``predictionPayloadHash(predictions:modelHash:)``, ``validationPayloadHash(_:)``).
+///   ``predictionPayloadHash(predictions:modelHash:)``, ``IntegerModel/validationPayloadHash(features:labels:)``).
 public enum Commitment {
     /// What a commitment is for.
     public enum Domain: String, Sendable, Codable, CaseIterable {

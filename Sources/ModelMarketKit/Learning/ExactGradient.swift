@@ -66,7 +66,13 @@ public enum ExactGradient {
     /// w ← w − rate · (g + w / C) / count, with the penalty skipped for the intercepts (every
     /// `stride`-th value, the last of each class block; `stride` = features + 1).
     ///
-    /// - Parameter inverseRegularization: C as in scikit-learn (nil: no penalty).
+    /// - Parameters:
+    ///   - weights: the current weights, class block after class block.
+    ///   - gradientSum: the decrypted sum of every owner's gradient, laid out as `weights`.
+    ///   - count: the number of rows the sum covers.
+    ///   - learningRate: the step size.
+    ///   - inverseRegularization: C as in scikit-learn (nil: no penalty).
+    ///   - stride: features + 1; every `stride`-th value is an intercept.
     public static func step(
         weights: [Double], gradientSum: [Double], count: Int, learningRate: Double, inverseRegularization: Double?,
         stride: Int

@@ -1,5 +1,5 @@
 import Foundation
-@testable import HECore
+import HECore
 
 /// Files committed under `Tests/HECoreTests/Fixtures/` and the repository's `Data/`.
 enum Fixtures {

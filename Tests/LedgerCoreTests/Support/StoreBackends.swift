@@ -5,8 +5,8 @@
 
 import Foundation
 import Testing
-@testable import LedgerCore
-@testable import LedgerPostgres
+import LedgerCore
+import LedgerPostgres
 
 /// One kind of block store.
 enum StoreBackend: String, Sendable, CustomTestStringConvertible {

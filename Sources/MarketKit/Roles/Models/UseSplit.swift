@@ -24,6 +24,9 @@ public struct UseSplit: Sendable, Equatable {
 
     /// Splits `price` under the shares and entries.
     /// - Parameters:
+    ///   - price: the amount paid for the use.
+    ///   - curatorShareBP: the curator's share in basis points.
+    ///   - dataShareBP: the `$Data` owners' share in basis points, divided by entry weight.
     ///   - hasCurator: false for a model trained on a single `$Data`: the curator share then
     ///     goes to the model owner.
     ///   - entries: the `$Data` entries and their weights (summing to 10,000).

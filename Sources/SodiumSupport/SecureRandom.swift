@@ -1,16 +1,11 @@
 internal import CSodium
 
-/// Runs `sodium_init()` exactly once, on first use: a global `let` is initialised lazily and
-/// thread-safely by the Swift runtime. `sodium_init` returns 0 (done), 1 (already done) or -1
-/// (no entropy source); in the last case libsodium's `randombytes_buf` aborts rather than
-/// return weak bytes, so there is no silent failure to report here.
-private let sodiumInitialisation: Int32 = sodium_init()
-
-/// Cryptographically secure random bytes from libsodium (`randombytes_buf`).
+/// Cryptographically secure random bytes from libsodium (`randombytes_buf`), and the wiping
+/// and constant-time comparison that go with secrets.
 package enum SecureRandom {
     /// Fills `buffer` with random bytes.
     package static func fill(_ buffer: UnsafeMutableRawBufferPointer) {
-        _ = sodiumInitialisation
+        Sodium.ensureInitialised()
         guard let base = buffer.baseAddress else { return }
         randombytes_buf(base, buffer.count)
     }
@@ -36,7 +31,7 @@ package enum SecureRandom {
     /// Compares two byte strings of equal length in time independent of their contents.
     package static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         guard lhs.count == rhs.count else { return false }
-        _ = sodiumInitialisation
+        Sodium.ensureInitialised()
         return lhs.withUnsafeBytes { left in
             rhs.withUnsafeBytes { right in
                 guard let l = left.baseAddress, let r = right.baseAddress else { return true }
