@@ -65,7 +65,10 @@ import Testing
         }
         // Nothing listening: an internal failure naming the server, not a crash or a hang.
         let nowhere = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:9")))
+        let started = Date()
         let unreachable = await refusal { () async throws(DatatrustError) in _ = try await nowhere.markets() }
+        // Refused connections are not retried until the call's one-minute deadline.
+        #expect(Date().timeIntervalSince(started) < 20)
         #expect(unreachable?.code == "internal_error" && unreachable?.detail.contains("127.0.0.1:9") == true, "\(String(describing: unreachable))")
     }
 

@@ -24,9 +24,18 @@ public struct DatatrustClient: Sendable {
     /// The pieces a datapoint is read from a file, sent and written in.
     public static let chunkBytes = 1 << 20
 
+    /// The connection pool clients share unless given their own: async-http-client's shared
+    /// configuration, except that a refused connection fails the call at once (a datatrust that
+    /// is not listening is reported, not retried until the call's deadline).
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     /// A client of the server at `baseURL`.
-    /// - Parameter httpClient: the connection pool; the process-wide shared one by default.
-    public init(baseURL: URL, token: String? = nil, httpClient: HTTPClient = .shared) {
+    /// - Parameter httpClient: the connection pool; ``sharedHTTPClient`` by default.
+    public init(baseURL: URL, token: String? = nil, httpClient: HTTPClient = DatatrustClient.sharedHTTPClient) {
         self.baseURL = baseURL
         self.token = token
         self.httpClient = httpClient
