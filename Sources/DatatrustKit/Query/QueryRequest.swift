@@ -7,7 +7,7 @@ import MarketKit
 /// a fixed-point grid of `10^-decimals`. Sensitivities, for adding or removing one row:
 /// COUNT 1; SUM `max(|lower|, |upper|)` grid units; MEAN is a noisy SUM and a noisy COUNT with
 /// half the epsilon each; HISTOGRAM 1 per row (each row falls in one bin; parallel composition).
-public struct AggregateQuery: Sendable, Equatable, Codable {
+public struct AggregateQuery: Sendable, Hashable, Codable {
     /// The aggregate.
     public enum Kind: String, Sendable, Codable, CaseIterable {
         /// Number of matching rows.
@@ -22,7 +22,7 @@ public struct AggregateQuery: Sendable, Equatable, Codable {
 
     /// A row filter `column op value`; filters are ANDed. Structured (not SQL) so a query can
     /// never duplicate a row and defeat the sensitivity bound.
-    public struct Filter: Sendable, Equatable, Codable {
+    public struct Filter: Sendable, Hashable, Codable {
         /// The column.
         public var column: String
         /// One of `=`, `!=`, `<`, `<=`, `>`, `>=`.
@@ -69,7 +69,7 @@ public struct AggregateQuery: Sendable, Equatable, Codable {
 }
 
 /// The body of RUN_QUERY, GET_COMPUTE_COST and GET_EPSILON: exactly one of `sql` and `aggregate`.
-public struct QueryRequest: Sendable, Equatable, Codable {
+public struct QueryRequest: Sendable, Hashable, Codable {
     /// The markets whose tables the query reads (an aggregate reads exactly one).
     public var markets: [MarketID]
     /// A single read-only SELECT over the market tables (only in markets that allow raw SQL).
@@ -89,7 +89,7 @@ public struct QueryRequest: Sendable, Equatable, Codable {
 }
 
 /// The privacy facts of a differentially private answer.
-public struct PrivacyReport: Sendable, Equatable, Codable {
+public struct PrivacyReport: Sendable, Hashable, Codable {
     /// The mechanism.
     public var mechanism: String
     /// Epsilon spent, decimal.
@@ -103,7 +103,7 @@ public struct PrivacyReport: Sendable, Equatable, Codable {
 }
 
 /// The answer of RUN_QUERY.
-public struct QueryResult: Sendable, Equatable, Codable {
+public struct QueryResult: Sendable, Hashable, Codable {
     /// Result column names.
     public var columns: [String]
     /// Result rows.
@@ -117,9 +117,9 @@ public struct QueryResult: Sendable, Equatable, Codable {
 }
 
 /// The answer of GET_COMPUTE_COST.
-public struct CostQuote: Sendable, Equatable, Codable {
+public struct CostQuote: Sendable, Hashable, Codable {
     /// One market's share.
-    public struct Item: Sendable, Equatable, Codable {
+    public struct Item: Sendable, Hashable, Codable {
         /// The market.
         public var market: MarketID
         /// Rows the query would load.
@@ -140,7 +140,7 @@ public struct CostQuote: Sendable, Equatable, Codable {
 }
 
 /// The answer of GET_EPSILON.
-public struct EpsilonQuote: Sendable, Equatable, Codable {
+public struct EpsilonQuote: Sendable, Hashable, Codable {
     /// Epsilon the query spends, decimal.
     public var epsilon: String
     /// The same in milli-epsilon.

@@ -6,7 +6,7 @@
 ///   one row per line (LF or CRLF). An empty field is NULL.
 /// - `jsonl`: UTF-8, one JSON object per line whose keys are exactly the column names; `null`
 ///   or a missing key is NULL.
-public struct MarketSchema: Sendable, Equatable, Codable {
+public struct MarketSchema: Sendable, Hashable, Codable {
     /// The byte format of a datapoint.
     public enum Format: String, Sendable, Codable, CaseIterable {
         /// Comma-separated values with a header line.
@@ -30,7 +30,7 @@ public struct MarketSchema: Sendable, Equatable, Codable {
     }
 
     /// One column and its constraints.
-    public struct Column: Sendable, Equatable, Codable {
+    public struct Column: Sendable, Hashable, Codable {
         /// The column name: 1–63 of `a–z`, `A–Z`, `0–9`, `_`, starting with a letter.
         public var name: String
         /// The type.

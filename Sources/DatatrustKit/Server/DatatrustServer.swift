@@ -3,36 +3,14 @@ import Hummingbird
 import LedgerCore
 import Logging
 import NIOCore
+import OpenAPIHummingbird
+import OpenAPIRuntime
 
-/// The REST face of a ``Datatrust`` (Hummingbird 2). Every route is listed in ``routes`` and
-/// in the OpenAPI 3.1 document served at `/openapi.json`; errors are JSON
-/// `{"error": code, "detail": text}` with the statuses of ``DatatrustError``.
+/// The REST face of a ``Datatrust`` (Hummingbird 2), served through the code that
+/// swift-openapi-generator made from the OpenAPI 3.1 document (`Resources/openapi.json`, served
+/// at `/openapi.json`; regenerate with `scripts/generate-openapi.sh DatatrustKit`). Errors are
+/// JSON `{"error": code, "detail": text}` with the statuses of ``DatatrustError``.
 public enum DatatrustServer {
-    /// One route: method, path template (OpenAPI style) and the spec operation it serves.
-    public struct Route: Sendable, Hashable {
-        /// HTTP method, upper case.
-        public let method: String
-        /// Path with `{parameter}` placeholders.
-        public let path: String
-        /// The Computable spec operation (or a helper name).
-        public let operation: String
-    }
-
-    /// Every route the server answers.
-    public static let routes: [Route] = [
-        Route(method: "POST", path: "/auth/nonce", operation: "AUTHENTICATE (step 1: nonce)"),
-        Route(method: "POST", path: "/auth/token", operation: "AUTHENTICATE (step 2: token)"),
-        Route(method: "GET", path: "/markets", operation: "MARKETS_SUPPORTED"),
-        Route(method: "GET", path: "/markets/{market}/schema", operation: "GET_SCHEMA"),
-        Route(method: "POST", path: "/markets/{market}/datapoints", operation: "ADD_DATAPOINT"),
-        Route(method: "GET", path: "/markets/{market}/datapoints/{dataHash}", operation: "GET_DATAPOINT"),
-        Route(method: "DELETE", path: "/markets/{market}/datapoints/{dataHash}", operation: "REMOVE_DATAPOINT"),
-        Route(method: "POST", path: "/query", operation: "RUN_QUERY"),
-        Route(method: "POST", path: "/query/cost", operation: "GET_COMPUTE_COST"),
-        Route(method: "POST", path: "/query/epsilon", operation: "GET_EPSILON"),
-        Route(method: "GET", path: "/openapi.json", operation: "OpenAPI document"),
-    ]
-
     /// The committed OpenAPI document's bytes.
     public static func openAPIDocument() -> [UInt8]? {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
@@ -40,20 +18,33 @@ public enum DatatrustServer {
         return [UInt8](data)
     }
 
-    /// The router serving `datatrust`.
+    /// Every operation of the document as (upper-case method, path template), read from the
+    /// document itself: what a 405's `Allow` lists.
+    static let documentedOperations: [(method: String, path: String)] = {
+        guard let bytes = openAPIDocument(),
+              let doc = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+              let paths = doc["paths"] as? [String: [String: Any]] else { return [] }
+        let order = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        return paths.flatMap { path, methods in methods.keys.map { (method: $0.uppercased(), path: path) } }
+            .sorted { ($0.path, order.firstIndex(of: $0.method) ?? 9) < ($1.path, order.firstIndex(of: $1.method) ?? 9) }
+    }()
+
+    /// The router serving `datatrust`: the generated handlers of every documented operation
+    /// (``DatatrustAPI``) behind the middleware that authenticates, rate-limits, bounds the
+    /// bodies of the JSON endpoints and turns every error into the JSON error body.
     public static func router(for datatrust: Datatrust) -> Router<DatatrustRequestContext> {
         let router = Router(context: DatatrustRequestContext.self)
         let limiter = RateLimiter(limit: datatrust.configuration.rateLimitRequests, window: datatrust.configuration.rateLimitWindow)
         router.add(middleware: ErrorMiddleware(limiter: limiter, datatrust: datatrust))
-        let handlers = Handlers(datatrust: datatrust)
-        for route in routes {
-            let method = HTTPRequest.Method(route.method) ?? .get
-            let path = RouterPath(route.path)
-            let operation = route.operation
-            router.on(path, method: method) { request, context in
-                try await handlers.handle(operation, request: request, context: context)
+        // Served by hand: the body is the committed document's bytes, not a re-encoding.
+        router.get("/openapi.json") { _, _ -> Response in
+            guard let document = openAPIDocument() else {
+                throw DatatrustError.internalFailure("openapi.json resource missing from the bundle")
             }
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
+        // Registration throws only for a server URL that is not a path; "/" is one.
+        try? DatatrustAPI(datatrust: datatrust).registerHandlers(on: router)
         return router
     }
 
@@ -77,14 +68,22 @@ public enum DatatrustServer {
                     logger: logger)
     }
 
-    /// The methods served on the route templates `path` matches (empty: not an endpoint).
+    /// The methods served on the path templates `path` matches (empty: not an endpoint).
     static func methods(servedOn path: String) -> [String] {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return routes.filter { route in
-            let template = route.path.split(separator: "/", omittingEmptySubsequences: false)
+        return documentedOperations.filter { operation in
+            let template = operation.path.split(separator: "/", omittingEmptySubsequences: false)
             guard template.count == parts.count else { return false }
             return zip(template, parts).allSatisfy { t, p in (t.hasPrefix("{") && !p.isEmpty) || t == p }
         }.map(\.method)
+    }
+
+    /// Whether `request` is an ADD_DATAPOINT, whose body streams into the vault instead of
+    /// being bounded by ``DatatrustConfiguration/maxBodyBytes``.
+    static func isDatapointUpload(_ request: Request) -> Bool {
+        guard request.method == .post else { return false }
+        let parts = request.uri.path.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0].isEmpty && parts[1] == "markets" && !parts[2].isEmpty && parts[3] == "datapoints"
     }
 
     /// `detail` with absolute file-system paths replaced by their last component, so error
@@ -137,8 +136,9 @@ public enum DatatrustServer {
 }
 
 /// Authenticates a bearer token once, applies the rate limit to the caller it authenticates (or
-/// to the client's IP address when there is no valid token), and turns every thrown error into
-/// the JSON error body.
+/// to the client's IP address when there is no valid token), bounds the body of every request
+/// but a datapoint upload, hands what it learnt to the generated handlers (``RequestFacts``),
+/// and turns every thrown error into the JSON error body.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = DatatrustRequestContext
     let limiter: RateLimiter
@@ -157,7 +157,8 @@ struct ErrorMiddleware: RouterMiddleware {
         var context = context
         // The key is what the server verified, never what the client wrote: a valid token keys
         // on its address; anything else (no header, a random or expired one) on the client's IP.
-        if let header = request.headers[.authorization], let token = Self.bearerToken(header) {
+        let authorization = request.headers[.authorization]
+        if let authorization, let token = Self.bearerToken(authorization) {
             context.caller = try? datatrust.authenticate(bearer: token)
         }
         let key = context.caller.map { "address \($0.checksummed)" } ?? "client \(context.clientIP)"
@@ -167,12 +168,51 @@ struct ErrorMiddleware: RouterMiddleware {
             return DatatrustServer.error(.rateLimited("more than \(datatrust.configuration.rateLimitRequests) requests in \(datatrust.configuration.rateLimitWindow) s for \(key); retry after \(reset)"),
                                          headers: [.retryAfter: "\(max(reset - now, 1))"])
         }
+        let facts = RequestFacts(caller: context.caller, authorization: authorization)
         do {
-            return try await next(request, context)
-        } catch let error as DatatrustError {
+            var request = request
+            if !DatatrustServer.isDatapointUpload(request) { try await bound(&request) }
+            return try await RequestFacts.$current.withValue(facts) { try await next(request, context) }
+        } catch {
+            return response(for: error, request: request, context: context)
+        }
+    }
+
+    /// Collects the body of a request that is not a datapoint upload, refusing it past
+    /// ``DatatrustConfiguration/maxBodyBytes`` (at once when a `Content-Length` says so).
+    func bound(_ request: inout Request) async throws(DatatrustError) {
+        let limit = datatrust.configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw .payloadTooLarge("body: \(length) bytes, expected at most \(limit)")
+        }
+        do { _ = try await request.collectBody(upTo: limit) } catch {
+            // A chunked body has no length to check up front: collecting stops at the limit.
+            throw .payloadTooLarge("body: larger than \(limit) bytes, expected at most \(limit)")
+        }
+    }
+
+    /// The JSON error response for `error`, thrown by a handler, the generated code or the router.
+    func response(for error: any Error, request: Request, context: Context) -> Response {
+        switch error {
+        case let error as ServerError:
+            // The generated code wraps what a handler threw (a DatatrustError) and its own
+            // refusals of the request (a missing parameter, an unexpected content type, a body
+            // that is not the documented JSON), which are the client's.
+            switch error.underlyingError {
+            case is DatatrustError, is ClosingConnection, is DecodingError:
+                return response(for: error.underlyingError, request: request, context: context)
+            default:
+                return DatatrustServer.error(.badRequest("\(error.causeDescription); see /openapi.json"))
+            }
+        case let error as ClosingConnection:
+            // Refused before or while reading an upload's body: the rest is not read.
+            return DatatrustServer.error(error.error, headers: [.connection: "close"])
+        case let error as DatatrustError:
             if error.status >= 500 { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
             return DatatrustServer.error(error)
-        } catch let error as HTTPResponseError {
+        case let error as DecodingError:
+            return DatatrustServer.error(.badRequest("body: \(CanonicalJSON.describeBody(error)); see /openapi.json for the schema"))
+        case let error as HTTPResponseError:
             switch error.status.code {
             case 404:
                 let allowed = DatatrustServer.methods(servedOn: request.uri.path)
@@ -185,162 +225,17 @@ struct ErrorMiddleware: RouterMiddleware {
             case 413: return DatatrustServer.error(.payloadTooLarge("body: larger than \(datatrust.configuration.maxBodyBytes) bytes"))
             default: return DatatrustServer.error(.badRequest("\((error as? HTTPError)?.body ?? error.status.reasonPhrase)"))
             }
-        } catch {
+        default:
             context.logger.error("unexpected error", metadata: ["error": "\(error)"])
             return DatatrustServer.error(.internalFailure("\(error)"))
         }
     }
 }
 
-/// The endpoint handlers.
-struct Handlers: Sendable {
-    let datatrust: Datatrust
-
-    func handle(_ operation: String, request: Request, context: DatatrustRequestContext) async throws -> Response {
-        var request = request
-        switch operation {
-        case "AUTHENTICATE (step 1: nonce)":
-            return DatatrustServer.json(try datatrust.makeNonce())
-        case "AUTHENTICATE (step 2: token)":
-            let body: TokenRequest = try await decode(&request)
-            return DatatrustServer.json(try datatrust.issueToken(body))
-        case "MARKETS_SUPPORTED":
-            return DatatrustServer.json(try datatrust.marketsSupported())
-        case "GET_SCHEMA":
-            return DatatrustServer.json(try datatrust.schema(of: try parameter("market", context)))
-        case "ADD_DATAPOINT":
-            let caller = try authenticate(request, context)
-            let market = try parameter("market", context)
-            return try await add(request, market: market, caller: caller)
-        case "GET_DATAPOINT":
-            let caller = try authenticate(request, context)
-            let job = try jobParameter(request)
-            let download = try await datatrust.openDatapoint(market: try parameter("market", context), dataHash: try hashParameter(context),
-                                                             caller: caller, job: job)
-            return Self.streamed(download)
-        case "REMOVE_DATAPOINT":
-            let caller = try authenticate(request, context)
-            return DatatrustServer.json(try await datatrust.removeDatapoint(market: try parameter("market", context), dataHash: try hashParameter(context), caller: caller))
-        case "RUN_QUERY":
-            let caller = try authenticate(request, context)
-            let body: QueryRequest = try await decode(&request)
-            return DatatrustServer.json(try await datatrust.runQuery(body, caller: caller))
-        case "GET_COMPUTE_COST":
-            let caller = request.headers[.authorization] == nil ? nil : try authenticate(request, context)
-            let body: QueryRequest = try await decode(&request)
-            return DatatrustServer.json(try await datatrust.computeCost(body, caller: caller))
-        case "GET_EPSILON":
-            let caller = request.headers[.authorization] == nil ? nil : try authenticate(request, context)
-            let body: QueryRequest = try await decode(&request)
-            return DatatrustServer.json(try datatrust.epsilon(body, caller: caller))
-        default:
-            guard let document = DatatrustServer.openAPIDocument() else {
-                throw DatatrustError.internalFailure("openapi.json resource missing from the bundle")
-            }
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
-        }
-    }
-
-    /// The caller the middleware authenticated, or the reason the header does not authenticate anyone.
-    func authenticate(_ request: Request, _ context: DatatrustRequestContext) throws(DatatrustError) -> Address {
-        if let caller = context.caller { return caller }
-        guard let header = request.headers[.authorization] else {
-            throw .unauthenticated("Authorization: missing; expected \"Bearer <token>\" from POST /auth/token")
-        }
-        guard let token = ErrorMiddleware.bearerToken(header) else { throw .unauthenticated("Authorization: expected \"Bearer <token>\"") }
-        return try datatrust.authenticate(bearer: token)
-    }
-
-    func parameter(_ name: String, _ context: DatatrustRequestContext) throws(DatatrustError) -> String {
-        guard let value = context.parameters.get(name) else { throw .badRequest("\(name): missing from the path") }
-        return value
-    }
-
-    func hashParameter(_ context: DatatrustRequestContext) throws(DatatrustError) -> Hash32 {
-        let text = try parameter("dataHash", context)
-        do { return try Hash32(hex: text, field: "dataHash") } catch { throw .badRequest(error.description) }
-    }
-
-    func jobParameter(_ request: Request) throws(DatatrustError) -> UInt64? {
-        guard let text = request.uri.queryParameters.get("job") else { return nil }
-        guard let job = UInt64(text) else { throw .badRequest("job: \"\(text.prefix(30))\" is not an unsigned integer") }
-        return job
-    }
-
-    // MARK: - Datapoint streams
-
-    /// ADD_DATAPOINT: the body is read as it arrives, straight into the upload (schema check,
-    /// Keccak-256, encryption into a temporary vault file); nothing holds the whole body.
-    func add(_ request: Request, market: String, caller: Address) async throws -> Response {
-        var declared: Hash32?
-        if let text = request.uri.queryParameters.get("dataHash") {
-            do { declared = try Hash32(hex: text, field: "dataHash") } catch { throw DatatrustError.badRequest(error.description) }
-        }
-        var length: Int64?
-        if let text = request.headers[.contentLength] {
-            guard let value = Int64(text), value >= 0 else { throw DatatrustError.badRequest("Content-Length: \"\(text.prefix(30))\" is not a byte count") }
-            length = value
-        }
-        let upload: DatapointUpload
-        do {
-            switch try await datatrust.beginAdd(market: market, dataHash: declared, declaredSize: length, caller: caller) {
-            case .finished(let result): return DatatrustServer.json(result, status: 201)
-            case .upload(let started): upload = started
-            }
-        } catch DatatrustError.payloadTooLarge(let detail) {
-            // Refused before reading the body: close the connection instead of draining it.
-            return DatatrustServer.error(.payloadTooLarge(detail), headers: [.connection: "close"])
-        }
-        do {
-            for try await buffer in request.body {
-                try buffer.withUnsafeReadableBytes { (bytes) throws(DatatrustError) in try upload.append(bytes) }
-            }
-        } catch let error as DatatrustError {
-            // Refused mid-body (too large, a row that breaks the schema): the rest is not read.
-            return DatatrustServer.error(error, headers: [.connection: "close"])
-        }
-        return DatatrustServer.json(try await datatrust.finishAdd(upload), status: 201)
-    }
-
-    /// GET_DATAPOINT's body: verified chunks written as they are decrypted, with the size as
-    /// `Content-Length`. A chunk that fails verification ends the response short (the connection
-    /// is closed), so a client never takes a tampered datapoint for a whole one.
-    static func streamed(_ download: DatapointDownload) -> Response {
-        let size = Int(clamping: download.size)
-        // The download is used by one writer task only, after this handler returns.
-        let box = UncheckedSendableBox(download)
-        let body = ResponseBody(contentLength: size) { writer in
-            let download = box.value
-            var buffer = ByteBufferAllocator().buffer(capacity: 64 * 1024)
-            while try download.next({ buffer.clear(); buffer.writeBytes($0) }) {
-                if buffer.readableBytes > 0 { try await writer.write(buffer) }
-            }
-            try await writer.finish(nil)
-        }
-        return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: body)
-    }
-
-    func collect(_ request: inout Request) async throws -> [UInt8] {
-        let limit = datatrust.configuration.maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw DatatrustError.payloadTooLarge("body: \(length) bytes, expected at most \(limit)")
-        }
-        do {
-            let buffer = try await request.collectBody(upTo: limit)
-            return Array(buffer.readableBytesView)
-        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
-            // A chunked body has no length to check up front: collecting stops at the limit.
-            throw DatatrustError.payloadTooLarge("body: larger than \(limit) bytes, expected at most \(limit)")
-        }
-    }
-
-    func decode<T: Decodable>(_ request: inout Request) async throws -> T {
-        let bytes = try await collect(&request)
-        do { return try JSONDecoder().decode(T.self, from: Data(bytes)) } catch let error as DecodingError {
-            throw DatatrustError.badRequest("body: \(CanonicalJSON.describeBody(error)); see /openapi.json for the schema")
-        }
-    }
-
+/// A refusal after which the connection is closed instead of the request body being read to
+/// its end (an upload refused before or during its body).
+struct ClosingConnection: Error {
+    let error: DatatrustError
 }
 
 /// Hands a value that is not `Sendable` to the one task that uses it next.

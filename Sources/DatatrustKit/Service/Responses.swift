@@ -2,7 +2,7 @@ import LedgerCore
 import MarketKit
 
 /// The answer to `POST /auth/nonce`: what to sign.
-public struct NonceChallenge: Sendable, Equatable, Codable {
+public struct NonceChallenge: Sendable, Hashable, Codable {
     /// The nonce, 0x + 64 hex digits.
     public var nonce: String
     /// The datatrust's name as it appears in the message.
@@ -14,7 +14,7 @@ public struct NonceChallenge: Sendable, Equatable, Codable {
 }
 
 /// The body of `POST /auth/token`.
-public struct TokenRequest: Sendable, Equatable, Codable {
+public struct TokenRequest: Sendable, Hashable, Codable {
     /// The signer's address (EIP-55 or lower case).
     public var address: String
     /// The nonce from the challenge.
@@ -31,7 +31,7 @@ public struct TokenRequest: Sendable, Equatable, Codable {
 }
 
 /// A bearer token.
-public struct TokenGrant: Sendable, Equatable, Codable {
+public struct TokenGrant: Sendable, Hashable, Codable {
     /// The token, 0x + 64 hex digits; send as `Authorization: Bearer <token>`.
     public var token: String
     /// Who it authenticates.
@@ -41,7 +41,7 @@ public struct TokenGrant: Sendable, Equatable, Codable {
 }
 
 /// One entry of MARKETS_SUPPORTED.
-public struct MarketSummary: Sendable, Equatable, Codable {
+public struct MarketSummary: Sendable, Hashable, Codable {
     /// The market.
     public var market: MarketID
     /// Datapoint byte format.
@@ -57,7 +57,7 @@ public struct MarketSummary: Sendable, Equatable, Codable {
 }
 
 /// The answer to ADD_DATAPOINT.
-public struct AddResult: Sendable, Equatable, Codable {
+public struct AddResult: Sendable, Hashable, Codable {
     /// The market.
     public var market: MarketID
     /// Keccak-256 of the data.
@@ -72,7 +72,7 @@ public struct AddResult: Sendable, Equatable, Codable {
 }
 
 /// The answer to REMOVE_DATAPOINT.
-public struct RemoveResult: Sendable, Equatable, Codable {
+public struct RemoveResult: Sendable, Hashable, Codable {
     /// The market.
     public var market: MarketID
     /// The removed dataHash.
@@ -82,7 +82,7 @@ public struct RemoveResult: Sendable, Equatable, Codable {
 }
 
 /// The JSON error body: `{"error": code, "detail": text}`.
-public struct ErrorBody: Sendable, Equatable, Codable {
+public struct ErrorBody: Sendable, Hashable, Codable {
     /// Machine-readable code (see ``DatatrustError/code``).
     public var error: String
     /// What was wrong and what was expected.

@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import OpenAPIRuntime
+
+// The system calls under names the file types' own methods do not shadow.
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
+private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
+
+/// A file's bytes as the chunks of a request body, read in pieces of ``Reader/chunkBytes`` as
+/// the transport asks for them; `progress` gets the bytes read so far and the total.
+/// Iterated once (the body's `iterationBehavior` is `.single`).
+struct FileChunks: AsyncSequence, Sendable {
+    typealias Element = HTTPBody.ByteChunk
+    let reader: UncheckedSendableBox<Reader>
+    let total: Int64
+    let progress: (@Sendable (Int64, Int64) -> Void)?
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let reader: Reader
+        let total: Int64
+        let progress: (@Sendable (Int64, Int64) -> Void)?
+        var sent: Int64 = 0
+
+        mutating func next() async throws -> HTTPBody.ByteChunk? {
+            guard let piece = try reader.read() else { return nil }
+            sent += Int64(piece.count)
+            progress?(sent, total)
+            return piece
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(reader: reader.value, total: total, progress: progress) }
+
+    /// A file open for reading, read front to back in pieces; closed when released.
+    final class Reader {
+        let path: String
+        let descriptor: Int32
+        let chunkBytes: Int
+        /// The file's size when opened, bytes.
+        let size: Int64
+
+        init(path: String, chunkBytes: Int) throws(DatatrustError) {
+            self.path = path
+            self.chunkBytes = chunkBytes
+            descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
+                throw .badRequest("file: cannot read \(path) (\(String(cString: strerror(errno)))); expected a readable file")
+            }
+            var info = stat()
+            guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                _ = systemClose(descriptor)
+                throw .badRequest("file: \(path) is not a regular file; expected a readable regular file")
+            }
+            size = Int64(info.st_size)
+        }
+
+        deinit { _ = systemClose(descriptor) }
+
+        /// The next piece (up to `chunkBytes`), or nil at the end of the file.
+        func read() throws(DatatrustError) -> HTTPBody.ByteChunk? {
+            var failure: Int32 = 0
+            let piece = [UInt8](unsafeUninitializedCapacity: chunkBytes) { buffer, initialized in
+                initialized = 0
+                guard let base = buffer.baseAddress else { return }
+                while initialized < chunkBytes {
+                    let count = systemRead(descriptor, base + initialized, chunkBytes - initialized)
+                    if count < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        return
+                    }
+                    if count == 0 { return }
+                    initialized += count
+                }
+            }
+            guard failure == 0 else {
+                throw .badRequest("file: cannot read \(path) (\(String(cString: strerror(failure)))); expected a readable regular file")
+            }
+            return piece.isEmpty ? nil : piece[...]
+        }
+    }
+
+    /// A new file written front to back; closed by ``close()`` or when released.
+    final class Writer {
+        let path: String
+        private var descriptor: Int32
+
+        init(path: String) throws(DatatrustError) {
+            self.path = path
+            descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw .internalFailure("file: cannot write \(path) (\(String(cString: strerror(errno))))")
+            }
+        }
+
+        deinit { if descriptor >= 0 { _ = systemClose(descriptor) } }
+
+        /// Writes all of `bytes`.
+        func write(_ bytes: UnsafeRawBufferPointer) throws(DatatrustError) {
+            guard let base = bytes.baseAddress else { return }
+            var written = 0
+            while written < bytes.count {
+                let count = systemWrite(descriptor, base + written, bytes.count - written)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw .internalFailure("file: cannot write \(path) (\(String(cString: strerror(errno))))")
+                }
+                written += count
+            }
+        }
+
+        /// Closes the file.
+        func close() throws(DatatrustError) {
+            guard descriptor >= 0 else { return }
+            let result = systemClose(descriptor)
+            descriptor = -1
+            guard result == 0 else { throw .internalFailure("file: cannot write \(path) (\(String(cString: strerror(errno))))") }
+        }
+    }
+}

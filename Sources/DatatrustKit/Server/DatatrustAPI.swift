@@ -1,0 +1,143 @@
+import Foundation
+import LedgerCore
+import OpenAPIRuntime
+
+/// The datatrust's operations as the generated `APIProtocol` (Generated/Server.swift): each
+/// handler takes the documented input and returns the documented success; a refusal is thrown
+/// as a ``DatatrustError`` and answered by ``ErrorMiddleware`` with the JSON error body and
+/// the error's status (each of which the document lists for the operation).
+struct DatatrustAPI: APIProtocol {
+    let datatrust: Datatrust
+
+    /// Plaintext handed to the response per chunk: 16 of the vault's 64 KiB chunks, so the
+    /// per-chunk cost of the body pipeline (an async hop, a ByteBuffer) is paid once per MiB.
+    static let responseChunkBytes = 1 << 20
+
+    // MARK: - Login and markets
+
+    func authNonce(_ input: Operations.AuthNonce.Input) async throws -> Operations.AuthNonce.Output {
+        .ok(.init(body: .json(try datatrust.makeNonce())))
+    }
+
+    func authToken(_ input: Operations.AuthToken.Input) async throws -> Operations.AuthToken.Output {
+        guard case .json(let request) = input.body else { throw DatatrustError.badRequest("body: expected JSON") }
+        return .ok(.init(body: .json(try datatrust.issueToken(request))))
+    }
+
+    func marketsSupported(_ input: Operations.MarketsSupported.Input) async throws -> Operations.MarketsSupported.Output {
+        .ok(.init(body: .json(try datatrust.marketsSupported())))
+    }
+
+    func getSchema(_ input: Operations.GetSchema.Input) async throws -> Operations.GetSchema.Output {
+        .ok(.init(body: .json(try datatrust.schema(of: input.path.market))))
+    }
+
+    // MARK: - Datapoints
+
+    /// ADD_DATAPOINT: the body is read as it arrives, straight into the upload (schema check,
+    /// Keccak-256, encryption into a temporary vault file); nothing holds the whole body.
+    func addDatapoint(_ input: Operations.AddDatapoint.Input) async throws -> Operations.AddDatapoint.Output {
+        let caller = try RequestFacts.current.authenticated(by: datatrust)
+        var declared: Hash32?
+        if let text = input.query.dataHash {
+            do { declared = try Hash32(hex: text, field: "dataHash") } catch { throw DatatrustError.badRequest(error.description) }
+        }
+        guard case .binary(let body) = input.body else {
+            throw DatatrustError.badRequest("Content-Type: expected application/octet-stream")
+        }
+        var length: Int64?
+        if case .known(let value) = body.length { length = value }
+        let upload: DatapointUpload
+        do {
+            switch try await datatrust.beginAdd(market: input.path.market, dataHash: declared, declaredSize: length, caller: caller) {
+            case .finished(let result): return .created(.init(body: .json(result)))
+            case .upload(let started): upload = started
+            }
+        } catch DatatrustError.payloadTooLarge(let detail) {
+            // Refused before reading the body: close the connection instead of draining it.
+            throw ClosingConnection(error: .payloadTooLarge(detail))
+        }
+        for try await chunk in body {
+            // Refused mid-body (too large, a row that breaks the schema): the rest is not read.
+            if let error = Self.append(chunk, to: upload) { throw ClosingConnection(error: error) }
+        }
+        return .created(.init(body: .json(try await datatrust.finishAdd(upload))))
+    }
+
+    static func append(_ chunk: HTTPBody.ByteChunk, to upload: DatapointUpload) -> DatatrustError? {
+        chunk.withUnsafeBytes { (bytes) -> DatatrustError? in
+            do throws(DatatrustError) { try upload.append(bytes) } catch { return error }
+            return nil
+        }
+    }
+
+    /// GET_DATAPOINT: verified chunks sent as they are decrypted, with the size as
+    /// `Content-Length`. A chunk that fails verification ends the response short (the connection
+    /// is closed), so a client never takes a tampered datapoint for a whole one.
+    func getDatapoint(_ input: Operations.GetDatapoint.Input) async throws -> Operations.GetDatapoint.Output {
+        let caller = try RequestFacts.current.authenticated(by: datatrust)
+        var job: UInt64?
+        if let value = input.query.job {
+            guard let unsigned = UInt64(exactly: value) else { throw DatatrustError.badRequest("job: \(value) is not an unsigned integer") }
+            job = unsigned
+        }
+        let download = try await datatrust.openDatapoint(market: input.path.market, dataHash: input.path.dataHash, caller: caller, job: job)
+        let body = HTTPBody(DownloadChunks(download: UncheckedSendableBox(download), chunkBytes: Self.responseChunkBytes),
+                            length: .known(download.size), iterationBehavior: .single)
+        return .ok(.init(body: .binary(body)))
+    }
+
+    func removeDatapoint(_ input: Operations.RemoveDatapoint.Input) async throws -> Operations.RemoveDatapoint.Output {
+        let caller = try RequestFacts.current.authenticated(by: datatrust)
+        return .ok(.init(body: .json(try await datatrust.removeDatapoint(market: input.path.market, dataHash: input.path.dataHash, caller: caller))))
+    }
+
+    // MARK: - Queries
+
+    func runQuery(_ input: Operations.RunQuery.Input) async throws -> Operations.RunQuery.Output {
+        let caller = try RequestFacts.current.authenticated(by: datatrust)
+        guard case .json(let request) = input.body else { throw DatatrustError.badRequest("body: expected JSON") }
+        return .ok(.init(body: .json(try await datatrust.runQuery(request, caller: caller))))
+    }
+
+    func getComputeCost(_ input: Operations.GetComputeCost.Input) async throws -> Operations.GetComputeCost.Output {
+        let caller = try RequestFacts.current.optionallyAuthenticated(by: datatrust)
+        guard case .json(let request) = input.body else { throw DatatrustError.badRequest("body: expected JSON") }
+        return .ok(.init(body: .json(try await datatrust.computeCost(request, caller: caller))))
+    }
+
+    func getEpsilon(_ input: Operations.GetEpsilon.Input) async throws -> Operations.GetEpsilon.Output {
+        let caller = try RequestFacts.current.optionallyAuthenticated(by: datatrust)
+        guard case .json(let request) = input.body else { throw DatatrustError.badRequest("body: expected JSON") }
+        return .ok(.init(body: .json(try datatrust.epsilon(request, caller: caller))))
+    }
+}
+
+/// A download's verified plaintext as the chunks of a response body, each up to `chunkBytes`.
+/// Iterated once (the body's `iterationBehavior` is `.single`).
+struct DownloadChunks: AsyncSequence, Sendable {
+    typealias Element = HTTPBody.ByteChunk
+    let download: UncheckedSendableBox<DatapointDownload>
+    let chunkBytes: Int
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let download: DatapointDownload
+        let chunkBytes: Int
+        var done = false
+
+        mutating func next() async throws -> HTTPBody.ByteChunk? {
+            guard !done else { return nil }
+            var chunk: [UInt8] = []
+            chunk.reserveCapacity(chunkBytes + 64 * 1024)
+            while chunk.count < chunkBytes {
+                guard try download.next({ chunk.append(contentsOf: $0) }) else {
+                    done = true
+                    break
+                }
+            }
+            return chunk.isEmpty ? nil : chunk[...]
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(download: download.value, chunkBytes: chunkBytes) }
+}

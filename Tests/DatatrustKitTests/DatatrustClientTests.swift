@@ -1,0 +1,90 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+@testable import DatatrustKit
+import LedgerCore
+import MarketKit
+import Testing
+
+/// The generated client over async-http-client against a live server on loopback: datapoints
+/// stream from and to files byte-exact, and every refusal arrives as the server's DatatrustError.
+@Suite struct DatatrustClientTests {
+    func liveApp(_ f: Fixture) -> some ApplicationProtocol {
+        Application(router: DatatrustServer.router(for: f.datatrust), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    }
+
+    @Test func aFileStreamsUpAndDownByteExactAcrossChunkBoundaries() async throws {
+        let f = try Fixture(maxBody: 4096); defer { f.folder.cleanup() }
+        // Larger than the body limit and than two client chunks, and not a multiple of either.
+        let rows = Fixture.csv(rows: 100_000, seed: 31)
+        let data = rows.count % DatatrustClient.chunkBytes == 0 ? rows + Array("30,200.5,true,benign,\n".utf8) : rows
+        #expect(data.count > 2 * DatatrustClient.chunkBytes)
+        await f.list(data, by: f.owner)
+        let source = f.folder.url.appendingPathComponent("up.csv")
+        try Data(data).write(to: source)
+        let hash = Keccak256.hash(data)
+        let local = try DatatrustClient.hash(file: source)
+        #expect(local.hash == hash && local.size == Int64(data.count))
+        try await liveApp(f).test(.live) { http in
+            let port = try #require(http.port)
+            var client = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
+            try await client.login(with: f.owner)
+            let progress = ProgressLog()
+            let added = try await client.addDatapoint(file: source, market: "heart") { sent, total in progress.record(sent, total) }
+            #expect(added.dataHash == hash && added.rows == (data.count == rows.count ? 100_000 : 100_001) && added.size == Int64(data.count))
+            #expect(progress.last?.0 == Int64(data.count) && progress.last?.1 == Int64(data.count))
+            let back = f.folder.url.appendingPathComponent("down.csv")
+            var verified: Int64 = 0
+            let size = try await client.getDatapoint(market: "heart", dataHash: hash, to: back) { verified = $0 }
+            #expect(size == Int64(data.count) && verified == size)
+            #expect(try Data(contentsOf: back) == Data(data))
+            #expect(try await client.getDatapoint(market: "heart", dataHash: hash) == data)
+        }
+    }
+
+    @Test func refusalsArriveAsTheServersErrorsAndLeaveNoFileBehind() async throws {
+        let f = try Fixture(); defer { f.folder.cleanup() }
+        let data = Fixture.csv(rows: 10, seed: 32)
+        try await liveApp(f).test(.live) { http in
+            let port = try #require(http.port)
+            var client = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
+            // Not logged in: 401 from the server, as the typed error.
+            let anonymous = await refusal { () async throws(DatatrustError) in _ = try await client.addDatapoint(data, market: "heart") }
+            #expect(anonymous?.status == 401 && anonymous?.code == "unauthenticated", "\(String(describing: anonymous))")
+            try await client.login(with: f.owner)
+            // Unlisted: 403 naming the hash.
+            let unlisted = await refusal { () async throws(DatatrustError) in _ = try await client.addDatapoint(data, market: "heart") }
+            #expect(unlisted?.status == 403 && unlisted?.detail.contains("neither applied for nor listed") == true, "\(String(describing: unlisted))")
+            // A missing datapoint: 404, and the destination is neither created nor left as a part file.
+            let target = f.folder.url.appendingPathComponent("missing.csv")
+            let missing = await refusal { () async throws(DatatrustError) in _ = try await client.getDatapoint(market: "heart", dataHash: Keccak256.hash(data), to: target) }
+            #expect(missing?.status == 404, "\(String(describing: missing))")
+            let left = try FileManager.default.contentsOfDirectory(atPath: f.folder.url.path).filter { $0.contains("missing") }
+            #expect(left.isEmpty, "\(left)")
+            #expect(try await client.markets().map(\.market.slug) == ["heart", "open"])
+        }
+        // Nothing listening: an internal failure naming the server, not a crash or a hang.
+        let nowhere = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:9")))
+        let started = Date()
+        let unreachable = await refusal { () async throws(DatatrustError) in _ = try await nowhere.markets() }
+        // Refused connections are not retried until the call's one-minute deadline.
+        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(unreachable?.code == "internal_error" && unreachable?.detail.contains("127.0.0.1:9") == true, "\(String(describing: unreachable))")
+    }
+
+    /// The error `body` throws, or nil when it succeeds.
+    func refusal(_ body: () async throws(DatatrustError) -> Void) async -> DatatrustError? {
+        do { try await body() } catch { return error }
+        return nil
+    }
+}
+
+/// The last progress report of an upload (reports arrive on the transport's task).
+final class ProgressLog: @unchecked Sendable {
+    // @unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var latest: (Int64, Int64)?
+
+    func record(_ sent: Int64, _ total: Int64) { lock.withLock { latest = (sent, total) } }
+    var last: (Int64, Int64)? { lock.withLock { latest } }
+}
