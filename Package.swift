@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ModelHostKit", targets: ["ModelHostKit"]),
         .library(name: "ChainNode", targets: ["ChainNode"]),
         .library(name: "LedgerPostgres", targets: ["LedgerPostgres"]),
+        .library(name: "DatatrustPostgres", targets: ["DatatrustPostgres"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -89,6 +90,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // The datatrust's index on PostgreSQL, shared by several datatrust servers; a target of
+        // its own so that DatatrustKit's users do not build postgres-nio. It reuses
+        // LedgerPostgres's PostgresLocation (one URL parser for every PostgreSQL store).
+        .target(
+            name: "DatatrustPostgres",
+            dependencies: [
+                "DatatrustKit", "LedgerCore", "MarketKit", "LedgerPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // The chain as a network service; nothing depends on it but dmctl.
         .target(
             name: "ChainNode",
@@ -115,7 +128,7 @@ let package = Package(
             name: "dmctl",
             dependencies: [
                 "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "ModelHostKit", "ChainNode",
-                "LedgerPostgres",
+                "LedgerPostgres", "DatatrustPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -157,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "DatatrustKitTests",
             dependencies: [
-                "DatatrustKit", "LedgerCore", "MarketKit",
+                "DatatrustKit", "LedgerCore", "MarketKit", "DatatrustPostgres", "LedgerPostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -153,7 +153,7 @@ struct ErrorMiddleware: RouterMiddleware {
         // The key is what the server verified, never what the client wrote: a valid token keys
         // on its address; anything else (no header, a random or expired one) on the client's IP.
         if let header = request.headers[.authorization], let token = Self.bearerToken(header) {
-            context.caller = try? datatrust.authenticate(bearer: token)
+            context.caller = try? await datatrust.authenticate(bearer: token)
         }
         let key = context.caller.map { "address \($0.checksummed)" } ?? "client \(context.clientIP)"
         let now = datatrust.clock()
@@ -195,39 +195,39 @@ struct Handlers: Sendable {
         var request = request
         switch operation {
         case "AUTHENTICATE (step 1: nonce)":
-            return DatatrustServer.json(try datatrust.makeNonce())
+            return DatatrustServer.json(try await datatrust.makeNonce())
         case "AUTHENTICATE (step 2: token)":
             let body: TokenRequest = try await decode(&request)
-            return DatatrustServer.json(try datatrust.issueToken(body))
+            return DatatrustServer.json(try await datatrust.issueToken(body))
         case "MARKETS_SUPPORTED":
-            return DatatrustServer.json(try datatrust.marketsSupported())
+            return DatatrustServer.json(try await datatrust.marketsSupported())
         case "GET_SCHEMA":
             return DatatrustServer.json(try datatrust.schema(of: try parameter("market", context)))
         case "ADD_DATAPOINT":
-            let caller = try authenticate(request, context)
+            let caller = try await authenticate(request, context)
             let market = try parameter("market", context)
             return try await add(request, market: market, caller: caller)
         case "GET_DATAPOINT":
-            let caller = try authenticate(request, context)
+            let caller = try await authenticate(request, context)
             let job = try jobParameter(request)
             let download = try await datatrust.openDatapoint(market: try parameter("market", context), dataHash: try hashParameter(context),
                                                              caller: caller, job: job)
             return Self.streamed(download)
         case "REMOVE_DATAPOINT":
-            let caller = try authenticate(request, context)
+            let caller = try await authenticate(request, context)
             return DatatrustServer.json(try await datatrust.removeDatapoint(market: try parameter("market", context), dataHash: try hashParameter(context), caller: caller))
         case "RUN_QUERY":
-            let caller = try authenticate(request, context)
+            let caller = try await authenticate(request, context)
             let body: QueryRequest = try await decode(&request)
             return DatatrustServer.json(try await datatrust.runQuery(body, caller: caller))
         case "GET_COMPUTE_COST":
-            let caller = request.headers[.authorization] == nil ? nil : try authenticate(request, context)
+            let caller = request.headers[.authorization] == nil ? nil : try await authenticate(request, context)
             let body: QueryRequest = try await decode(&request)
             return DatatrustServer.json(try await datatrust.computeCost(body, caller: caller))
         case "GET_EPSILON":
-            let caller = request.headers[.authorization] == nil ? nil : try authenticate(request, context)
+            let caller = request.headers[.authorization] == nil ? nil : try await authenticate(request, context)
             let body: QueryRequest = try await decode(&request)
-            return DatatrustServer.json(try datatrust.epsilon(body, caller: caller))
+            return DatatrustServer.json(try await datatrust.epsilon(body, caller: caller))
         default:
             guard let document = DatatrustServer.openAPIDocument() else {
                 throw DatatrustError.internalFailure("openapi.json resource missing from the bundle")
@@ -237,13 +237,13 @@ struct Handlers: Sendable {
     }
 
     /// The caller the middleware authenticated, or the reason the header does not authenticate anyone.
-    func authenticate(_ request: Request, _ context: DatatrustRequestContext) throws(DatatrustError) -> Address {
+    func authenticate(_ request: Request, _ context: DatatrustRequestContext) async throws(DatatrustError) -> Address {
         if let caller = context.caller { return caller }
         guard let header = request.headers[.authorization] else {
             throw .unauthenticated("Authorization: missing; expected \"Bearer <token>\" from POST /auth/token")
         }
         guard let token = ErrorMiddleware.bearerToken(header) else { throw .unauthenticated("Authorization: expected \"Bearer <token>\"") }
-        return try datatrust.authenticate(bearer: token)
+        return try await datatrust.authenticate(bearer: token)
     }
 
     func parameter(_ name: String, _ context: DatatrustRequestContext) throws(DatatrustError) -> String {

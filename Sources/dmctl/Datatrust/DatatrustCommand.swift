@@ -260,8 +260,8 @@ extension DatatrustCommand {
         func run() async throws {
             let datatrust = try DatatrustHome.open(global: global, signer: signer, masterPassphraseFile: masterPassphraseFile).datatrust
             let pass = await datatrust.flushOutbox()
-            let purged = try datatrust.purgeExpiredLogins()
-            let sweep = try datatrust.sweepVault(gracePeriod: grace)
+            let purged = try await datatrust.purgeExpiredLogins()
+            let sweep = try await datatrust.sweepVault(gracePeriod: grace)
             let report = HousekeepingReport(included: pass.included, alreadyDone: pass.alreadyDone, postponed: pass.postponed, pending: pass.pending,
                                             purgedLogins: purged, orphansRemoved: sweep.orphans.count, partFilesRemoved: sweep.partFiles)
             if global.json { return try Output.json(report) }
