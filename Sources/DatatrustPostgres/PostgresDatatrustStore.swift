@@ -246,6 +246,15 @@ public final class PostgresDatatrustStore: DatatrustStore {
         }
     }
 
+    /// Whether any market holds `dataHash`.
+    public func isHeld(dataHash: Hash32) async throws(StoreError) -> Bool {
+        try await run("read datapoint") { connection in
+            !(try await rows("""
+                SELECT 1 FROM \(unescaped: table("dt_datapoint")) WHERE data_hash = \(ByteBuffer(bytes: dataHash.bytes)) AND removed IS NULL LIMIT 1
+                """, on: connection).isEmpty)
+        }
+    }
+
     /// Rows held in `market`.
     public func rowCount(market: MarketID) async throws(StoreError) -> Int {
         try await run("count rows") { connection in

@@ -64,6 +64,20 @@ import Testing
         #expect(try await store.rowCount(market: Self.heart) == 4)
     }
 
+    @Test(arguments: IndexBackend.all)
+    func dataHeldInTwoMarketsIsHeldUntilBothRemoveIt(_ backend: IndexBackend) async throws {
+        let place = try IndexPlace(backend)
+        defer { place.remove() }
+        let store = try await place.open()
+        try await store.insert(Self.record(5))
+        try await store.insert(Self.record(5, market: Self.open))
+        try await store.markRemoved(market: Self.heart, dataHash: Self.hash(5), at: 10)
+        #expect(try await store.isHeld(dataHash: Self.hash(5)))
+        try await store.markRemoved(market: Self.open, dataHash: Self.hash(5), at: 11)
+        #expect(try await store.isHeld(dataHash: Self.hash(5)) == false)
+        #expect(try await store.isHeld(dataHash: Self.hash(6)) == false)
+    }
+
     // MARK: - Authentication
 
     @Test(arguments: IndexBackend.all)

@@ -199,8 +199,15 @@ public final class Datatrust: Sendable {
             throw .conflict("dataHash: a listing of it is still \(listing.state.rawValue) on chain; expected it removed from market \(market) first")
         }
         let now = clock()
-        do { try vault.remove(hash) } catch VaultError.notFound { } catch { throw error.asDatatrustError }
+        // The vault is keyed by dataHash alone: the same bytes held in another market share the
+        // object, which then stays. Index first: a crash between the two leaves an orphan
+        // object, which the vault sweep removes.
         do { try await store.markRemoved(market: market, dataHash: hash, at: now) } catch { throw error.asDatatrustError }
+        let heldElsewhere: Bool
+        do { heldElsewhere = try await store.isHeld(dataHash: hash) } catch { throw error.asDatatrustError }
+        if !heldElsewhere {
+            do { try vault.remove(hash) } catch VaultError.notFound { } catch { throw error.asDatatrustError }
+        }
         logger.info("datapoint removed", metadata: ["market": "\(market)", "dataHash": "\(hash.hex)"])
         return RemoveResult(market: market, dataHash: hash, removed: now)
     }

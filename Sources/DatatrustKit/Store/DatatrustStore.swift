@@ -26,6 +26,8 @@ public protocol DatatrustStore: Sendable {
     func markRemoved(market: MarketID, dataHash: Hash32, at time: Int64) async throws(StoreError)
     /// The dataHashes held (not removed) in any market: the vault objects that must stay.
     func heldHashes() async throws(StoreError) -> Set<Hash32>
+    /// Whether any market holds `dataHash` (not removed): its vault object must stay.
+    func isHeld(dataHash: Hash32) async throws(StoreError) -> Bool
     /// Rows held in `market` (removed datapoints excluded).
     func rowCount(market: MarketID) async throws(StoreError) -> Int
 

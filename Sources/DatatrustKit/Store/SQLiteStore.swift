@@ -148,6 +148,14 @@ public final class SQLiteStore: DatatrustStore {
         }
     }
 
+    /// Whether any market holds `dataHash`.
+    public func isHeld(dataHash: Hash32) async throws(StoreError) -> Bool {
+        try await read("read datapoint") { db in
+            try Row.fetchOne(db, sql: "SELECT 1 FROM datapoint WHERE dataHash = ? AND removed IS NULL LIMIT 1",
+                             arguments: [Data(dataHash.bytes)]) != nil
+        }
+    }
+
     /// Rows held in `market`.
     public func rowCount(market: MarketID) async throws(StoreError) -> Int {
         try await read("count rows") { db in
