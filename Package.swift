@@ -191,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "dmctlTests",
             dependencies: [
-                "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "LedgerPostgres",
+                "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "LedgerPostgres", "DatatrustPostgres",
                 // Built before the tests so ExamplesTests can run them.
                 "PaillierQuickStart", "MarketRound", "ModelBountyRound", "DatatrustClientSession", "EncryptedModelScoring",
             ],
