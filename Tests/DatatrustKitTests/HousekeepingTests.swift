@@ -61,4 +61,24 @@ import LedgerCore
         try await f.datatrust.store.markRemoved(market: Fixture.heartMarket, dataHash: Keccak256.hash(data), at: f.clock.now)
         #expect(try await f.datatrust.sweepVault(gracePeriod: 0).orphans == [Keccak256.hash(data)])
     }
+
+    @Test func removingDataFromOneMarketKeepsTheObjectAnotherMarketHolds() async throws {
+        let f = try Fixture(); defer { f.folder.cleanup() }
+        let data = Fixture.csv(rows: 2, seed: 75)
+        let hash = Keccak256.hash(data)
+        await f.list(data, by: f.owner)
+        _ = try await f.datatrust.addDatapoint(data, market: "heart", caller: f.owner.address)
+        await f.list(data, market: Fixture.openMarket, by: f.owner)
+        _ = try await f.datatrust.addDatapoint(data, market: "open", caller: f.owner.address)
+        // The listing in heart is removed on chain (the fake keeps one listing per dataHash).
+        await f.list(data, by: f.owner, state: .removed)
+        _ = try await f.datatrust.removeDatapoint(market: "heart", dataHash: hash, caller: f.owner.address)
+        #expect(f.datatrust.vault.contains(hash))
+        #expect(try await f.datatrust.getDatapoint(market: "open", dataHash: hash, caller: f.owner.address) == data)
+        #expect(try await f.datatrust.sweepVault(gracePeriod: 0).orphans.isEmpty)
+        // Once no market holds it, the object goes with the last removal.
+        await f.list(data, market: Fixture.openMarket, by: f.owner, state: .removed)
+        _ = try await f.datatrust.removeDatapoint(market: "open", dataHash: hash, caller: f.owner.address)
+        #expect(!f.datatrust.vault.contains(hash))
+    }
 }
