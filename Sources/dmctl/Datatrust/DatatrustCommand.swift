@@ -302,7 +302,7 @@ extension DatatrustCommand {
         @OptionGroup var signer: SignerOptions
         @OptionGroup var index: IndexOptions
         @Option(name: .long, help: "File holding the vault passphrase (else the key file master.key is used).") var masterPassphraseFile: String?
-        @Option(name: .long, help: "Remove unindexed objects and .part files older than this many seconds (0: all; only with no server running).")
+        @Option(name: .long, help: "Remove unindexed objects and .part files older than this many seconds (0: all; only with no server running, and with a shared --vault no server on any machine).")
         var grace: Int64 = 0
 
         func run() async throws {
