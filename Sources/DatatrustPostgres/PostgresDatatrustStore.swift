@@ -449,11 +449,11 @@ public final class PostgresDatatrustStore: DatatrustStore {
     /// Claims a pending entry nobody else holds an unexpired claim on (one `UPDATE`: of two
     /// servers claiming together, the second waits for the first's row lock, then finds the
     /// claim taken).
-    public func claimOutbox(id: Int64, now: Int64, lease: Int64) async throws(StoreError) -> OutboxEntry? {
+    public func claimOutbox(id: Int64, now: Int64, lease: Int64, overriding: Bool) async throws(StoreError) -> OutboxEntry? {
         try await run("claim outbox") { connection in
             try await rows("""
                 UPDATE \(unescaped: table("dt_outbox")) SET claim_until = \(now + lease)
-                WHERE id = \(id) AND settled IS NULL AND (claim_until IS NULL OR claim_until <= \(now)) RETURNING *
+                WHERE id = \(id) AND settled IS NULL AND (claim_until IS NULL OR claim_until <= \(now) OR \(overriding)) RETURNING *
                 """, on: connection).first.map(Self.outboxEntry)
         }
     }

@@ -197,19 +197,22 @@ import Testing
         defer { place.remove() }
         let a = try await place.open(), b = try await place.open()
         let entry = try await a.insert(Self.record(1, created: 100))
-        let claimed = try await a.claimOutbox(id: entry.id, now: 100, lease: 30)
+        let claimed = try await a.claimOutbox(id: entry.id, now: 100, lease: 30, overriding: false)
         #expect(claimed == entry)
-        #expect(try await b.claimOutbox(id: entry.id, now: 129, lease: 30) == nil)
+        #expect(try await b.claimOutbox(id: entry.id, now: 129, lease: 30, overriding: false) == nil)
+        // With every other submitter stopped (housekeeping), a live claim is taken over.
+        #expect(try await b.claimOutbox(id: entry.id, now: 129, lease: 30, overriding: true)?.id == entry.id)
         // Postponing ends the claim and counts the attempt.
         try await a.postponeOutbox(id: entry.id, error: "chain unreachable", notBefore: 140)
         #expect(try await b.pendingOutbox(dueAt: 139).isEmpty)
-        let retried = try #require(try await b.claimOutbox(id: entry.id, now: 140, lease: 30))
+        let retried = try #require(try await b.claimOutbox(id: entry.id, now: 140, lease: 30, overriding: false))
         #expect(retried.attempts == 1 && retried.lastError == "chain unreachable" && retried.notBefore == 140)
         // A submitter that died: its claim expires and another takes the entry over.
-        #expect(try await a.claimOutbox(id: entry.id, now: 169, lease: 30) == nil)
-        #expect(try await a.claimOutbox(id: entry.id, now: 170, lease: 30) != nil)
+        #expect(try await a.claimOutbox(id: entry.id, now: 169, lease: 30, overriding: false) == nil)
+        #expect(try await a.claimOutbox(id: entry.id, now: 170, lease: 30, overriding: false) != nil)
         try await a.settleOutbox(id: entry.id, transaction: "0xabc", at: 171)
-        #expect(try await b.claimOutbox(id: entry.id, now: 500, lease: 30) == nil)
+        #expect(try await b.claimOutbox(id: entry.id, now: 500, lease: 30, overriding: false) == nil)
+        #expect(try await b.claimOutbox(id: entry.id, now: 500, lease: 30, overriding: true) == nil)
         let settled = try await b.outboxEntry(id: entry.id)
         #expect(settled?.settled == 171 && settled?.transaction == "0xabc")
         #expect(try await b.pendingOutbox(dueAt: nil).isEmpty)
@@ -226,7 +229,7 @@ import Testing
         let claims = try await withThrowingTaskGroup(of: Int64?.self) { group in
             for store in handles {
                 for entry in pending {
-                    group.addTask { try await store.claimOutbox(id: entry.id, now: 1_000, lease: 30)?.id }
+                    group.addTask { try await store.claimOutbox(id: entry.id, now: 1_000, lease: 30, overriding: false)?.id }
                 }
             }
             return try await group.reduce(into: [Int64]()) { if let id = $1 { $0.append(id) } }

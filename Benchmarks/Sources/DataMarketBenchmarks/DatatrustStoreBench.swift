@@ -75,7 +75,8 @@ enum DatatrustStoreBench {
             let (store, folder, remove) = try await make(round)
             defer { remove() }
             let vault = try Vault(folder: folder.appendingPathComponent("vault"), masterKey: .generate(), syncWrites: false)
-            let data = (0..<count).map { i in (0..<1024).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i &* 7 &+ ($0 >> 8) &* i) } }
+            // 1 KiB each, distinct: the index i in the first bytes, a pattern after it.
+            let data = (0..<count).map { i in withUnsafeBytes(of: UInt64(i).bigEndian, Array.init) + (8..<1024).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) } }
             let hashes = data.map { Keccak256.hash($0) }
             var start = Bench.now()
             try await inParallel(concurrency) { i in

@@ -32,13 +32,16 @@ extension Datatrust {
 
     /// Submits every entry that is due now, oldest first, one at a time (never concurrently
     /// with another submission of this datatrust).
+    /// - Parameter overridingClaims: also take over entries another submitter claimed less than
+    ///   ``outboxClaimLease`` seconds ago; only when no other process can be submitting (every
+    ///   server sharing the index stopped, as `dmctl datatrust housekeep` requires).
     @discardableResult
-    public func flushOutbox() async -> OutboxPass {
+    public func flushOutbox(overridingClaims: Bool = false) async -> OutboxPass {
         await outboxGate.enter()
         var pass = OutboxPass()
         do {
             for entry in try await store.pendingOutbox(dueAt: clock()) {
-                switch await deliverHoldingGate(entry) {
+                switch await deliverHoldingGate(entry, overridingClaims: overridingClaims) {
                 case .included: pass.included += 1
                 case .alreadyDone: pass.alreadyDone += 1
                 case .postponed: pass.postponed += 1
@@ -69,10 +72,10 @@ extension Datatrust {
     /// rest on it: a second submission of a fact is refused by the chain and settled as done.
     public static let outboxClaimLease: Int64 = 30
 
-    private func deliverHoldingGate(_ queued: OutboxEntry) async -> Delivery {
+    private func deliverHoldingGate(_ queued: OutboxEntry, overridingClaims: Bool = false) async -> Delivery {
         // Claim under the gate: another pass, or another process on the same store, may have
         // settled it or be submitting it.
-        guard let entry = try? await store.claimOutbox(id: queued.id, now: clock(), lease: Self.outboxClaimLease) else { return .settledBefore }
+        guard let entry = try? await store.claimOutbox(id: queued.id, now: clock(), lease: Self.outboxClaimLease, overriding: overridingClaims) else { return .settledBefore }
         let what: String
         let outcome: Delivery
         do {

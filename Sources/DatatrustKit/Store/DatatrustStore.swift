@@ -66,7 +66,9 @@ public protocol DatatrustStore: Sendable {
     /// unexpired claim on it, and marks it claimed until `now + lease`; nil when it is settled,
     /// unknown, or claimed by another submitter (another datatrust process on the same store).
     /// Settling or postponing the entry ends the claim; a submitter that dies leaves it to expire.
-    func claimOutbox(id: Int64, now: Int64, lease: Int64) async throws(StoreError) -> OutboxEntry?
+    /// With `overriding`, another's unexpired claim is taken over too (only when no other
+    /// submitter can be running, e.g. `dmctl datatrust housekeep` with every server stopped).
+    func claimOutbox(id: Int64, now: Int64, lease: Int64, overriding: Bool) async throws(StoreError) -> OutboxEntry?
     /// Settles entry `id` at `time`: included in `transaction`, or (nil) found already done on chain.
     func settleOutbox(id: Int64, transaction: String?, at time: Int64) async throws(StoreError)
     /// Counts a failed submission of entry `id` and postpones it until `notBefore`.

@@ -317,11 +317,11 @@ public final class SQLiteStore: DatatrustStore {
     }
 
     /// Claims a pending, unclaimed (or expired-claim) entry for one submission.
-    public func claimOutbox(id: Int64, now: Int64, lease: Int64) async throws(StoreError) -> OutboxEntry? {
+    public func claimOutbox(id: Int64, now: Int64, lease: Int64, overriding: Bool) async throws(StoreError) -> OutboxEntry? {
         try await run("claim outbox") { db in
             try db.execute(sql: """
-                UPDATE outbox SET claimUntil = ? WHERE id = ? AND settled IS NULL AND (claimUntil IS NULL OR claimUntil <= ?)
-                """, arguments: [now + lease, id, now])
+                UPDATE outbox SET claimUntil = ? WHERE id = ? AND settled IS NULL AND (claimUntil IS NULL OR claimUntil <= ? OR ?)
+                """, arguments: [now + lease, id, now, overriding])
             guard db.changesCount == 1 else { return nil }
             return try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(Self.outboxEntry)
         }

@@ -307,7 +307,8 @@ extension DatatrustCommand {
 
         func run() async throws {
             let datatrust = try await DatatrustHome.open(global: global, signer: signer, masterPassphraseFile: masterPassphraseFile, index: index).datatrust
-            let pass = await datatrust.flushOutbox()
+            // The servers are stopped: entries a killed server had claimed are submitted now.
+            let pass = await datatrust.flushOutbox(overridingClaims: true)
             let purged = try await datatrust.purgeExpiredLogins()
             let sweep = try await datatrust.sweepVault(gracePeriod: grace)
             let report = HousekeepingReport(included: pass.included, alreadyDone: pass.alreadyDone, postponed: pass.postponed, pending: pass.pending,
