@@ -73,22 +73,31 @@ public final class SQLiteStore: DatatrustStore {
         return migrator
     }
 
-    // GRDB's async access runs the body on the database's own serial queue (writes) or its
-    // reader pool, so no thread of Swift's cooperative pool waits on SQLite's locks.
-    private func run<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        do { return try await writer.write(body) } catch let error as StoreError {
-            throw error
-        } catch {
-            throw .database("\(what): \(error)")
-        }
+    // The body runs on a dispatch thread, never on a thread of Swift's cooperative pool, and
+    // GRDB's own queues serialise the writes. Not GRDB's async access: that one refuses to run
+    // in a cancelled task, and a store call must complete or fail on its own terms (a server
+    // shutting down still settles the outbox entry it just submitted).
+    private func run<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        let writer = self.writer
+        return try await Self.offPool(what) { try writer.write(body) }
     }
 
-    private func read<T: Sendable>(_ what: String, _ body: @Sendable (Database) throws -> T) async throws(StoreError) -> T {
-        do { return try await writer.read(body) } catch let error as StoreError {
-            throw error
-        } catch {
-            throw .database("\(what): \(error)")
+    private func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        let writer = self.writer
+        return try await Self.offPool(what) { try writer.read(body) }
+    }
+
+    private static func offPool<T: Sendable>(_ what: String, _ work: @escaping @Sendable () throws -> T) async throws(StoreError) -> T {
+        let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                do { continuation.resume(returning: .success(try work())) } catch let error as StoreError {
+                    continuation.resume(returning: .failure(error))
+                } catch {
+                    continuation.resume(returning: .failure(.database("\(what): \(error)")))
+                }
+            }
         }
+        return try result.get()
     }
 
     private static func record(_ row: Row) throws -> DatapointRecord {
