@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "ModelHostKit", targets: ["ModelHostKit"]),
         .library(name: "ChainNode", targets: ["ChainNode"]),
         .library(name: "LedgerPostgres", targets: ["LedgerPostgres"]),
+        .library(name: "DatatrustPostgres", targets: ["DatatrustPostgres"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
     ],
     dependencies: [
@@ -106,6 +107,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // The datatrust's index on PostgreSQL, shared by several datatrust servers; a target of
+        // its own so that DatatrustKit's users do not build postgres-nio. It reuses
+        // LedgerPostgres's PostgresLocation (one URL parser for every PostgreSQL store).
+        .target(
+            name: "DatatrustPostgres",
+            dependencies: [
+                "DatatrustKit", "LedgerCore", "MarketKit", "LedgerPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // The chain as a network service; nothing depends on it but dmctl.
         .target(
             name: "ChainNode",
@@ -132,7 +145,7 @@ let package = Package(
             name: "dmctl",
             dependencies: [
                 "LedgerCore", "HECore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "ModelHostKit", "ChainNode",
-                "LedgerPostgres",
+                "LedgerPostgres", "DatatrustPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -174,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "DatatrustKitTests",
             dependencies: [
-                "DatatrustKit", "LedgerCore", "MarketKit", "CSodium",
+                "DatatrustKit", "LedgerCore", "MarketKit", "DatatrustPostgres", "LedgerPostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -195,7 +208,7 @@ let package = Package(
         .testTarget(
             name: "dmctlTests",
             dependencies: [
-                "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "LedgerPostgres",
+                "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "LedgerPostgres", "DatatrustPostgres",
                 // Built before the tests so ExamplesTests can run them.
                 "PaillierQuickStart", "MarketRound", "ModelBountyRound", "DatatrustClientSession", "EncryptedModelScoring",
             ],

@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "MarketKit", package: "DataMarket"),
                 .product(name: "HECore", package: "DataMarket"),
                 .product(name: "DatatrustKit", package: "DataMarket"),
+                .product(name: "DatatrustPostgres", package: "DataMarket"),
                 .product(name: "ONNXKit", package: "DataMarket"),
                 .product(name: "ModelHostKit", package: "DataMarket"),
                 .product(name: "ChainNode", package: "DataMarket"),

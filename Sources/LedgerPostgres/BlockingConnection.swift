@@ -95,13 +95,5 @@ final class BlockingConnection: @unchecked Sendable {
     }
 
     /// The server's own message when there is one (postgres-nio's `description` hides it).
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? PSQLError {
-            if let message = error.serverInfo?[.message] {
-                return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
-            }
-            return "\(error.code)"
-        }
-        return "\(error)"
-    }
+    static func describe(_ error: any Error) -> String { PostgresLocation.describe(error) }
 }

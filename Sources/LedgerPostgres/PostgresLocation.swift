@@ -106,7 +106,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 
     /// The postgres-nio configuration: TLS is not used (loopback, a Unix socket, or a private
     /// network; put a TLS-terminating proxy in front for anything else).
-    var configuration: PostgresConnection.Configuration {
+    package var configuration: PostgresConnection.Configuration {
         if let socketFolder {
             let path = socketFolder.hasSuffix("/") ? socketFolder : socketFolder + "/"
             return .init(unixSocketPath: path + ".s.PGSQL.\(port)", username: username, password: password, database: database)
@@ -115,7 +115,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `"schema".name`, for SQL text (the schema is checked to be a plain identifier).
-    func table(_ name: String) -> String { "\"\(schema)\".\(name)" }
+    package func table(_ name: String) -> String { "\"\(schema)\".\(name)" }
 
     /// The `LISTEN`/`NOTIFY` channel announcing this chain's new blocks.
     var blocksChannel: String { "dm_blocks_\(schema)" }
@@ -127,7 +127,8 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     /// The advisory-lock key serialising the creation of this chain's tables.
     var setupLockKey: Int64 { Self.lockKey("datamarket.setup.\(schema)") }
 
-    private static func lockKey(_ text: String) -> Int64 {
+    /// A stable advisory-lock key for `text` (the same in every process and on every machine).
+    package static func lockKey(_ text: String) -> Int64 {
         // FNV-1a, 64-bit: stable across processes and machines (Swift's Hasher is seeded per process).
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
@@ -135,6 +136,34 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
             hash = hash &* 0x0000_0100_0000_01B3
         }
         return Int64(bitPattern: hash)
+    }
+}
+
+extension PostgresLocation {
+    /// The configuration of a postgres-nio connection pool (`PostgresClient`) for this
+    /// location, holding at most `maximumConnections` connections; TLS as ``configuration``.
+    package func clientConfiguration(maximumConnections: Int) -> PostgresClient.Configuration {
+        var config: PostgresClient.Configuration
+        if let socketFolder {
+            let path = socketFolder.hasSuffix("/") ? socketFolder : socketFolder + "/"
+            config = .init(unixSocketPath: path + ".s.PGSQL.\(port)", username: username, password: password, database: database)
+        } else {
+            config = .init(host: host ?? "127.0.0.1", port: port, username: username, password: password, database: database, tls: .disable)
+        }
+        config.options.maximumConnections = max(1, maximumConnections)
+        return config
+    }
+
+    /// The server's own message for `error` when there is one (postgres-nio's `description`
+    /// hides it), with its SQLSTATE.
+    package static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                return "\(message) (SQLSTATE \(error.serverInfo?[.sqlState] ?? "?"))"
+            }
+            return "\(error.code)"
+        }
+        return "\(error)"
     }
 }
 

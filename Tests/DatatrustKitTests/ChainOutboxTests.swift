@@ -98,7 +98,7 @@ import MarketKit
         // the process dies before settling the entry.
         for (data, owner) in [(a, s.owners[0]), (b, s.owners[1])] {
             try vault.put(data)
-            try before.store.insert(DatapointRecord(market: market, dataHash: Keccak256.hash(data), owner: owner.address,
+            try await before.store.insert(DatapointRecord(market: market, dataHash: Keccak256.hash(data), owner: owner.address,
                                                     size: Int64(data.count), rowCount: 1, created: clock()))
         }
         _ = try await view.attestHolding(market: market, dataHash: Keccak256.hash(b))
@@ -115,11 +115,11 @@ import MarketKit
         try s.chain.send(MarketModule.Call.payForCompute(market: s.id, listings: nil, maxPrice: ChainIntegrationTests.tokens(9), backend: s.backend.address),
                          to: MarketModule.self, from: s.buyer)
         let job = try s.chain.state(of: MarketModule.self).market(s.id).nextJobID - 1
-        try after.store.charge([QueryCharge(market: market, job: job, milliEpsilon: 0, budgetMilliEpsilon: 0, listings: [])], buyer: s.buyer.address, now: clock())
+        try await after.store.charge([QueryCharge(market: market, job: job, milliEpsilon: 0, budgetMilliEpsilon: 0, listings: [])], buyer: s.buyer.address, now: clock())
         _ = try await view.reportUsage(market: market, job: job, listings: [])
         let nonce = s.chain.nonce(of: s.backend.address)
         #expect(await after.flushOutbox() == Datatrust.OutboxPass(included: 0, alreadyDone: 1, postponed: 0, pending: 0))
         #expect(s.chain.nonce(of: s.backend.address) == nonce)
-        #expect(try after.store.pendingOutbox(dueAt: nil).isEmpty)
+        #expect(try await after.store.pendingOutbox(dueAt: nil).isEmpty)
     }
 }

@@ -18,9 +18,9 @@ import LedgerCore
         await f.chain.setFailAttestations(true)
         let added = try await f.datatrust.addDatapoint(data, market: "heart", caller: f.owner.address)
         #expect(added.attestation == nil)
-        #expect(try f.datatrust.store.datapoint(market: Fixture.heartMarket, dataHash: hash) != nil)
+        #expect(try await f.datatrust.store.datapoint(market: Fixture.heartMarket, dataHash: hash) != nil)
         #expect(f.datatrust.vault.contains(hash))
-        let pending = try f.datatrust.store.pendingOutbox(dueAt: nil)
+        let pending = try await f.datatrust.store.pendingOutbox(dueAt: nil)
         #expect(pending.map(\.action) == [.attest(dataHash: hash)])
         #expect(pending.first?.attempts == 1)
         #expect(pending.first?.lastError?.isEmpty == false)
@@ -29,7 +29,7 @@ import LedgerCore
         let again = try await f.datatrust.addDatapoint(data, market: "heart", caller: f.owner.address)
         #expect(again.attestation == "0xattest1")
         #expect(again.rows == 4)
-        #expect(try f.datatrust.store.pendingOutbox(dueAt: nil).isEmpty)
+        #expect(try await f.datatrust.store.pendingOutbox(dueAt: nil).isEmpty)
         // Once attested, a third add is the usual conflict, and nothing is submitted twice.
         await #expect(throws: DatatrustError.self) { try await f.datatrust.addDatapoint(data, market: "heart", caller: f.owner.address) }
         f.clock.advance(1000)
@@ -45,7 +45,7 @@ import LedgerCore
         // The state a crash between the index commit and the submission leaves: row and entry, no attestation.
         let vault = f.datatrust.vault
         try vault.put(data)
-        try f.datatrust.store.insert(DatapointRecord(market: Fixture.heartMarket, dataHash: hash, owner: f.owner.address, size: Int64(data.count), rowCount: 3, created: f.clock.now))
+        try await f.datatrust.store.insert(DatapointRecord(market: Fixture.heartMarket, dataHash: hash, owner: f.owner.address, size: Int64(data.count), rowCount: 3, created: f.clock.now))
         #expect(await f.chain.attestations.isEmpty)
         // A new process on the same folder: its outbox pass attests it.
         let reopened = Datatrust(configuration: f.datatrust.configuration, vault: vault,
@@ -53,7 +53,7 @@ import LedgerCore
                                  chain: f.chain, clock: { f.clock.now })
         #expect(await reopened.flushOutbox() == Datatrust.OutboxPass(included: 1, alreadyDone: 0, postponed: 0, pending: 0))
         #expect(await f.chain.attestations == [hash])
-        #expect(try reopened.store.attestationEntry(market: Fixture.heartMarket, dataHash: hash)?.transaction == "0xattest1")
+        #expect(try await reopened.store.attestationEntry(market: Fixture.heartMarket, dataHash: hash)?.transaction == "0xattest1")
     }
 
     @Test func aSubmissionTheChainAlreadyHasIsSettledNotRepeated() async throws {
@@ -62,17 +62,17 @@ import LedgerCore
         let hash = Keccak256.hash(data)
         // Crash after the chain included the attestation but before the entry was settled.
         try f.datatrust.vault.put(data)
-        try f.datatrust.store.insert(DatapointRecord(market: Fixture.heartMarket, dataHash: hash, owner: f.owner.address, size: 1, rowCount: 2, created: f.clock.now))
+        try await f.datatrust.store.insert(DatapointRecord(market: Fixture.heartMarket, dataHash: hash, owner: f.owner.address, size: 1, rowCount: 2, created: f.clock.now))
         _ = try await f.chain.attestHolding(market: Fixture.heartMarket, dataHash: hash)
         // Same for a usage report.
         await f.chain.setJob(market: Fixture.heartMarket, id: 7, buyer: f.buyer.address, amount: 1000)
-        try f.datatrust.store.charge([QueryCharge(market: Fixture.heartMarket, job: 7, milliEpsilon: 0, budgetMilliEpsilon: 0, listings: [hash])],
+        try await f.datatrust.store.charge([QueryCharge(market: Fixture.heartMarket, job: 7, milliEpsilon: 0, budgetMilliEpsilon: 0, listings: [hash])],
                                      buyer: f.buyer.address, now: f.clock.now)
         _ = try await f.chain.reportUsage(market: Fixture.heartMarket, job: 7, listings: [hash])
         #expect(await f.datatrust.flushOutbox() == Datatrust.OutboxPass(included: 0, alreadyDone: 2, postponed: 0, pending: 0))
         #expect(await f.chain.attestations == [hash])
         #expect(await f.chain.usage.count == 1)
-        #expect(try f.datatrust.store.pendingOutbox(dueAt: nil).isEmpty)
+        #expect(try await f.datatrust.store.pendingOutbox(dueAt: nil).isEmpty)
     }
 
     @Test func failingEntriesBackOffExponentiallyUpToTheCap() async throws {
@@ -83,7 +83,7 @@ import LedgerCore
         _ = try await f.datatrust.addDatapoint(data, market: "heart", caller: f.owner.address)
         var waits: [Int64] = []
         for _ in 0..<12 {
-            let entry = try #require(try f.datatrust.store.pendingOutbox(dueAt: nil).first)
+            let entry = try #require(try await f.datatrust.store.pendingOutbox(dueAt: nil).first)
             waits.append(entry.notBefore - f.clock.now)
             f.clock.advance(entry.notBefore - f.clock.now)
             #expect(await f.datatrust.flushOutbox().postponed == 1)

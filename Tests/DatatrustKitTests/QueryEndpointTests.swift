@@ -73,7 +73,7 @@ import MarketKit
                 let r = try await client.call(.post, "/query", token: token, json: QueryRequest(markets: [Fixture.openMarket], sql: sql, jobs: ["open": 5]))
                 #expect(r.status == status, "\(sql): \(String(decoding: r.body, as: UTF8.self))")
             }
-            #expect(try f.datatrust.store.isJobUsed(market: Fixture.openMarket, job: 5) == false)
+            #expect(try await f.datatrust.store.isJobUsed(market: Fixture.openMarket, job: 5) == false)
             #expect(await f.chain.usage.isEmpty)
             let ok = try await client.call(.post, "/query", token: token, json: QueryRequest(markets: [Fixture.openMarket], sql: "SELECT age FROM open", jobs: ["open": 5]))
             #expect(ok.status == 200)
@@ -114,7 +114,7 @@ import MarketKit
                 let res = try await client.call(.post, "/query", token: token, json: QueryRequest(markets: [Fixture.heartMarket], aggregate: aggregate, jobs: ["heart": job]))
                 #expect(res.status == 200, "\(String(decoding: res.body, as: UTF8.self))")
             }
-            #expect(try f.datatrust.store.epsilonSpent(by: f.buyer.address, market: Fixture.heartMarket) == 90_000)
+            #expect(try await f.datatrust.store.epsilonSpent(by: f.buyer.address, market: Fixture.heartMarket) == 90_000)
             // Text columns have no sound histogram; missing bounds have no sensitivity.
             let text = QueryRequest(markets: [Fixture.heartMarket], aggregate: AggregateQuery(kind: .histogram, column: "note", epsilon: "1"))
             #expect(try await client.call(.post, "/query/epsilon", json: text).status == 422)
@@ -137,8 +137,8 @@ import MarketKit
             #expect(refused.status == 403)
             #expect(errorCode(refused.body) == "epsilon_budget_exhausted")
             #expect(errorDetail(refused.body).contains("budget in market heart is 1, 0.6 spent, this query needs 0.6"))
-            #expect(try f.datatrust.store.isJobUsed(market: Fixture.heartMarket, job: 2) == false)
-            #expect(try f.datatrust.store.epsilonSpent(by: f.buyer.address, market: Fixture.heartMarket) == 600)
+            #expect(try await f.datatrust.store.isJobUsed(market: Fixture.heartMarket, job: 2) == false)
+            #expect(try await f.datatrust.store.epsilonSpent(by: f.buyer.address, market: Fixture.heartMarket) == 600)
             let smaller = try await client.call(.post, "/query", token: token, json: QueryRequest(markets: [Fixture.heartMarket], aggregate: AggregateQuery(kind: .count, epsilon: "0.4"), jobs: ["heart": 2]))
             #expect(smaller.status == 200)
         }
@@ -153,7 +153,7 @@ import MarketKit
             let r = try decode(QueryResult.self, try await client.call(.post, "/query", token: try await client.login(f.buyer),
                 json: QueryRequest(markets: [Fixture.openMarket], sql: "SELECT count(*) FROM open", jobs: ["open": 3])).body)
             #expect(r.usageReports.isEmpty)
-            let queued = try f.datatrust.store.pendingOutbox(dueAt: nil)
+            let queued = try await f.datatrust.store.pendingOutbox(dueAt: nil)
             #expect(queued.count == 1)
             #expect(queued.first?.attempts == 1)
             await f.chain.setFailReports(false)
@@ -161,7 +161,7 @@ import MarketKit
             #expect(await f.datatrust.flushOutbox().included == 0)
             f.clock.advance(2)
             #expect(await f.datatrust.flushOutbox() == Datatrust.OutboxPass(included: 1, alreadyDone: 0, postponed: 0, pending: 0))
-            #expect(try f.datatrust.store.pendingOutbox(dueAt: nil).isEmpty)
+            #expect(try await f.datatrust.store.pendingOutbox(dueAt: nil).isEmpty)
             #expect(await f.chain.usage.count == 1)
             #expect(await f.chain.usage.first?.listings.count == 2)
         }

@@ -10,7 +10,7 @@ import LedgerCore
         let f = try Fixture(); defer { f.folder.cleanup() }
         try await f.app.test(.router) { client in
             let token = try await client.login(f.owner)
-            #expect(try f.datatrust.authenticate(bearer: token) == f.owner.address)
+            #expect(try await f.datatrust.authenticate(bearer: token) == f.owner.address)
             let r = try await client.call(.post, "/markets/heart/datapoints", token: "0x" + String(repeating: "ab", count: 32), body: [1])
             #expect(r.status == 401)
             #expect(errorCode(r.body) == "unauthenticated")
@@ -65,14 +65,14 @@ import LedgerCore
     /// Signature made by eth-account 0.14.0 (Python 3.11.7) for the fixed key 0x4c0883a6…2318 (the
     /// key of eth-account's documentation), over the login message below:
     /// `Account.sign_message(encode_defunct(text=message), key).signature.hex()`.
-    @Test func ethAccountSignatureLogsIn() throws {
+    @Test func ethAccountSignatureLogsIn() async throws {
         let f = try Fixture(); defer { f.folder.cleanup() }
         let nonce = "0x" + String(repeating: "5a", count: 32)
         let expires: Int64 = 1_750_000_300
         let message = Datatrust.loginMessage(datatrust: "datatrust-test", nonce: nonce, expires: expires)
         #expect(message == "DataMarket datatrust login\ndatatrust: datatrust-test\nnonce: \(nonce)\nexpires: 1750000300")
-        try f.datatrust.store.saveNonce(try Hex.decode(nonce), expires: expires)
-        let grant = try f.datatrust.issueToken(TokenRequest(address: EthAccountVector.address, nonce: nonce, signature: EthAccountVector.signature))
+        try await f.datatrust.store.saveNonce(try Hex.decode(nonce), expires: expires)
+        let grant = try await f.datatrust.issueToken(TokenRequest(address: EthAccountVector.address, nonce: nonce, signature: EthAccountVector.signature))
         #expect(grant.address.checksummed == EthAccountVector.address)
     }
 }

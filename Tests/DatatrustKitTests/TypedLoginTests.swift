@@ -21,7 +21,7 @@ import LedgerCore
         return try JSONDecoder().decode(File.self, from: Data(contentsOf: url)).login
     }
 
-    @Test func anEthAccountTypedLoginBuysATokenOnce() throws {
+    @Test func anEthAccountTypedLoginBuysATokenOnce() async throws {
         let v = try Self.vector()
         let nonce = try #require(v.typedData.message["nonce"]?.stringValue)
         let expires = Int64(try #require(v.typedData.message["expires"]?.uint64Value))
@@ -38,36 +38,36 @@ import LedgerCore
         let store = try SQLiteStore(path: f.folder.url.appendingPathComponent("login.sqlite").path)
         let datatrust = Datatrust(configuration: f.datatrust.configuration, vault: f.datatrust.vault, store: store, chain: f.chain,
                                   clock: { expires - 60 })
-        try store.saveNonce(try Hex.decode(nonce), expires: expires)
+        try await store.saveNonce(try Hex.decode(nonce), expires: expires)
         let request = TokenRequest(address: v.signer, nonce: nonce, signature: v.signature)
-        let grant = try datatrust.issueToken(request)
+        let grant = try await datatrust.issueToken(request)
         #expect(grant.address == (try Address(v.signer)))
-        #expect(try datatrust.authenticate(bearer: grant.token) == grant.address)
-        #expect(throws: DatatrustError.self) { try datatrust.issueToken(request) }  // the nonce is spent
+        #expect(try await datatrust.authenticate(bearer: grant.token) == grant.address)
+        await #expect(throws: DatatrustError.self) { try await datatrust.issueToken(request) }  // the nonce is spent
     }
 
-    @Test func aTypedLoginForAnotherDatatrustOrByAnotherKeyIsRefused() throws {
+    @Test func aTypedLoginForAnotherDatatrustOrByAnotherKeyIsRefused() async throws {
         let f = try Fixture(); defer { f.folder.cleanup() }
-        let challenge = try f.datatrust.makeNonce()
+        let challenge = try await f.datatrust.makeNonce()
         let foreign = Datatrust.loginTypedData(datatrust: "other-datatrust", nonce: challenge.nonce, expires: challenge.expires)
         let r1 = TokenRequest(address: f.owner.address.checksummed, nonce: challenge.nonce,
                               signature: f.owner.sign(digest: try foreign.signingDigest()).hex)
-        #expect { try f.datatrust.issueToken(r1) } throws: { error in
+        await #expect { try await f.datatrust.issueToken(r1) } throws: { error in
             guard case .unauthenticated(let reason) = error as? DatatrustError else { return false }
             return reason.contains("expected \(f.owner.address.checksummed)")
         }
-        let c2 = try f.datatrust.makeNonce()
+        let c2 = try await f.datatrust.makeNonce()
         let own = Datatrust.loginTypedData(datatrust: c2.datatrust, nonce: c2.nonce, expires: c2.expires)
         let r2 = TokenRequest(address: f.owner.address.checksummed, nonce: c2.nonce, signature: f.stranger.sign(digest: try own.signingDigest()).hex)
-        #expect(throws: DatatrustError.self) { try f.datatrust.issueToken(r2) }
+        await #expect(throws: DatatrustError.self) { try await f.datatrust.issueToken(r2) }
         // The owner's own typed signature over a fresh challenge works, as does EIP-191 still.
-        let c3 = try f.datatrust.makeNonce()
+        let c3 = try await f.datatrust.makeNonce()
         let typed = Datatrust.loginTypedData(datatrust: c3.datatrust, nonce: c3.nonce, expires: c3.expires)
-        let grant = try f.datatrust.issueToken(TokenRequest(address: f.owner.address.checksummed, nonce: c3.nonce,
+        let grant = try await f.datatrust.issueToken(TokenRequest(address: f.owner.address.checksummed, nonce: c3.nonce,
                                                             signature: f.owner.sign(digest: try typed.signingDigest()).hex))
         #expect(grant.address == f.owner.address)
-        let c4 = try f.datatrust.makeNonce()
-        let personal = try f.datatrust.issueToken(TokenRequest(address: f.owner.address.checksummed, nonce: c4.nonce,
+        let c4 = try await f.datatrust.makeNonce()
+        let personal = try await f.datatrust.issueToken(TokenRequest(address: f.owner.address.checksummed, nonce: c4.nonce,
                                                                signature: f.owner.signPersonalMessage(c4.message).hex))
         #expect(personal.address == f.owner.address)
     }

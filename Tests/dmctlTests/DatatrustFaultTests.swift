@@ -99,21 +99,21 @@ import Glibc
         #expect(report["pending"] as? Int == 0, "\(report)")
 
         let store = try SQLiteStore(path: market.folder.appendingPathComponent("index.sqlite").path)
-        #expect(try store.pendingOutbox(dueAt: nil).isEmpty)
+        #expect(try await store.pendingOutbox(dueAt: nil).isEmpty)
         let attested = Set(try Self.events(home, kind: "Attested").compactMap { $0["dataHash"] })
         for hash in ackedAdds {
-            #expect(try store.datapoint(market: try MarketID("heart"), dataHash: hash) != nil, "acknowledged \(hash.hex) not stored")
+            #expect(try await store.datapoint(market: try MarketID("heart"), dataHash: hash) != nil, "acknowledged \(hash.hex) not stored")
             #expect(attested.contains(hash.hex), "acknowledged \(hash.hex) not attested")
         }
         // Whatever was stored, acknowledged or not, is attested.
-        for hash in try store.heldHashes() { #expect(attested.contains(hash.hex), "stored \(hash.hex) not attested") }
+        for hash in try await store.heldHashes() { #expect(attested.contains(hash.hex), "stored \(hash.hex) not attested") }
         // Every job charged (answered or not) is reported exactly once; acknowledged ones were charged.
         let reported = try Self.events(home, kind: "JobReported").compactMap { $0["job"].flatMap(UInt64.init) }
         for job in UInt64(1)...20 {
-            let charged = try store.isJobUsed(market: try MarketID("heart"), job: job)
+            let charged = try await store.isJobUsed(market: try MarketID("heart"), job: job)
             #expect(reported.filter { $0 == job }.count == (charged ? 1 : 0), "job \(job): charged \(charged), reported \(reported.filter { $0 == job }.count)")
         }
-        for job in ackedJobs { #expect(try store.isJobUsed(market: try MarketID("heart"), job: job), "acknowledged job \(job) not charged") }
+        for job in ackedJobs { #expect(try await store.isJobUsed(market: try MarketID("heart"), job: job), "acknowledged job \(job) not charged") }
         // No temporary file and no object outside the index.
         let tmp = market.folder.appendingPathComponent("vault/tmp")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? []).isEmpty)
@@ -124,7 +124,7 @@ import Glibc
                 stored.insert("0x" + fan + name.replacingOccurrences(of: ".dtv", with: ""))
             }
         }
-        #expect(stored == Set(try store.heldHashes().map(\.hex)))
+        #expect(stored == Set(try await store.heldHashes().map(\.hex)))
         // Where the kills landed depends on the machine's speed; the counts say how the rounds went.
         print("datatrust fault rounds: \(ackedAdds.count) of \(triedAdds.count) adds and \(ackedJobs.count) of 20 queries acknowledged")
     }

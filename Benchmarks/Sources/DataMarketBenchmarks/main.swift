@@ -12,7 +12,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
     ("amount", AmountBench.run),
     ("market", MarketBench.run),
     ("chain", ChainBench.run),
-    ("store", StoreBench.run),
+    ("store", { try StoreBench.run(); try DatatrustStoreBench.run() }),
     ("paillier", PaillierBench.run),
     ("paillier-batch", PaillierBench.runBatch),
     ("paillier-targets", PaillierTargetsBench.run),

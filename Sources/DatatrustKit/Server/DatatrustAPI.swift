@@ -16,16 +16,16 @@ struct DatatrustAPI: APIProtocol {
     // MARK: - Login and markets
 
     func authNonce(_ input: Operations.AuthNonce.Input) async throws -> Operations.AuthNonce.Output {
-        .ok(.init(body: .json(try datatrust.makeNonce())))
+        .ok(.init(body: .json(try await datatrust.makeNonce())))
     }
 
     func authToken(_ input: Operations.AuthToken.Input) async throws -> Operations.AuthToken.Output {
         guard case .json(let request) = input.body else { throw DatatrustError.badRequest("body: expected JSON") }
-        return .ok(.init(body: .json(try datatrust.issueToken(request))))
+        return .ok(.init(body: .json(try await datatrust.issueToken(request))))
     }
 
     func marketsSupported(_ input: Operations.MarketsSupported.Input) async throws -> Operations.MarketsSupported.Output {
-        .ok(.init(body: .json(try datatrust.marketsSupported())))
+        .ok(.init(body: .json(try await datatrust.marketsSupported())))
     }
 
     func getSchema(_ input: Operations.GetSchema.Input) async throws -> Operations.GetSchema.Output {
@@ -37,7 +37,7 @@ struct DatatrustAPI: APIProtocol {
     /// ADD_DATAPOINT: the body is read as it arrives, straight into the upload (schema check,
     /// Keccak-256, encryption into a temporary vault file); nothing holds the whole body.
     func addDatapoint(_ input: Operations.AddDatapoint.Input) async throws -> Operations.AddDatapoint.Output {
-        let caller = try RequestFacts.current.authenticated(by: datatrust)
+        let caller = try await RequestFacts.current.authenticated(by: datatrust)
         var declared: Hash32?
         if let text = input.query.dataHash {
             do { declared = try Hash32(hex: text, field: "dataHash") } catch { throw DatatrustError.badRequest(error.description) }
@@ -75,7 +75,7 @@ struct DatatrustAPI: APIProtocol {
     /// `Content-Length`. A chunk that fails verification ends the response short (the connection
     /// is closed), so a client never takes a tampered datapoint for a whole one.
     func getDatapoint(_ input: Operations.GetDatapoint.Input) async throws -> Operations.GetDatapoint.Output {
-        let caller = try RequestFacts.current.authenticated(by: datatrust)
+        let caller = try await RequestFacts.current.authenticated(by: datatrust)
         var job: UInt64?
         if let value = input.query.job {
             guard let unsigned = UInt64(exactly: value) else { throw DatatrustError.badRequest("job: \(value) is not an unsigned integer") }
@@ -88,28 +88,28 @@ struct DatatrustAPI: APIProtocol {
     }
 
     func removeDatapoint(_ input: Operations.RemoveDatapoint.Input) async throws -> Operations.RemoveDatapoint.Output {
-        let caller = try RequestFacts.current.authenticated(by: datatrust)
+        let caller = try await RequestFacts.current.authenticated(by: datatrust)
         return .ok(.init(body: .json(try await datatrust.removeDatapoint(market: input.path.market, dataHash: input.path.dataHash, caller: caller))))
     }
 
     // MARK: - Queries
 
     func runQuery(_ input: Operations.RunQuery.Input) async throws -> Operations.RunQuery.Output {
-        let caller = try RequestFacts.current.authenticated(by: datatrust)
+        let caller = try await RequestFacts.current.authenticated(by: datatrust)
         guard case .json(let request) = input.body else { throw DatatrustError.badRequest("body: expected JSON") }
         return .ok(.init(body: .json(try await datatrust.runQuery(request, caller: caller))))
     }
 
     func getComputeCost(_ input: Operations.GetComputeCost.Input) async throws -> Operations.GetComputeCost.Output {
-        let caller = try RequestFacts.current.optionallyAuthenticated(by: datatrust)
+        let caller = try await RequestFacts.current.optionallyAuthenticated(by: datatrust)
         guard case .json(let request) = input.body else { throw DatatrustError.badRequest("body: expected JSON") }
         return .ok(.init(body: .json(try await datatrust.computeCost(request, caller: caller))))
     }
 
     func getEpsilon(_ input: Operations.GetEpsilon.Input) async throws -> Operations.GetEpsilon.Output {
-        let caller = try RequestFacts.current.optionallyAuthenticated(by: datatrust)
+        let caller = try await RequestFacts.current.optionallyAuthenticated(by: datatrust)
         guard case .json(let request) = input.body else { throw DatatrustError.badRequest("body: expected JSON") }
-        return .ok(.init(body: .json(try datatrust.epsilon(request, caller: caller))))
+        return .ok(.init(body: .json(try await datatrust.epsilon(request, caller: caller))))
     }
 }
 

@@ -159,7 +159,7 @@ struct ErrorMiddleware: RouterMiddleware {
         // on its address; anything else (no header, a random or expired one) on the client's IP.
         let authorization = request.headers[.authorization]
         if let authorization, let token = Self.bearerToken(authorization) {
-            context.caller = try? datatrust.authenticate(bearer: token)
+            context.caller = try? await datatrust.authenticate(bearer: token)
         }
         let key = context.caller.map { "address \($0.checksummed)" } ?? "client \(context.clientIP)"
         let now = datatrust.clock()

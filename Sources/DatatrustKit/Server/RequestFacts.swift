@@ -13,18 +13,18 @@ struct RequestFacts: Sendable {
     @TaskLocal static var current = RequestFacts()
 
     /// The caller the middleware authenticated, or the reason the header does not authenticate anyone.
-    func authenticated(by datatrust: Datatrust) throws(DatatrustError) -> Address {
+    func authenticated(by datatrust: Datatrust) async throws(DatatrustError) -> Address {
         if let caller { return caller }
         guard let authorization else {
             throw .unauthenticated("Authorization: missing; expected \"Bearer <token>\" from POST /auth/token")
         }
         guard let token = ErrorMiddleware.bearerToken(authorization) else { throw .unauthenticated("Authorization: expected \"Bearer <token>\"") }
-        return try datatrust.authenticate(bearer: token)
+        return try await datatrust.authenticate(bearer: token)
     }
 
     /// The caller when an `Authorization` header was sent (an invalid one is refused), else nil:
     /// the endpoints that anyone may call and a logged-in caller may call with its own budget.
-    func optionallyAuthenticated(by datatrust: Datatrust) throws(DatatrustError) -> Address? {
-        authorization == nil ? nil : try authenticated(by: datatrust)
+    func optionallyAuthenticated(by datatrust: Datatrust) async throws(DatatrustError) -> Address? {
+        authorization == nil ? nil : try await authenticated(by: datatrust)
     }
 }

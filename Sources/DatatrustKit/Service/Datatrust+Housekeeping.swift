@@ -7,17 +7,17 @@ import Logging
 extension Datatrust {
     /// Deletes login nonces and bearer tokens that have expired; returns how many went.
     @discardableResult
-    public func purgeExpiredLogins() throws(DatatrustError) -> Int {
-        do { return try store.purgeExpired(now: clock()) } catch { throw error.asDatatrustError }
+    public func purgeExpiredLogins() async throws(DatatrustError) -> Int {
+        do { return try await store.purgeExpired(now: clock()) } catch { throw error.asDatatrustError }
     }
 
     /// Removes vault objects no index entry names and stale `.part` files older than
     /// `gracePeriod` seconds (``DatatrustConfiguration/orphanGracePeriod`` by default; 0 when no
     /// add can be in flight, e.g. with the server stopped).
     @discardableResult
-    public func sweepVault(gracePeriod: Int64? = nil) throws(DatatrustError) -> Vault.Sweep {
+    public func sweepVault(gracePeriod: Int64? = nil) async throws(DatatrustError) -> Vault.Sweep {
         let held: Set<Hash32>
-        do { held = try store.heldHashes() } catch { throw error.asDatatrustError }
+        do { held = try await store.heldHashes() } catch { throw error.asDatatrustError }
         // File times are wall time, whatever clock the protocol runs on.
         let wallNow = Int64(Date().timeIntervalSince1970)
         do { return try vault.sweep(keeping: held, olderThan: gracePeriod ?? configuration.orphanGracePeriod, now: wallNow) } catch {
@@ -39,7 +39,7 @@ extension Datatrust {
             },
             ScheduledJob(name: "purge-logins", interval: housekeepingEvery, logger: logger) { [self] in
                 do {
-                    let purged = try purgeExpiredLogins()
+                    let purged = try await purgeExpiredLogins()
                     return purged == 0 ? nil : ["purged": "\(purged)"]
                 } catch {
                     return ["error": "\(error)"]
@@ -47,7 +47,7 @@ extension Datatrust {
             },
             ScheduledJob(name: "vault-sweep", interval: housekeepingEvery, logger: logger) { [self] in
                 do {
-                    let sweep = try sweepVault()
+                    let sweep = try await sweepVault()
                     guard !sweep.orphans.isEmpty || sweep.partFiles > 0 else { return nil }
                     return ["orphans": "\(sweep.orphans.map(\.hex))", "partFiles": "\(sweep.partFiles)"]
                 } catch {

@@ -32,20 +32,23 @@ extension Datatrust {
 
     /// Submits every entry that is due now, oldest first, one at a time (never concurrently
     /// with another submission of this datatrust).
+    /// - Parameter overridingClaims: also take over entries another submitter claimed less than
+    ///   ``outboxClaimLease`` seconds ago; only when no other process can be submitting (every
+    ///   server sharing the index stopped, as `dmctl datatrust housekeep` requires).
     @discardableResult
-    public func flushOutbox() async -> OutboxPass {
+    public func flushOutbox(overridingClaims: Bool = false) async -> OutboxPass {
         await outboxGate.enter()
         var pass = OutboxPass()
         do {
-            for entry in try store.pendingOutbox(dueAt: clock()) {
-                switch await deliverHoldingGate(entry) {
+            for entry in try await store.pendingOutbox(dueAt: clock()) {
+                switch await deliverHoldingGate(entry, overridingClaims: overridingClaims) {
                 case .included: pass.included += 1
                 case .alreadyDone: pass.alreadyDone += 1
                 case .postponed: pass.postponed += 1
                 case .settledBefore: break
                 }
             }
-            pass.pending = try store.pendingOutbox(dueAt: nil).count
+            pass.pending = try await store.pendingOutbox(dueAt: nil).count
         } catch {
             logger.error("outbox unreadable", metadata: ["error": "\(error)"])
         }
@@ -63,9 +66,16 @@ extension Datatrust {
         return nil
     }
 
-    private func deliverHoldingGate(_ queued: OutboxEntry) async -> Delivery {
-        // Re-read under the gate: another pass may have settled it while this one waited.
-        guard let entry = try? store.outboxEntry(id: queued.id), entry.isPending else { return .settledBefore }
+    /// How long, seconds, a claim on an outbox entry keeps other submitters (other datatrust
+    /// processes sharing the store) away from it: long enough for one submission, short enough
+    /// that an entry whose submitter died (kill -9) is taken over soon. Exactly-once does not
+    /// rest on it: a second submission of a fact is refused by the chain and settled as done.
+    public static let outboxClaimLease: Int64 = 30
+
+    private func deliverHoldingGate(_ queued: OutboxEntry, overridingClaims: Bool = false) async -> Delivery {
+        // Claim under the gate: another pass, or another process on the same store, may have
+        // settled it or be submitting it.
+        guard let entry = try? await store.claimOutbox(id: queued.id, now: clock(), lease: Self.outboxClaimLease, overriding: overridingClaims) else { return .settledBefore }
         let what: String
         let outcome: Delivery
         do {
@@ -78,23 +88,23 @@ extension Datatrust {
                 outcome = .included(try await chain.reportUsage(market: entry.market, job: job, listings: listings))
             }
         } catch DatatrustError.conflict(let detail) {
-            return settle(entry, .alreadyDone(detail))
+            return await settle(entry, .alreadyDone(detail))
         } catch {
             let now = clock()
             let delay = min(configuration.outboxMaxBackoff, Int64(1) << min(entry.attempts, 20))
             logger.warning("outbox submission failed; retrying later", metadata: [
                 "entry": "\(entry.id)", "market": "\(entry.market)", "attempts": "\(entry.attempts + 1)",
                 "retryAt": "\(now + delay)", "error": "\(error)"])
-            do { try store.postponeOutbox(id: entry.id, error: "\(error)", notBefore: now + delay) } catch {
+            do { try await store.postponeOutbox(id: entry.id, error: "\(error)", notBefore: now + delay) } catch {
                 logger.error("outbox entry not postponed", metadata: ["entry": "\(entry.id)", "error": "\(error)"])
             }
             return .postponed("\(error)")
         }
         logger.info("outbox entry included", metadata: ["entry": "\(entry.id)", "what": "\(what)"])
-        return settle(entry, outcome)
+        return await settle(entry, outcome)
     }
 
-    private func settle(_ entry: OutboxEntry, _ outcome: Delivery) -> Delivery {
+    private func settle(_ entry: OutboxEntry, _ outcome: Delivery) async -> Delivery {
         var transaction: String?
         switch outcome {
         case .included(let tx): transaction = tx
@@ -102,7 +112,7 @@ extension Datatrust {
             logger.info("outbox entry already done on chain", metadata: ["entry": "\(entry.id)", "market": "\(entry.market)", "chain": "\(detail)"])
         default: break
         }
-        do { try store.settleOutbox(id: entry.id, transaction: transaction, at: clock()) } catch {
+        do { try await store.settleOutbox(id: entry.id, transaction: transaction, at: clock()) } catch {
             // The chain has it; the next pass finds it done and settles it then.
             logger.error("outbox entry not settled", metadata: ["entry": "\(entry.id)", "error": "\(error)"])
         }

@@ -73,7 +73,7 @@ extension Datatrust {
         // unindexed vault object, which the vault sweep removes (never removed here: a concurrent
         // add of the same data shares the object).
         let entry: OutboxEntry
-        do { entry = try store.insert(record) } catch { throw error.asDatatrustError }
+        do { entry = try await store.insert(record) } catch { throw error.asDatatrustError }
         let attestation = await deliverNow(entry)
         logger.info("datapoint added", metadata: ["market": "\(market)", "dataHash": "\(hash.hex)", "rows": "\(rows)", "size": "\(size)",
                                                   "attestation": "\(attestation ?? "queued")"])
@@ -92,9 +92,9 @@ extension Datatrust {
             throw .forbidden("dataHash: \(hash.hex) is listed by \(first.owner.checksummed), not the caller \(caller.checksummed)")
         }
         let existing: DatapointRecord?
-        do { existing = try store.datapoint(market: market, dataHash: hash) } catch { throw error.asDatatrustError }
+        do { existing = try await store.datapoint(market: market, dataHash: hash) } catch { throw error.asDatatrustError }
         guard let existing else { return nil }
-        if existing.removed == nil, existing.owner == caller, vault.contains(hash), let entry = try pendingAttestation(market, hash) {
+        if existing.removed == nil, existing.owner == caller, vault.contains(hash), let entry = try await pendingAttestation(market, hash) {
             // Stored before a crash or a chain outage but not attested yet: finish the job, not an error.
             let attestation = await deliverNow(entry)
             return AddResult(market: market, dataHash: hash, size: existing.size, rows: existing.rowCount, attestation: attestation)
@@ -111,7 +111,7 @@ extension Datatrust {
     public func openDatapoint(market name: String, dataHash hash: Hash32, caller: Address, job: UInt64? = nil) async throws(DatatrustError) -> DatapointDownload {
         let config = try marketConfiguration(name)
         let market = config.market
-        let record = try heldRecord(market, hash)
+        let record = try await heldRecord(market, hash)
         var charge: QueryCharge?
         if record.owner != caller {
             let council = try await ask("council") { try await chain.isCouncilMember(caller, market: market) }
@@ -137,7 +137,7 @@ extension Datatrust {
         try download.prime()
         if let charge {
             let queued: [OutboxEntry]
-            do { queued = try store.charge([charge], buyer: caller, now: clock()) } catch { throw error.asDatatrustError }
+            do { queued = try await store.charge([charge], buyer: caller, now: clock()) } catch { throw error.asDatatrustError }
             for entry in queued { _ = await deliverNow(entry) }
         }
         return download

@@ -62,10 +62,10 @@ public final class Datatrust: Sendable {
     }
 
     /// Issues a single-use login nonce.
-    public func makeNonce() throws(DatatrustError) -> NonceChallenge {
+    public func makeNonce() async throws(DatatrustError) -> NonceChallenge {
         let nonce = SecureRandom.bytes(32)
         let expires = clock() + configuration.nonceLifetime
-        do { try store.saveNonce(nonce, expires: expires) } catch { throw error.asDatatrustError }
+        do { try await store.saveNonce(nonce, expires: expires) } catch { throw error.asDatatrustError }
         let hex = Hex.encode(nonce)
         return NonceChallenge(nonce: hex, datatrust: configuration.name, expires: expires,
                               message: Self.loginMessage(datatrust: configuration.name, nonce: hex, expires: expires))
@@ -76,7 +76,7 @@ public final class Datatrust: Sendable {
     ///   for an unknown, used or expired nonce, or a signature that is not `address`'s over this
     ///   datatrust's login: the EIP-191 ``loginMessage(datatrust:nonce:expires:)`` or the EIP-712
     ///   ``loginTypedData(datatrust:nonce:expires:)``.
-    public func issueToken(_ request: TokenRequest) throws(DatatrustError) -> TokenGrant {
+    public func issueToken(_ request: TokenRequest) async throws(DatatrustError) -> TokenGrant {
         let address: Address
         do { address = try Address(request.address) } catch { throw .badRequest("address: \(error.description)") }
         let nonce: [UInt8]
@@ -84,7 +84,7 @@ public final class Datatrust: Sendable {
         let signature: Signature
         do { signature = try Signature(hex: request.signature) } catch { throw .badRequest(error.description) }
         let expires: Int64?
-        do { expires = try store.consumeNonce(nonce) } catch { throw error.asDatatrustError }
+        do { expires = try await store.consumeNonce(nonce) } catch { throw error.asDatatrustError }
         guard let expires else {
             throw .unauthenticated("nonce: \(Hex.encode(nonce)) is unknown or was already used; expected a fresh nonce from POST /auth/nonce")
         }
@@ -102,20 +102,20 @@ public final class Datatrust: Sendable {
         }
         let token = SecureRandom.bytes(32)
         let tokenExpires = now + configuration.tokenLifetime
-        do { try store.saveToken(hash: Keccak256.hash(token), address: address, expires: tokenExpires) } catch { throw error.asDatatrustError }
+        do { try await store.saveToken(hash: Keccak256.hash(token), address: address, expires: tokenExpires) } catch { throw error.asDatatrustError }
         logger.info("token issued", metadata: ["address": "\(address.checksummed)", "expires": "\(tokenExpires)"])
         return TokenGrant(token: Hex.encode(token), address: address, expires: tokenExpires)
     }
 
     /// The address a bearer token authenticates.
     /// - Throws: ``DatatrustError/unauthenticated(_:)`` for a malformed, unknown or expired token.
-    public func authenticate(bearer token: String) throws(DatatrustError) -> Address {
+    public func authenticate(bearer token: String) async throws(DatatrustError) -> Address {
         let bytes: [UInt8]
         do { bytes = try Hex.decode(token, field: "token", expectedByteCount: 32) } catch {
             throw .unauthenticated("Authorization: \(error.description); expected \"Bearer 0x<64 hex digits>\"")
         }
         let owner: Address?
-        do { owner = try store.tokenOwner(hash: Keccak256.hash(bytes), now: clock()) } catch { throw error.asDatatrustError }
+        do { owner = try await store.tokenOwner(hash: Keccak256.hash(bytes), now: clock()) } catch { throw error.asDatatrustError }
         guard let owner else { throw .unauthenticated("Authorization: token unknown or expired; log in again via /auth/nonce and /auth/token") }
         return owner
     }
@@ -131,11 +131,11 @@ public final class Datatrust: Sendable {
     }
 
     /// MARKETS_SUPPORTED.
-    public func marketsSupported() throws(DatatrustError) -> [MarketSummary] {
+    public func marketsSupported() async throws(DatatrustError) -> [MarketSummary] {
         var out: [MarketSummary] = []
         for m in configuration.markets {
             do {
-                let held = try store.datapoints(market: m.market)
+                let held = try await store.datapoints(market: m.market)
                 out.append(MarketSummary(market: m.market, format: m.schema.format, allowRawSQL: m.allowRawSQL, epsilonBudget: m.epsilonBudget,
                                          datapoints: held.count, rows: held.reduce(0) { $0 + $1.rowCount }))
             } catch { throw error.asDatatrustError }
@@ -179,15 +179,15 @@ public final class Datatrust: Sendable {
         }
     }
 
-    func pendingAttestation(_ market: MarketID, _ hash: Hash32) throws(DatatrustError) -> OutboxEntry? {
+    func pendingAttestation(_ market: MarketID, _ hash: Hash32) async throws(DatatrustError) -> OutboxEntry? {
         let entry: OutboxEntry?
-        do { entry = try store.attestationEntry(market: market, dataHash: hash) } catch { throw error.asDatatrustError }
+        do { entry = try await store.attestationEntry(market: market, dataHash: hash) } catch { throw error.asDatatrustError }
         return entry.flatMap { $0.isPending ? $0 : nil }
     }
 
-    func heldRecord(_ market: MarketID, _ hash: Hash32) throws(DatatrustError) -> DatapointRecord {
+    func heldRecord(_ market: MarketID, _ hash: Hash32) async throws(DatatrustError) -> DatapointRecord {
         let record: DatapointRecord?
-        do { record = try store.datapoint(market: market, dataHash: hash) } catch { throw error.asDatatrustError }
+        do { record = try await store.datapoint(market: market, dataHash: hash) } catch { throw error.asDatatrustError }
         guard let record, record.removed == nil else {
             throw .notFound("dataHash: \(hash.hex) is not held in market \(market)")
         }
@@ -197,7 +197,7 @@ public final class Datatrust: Sendable {
     /// REMOVE_DATAPOINT.
     public func removeDatapoint(market name: String, dataHash hash: Hash32, caller: Address) async throws(DatatrustError) -> RemoveResult {
         let market = try marketConfiguration(name).market
-        let record = try heldRecord(market, hash)
+        let record = try await heldRecord(market, hash)
         guard record.owner == caller else {
             throw .forbidden("dataHash: \(hash.hex) belongs to \(record.owner.checksummed), not the caller \(caller.checksummed)")
         }
@@ -206,8 +206,15 @@ public final class Datatrust: Sendable {
             throw .conflict("dataHash: a listing of it is still \(listing.state.rawValue) on chain; expected it removed from market \(market) first")
         }
         let now = clock()
-        do { try vault.remove(hash) } catch VaultError.notFound { } catch { throw error.asDatatrustError }
-        do { try store.markRemoved(market: market, dataHash: hash, at: now) } catch { throw error.asDatatrustError }
+        // The vault is keyed by dataHash alone: the same bytes held in another market share the
+        // object, which then stays. Index first: a crash between the two leaves an orphan
+        // object, which the vault sweep removes.
+        do { try await store.markRemoved(market: market, dataHash: hash, at: now) } catch { throw error.asDatatrustError }
+        let heldElsewhere: Bool
+        do { heldElsewhere = try await store.isHeld(dataHash: hash) } catch { throw error.asDatatrustError }
+        if !heldElsewhere {
+            do { try vault.remove(hash) } catch VaultError.notFound { } catch { throw error.asDatatrustError }
+        }
         logger.info("datapoint removed", metadata: ["market": "\(market)", "dataHash": "\(hash.hex)"])
         return RemoveResult(market: market, dataHash: hash, removed: now)
     }
@@ -329,7 +336,7 @@ public final class Datatrust: Sendable {
         var total = UInt256.zero
         for config in validated.configs {
             let held: [DatapointRecord]
-            do { held = try store.datapoints(market: config.market) } catch { throw error.asDatatrustError }
+            do { held = try await store.datapoints(market: config.market) } catch { throw error.asDatatrustError }
             let allowed = readable[config.market] ?? [:]
             let rows = held.filter { allowed[$0.dataHash] != nil }.reduce(0) { $0 + $1.rowCount }
             let compute = try add(config.baseCost, try multiply(config.costPerRow, UInt256(UInt64(rows))))
@@ -348,7 +355,7 @@ public final class Datatrust: Sendable {
 
     /// GET_EPSILON: the epsilon `request` spends, and the caller's remaining budget when known.
     /// - Throws: ``DatatrustError/unprocessable(_:)`` for raw SQL, whose privacy loss is unbounded.
-    public func epsilon(_ request: QueryRequest, caller: Address? = nil) throws(DatatrustError) -> EpsilonQuote {
+    public func epsilon(_ request: QueryRequest, caller: Address? = nil) async throws(DatatrustError) -> EpsilonQuote {
         let validated = try validate(request)
         guard let plan = validated.plan else {
             throw .unprocessable("query: raw SQL returns rows as they are; no finite epsilon exists. Use an aggregate for a differentially private answer")
@@ -357,7 +364,7 @@ public final class Datatrust: Sendable {
         if let caller, let config = validated.configs.first {
             let budget = try Epsilon.parse(config.epsilonBudget, field: "epsilonBudget")
             let spent: UInt64
-            do { spent = try store.epsilonSpent(by: caller, market: config.market) } catch { throw error.asDatatrustError }
+            do { spent = try await store.epsilonSpent(by: caller, market: config.market) } catch { throw error.asDatatrustError }
             remaining = [config.market.slug: Epsilon.format(milli: budget > spent ? budget - spent : 0)]
         }
         return EpsilonQuote(epsilon: Epsilon.format(milli: plan.milliEpsilon), milliEpsilon: plan.milliEpsilon, remaining: remaining)
@@ -367,9 +374,9 @@ public final class Datatrust: Sendable {
 
     /// Decrypts and parses into a sandbox table the market's held datapoints whose dataHash is
     /// in `readable` (listed and covered by the job); nothing else is decrypted.
-    func loadTable(_ config: MarketConfiguration, readable: [Hash32: [ListedListing]]) throws(DatatrustError) -> MarketTable {
+    func loadTable(_ config: MarketConfiguration, readable: [Hash32: [ListedListing]]) async throws(DatatrustError) -> MarketTable {
         let records: [DatapointRecord]
-        do { records = try store.datapoints(market: config.market).filter { readable[$0.dataHash] != nil } } catch { throw error.asDatatrustError }
+        do { records = try await store.datapoints(market: config.market).filter { readable[$0.dataHash] != nil } } catch { throw error.asDatatrustError }
         let total = records.reduce(0) { $0 + $1.rowCount }
         guard total <= configuration.limits.maxLoadedRows else {
             throw .unprocessable("market \(config.market): \(total) rows, above the query limit \(configuration.limits.maxLoadedRows)")
@@ -410,7 +417,7 @@ public final class Datatrust: Sendable {
             charges.append(QueryCharge(market: config.market, job: job, milliEpsilon: validated.plan?.milliEpsilon ?? 0, budgetMilliEpsilon: budget))
         }
         var tables: [MarketTable] = []
-        for config in validated.configs { tables.append(try loadTable(config, readable: readable[config.market] ?? [:])) }
+        for config in validated.configs { tables.append(try await loadTable(config, readable: readable[config.market] ?? [:])) }
 
         let outcome: SandboxResult
         var privacy: PrivacyReport?
@@ -432,7 +439,7 @@ public final class Datatrust: Sendable {
             charges[i].listings = Array(Set(dataRead.flatMap { allowed[$0]?.map(\.listing) ?? [] })).sorted()
         }
         let queued: [OutboxEntry]
-        do { queued = try store.charge(charges, buyer: caller, now: clock()) } catch { throw error.asDatatrustError }
+        do { queued = try await store.charge(charges, buyer: caller, now: clock()) } catch { throw error.asDatatrustError }
         var reports: [String: String] = [:]
         for entry in queued {
             if let tx = await deliverNow(entry) { reports[entry.market.slug] = tx }

@@ -52,3 +52,29 @@ public struct OutboxEntry: Sendable, Equatable {
     /// Whether the chain still has to receive it.
     public var isPending: Bool { settled == nil }
 }
+
+// MARK: - Storage form, shared by the stores
+
+extension OutboxEntry.Action {
+    /// The `kind` column: `attest` or `usage`.
+    package var storedKind: String {
+        switch self {
+        case .attest: return "attest"
+        case .reportUsage: return "usage"
+        }
+    }
+
+    /// The listings of a usage report as stored: their 32-byte ids, concatenated.
+    package static func packListings(_ listings: [Hash32]) -> [UInt8] { listings.flatMap(\.bytes) }
+
+    /// The listings of a stored usage report (``packListings(_:)`` read back).
+    package static func unpackListings(_ blob: [UInt8]) throws -> [Hash32] {
+        var listings: [Hash32] = []
+        var i = 0
+        while i + 32 <= blob.count {
+            listings.append(try Hash32(bytes: Array(blob[i..<i + 32])))
+            i += 32
+        }
+        return listings
+    }
+}

@@ -66,23 +66,38 @@ public final class SQLiteStore: DatatrustStore {
                 DROP TABLE usage;
                 """)
         }
+        // v3: claims, so that several processes sharing the file never submit one entry at once.
+        migrator.registerMigration("v3-outbox-claims") { db in
+            try db.execute(sql: "ALTER TABLE outbox ADD COLUMN claimUntil INTEGER")
+        }
         return migrator
     }
 
-    private func run<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        do { return try writer.write(body) } catch let error as StoreError {
-            throw error
-        } catch {
-            throw .database("\(what): \(error)")
-        }
+    // The body runs on a dispatch thread, never on a thread of Swift's cooperative pool, and
+    // GRDB's own queues serialise the writes. Not GRDB's async access: that one refuses to run
+    // in a cancelled task, and a store call must complete or fail on its own terms (a server
+    // shutting down still settles the outbox entry it just submitted).
+    private func run<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        let writer = self.writer
+        return try await Self.offPool(what) { try writer.write(body) }
     }
 
-    private func read<T>(_ what: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
-        do { return try writer.read(body) } catch let error as StoreError {
-            throw error
-        } catch {
-            throw .database("\(what): \(error)")
+    private func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws(StoreError) -> T {
+        let writer = self.writer
+        return try await Self.offPool(what) { try writer.read(body) }
+    }
+
+    private static func offPool<T: Sendable>(_ what: String, _ work: @escaping @Sendable () throws -> T) async throws(StoreError) -> T {
+        let result: Result<T, StoreError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                do { continuation.resume(returning: .success(try work())) } catch let error as StoreError {
+                    continuation.resume(returning: .failure(error))
+                } catch {
+                    continuation.resume(returning: .failure(.database("\(what): \(error)")))
+                }
+            }
         }
+        return try result.get()
     }
 
     private static func record(_ row: Row) throws -> DatapointRecord {
@@ -96,8 +111,8 @@ public final class SQLiteStore: DatatrustStore {
 
     /// Indexes a new datapoint and queues its attestation, in one commit.
     @discardableResult
-    public func insert(_ record: DatapointRecord) throws(StoreError) -> OutboxEntry {
-        let entry: OutboxEntry? = try run("insert datapoint") { db in
+    public func insert(_ record: DatapointRecord) async throws(StoreError) -> OutboxEntry {
+        let entry: OutboxEntry? = try await run("insert datapoint") { db in
             if try Row.fetchOne(db, sql: "SELECT 1 FROM datapoint WHERE market = ? AND dataHash = ?",
                                 arguments: [record.market.slug, Data(record.dataHash.bytes)]) != nil { return nil }
             try db.execute(sql: "INSERT INTO datapoint VALUES (?, ?, ?, ?, ?, ?, ?)", arguments: [
@@ -110,24 +125,24 @@ public final class SQLiteStore: DatatrustStore {
     }
 
     /// The record of `dataHash` in `market`.
-    public func datapoint(market: MarketID, dataHash: Hash32) throws(StoreError) -> DatapointRecord? {
-        try read("read datapoint") { db in
+    public func datapoint(market: MarketID, dataHash: Hash32) async throws(StoreError) -> DatapointRecord? {
+        try await read("read datapoint") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM datapoint WHERE market = ? AND dataHash = ?",
                              arguments: [market.slug, Data(dataHash.bytes)]).map(Self.record)
         }
     }
 
     /// The held datapoints of `market`.
-    public func datapoints(market: MarketID) throws(StoreError) -> [DatapointRecord] {
-        try read("list datapoints") { db in
+    public func datapoints(market: MarketID) async throws(StoreError) -> [DatapointRecord] {
+        try await read("list datapoints") { db in
             try Row.fetchAll(db, sql: "SELECT * FROM datapoint WHERE market = ? AND removed IS NULL ORDER BY dataHash",
                              arguments: [market.slug]).map(Self.record)
         }
     }
 
     /// Marks a datapoint removed.
-    public func markRemoved(market: MarketID, dataHash: Hash32, at time: Int64) throws(StoreError) {
-        let changed: Int = try run("mark removed") { db in
+    public func markRemoved(market: MarketID, dataHash: Hash32, at time: Int64) async throws(StoreError) {
+        let changed: Int = try await run("mark removed") { db in
             try db.execute(sql: "UPDATE datapoint SET removed = ? WHERE market = ? AND dataHash = ? AND removed IS NULL",
                            arguments: [time, market.slug, Data(dataHash.bytes)])
             return db.changesCount
@@ -136,15 +151,23 @@ public final class SQLiteStore: DatatrustStore {
     }
 
     /// The dataHashes held in any market.
-    public func heldHashes() throws(StoreError) -> Set<Hash32> {
-        try read("list held hashes") { db in
+    public func heldHashes() async throws(StoreError) -> Set<Hash32> {
+        try await read("list held hashes") { db in
             Set(try Data.fetchAll(db, sql: "SELECT DISTINCT dataHash FROM datapoint WHERE removed IS NULL").map { try Hash32(bytes: [UInt8]($0)) })
         }
     }
 
+    /// Whether any market holds `dataHash`.
+    public func isHeld(dataHash: Hash32) async throws(StoreError) -> Bool {
+        try await read("read datapoint") { db in
+            try Row.fetchOne(db, sql: "SELECT 1 FROM datapoint WHERE dataHash = ? AND removed IS NULL LIMIT 1",
+                             arguments: [Data(dataHash.bytes)]) != nil
+        }
+    }
+
     /// Rows held in `market`.
-    public func rowCount(market: MarketID) throws(StoreError) -> Int {
-        try read("count rows") { db in
+    public func rowCount(market: MarketID) async throws(StoreError) -> Int {
+        try await read("count rows") { db in
             try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(rowCount), 0) FROM datapoint WHERE market = ? AND removed IS NULL",
                              arguments: [market.slug]) ?? 0
         }
@@ -153,15 +176,15 @@ public final class SQLiteStore: DatatrustStore {
     // MARK: - Authentication
 
     /// Saves a login nonce.
-    public func saveNonce(_ nonce: [UInt8], expires: Int64) throws(StoreError) {
-        try run("save nonce") { db in
+    public func saveNonce(_ nonce: [UInt8], expires: Int64) async throws(StoreError) {
+        try await run("save nonce") { db in
             try db.execute(sql: "INSERT INTO nonce VALUES (?, ?)", arguments: [Data(nonce), expires])
         }
     }
 
     /// Deletes the nonce and returns its expiry, if it existed.
-    public func consumeNonce(_ nonce: [UInt8]) throws(StoreError) -> Int64? {
-        try run("consume nonce") { db in
+    public func consumeNonce(_ nonce: [UInt8]) async throws(StoreError) -> Int64? {
+        try await run("consume nonce") { db in
             let expires = try Int64.fetchOne(db, sql: "SELECT expires FROM nonce WHERE nonce = ?", arguments: [Data(nonce)])
             try db.execute(sql: "DELETE FROM nonce WHERE nonce = ?", arguments: [Data(nonce)])
             return expires
@@ -169,15 +192,15 @@ public final class SQLiteStore: DatatrustStore {
     }
 
     /// Saves a token hash.
-    public func saveToken(hash: Hash32, address: Address, expires: Int64) throws(StoreError) {
-        try run("save token") { db in
+    public func saveToken(hash: Hash32, address: Address, expires: Int64) async throws(StoreError) {
+        try await run("save token") { db in
             try db.execute(sql: "INSERT INTO token VALUES (?, ?, ?)", arguments: [Data(hash.bytes), Data(address.bytes), expires])
         }
     }
 
     /// The holder of a valid token.
-    public func tokenOwner(hash: Hash32, now: Int64) throws(StoreError) -> Address? {
-        try read("read token") { db in
+    public func tokenOwner(hash: Hash32, now: Int64) async throws(StoreError) -> Address? {
+        try await read("read token") { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT address, expires FROM token WHERE hash = ?", arguments: [Data(hash.bytes)]),
                   now < (row["expires"] as Int64) else { return nil }
             return try Address(bytes: [UInt8](row["address"] as Data))
@@ -186,8 +209,8 @@ public final class SQLiteStore: DatatrustStore {
 
     /// Deletes expired nonces and tokens; returns how many went.
     @discardableResult
-    public func purgeExpired(now: Int64) throws(StoreError) -> Int {
-        try run("purge") { db in
+    public func purgeExpired(now: Int64) async throws(StoreError) -> Int {
+        try await run("purge") { db in
             try db.execute(sql: "DELETE FROM nonce WHERE expires <= ?", arguments: [now])
             let nonces = db.changesCount
             try db.execute(sql: "DELETE FROM token WHERE expires <= ?", arguments: [now])
@@ -198,8 +221,8 @@ public final class SQLiteStore: DatatrustStore {
     // MARK: - Charging
 
     /// Milli-epsilon spent.
-    public func epsilonSpent(by address: Address, market: MarketID) throws(StoreError) -> UInt64 {
-        try read("read epsilon") { db in
+    public func epsilonSpent(by address: Address, market: MarketID) async throws(StoreError) -> UInt64 {
+        try await read("read epsilon") { db in
             UInt64(try Int64.fetchOne(db, sql: "SELECT spentMilli FROM epsilonSpend WHERE address = ? AND market = ?",
                                       arguments: [Data(address.bytes), market.slug]) ?? 0)
         }
@@ -207,8 +230,8 @@ public final class SQLiteStore: DatatrustStore {
 
     /// Charges jobs and epsilon and queues the usage reports, atomically.
     @discardableResult
-    public func charge(_ charges: [QueryCharge], buyer: Address, now: Int64) throws(StoreError) -> [OutboxEntry] {
-        try run("charge query") { db in
+    public func charge(_ charges: [QueryCharge], buyer: Address, now: Int64) async throws(StoreError) -> [OutboxEntry] {
+        try await run("charge query") { db in
             var queued: [OutboxEntry] = []
             for c in charges {
                 queued.append(try Self.enqueue(OutboxEntry(market: c.market, action: .reportUsage(job: c.job, buyer: buyer, listings: c.listings), created: now), db))
@@ -233,8 +256,8 @@ public final class SQLiteStore: DatatrustStore {
     }
 
     /// Whether a job was consumed.
-    public func isJobUsed(market: MarketID, job: UInt64) throws(StoreError) -> Bool {
-        try read("read job") { db in
+    public func isJobUsed(market: MarketID, job: UInt64) async throws(StoreError) -> Bool {
+        try await read("read job") { db in
             try Row.fetchOne(db, sql: "SELECT 1 FROM usedJob WHERE market = ? AND job = ?", arguments: [market.slug, Int64(job)]) != nil
         }
     }
@@ -243,16 +266,14 @@ public final class SQLiteStore: DatatrustStore {
 
     private static func enqueue(_ entry: OutboxEntry, _ db: Database) throws -> OutboxEntry {
         var dataHash: Data?, job: Int64?, buyer: Data?, listings: Data?
-        let kind: String
+        let kind = entry.action.storedKind
         switch entry.action {
         case .attest(let hash):
-            kind = "attest"
             dataHash = Data(hash.bytes)
         case .reportUsage(let j, let b, let l):
-            kind = "usage"
             job = Int64(j)
             buyer = Data(b.bytes)
-            listings = Data(l.flatMap(\.bytes))
+            listings = Data(OutboxEntry.Action.packListings(l))
         }
         try db.execute(sql: """
             INSERT INTO outbox (market, kind, dataHash, job, buyer, listings, created, attempts, notBefore, lastError, settled, transactionHash)
@@ -270,10 +291,7 @@ public final class SQLiteStore: DatatrustStore {
         case "attest":
             action = .attest(dataHash: try Hash32(bytes: [UInt8](row["dataHash"] as Data)))
         default:
-            let blob = [UInt8](row["listings"] as Data)
-            var listings: [Hash32] = []
-            var i = 0
-            while i + 32 <= blob.count { listings.append(try Hash32(bytes: Array(blob[i..<i + 32]))); i += 32 }
+            let listings = try OutboxEntry.Action.unpackListings([UInt8](row["listings"] as Data))
             action = .reportUsage(job: UInt64(row["job"] as Int64), buyer: try Address(bytes: [UInt8](row["buyer"] as Data)), listings: listings)
         }
         return OutboxEntry(id: row["id"], market: try MarketID(row["market"]), action: action, created: row["created"],
@@ -282,23 +300,23 @@ public final class SQLiteStore: DatatrustStore {
     }
 
     /// The entry `id`.
-    public func outboxEntry(id: Int64) throws(StoreError) -> OutboxEntry? {
-        try read("read outbox") { db in
+    public func outboxEntry(id: Int64) async throws(StoreError) -> OutboxEntry? {
+        try await read("read outbox") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(Self.outboxEntry)
         }
     }
 
     /// The attestation entry of a datapoint.
-    public func attestationEntry(market: MarketID, dataHash: Hash32) throws(StoreError) -> OutboxEntry? {
-        try read("read outbox") { db in
+    public func attestationEntry(market: MarketID, dataHash: Hash32) async throws(StoreError) -> OutboxEntry? {
+        try await read("read outbox") { db in
             try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE kind = 'attest' AND market = ? AND dataHash = ?",
                              arguments: [market.slug, Data(dataHash.bytes)]).map(Self.outboxEntry)
         }
     }
 
     /// Entries still owed, oldest first.
-    public func pendingOutbox(dueAt: Int64?) throws(StoreError) -> [OutboxEntry] {
-        try read("read outbox") { db in
+    public func pendingOutbox(dueAt: Int64?) async throws(StoreError) -> [OutboxEntry] {
+        try await read("read outbox") { db in
             if let dueAt {
                 return try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE settled IS NULL AND notBefore <= ? ORDER BY id",
                                         arguments: [dueAt]).map(Self.outboxEntry)
@@ -307,18 +325,29 @@ public final class SQLiteStore: DatatrustStore {
         }
     }
 
+    /// Claims a pending, unclaimed (or expired-claim) entry for one submission.
+    public func claimOutbox(id: Int64, now: Int64, lease: Int64, overriding: Bool) async throws(StoreError) -> OutboxEntry? {
+        try await run("claim outbox") { db in
+            try db.execute(sql: """
+                UPDATE outbox SET claimUntil = ? WHERE id = ? AND settled IS NULL AND (claimUntil IS NULL OR claimUntil <= ? OR ?)
+                """, arguments: [now + lease, id, now, overriding])
+            guard db.changesCount == 1 else { return nil }
+            return try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]).map(Self.outboxEntry)
+        }
+    }
+
     /// Settles an entry.
-    public func settleOutbox(id: Int64, transaction: String?, at time: Int64) throws(StoreError) {
-        try run("settle outbox") { db in
-            try db.execute(sql: "UPDATE outbox SET settled = ?, transactionHash = ? WHERE id = ? AND settled IS NULL",
+    public func settleOutbox(id: Int64, transaction: String?, at time: Int64) async throws(StoreError) {
+        try await run("settle outbox") { db in
+            try db.execute(sql: "UPDATE outbox SET settled = ?, transactionHash = ?, claimUntil = NULL WHERE id = ? AND settled IS NULL",
                            arguments: [time, transaction, id])
         }
     }
 
     /// Postpones an entry after a failed submission.
-    public func postponeOutbox(id: Int64, error: String, notBefore: Int64) throws(StoreError) {
-        try run("postpone outbox") { db in
-            try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, lastError = ?, notBefore = ? WHERE id = ? AND settled IS NULL",
+    public func postponeOutbox(id: Int64, error: String, notBefore: Int64) async throws(StoreError) {
+        try await run("postpone outbox") { db in
+            try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, lastError = ?, notBefore = ?, claimUntil = NULL WHERE id = ? AND settled IS NULL",
                            arguments: [error, notBefore, id])
         }
     }

@@ -37,8 +37,11 @@ public struct Vault: Sendable {
     let tempPath: String
 
     /// Opens (creating if needed, mode 0700) the vault in `folder`; stray temporary files of an
-    /// interrupted write are removed.
-    public init(folder: URL, masterKey: MasterKey, syncWrites: Bool = true) throws(VaultError) {
+    /// interrupted write are removed, unless the vault is `shared`.
+    /// - Parameter shared: the folder is shared by several datatrust servers (a network file
+    ///   system mounted on each): a `.part` file in `tmp/` may be another server's write in
+    ///   flight, so none is removed here; the sweep removes those older than its grace period.
+    public init(folder: URL, masterKey: MasterKey, syncWrites: Bool = true, shared: Bool = false) throws(VaultError) {
         self.folder = folder
         self.masterKey = masterKey
         self.syncWrites = syncWrites
@@ -51,7 +54,7 @@ public struct Vault: Sendable {
                 throw .io(path: path, detail: "create folder: \(error.localizedDescription)")
             }
         }
-        if let leftovers = try? FileManager.default.contentsOfDirectory(atPath: tempPath) {
+        if !shared, let leftovers = try? FileManager.default.contentsOfDirectory(atPath: tempPath) {
             for name in leftovers.sorted() { unlink(tempPath + "/" + name) }
         }
     }

@@ -1,9 +1,11 @@
 import ArgumentParser
 import ChainNode
 import DatatrustKit
+import DatatrustPostgres
 import Foundation
 import Hummingbird
 import LedgerCore
+import LedgerPostgres
 import MarketKit
 import Logging
 import NIOCore
@@ -75,6 +77,40 @@ func parseHash(_ text: String) throws -> Hash32 {
     do { return try Hash32(hex: text, field: "dataHash") } catch { throw CLIError.usage(error.description) }
 }
 
+/// Where the datatrust keeps its index and its encrypted objects: by default index.sqlite and
+/// vault/ under <home>/datatrust; for several servers sharing one market, an index in
+/// PostgreSQL and a vault folder every server mounts.
+struct IndexOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The index: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME] to share one with other datatrust servers (default: <home>/datatrust/index.sqlite).",
+        valueName: "url"))
+    var index: String?
+    @Option(name: .long, help: ArgumentHelp(
+        "The vault folder of encrypted objects (default: <home>/datatrust/vault). Servers sharing a PostgreSQL index must all mount the same folder here (a network file system) and use the same master key.",
+        valueName: "path"))
+    var vault: String?
+
+    /// Whether the index is shared with other servers (PostgreSQL).
+    var isShared: Bool { index != nil }
+
+    func validate() throws {
+        if let index {
+            do { _ = try PostgresLocation(url: index) } catch { throw ValidationError("--index: \(error)") }
+        }
+    }
+
+    /// Opens the index.
+    func openStore(folder: URL) async throws -> any DatatrustStore {
+        guard let index else { return try SQLiteStore(path: folder.appendingPathComponent("index.sqlite").path) }
+        do { return try await PostgresDatatrustStore(url: index) } catch { throw CLIError.storage("--index: \(error)") }
+    }
+
+    /// The vault folder.
+    func vaultFolder(folder: URL) -> URL {
+        vault.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? folder.appendingPathComponent("vault", isDirectory: true)
+    }
+}
+
 /// The datatrust of a home: config, master key, vault, index and the chain view signing with `--key`.
 enum DatatrustHome {
     struct Opened {
@@ -97,7 +133,8 @@ enum DatatrustHome {
     /// writer handle opened at the first submission, so opening does not wait for the lock either.
     /// With `remote`, reads follow a node's blocks and transactions go through that node.
     /// - Parameter maxDatapointBytes: when given, every market's largest datapoint (replacing config.json's).
-    static func open(global: GlobalOptions, signer: SignerOptions, masterPassphraseFile: String?, maxDatapointBytes: Int64? = nil, remote: Remote? = nil) throws -> Opened {
+    static func open(global: GlobalOptions, signer: SignerOptions, masterPassphraseFile: String?, index: IndexOptions,
+                     maxDatapointBytes: Int64? = nil, remote: Remote? = nil) async throws -> Opened {
         let folder = global.homeURL.appendingPathComponent("datatrust", isDirectory: true)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let configFile = folder.appendingPathComponent("config.json")
@@ -125,8 +162,8 @@ enum DatatrustHome {
         let view = remote.map { ChainMarketView(follower: $0.follower, submitter: $0.submitter, backend: backend) }
             ?? ChainMarketView(follower: follower, openWriter: { try ChainHome.open(home) }, backend: backend)
         let datatrust = Datatrust(configuration: config,
-                                  vault: try Vault(folder: folder.appendingPathComponent("vault"), masterKey: master),
-                                  store: try SQLiteStore(path: folder.appendingPathComponent("index.sqlite").path),
+                                  vault: try Vault(folder: index.vaultFolder(folder: folder), masterKey: master, shared: index.isShared),
+                                  store: try await index.openStore(folder: folder),
                                   chain: view)
         return Opened(datatrust: datatrust, follower: follower, backend: backend)
     }
@@ -143,11 +180,20 @@ extension DatatrustCommand {
                 usage reports through that node, waiting for each to be included. The home then \
                 needs only the keystore and datatrust/.
 
+                Several servers can serve one market (behind a load balancer, on several \
+                machines): give each the same --index postgres://… (logins, used jobs, epsilon \
+                budgets and the outbox are shared there, so no job is used twice and nothing is \
+                attested twice) and the same --vault folder on a shared file system (the encrypted \
+                objects stay files: written to tmp/ and renamed into place, content-addressed and \
+                never rewritten, so servers need no other coordination, and PostgreSQL keeps only \
+                metadata), with the same master key in each home.
+
                 Example: dmctl datatrust serve --key datatrust --port 8080
                 Example: dmctl datatrust serve --key datatrust --port 8080 --node http://127.0.0.1:8545
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
+        @OptionGroup var index: IndexOptions
         @Option(name: .long, help: "Port to listen on.") var port = 8080
         @Option(name: .long, help: "Address to bind.") var host = "127.0.0.1"
         @Option(name: .long, help: "File holding the vault passphrase (else the key file master.key is used).") var masterPassphraseFile: String?
@@ -174,8 +220,8 @@ extension DatatrustCommand {
                 }
                 remote = DatatrustHome.Remote(follower: follower, submitter: NodeSubmitter(node: node))
             }
-            let opened = try DatatrustHome.open(global: global, signer: signer, masterPassphraseFile: masterPassphraseFile,
-                                                maxDatapointBytes: maxDatapointBytes, remote: remote)
+            let opened = try await DatatrustHome.open(global: global, signer: signer, masterPassphraseFile: masterPassphraseFile,
+                                                      index: index, maxDatapointBytes: maxDatapointBytes, remote: remote)
             let config = opened.datatrust.configuration
             // Refuse to start rather than accept data it could never attest.
             let directory = ChainMarketDirectory(follower: opened.follower)
@@ -254,15 +300,17 @@ extension DatatrustCommand {
             discussion: "Example: dmctl datatrust housekeep --key datatrust")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
+        @OptionGroup var index: IndexOptions
         @Option(name: .long, help: "File holding the vault passphrase (else the key file master.key is used).") var masterPassphraseFile: String?
-        @Option(name: .long, help: "Remove unindexed objects and .part files older than this many seconds (0: all; only with no server running).")
+        @Option(name: .long, help: "Remove unindexed objects and .part files older than this many seconds (0: all; only with no server running, and with a shared --vault no server on any machine).")
         var grace: Int64 = 0
 
         func run() async throws {
-            let datatrust = try DatatrustHome.open(global: global, signer: signer, masterPassphraseFile: masterPassphraseFile).datatrust
-            let pass = await datatrust.flushOutbox()
-            let purged = try datatrust.purgeExpiredLogins()
-            let sweep = try datatrust.sweepVault(gracePeriod: grace)
+            let datatrust = try await DatatrustHome.open(global: global, signer: signer, masterPassphraseFile: masterPassphraseFile, index: index).datatrust
+            // The servers are stopped: entries a killed server had claimed are submitted now.
+            let pass = await datatrust.flushOutbox(overridingClaims: true)
+            let purged = try await datatrust.purgeExpiredLogins()
+            let sweep = try await datatrust.sweepVault(gracePeriod: grace)
             let report = HousekeepingReport(included: pass.included, alreadyDone: pass.alreadyDone, postponed: pass.postponed, pending: pass.pending,
                                             purgedLogins: purged, orphansRemoved: sweep.orphans.count, partFilesRemoved: sweep.partFiles)
             if global.json { return try Output.json(report) }

@@ -15,11 +15,11 @@ struct DemoDatatrust {
 
     /// Logs `key` in as the REST API does: sign the server's nonce (EIP-191), receive a bearer
     /// token, and authenticate with it. Returns the authenticated address.
-    func login(_ key: PrivateKey) throws -> Address {
-        let challenge = try service.makeNonce()
-        let grant = try service.issueToken(TokenRequest(
+    func login(_ key: PrivateKey) async throws -> Address {
+        let challenge = try await service.makeNonce()
+        let grant = try await service.issueToken(TokenRequest(
             address: key.address.checksummed, nonce: challenge.nonce, signature: key.signPersonalMessage(challenge.message).hex))
-        return try service.authenticate(bearer: grant.token)
+        return try await service.authenticate(bearer: grant.token)
     }
 }
 
@@ -57,14 +57,14 @@ extension DemoScenario {
     /// stores it encrypted and attests the listing on chain.
     func storeAndAttest(_ listing: DemoListing) async throws {
         guard let datatrust else { throw CLIError.refused("the datatrust is not open") }
-        let caller = try datatrust.login(people.owners[listing.owner])
+        let caller = try await datatrust.login(people.owners[listing.owner])
         _ = try await datatrust.service.addDatapoint(listing.bytes, market: datatrust.market.slug, caller: caller)
     }
 
     /// The owner of a removed listing withdraws its data from the datatrust.
     func withdrawFromDatatrust(_ listing: DemoListing) async throws {
         guard let datatrust else { throw CLIError.refused("the datatrust is not open") }
-        let caller = try datatrust.login(people.owners[listing.owner])
+        let caller = try await datatrust.login(people.owners[listing.owner])
         _ = try await datatrust.service.removeDatapoint(market: datatrust.market.slug, dataHash: listing.dataHash, caller: caller)
     }
 
@@ -75,7 +75,7 @@ extension DemoScenario {
         guard let datatrust else { throw CLIError.refused("the datatrust is not open") }
         let buyer = people.buyer
         doing("the buyer logs in to the datatrust")
-        let caller = try datatrust.login(buyer)
+        let caller = try await datatrust.login(buyer)
         step("the buyer logs in to the datatrust by signing its nonce (EIP-191) and gets a bearer token")
 
         let live = listings.filter { $0.dataToken != nil }
@@ -103,13 +103,13 @@ extension DemoScenario {
         // A differentially private mean: noise calibrated to the clamped range and epsilon.
         let aggregate = AggregateQuery(kind: .mean, column: "mean_radius", lower: 6, upper: 30, decimals: 2, epsilon: "0.5")
         let request = QueryRequest(markets: [datatrust.market], aggregate: aggregate)
-        let epsilon = try datatrust.service.epsilon(request, caller: caller)
+        let epsilon = try await datatrust.service.epsilon(request, caller: caller)
         doing("pay and run the differentially private query")
         let dpJob = try payJob()
         var paid = request
         paid.jobs = [datatrust.market.slug: dpJob.id]
         let noisy = try await datatrust.service.runQuery(paid, caller: caller)
-        let remaining = try datatrust.service.epsilon(request, caller: caller).remaining?[datatrust.market.slug] ?? "?"
+        let remaining = try await datatrust.service.epsilon(request, caller: caller).remaining?[datatrust.market.slug] ?? "?"
         let answer = noisy.rows.first.map { $0.map(Self.text).joined(separator: " ") } ?? "no answer"
         let exact = Double(live.flatMap(\.rows.features).map { $0[0] }.reduce(0, +)) / Double(max(1, live.reduce(0) { $0 + $1.rows.count }))
         summary.queries.privateQuery = "mean(mean_radius) clamped to [6, 30], ε = \(epsilon.epsilon)"

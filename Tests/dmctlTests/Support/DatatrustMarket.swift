@@ -56,10 +56,11 @@ final class DatatrustMarket {
     }
 
     /// Starts the server with `key` and waits until it prints "serving … on http://…" (or exits).
-    func serve(key: String = "dt", port: Int? = nil, tag: String = UUID().uuidString) throws -> Server {
+    /// - Parameter extra: more `serve` arguments (`--index`, `--vault`).
+    func serve(key: String = "dt", port: Int? = nil, tag: String = UUID().uuidString, extra: [String] = []) throws -> Server {
         let port = port ?? Self.freePort()
         let out = home.url.appendingPathComponent("serve-\(tag).out"), err = home.url.appendingPathComponent("serve-\(tag).err")
-        let process = try home.runner.start(["datatrust", "serve", "--key", key, "--port", "\(port)", "--home", home.url.path], stdout: out, stderr: err)
+        let process = try home.runner.start(["datatrust", "serve", "--key", key, "--port", "\(port)", "--home", home.url.path] + extra, stdout: out, stderr: err)
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline, process.isRunning, !((try? String(contentsOf: err, encoding: .utf8)) ?? "").contains(" on http://") {
             usleep(10_000)
