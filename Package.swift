@@ -28,6 +28,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // MARK: - System libraries (Debian -dev packages; scripts/setup.sh installs them)
@@ -89,13 +93,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
-        // The chain as a network service; nothing depends on it but dmctl.
+        // The chain as a network service; nothing depends on it but dmctl. Its HTTP server and
+        // client are generated from Resources/openapi.json (scripts/generate-openapi.sh).
         .target(
             name: "ChainNode",
             dependencies: [
                 "LedgerCore", "MarketKit", "ModelMarketKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("Resources/openapi.json")]),
 
@@ -166,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "ChainNodeTests",
             dependencies: [
-                "ChainNode", "LedgerCore", "MarketKit",
+                "ChainNode", "LedgerCore", "MarketKit", "CSodium",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
