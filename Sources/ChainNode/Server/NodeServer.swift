@@ -138,7 +138,14 @@ struct NodeErrorMiddleware: RouterMiddleware {
             if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
                 throw NodeError.payloadTooLarge("body: \(length) bytes; expected at most \(maxBodyBytes)")
             }
-            _ = try await request.collectBody(upTo: maxBodyBytes)
+            let body = try await request.collectBody(upTo: maxBodyBytes)
+            // As the node always has: a body that is not octet-stream is JSON, whatever its
+            // Content-Type says (`curl -d` sends form-urlencoded).
+            if body.readableBytes > 0, request.headers[.contentType]?.hasPrefix("application/octet-stream") != true {
+                var head = request.head
+                head.headerFields[.contentType] = "application/json"
+                request = Request(head: head, body: .init(buffer: body))
+            }
             var response = try await next(request, context)
             if response.headers[.contentType] == "text/event-stream" { response.headers[.cacheControl] = "no-cache" }
             return response
