@@ -119,13 +119,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
-        // The chain as a network service; nothing depends on it but dmctl.
+        // The chain as a network service; nothing depends on it but dmctl. Its HTTP server and
+        // client are generated from Resources/openapi.json (scripts/generate-openapi.sh).
         .target(
             name: "ChainNode",
             dependencies: [
                 "LedgerCore", "MarketKit", "ModelMarketKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("Resources/openapi.json")]),
 
@@ -196,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "ChainNodeTests",
             dependencies: [
-                "ChainNode", "LedgerCore", "MarketKit",
+                "ChainNode", "LedgerCore", "MarketKit", "CSodium",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(

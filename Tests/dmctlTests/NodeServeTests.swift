@@ -75,6 +75,33 @@ import Testing
         }
     }
 
+    @Test func chainInfoThroughANodePrintsTheLocalSummaryPlusTheNodesPoolAndMode() throws {
+        let home = try TestHome()
+        try home.initChain(keys: ["alice", "bob"])
+        try home.ok(["token", "transfer", "--token", "DMT", "--to", try home.address("bob"), "--amount", "5", "--key", "alice"])
+        let local = try home.object(["chain", "info"])
+        let node = try Self.startNode(home, 0)
+        defer { node.stop() }
+        // A keys-only home elsewhere: everything it prints comes from the node.
+        let remote = try TestHome()
+        let info = try remote.object(["chain", "info", "--node", node.url])
+        for key in ["chainID", "height", "tipHash", "stateHash", "tokens", "nfts", "streams", "time"] {
+            #expect(info[key] as? NSObject == local[key] as? NSObject, "\(key): \(info[key] ?? "none") through the node, \(local[key] ?? "none") locally")
+        }
+        #expect(info["warnings"] as? [String] == [])
+        #expect(info["warpOffset"] is Int)
+        #expect((info["node"] as? String)?.hasPrefix(node.url) == true, "\(info["node"] ?? "none")")
+        #expect(info["dev"] as? Bool == true)
+        #expect(info["pending"] as? Int == 0)
+        // The table names the same fields as the local one, the node's first.
+        let table = try remote.ok(["chain", "info", "--node", node.url])
+        for field in ["node", "chain id", "height", "tip", "time", "warp offset", "state hash", "tokens", "nfts", "streams", "warnings", "pending", "dev"] {
+            #expect(table.contains(field), "\(field) missing from:\n\(table)")
+        }
+        // Without --node the summary is unchanged: no node fields.
+        #expect(try home.object(["chain", "info"])["node"] == nil)
+    }
+
     @Test func concurrentRemoteClientsShareBlocksAndAcknowledgedTransfersSurviveSIGKILL() throws {
         let home = try TestHome()
         let senders = ["bob", "carol", "dave", "erin"]

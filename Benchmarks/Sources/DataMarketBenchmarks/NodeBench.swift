@@ -1,13 +1,10 @@
 import ChainNode
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Hummingbird
 import LedgerCore
 
 /// The node's ingest rate: signed transfers submitted over HTTP (`POST /transactions`, raw
-/// octet-stream bodies) by 8 concurrent clients, against the same node taking the same
+/// octet-stream bodies, through ``RemoteNode``, the generated client) by 8 concurrent clients, against the same node taking the same
 /// pre-signed transfers in process (`Node.submit` after recovering the sender, as the handler
 /// does), each on a fresh file-backed chain. Both clocks run from the first submission until
 /// the last transaction of every sender is included; best of 3 rounds each, alternating.
@@ -106,19 +103,15 @@ enum NodeBench {
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }
         defer { server.cancel() }
         guard let base = URL(string: "http://127.0.0.1:\(port)/") else { throw BenchFailure(text: "no URL for port \(port)") }
+        // The one client of the node's API (generated from its document, over async-http-client).
+        let remote = RemoteNode(base: base)
         for _ in 0..<100 {
-            if (try? await URLSession.shared.data(from: base.appendingPathComponent("head"))) != nil { break }
+            if (try? await remote.head()) != nil { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        let session = URLSession(configuration: .ephemeral)
         return try await timedIngest(node, transactions) { tx in
-            var request = URLRequest(url: base.appendingPathComponent("transactions"))
-            request.httpMethod = "POST"
-            request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(tx.encoded)
-            let (_, response) = try await session.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            guard status == 200 || status == 202 else { throw BenchFailure(text: "POST /transactions answered \(status)") }
+            let outcome = try await remote.submit(tx)
+            guard outcome.status != "refused" else { throw BenchFailure(text: "POST /transactions refused \(tx.hash): \(outcome.detail ?? "")") }
         }
     }
 

@@ -1,8 +1,5 @@
 import Foundation
 import LedgerCore
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A `BlockSource` over another node's HTTP API: blocks arrive live through its
 /// Server-Sent Events stream (`GET /stream?from=H`) and are handed out from a bounded buffer;
@@ -119,15 +116,13 @@ public final class NodeBlockSource: BlockSource, @unchecked Sendable {
             return true
         }
         guard start else { return }
-        let url: URL
-        do { url = try node.url("stream?from=\(height)") } catch { return }
-        let opened = StreamConnection(url: url, source: self)
+        let opened = StreamConnection(from: height)
         let won = lock.withLock { () -> Bool in
             guard connection == nil else { return false }
             connection = opened
             return true
         }
-        if won { opened.start() }
+        if won { opened.start(node: node, source: self) }
     }
 
     /// A message from the stream `connection`.
@@ -136,7 +131,7 @@ public final class NodeBlockSource: BlockSource, @unchecked Sendable {
         // A block that does not decode is not buffered; the page read will report it.
         var block: Block?
         if let body = try? JSONDecoder().decode(NodeAPI.BlockBody.self, from: Data(message.data.utf8)) {
-            block = try? RemoteNode.block(body)
+            block = try? RemoteNode.block(from: body)
         }
         let woken = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
             guard self.connection === connection else { return [] }
@@ -167,53 +162,47 @@ public final class NodeBlockSource: BlockSource, @unchecked Sendable {
     }
 }
 
-/// One open `text/event-stream` request, fed to its ``NodeBlockSource`` as messages arrive.
-private final class StreamConnection: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    // @unchecked: `parser` is only touched from the session's serial delegate queue; `source`
-    // is weak and Sendable; `session` and `url` are set once in `init`.
-    private var parser = ServerSentEventParser()
-    private weak var source: NodeBlockSource?
-    private let url: URL
-    private var session: URLSession?
-    private let queue: OperationQueue = {
-        let q = OperationQueue()
-        q.maxConcurrentOperationCount = 1
-        return q
-    }()
+/// One open `GET /stream` request, read by a task of its own (the generated client's
+/// response body, through async-http-client) and fed to its ``NodeBlockSource`` message by
+/// message; cancelling the task closes the connection.
+private final class StreamConnection: @unchecked Sendable {
+    // @unchecked: `task` is read and written only while holding `lock`; `height` is immutable.
+    private let lock = NSLock()
+    private var task: Task<Void, Never>?
+    private var cancelled = false
+    private let height: UInt64
 
-    init(url: URL, source: NodeBlockSource) {
-        self.url = url
-        self.source = source
-        super.init()
+    init(from height: UInt64) {
+        self.height = height
     }
 
-    func start() {
-        let configuration = URLSessionConfiguration.default
-        // The node sends a keep-alive comment every 15 s; a minute of silence is a dead stream.
-        configuration.timeoutIntervalForRequest = 60
-        configuration.timeoutIntervalForResource = 7 * 24 * 3600
-        let session = URLSession(configuration: configuration, delegate: self, delegateQueue: queue)
-        self.session = session
-        var request = URLRequest(url: url)
-        request.setValue("text/event-stream", forHTTPHeaderField: "Accept")
-        session.dataTask(with: request).resume()
+    func start(node: RemoteNode, source: NodeBlockSource) {
+        let height = self.height
+        let task = Task { [weak source] in
+            do {
+                let body = try await node.eventStream(from: height)
+                var parser = ServerSentEventParser()
+                for try await chunk in body {
+                    guard let source else { break }
+                    for message in parser.feed(chunk) { source.received(message, on: self) }
+                }
+            } catch {
+                // A refused or broken stream: the source backs off and reads pages meanwhile.
+            }
+            source?.ended(self)
+        }
+        let late = lock.withLock { () -> Bool in
+            self.task = task
+            return cancelled
+        }
+        if late { task.cancel() }
     }
 
     func cancel() {
-        session?.invalidateAndCancel()
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        // Anything but a 200 stream (an old node without /stream, an error body) is dropped.
-        guard let source, (dataTask.response as? HTTPURLResponse)?.statusCode == 200 else {
-            dataTask.cancel()
-            return
+        let task = lock.withLock { () -> Task<Void, Never>? in
+            cancelled = true
+            return self.task
         }
-        for message in parser.feed(data) { source.received(message, on: self) }
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        session.finishTasksAndInvalidate()
-        source?.ended(self)
+        task?.cancel()
     }
 }

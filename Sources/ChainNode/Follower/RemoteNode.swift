@@ -1,72 +1,123 @@
+import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import LedgerCore
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import OpenAPIAsyncHTTPClient
+import OpenAPIRuntime
 
-/// An asynchronous client of another node's HTTP API (URLSession): what a follower and a
-/// service following a node need from it — its genesis, head and blocks, and a way to hand it
-/// a signed transaction.
+/// The client of another node's HTTP API: a thin typed facade over the ``Client`` generated
+/// from `Resources/openapi.json`, sending through async-http-client. What a follower, a
+/// service following a node and `dmctl --node` need from a node — its genesis, head, state,
+/// accounts and blocks, its live block stream, and a way to hand it a signed transaction.
 ///
-/// Every answer that is not what the API document promises becomes a ``RemoteNodeError``
-/// naming the request and what came back.
+/// Requests go through ``sharedHTTPClient`` unless another `HTTPClient` is given (its owner
+/// shuts it down). Every answer that is not what the API document promises becomes a
+/// ``RemoteNodeError`` naming the request and what came back.
 public struct RemoteNode: Sendable {
     /// The node's base URL, e.g. `http://10.0.0.1:8545/`.
     public let base: URL
-    /// The session requests go through.
-    let session: URLSession
+    /// The generated client.
+    let client: Client
 
-    /// A client of the node at `base` (a trailing `/` is added when missing).
-    public init(base: URL, session: URLSession = .shared) {
+    /// The HTTP client every ``RemoteNode`` uses by default: one connection pool for the whole
+    /// process on NIO's singleton event loop group, like `HTTPClient.shared` (it is never shut
+    /// down, owns no threads of its own, and nothing leaks when the process ends), with room
+    /// for a follower's long-lived stream and long-polling status reads beside its page reads
+    /// (64 connections per node instead of `HTTPClient.shared`'s 8).
+    ///
+    /// Why not URLSession: on Linux, FoundationNetworking aborted under a fast sync
+    /// ("Trying to access a behaviour for a task that in not in the registry",
+    /// TaskRegistry.swift:118, in `DataMarketBenchmarks follower`).
+    public static let sharedHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        // No idle read limit below a submit's longest wait (120 s); a stream sends a keep-alive
+        // every 15 s, so 150 s of silence is a dead connection.
+        configuration.timeout = .init(connect: .seconds(10), read: .seconds(150))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// The longest a request may wait for the answer's head: above the longest `wait` (120 s).
+    static let requestTimeout: TimeAmount = .seconds(150)
+
+    /// A client of the node at `base` (a trailing `/` is added when missing), sending through
+    /// `httpClient` (by default ``sharedHTTPClient``).
+    public init(base: URL, httpClient: HTTPClient = RemoteNode.sharedHTTPClient) {
         let text = base.absoluteString
         self.base = text.hasSuffix("/") ? base : URL(string: text + "/") ?? base
-        self.session = session
+        // The generated paths start with `/`: the server URL must not end with one.
+        let server = URL(string: String(text.reversed().drop(while: { $0 == "/" }).reversed())) ?? base
+        client = Client(
+            serverURL: server, configuration: NodeServer.openAPIConfiguration,
+            transport: AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: Self.requestTimeout)),
+            middlewares: [RemoteNodeErrors(base: self.base)])
     }
 
-    /// The URL of `path` (relative, no leading `/`) on the node.
-    func url(_ path: String) throws(RemoteNodeError) -> URL {
-        guard let url = URL(string: path, relativeTo: base) else { throw .unreachable("cannot form a URL from \(base) and \(path)") }
-        return url
-    }
-
-    /// Sends a request and returns the status and body.
-    func send(_ method: String, _ path: String, body: Data? = nil, timeout: TimeInterval = 30) async throws(RemoteNodeError) -> (Int, Data) {
-        var request = URLRequest(url: try url(path), timeoutInterval: timeout)
-        request.httpMethod = method
-        if let body {
-            request.httpBody = body
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        do {
-            let (data, response) = try await session.data(for: request)
-            return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    /// Runs one generated call, turning what it throws into a ``RemoteNodeError``.
+    func call<T>(_ request: String, _ body: () async throws -> T) async throws(RemoteNodeError) -> T {
+        do { return try await body() } catch let error as RemoteNodeError {
+            throw error
+        } catch let error as ClientError {
+            if let own = error.underlyingError as? RemoteNodeError { throw own }
+            throw .unexpected(request: request, reason: "\(error.causeDescription): \(error.underlyingError)")
         } catch {
-            throw .unreachable("\(method) \(base)\(path): \(error.localizedDescription)")
+            throw .unexpected(request: request, reason: "\(error)")
         }
     }
 
-    func decode<T: Decodable>(_ type: T.Type, _ status: Int, _ data: Data, _ what: String) throws(RemoteNodeError) -> T {
-        guard status == 200 else {
-            let error = try? JSONDecoder().decode(NodeAPI.ErrorBody.self, from: data)
-            throw .answered(request: what, status: status, code: error?.error ?? "", detail: error?.detail ?? String(decoding: data.prefix(300), as: UTF8.self))
-        }
-        do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            throw .unexpected(request: what, reason: "\(error)")
-        }
+    /// The body of a decoded answer (the generated accessors throw only on another content type).
+    func body<T>(_ request: String, _ get: () throws -> T) throws(RemoteNodeError) -> T {
+        do { return try get() } catch { throw .unexpected(request: request, reason: "\(error)") }
+    }
+
+    /// The error for an answer that is neither a success nor an error ``RemoteNodeErrors``
+    /// already turned into ``RemoteNodeError/answered(request:status:code:detail:)``.
+    static func unexpected(_ request: String, _ output: some Sendable) -> RemoteNodeError {
+        .unexpected(request: request, reason: "\(output)")
     }
 
     // MARK: - Reads
 
     /// The genesis configuration the node's chain started from.
     public func genesis() async throws(RemoteNodeError) -> GenesisConfig {
-        let (status, data) = try await send("GET", "genesis")
-        return try decode(GenesisConfig.self, status, data, "GET /genesis")
+        let what = "GET /genesis"
+        let output = try await call(what) { try await client.getGenesis() }
+        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
+        return try body(what) { try ok.body.json }
     }
 
     /// The node's head.
     public func head() async throws(RemoteNodeError) -> NodeAPI.Head {
-        let (status, data) = try await send("GET", "head")
-        return try decode(NodeAPI.Head.self, status, data, "GET /head")
+        let what = "GET /head"
+        let output = try await call(what) { try await client.getHead() }
+        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
+        return try body(what) { try ok.body.json }
+    }
+
+    /// An account's nonces and balances.
+    public func account(_ address: Address) async throws(RemoteNodeError) -> NodeAPI.Account {
+        let what = "GET /accounts/\(address.checksummed)"
+        let output = try await call(what) { try await client.getAccount(path: .init(address: address)) }
+        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
+        return try body(what) { try ok.body.json }
+    }
+
+    /// The node's whole state at its head, canonically encoded.
+    public func state() async throws(RemoteNodeError) -> NodeAPI.StateSnapshot {
+        let what = "GET /state"
+        let output = try await call(what) { try await client.getState() }
+        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
+        return try body(what) { try ok.body.json }
+    }
+
+    /// One page of blocks from `height` on (at most 100) as the node serves them, and the
+    /// height the next page starts at when more are stored up to the head.
+    public func blockPage(from height: UInt64) async throws(RemoteNodeError) -> NodeAPI.BlockPage {
+        let what = "GET /blocks?from=\(height)"
+        let output = try await call(what) { try await client.getBlocks(query: .init(from: height)) }
+        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
+        return try body(what) { try ok.body.json }
     }
 
     /// One page of blocks from `height` on (at most 100), decoded from their canonical bytes.
@@ -74,13 +125,23 @@ public struct RemoteNode: Sendable {
     /// - Throws: ``RemoteNodeError/badBlock(height:reason:)`` when a block does not decode or its
     ///   roots do not match its contents.
     public func blocks(from height: UInt64) async throws(RemoteNodeError) -> [Block] {
-        let (status, data) = try await send("GET", "blocks?from=\(height)")
-        let page = try decode(NodeAPI.BlockPage.self, status, data, "GET /blocks?from=\(height)")
-        return try page.blocks.map { body throws(RemoteNodeError) in try Self.block(body) }
+        try await blockPage(from: height).blocks.map { body throws(RemoteNodeError) in try Self.block(from: body) }
     }
 
-    /// The block carried by `body`, from its canonical bytes.
-    static func block(_ body: NodeAPI.BlockBody) throws(RemoteNodeError) -> Block {
+    /// The block at `height`, decoded from its canonical bytes; nil when the node has none there.
+    public func block(at height: UInt64) async throws(RemoteNodeError) -> Block? {
+        let what = "GET /blocks/\(height)"
+        let output: Operations.GetBlock.Output
+        do { output = try await call(what, { try await client.getBlock(path: .init(height: height)) }) } catch {
+            if case .answered(_, 404, _, _) = error { return nil }
+            throw error
+        }
+        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
+        return try Self.block(from: try body(what) { try ok.body.json })
+    }
+
+    /// The block carried by `body`, from its canonical bytes (its roots checked).
+    public static func block(from body: NodeAPI.BlockBody) throws(RemoteNodeError) -> Block {
         let hex = body.encoded.hasPrefix("0x") ? String(body.encoded.dropFirst(2)) : body.encoded
         let block: Block
         do { block = try Block(encoded: try Hex.decode(hex, field: "encoded")) } catch {
@@ -92,40 +153,100 @@ public struct RemoteNode: Sendable {
         return block
     }
 
+    /// The body of the node's Server-Sent Events stream from `height` on (`GET /stream`):
+    /// `text/event-stream` bytes as they arrive, until the node ends it or the reading task is
+    /// cancelled. ``ServerSentEventParser`` splits it into messages.
+    func eventStream(from height: UInt64) async throws(RemoteNodeError) -> HTTPBody {
+        let what = "GET /stream?from=\(height)"
+        let output = try await call(what) { try await client.streamBlocks(query: .init(from: height)) }
+        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
+        return try body(what) { try ok.body.textEventStream }
+    }
+
     /// The status of transaction `hash` on the node; with `waitSeconds`, once it is final or
     /// after that many seconds. Nil when the node has never seen it.
     public func status(of hash: Hash32, waitSeconds: UInt64? = nil) async throws(RemoteNodeError) -> NodeAPI.TransactionStatusBody? {
-        let path = "transactions/\(hash.hex)" + (waitSeconds.map { "?wait=true&timeout=\($0)" } ?? "")
-        let (status, data) = try await send("GET", path, timeout: TimeInterval((waitSeconds ?? 0) + 30))
-        if status == 404 { return nil }
-        if [200, 202, 422].contains(status), let outcome = try? JSONDecoder().decode(NodeAPI.TransactionStatusBody.self, from: data) {
-            return outcome
+        let what = "GET /transactions/\(hash.hex)"
+        let query = Operations.GetTransaction.Input.Query(wait: waitSeconds.map { _ in true }, timeout: waitSeconds)
+        let output: Operations.GetTransaction.Output
+        do { output = try await call(what, { try await client.getTransaction(path: .init(hash: hash.hex), query: query) }) } catch {
+            if case .answered(_, 404, _, _) = error { return nil }
+            throw error
         }
-        return try decode(NodeAPI.TransactionStatusBody.self, status, data, "GET /transactions/\(hash.hex)")
+        switch output {
+        case .ok(let ok): return try body(what) { try ok.body.json }
+        case .accepted(let pending): return try body(what) { try pending.body.json }
+        default: throw Self.unexpected(what, output)
+        }
     }
 
-    // MARK: - Submitting
+    // MARK: - Writing
 
-    /// Hands the signed transaction to the node; with `waitSeconds`, the node answers once it is
-    /// included or refused, or after that many seconds (then still pending).
+    /// Hands the signed transaction to the node (its canonical bytes as the binary body); with
+    /// `waitSeconds`, the node answers once it is included or refused, or after that many
+    /// seconds (then still pending).
     ///
     /// - Returns: the status the node gives it (pending, included or refused).
     /// - Throws: ``RemoteNodeError/answered(request:status:code:detail:)`` with the node's own status
     ///   and error when it turns the transaction away (400, 422, 429, …).
     public func submit(_ transaction: SignedTransaction, waitSeconds: UInt64? = nil) async throws(RemoteNodeError) -> NodeAPI.TransactionStatusBody {
-        let body: Data
-        do { body = try JSONEncoder().encode(NodeAPI.SubmitRequest(transaction: Hex.encode(transaction.encoded))) } catch {
-            throw .unexpected(request: "POST /transactions", reason: "encoding the request: \(error)")
+        let what = "POST /transactions"
+        let query = Operations.SubmitTransaction.Input.Query(wait: waitSeconds.map { _ in true }, timeout: waitSeconds)
+        let bytes = transaction.encoded
+        let output = try await call(what) { try await client.submitTransaction(query: query, body: .binary(HTTPBody(bytes))) }
+        switch output {
+        case .ok(let ok): return try body(what) { try ok.body.json }
+        case .accepted(let pending): return try body(what) { try pending.body.json }
+        case .unprocessableContent(let refused):
+            let payload = try body(what) { try refused.body.json }
+            if let status = payload.value2 { return status }
+            throw .answered(request: what, status: 422, code: payload.value1?.error ?? "", detail: payload.value1?.detail ?? "")
+        default: throw Self.unexpected(what, output)
         }
-        let path = waitSeconds.map { "transactions?wait=true&timeout=\($0)" } ?? "transactions"
-        let (status, data) = try await send("POST", path, body: body, timeout: TimeInterval((waitSeconds ?? 0) + 30))
-        if [200, 202, 422].contains(status), let outcome = try? JSONDecoder().decode(NodeAPI.TransactionStatusBody.self, from: data) {
-            return outcome
+    }
+
+    /// Moves a dev node's chain time forward by `seconds` in an empty block (any other node
+    /// answers 403).
+    public func warp(by seconds: UInt64) async throws(RemoteNodeError) -> NodeAPI.BlockBody {
+        let what = "POST /chain/warp"
+        let output = try await call(what) { try await client.warpChain(body: .json(NodeAPI.WarpRequest(seconds: seconds))) }
+        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
+        return try body(what) { try ok.body.json }
+    }
+}
+
+/// Turns every error answer into ``RemoteNodeError/answered(request:status:code:detail:)``
+/// (with the node's JSON error code and detail when the body is one) and every transport
+/// failure into ``RemoteNodeError/unreachable(_:)``, before the generated code sees them; a
+/// 422 that carries a refused transaction's status passes, since that is an outcome.
+struct RemoteNodeErrors: ClientMiddleware {
+    let base: URL
+    /// The most bytes of an error body read.
+    static let maxErrorBody = 64 * 1024
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        let what = "\(request.method) \(request.path ?? "")"
+        let response: HTTPResponse, responseBody: HTTPBody?
+        do { (response, responseBody) = try await next(request, body, baseURL) } catch {
+            throw RemoteNodeError.unreachable("\(request.method) \(base.absoluteString.dropLast())\(request.path ?? ""): \(error)")
+        }
+        let status = response.status.code
+        guard status >= 300 else { return (response, responseBody) }
+        var data = Data()
+        if let responseBody {
+            do { data = try await Data(collecting: responseBody, upTo: Self.maxErrorBody) } catch {
+                throw RemoteNodeError.unreachable("\(what): reading the \(status) answer failed: \(error)")
+            }
+        }
+        if status == 422, (try? JSONDecoder().decode(NodeAPI.TransactionStatusBody.self, from: data))?.status == "refused" {
+            return (response, HTTPBody(data))
         }
         let error = try? JSONDecoder().decode(NodeAPI.ErrorBody.self, from: data)
-        throw .answered(
-            request: "POST /transactions", status: status, code: error?.error ?? "",
-            detail: error?.detail ?? String(decoding: data.prefix(300), as: UTF8.self))
+        throw RemoteNodeError.answered(
+            request: what, status: status, code: error?.error ?? "", detail: error?.detail ?? String(decoding: data.prefix(300), as: UTF8.self))
     }
 }
 

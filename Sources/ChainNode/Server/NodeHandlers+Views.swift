@@ -1,5 +1,4 @@
 import Foundation
-import Hummingbird
 import LedgerCore
 import MarketKit
 import ModelMarketKit
@@ -8,116 +7,114 @@ import ModelMarketKit
 
 extension NodeHandlers {
     /// `GET /markets`.
-    func markets() -> Response {
+    func listMarkets(_ input: Operations.ListMarkets.Input) async throws -> Operations.ListMarkets.Output {
         let state = node.chain.state
-        return NodeServer.json(NodeAPI.MarketList(state.state(of: MarketModule.self), ledger: state.ledger))
+        return .ok(.init(body: .json(NodeAPI.MarketList(state.state(of: MarketModule.self), ledger: state.ledger))))
     }
 
     /// `GET /markets/{id}`.
-    func market(_ context: NodeRequestContext) throws -> Response {
+    func getMarket(_ input: Operations.GetMarket.Input) async throws -> Operations.GetMarket.Output {
         let state = node.chain.state
-        return NodeServer.json(NodeAPI.MarketSummary(try market(context, in: state), ledger: state.ledger))
+        return .ok(.init(body: .json(NodeAPI.MarketSummary(try market(input.path.id, in: state), ledger: state.ledger))))
     }
 
     /// `GET /markets/{id}/listings`.
-    func listings(_ context: NodeRequestContext) throws -> Response {
-        NodeServer.json(NodeAPI.MarketListings(try market(context, in: node.chain.state)))
+    func getMarketListings(_ input: Operations.GetMarketListings.Input) async throws -> Operations.GetMarketListings.Output {
+        .ok(.init(body: .json(NodeAPI.MarketListings(try market(input.path.id, in: node.chain.state)))))
     }
 
     /// `GET /markets/{id}/polls`.
-    func polls(_ context: NodeRequestContext) throws -> Response {
-        NodeServer.json(NodeAPI.MarketPolls(try market(context, in: node.chain.state)))
+    func getMarketPolls(_ input: Operations.GetMarketPolls.Input) async throws -> Operations.GetMarketPolls.Output {
+        .ok(.init(body: .json(NodeAPI.MarketPolls(try market(input.path.id, in: node.chain.state)))))
     }
 
-    private func market(_ context: NodeRequestContext, in state: ChainState) throws -> Market {
-        let text = try parameter("id", context)
+    private func market(_ text: String, in state: ChainState) throws(NodeError) -> Market {
         let id: MarketID
-        do { id = try MarketID(text) } catch { throw NodeError.badRequest("id: \(error)") }
+        do { id = try MarketID(text) } catch { throw .badRequest("id: \(error)") }
         guard let m = state.state(of: MarketModule.self).markets[id] else {
-            throw NodeError.notFound("id: no market \(id.slug); GET /markets lists them")
+            throw .notFound("id: no market \(id.slug); GET /markets lists them")
         }
         return m
     }
 
     /// `GET /bounties/{id}`.
-    func modelBounty(_ context: NodeRequestContext) throws -> Response {
-        let id = try number("id", context)
+    func getModelBounty(_ input: Operations.GetModelBounty.Input) async throws -> Operations.GetModelBounty.Output {
+        let id = input.path.id
         let state = node.chain.state
         guard let b = state.state(of: ModelBountyModule.self).bounties[id] else { throw NodeError.notFound("id: no model bounty \(id)") }
-        return NodeServer.json(NodeAPI.ModelBountyView(b, ledger: state.ledger, now: chainTime(state)))
+        return .ok(.init(body: .json(NodeAPI.ModelBountyView(b, ledger: state.ledger, now: chainTime(state)))))
     }
 
     /// `GET /databounties/{id}`.
-    func dataBounty(_ context: NodeRequestContext) throws -> Response {
-        let id = try number("id", context)
+    func getDataBounty(_ input: Operations.GetDataBounty.Input) async throws -> Operations.GetDataBounty.Output {
+        let id = input.path.id
         let state = node.chain.state
         guard let b = state.state(of: DataBountyModule.self).bounties[id] else { throw NodeError.notFound("id: no data bounty \(id)") }
-        return NodeServer.json(NodeAPI.DataBountyView(b, now: chainTime(state)))
+        return .ok(.init(body: .json(NodeAPI.DataBountyView(b, now: chainTime(state)))))
     }
 
     /// `GET /nfts?owner=`.
-    func nfts(_ request: Request) throws -> Response {
+    func listNFTs(_ input: Operations.ListNFTs.Input) async throws -> Operations.ListNFTs.Output {
         let ledger = node.chain.state.ledger
-        let owner = try address("owner", request)
-        let list = owner.map { ledger.nfts(ownedBy: $0) } ?? ledger.nfts.values
-        return NodeServer.json(list.map(NodeAPI.NFTView.init))
+        let list = input.query.owner.map { ledger.nfts(ownedBy: $0) } ?? ledger.nfts.values
+        return .ok(.init(body: .json(list.map(NodeAPI.NFTView.init))))
     }
 
     /// `GET /nfts/{id}`.
-    func nft(_ context: NodeRequestContext) throws -> Response {
-        let id = try number("id", context)
+    func getNFT(_ input: Operations.GetNFT.Input) async throws -> Operations.GetNFT.Output {
+        let id = input.path.id
         guard let nft = node.chain.state.ledger.nfts[id] else { throw NodeError.notFound("id: no NFT \(id)") }
-        return NodeServer.json(NodeAPI.NFTView(nft))
+        return .ok(.init(body: .json(NodeAPI.NFTView(nft))))
     }
 
     /// `GET /streams?account=`.
-    func streams(_ request: Request) throws -> Response {
+    func listStreams(_ input: Operations.ListStreams.Input) async throws -> Operations.ListStreams.Output {
         let state = node.chain.state
-        let who = try address("account", request)
+        let who = input.query.account
         let now = chainTime(state)
         let list = state.ledger.streams.values.filter { who == nil || $0.payer == who || $0.payee == who }
-        return NodeServer.json(list.map { NodeAPI.StreamView($0, now: now) })
+        return .ok(.init(body: .json(list.map { NodeAPI.StreamView($0, now: now) })))
     }
 
     /// `GET /streams/{id}`.
-    func paymentStream(_ context: NodeRequestContext) throws -> Response {
-        let id = try number("id", context)
+    func getStream(_ input: Operations.GetStream.Input) async throws -> Operations.GetStream.Output {
+        let id = input.path.id
         let state = node.chain.state
         guard let stream = state.ledger.streams[id] else { throw NodeError.notFound("id: no stream \(id)") }
-        return NodeServer.json(NodeAPI.StreamView(stream, now: chainTime(state)))
+        return .ok(.init(body: .json(NodeAPI.StreamView(stream, now: chainTime(state)))))
     }
 
     /// `GET /models`: every model by score, best first.
-    func models() -> Response {
+    func listModels(_ input: Operations.ListModels.Input) async throws -> Operations.ListModels.Output {
         let state = node.chain.state
-        return NodeServer.json(NodeAPI.ModelView.ranked(roles: state.state(of: RolesModule.self), ledger: state.ledger))
+        return .ok(.init(body: .json(NodeAPI.ModelView.ranked(roles: state.state(of: RolesModule.self), ledger: state.ledger))))
     }
 
     /// `GET /models/{id}`.
-    func model(_ context: NodeRequestContext) throws -> Response {
-        let id = try number("id", context)
+    func getModel(_ input: Operations.GetModel.Input) async throws -> Operations.GetModel.Output {
+        let id = input.path.id
         let state = node.chain.state
         guard let view = NodeAPI.ModelView(id, roles: state.state(of: RolesModule.self), ledger: state.ledger) else {
             throw NodeError.notFound("id: no $Model \(id)")
         }
-        return NodeServer.json(view)
+        return .ok(.init(body: .json(view)))
     }
 
     // MARK: - Replicas
 
     /// `GET /genesis`: the genesis configuration the chain started from.
-    func genesis() -> Response {
-        NodeServer.json(node.chain.genesis)
+    func getGenesis(_ input: Operations.GetGenesis.Input) async throws -> Operations.GetGenesis.Output {
+        .ok(.init(body: .json(node.chain.genesis)))
     }
 
     /// `GET /state`: the whole state at the head, canonically encoded.
-    func stateSnapshot() throws -> Response {
+    func getState(_ input: Operations.GetState.Input) async throws -> Operations.GetState.Output {
         let chain = node.chain
         let state = chain.state
         let bytes: [UInt8]
         do { bytes = try state.canonicalEncoding(registry: chain.registry) } catch { throw NodeError.internalFailure("encoding the state: \(error)") }
-        return NodeServer.json(NodeAPI.StateSnapshot(
-            height: state.height, state: Hex.encode(bytes), stateHash: Keccak256.hash(bytes), now: chainTime(state)))
+        return .ok(.init(body: .json(NodeAPI.StateSnapshot(
+            height: state.height, state: Hex.encode(bytes), stateHash: Keccak256.hash(bytes), now: chainTime(state)))))
     }
 
     // MARK: - Input
@@ -125,16 +122,5 @@ extension NodeHandlers {
     /// Chain time now: the node's clock, never before the newest block.
     func chainTime(_ state: ChainState) -> UInt64 {
         max(state.timestamp, node.chain.clock.now())
-    }
-
-    func number(_ name: String, _ context: NodeRequestContext) throws(NodeError) -> UInt64 {
-        let text = try parameter(name, context)
-        guard let value = UInt64(text) else { throw .badRequest("\(name): \"\(text.prefix(40))\" is not an unsigned integer") }
-        return value
-    }
-
-    func address(_ name: String, _ request: Request) throws(NodeError) -> Address? {
-        guard let text = request.uri.queryParameters.get(name) else { return nil }
-        do { return try Address(text) } catch { throw .badRequest("\(name): \(error)") }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChainNode
 import Foundation
 import LedgerCore
 
@@ -106,43 +107,39 @@ struct ChainCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            if let node = try global.nodeURL() { return try remote(node) }
             let home = Home(global)
             let chain = try ChainHome.open(home)
             let state = chain.state
             struct Out: Encodable {
                 let chainID: UInt64; let height: UInt64; let tipHash: Hash32; let time: UInt64
                 let warpOffset: UInt64; let stateHash: Hash32; let tokens: Int; let nfts: Int; let streams: Int; let warnings: [String]
+                /// With --node: the node, its pending transactions and whether it is a dev node.
+                let node: String?; let pending: Int?; let dev: Bool?
+            }
+            var warpOffset = ChainHome.clock(home).offset
+            var remote: (url: URL, head: NodeAPI.Head)?
+            if let node = try global.nodeURL() {
+                // The node's chain, read and replayed through its API (NodeReplicaStore); its
+                // warp offset is how far its chain time runs ahead of this machine's clock.
+                remote = (node, try NodeClient(base: node).head())
+                let wall = UInt64(max(0, Date().timeIntervalSince1970))
+                warpOffset = chain.clock.now() > wall ? chain.clock.now() - wall : 0
             }
             let out = Out(
                 chainID: chain.chainID, height: state.height, tipHash: state.lastBlockHash, time: state.timestamp,
-                warpOffset: ChainHome.clock(home).offset, stateHash: try chain.stateHash(), tokens: state.ledger.tokens.count,
-                nfts: state.ledger.nfts.count, streams: state.ledger.streams.count, warnings: ChainHome.warnings(of: chain))
+                warpOffset: warpOffset, stateHash: try chain.stateHash(), tokens: state.ledger.tokens.count,
+                nfts: state.ledger.nfts.count, streams: state.ledger.streams.count, warnings: ChainHome.warnings(of: chain),
+                node: remote?.url.absoluteString, pending: remote?.head.pending, dev: remote?.head.dev)
             if global.json { return try Output.json(out) }
-            Output.fields([
+            var fields: [(String, String)] = remote.map { [("node", $0.url.absoluteString)] } ?? []
+            fields += [
                 ("chain id", "\(out.chainID)"), ("height", "\(out.height)"), ("tip", out.tipHash.hex),
                 ("time", LedgerCLI.timeText(out.time)), ("warp offset", "\(out.warpOffset) s"),
                 ("state hash", out.stateHash.hex), ("tokens", "\(out.tokens)"), ("nfts", "\(out.nfts)"),
                 ("streams", "\(out.streams)"), ("warnings", out.warnings.isEmpty ? "none" : out.warnings.joined(separator: "; ")),
-            ])
-        }
-
-        /// The node's head instead of the local folder's chain.
-        func remote(_ node: URL) throws {
-            let head = try NodeClient(base: node).head()
-            struct Out: Encodable {
-                let node: String; let chainID: UInt64; let height: UInt64; let tipHash: Hash32; let time: UInt64
-                let stateHash: Hash32; let pending: Int; let dev: Bool
-            }
-            let out = Out(
-                node: node.absoluteString, chainID: head.chainID, height: head.height, tipHash: head.hash, time: head.timestamp,
-                stateHash: head.stateHash, pending: head.pending, dev: head.dev)
-            if global.json { return try Output.json(out) }
-            Output.fields([
-                ("node", out.node), ("chain id", "\(out.chainID)"), ("height", "\(out.height)"), ("tip", out.tipHash.hex),
-                ("time", LedgerCLI.timeText(out.time)), ("state hash", out.stateHash.hex), ("pending", "\(out.pending)"),
-                ("dev", out.dev ? "yes" : "no"),
-            ])
+            ]
+            if let remote { fields += [("pending", "\(remote.head.pending)"), ("dev", remote.head.dev ? "yes" : "no")] }
+            Output.fields(fields)
         }
     }
 

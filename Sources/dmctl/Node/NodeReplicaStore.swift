@@ -13,7 +13,7 @@ import LedgerCore
 /// a command's transaction goes through the node (``LedgerCLI/submit(_:to:key:chain:)``).
 final class NodeReplicaStore: BlockStore, @unchecked Sendable {
     // @unchecked: every stored property is immutable after init, and NodeClient is a value
-    // holding only the base URL.
+    // holding the base URL and a RemoteNode (Sendable).
     let client: NodeClient
     private let storedGenesis: GenesisConfig
     private let snapshot: NodeAPI.StateSnapshot
