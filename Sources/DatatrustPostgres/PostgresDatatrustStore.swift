@@ -7,12 +7,12 @@ import MarketKit
 import NIOCore
 import PostgresNIO
 
-/// ``DatatrustStore`` in PostgreSQL, so that several datatrust servers, on several machines,
+/// `DatatrustStore` in PostgreSQL, so that several datatrust servers, on several machines,
 /// serve one market from one index.
 ///
 /// Tables, in the location's schema (created on first use, beside a chain's `dm_` tables if
 /// the schema holds one): `dt_datapoint`, `dt_nonce`, `dt_token`, `dt_epsilon`, `dt_used_job`
-/// and `dt_outbox`. Like ``SQLiteStore`` it holds metadata only (hashes, addresses, sizes,
+/// and `dt_outbox`. Like `SQLiteStore` it holds metadata only (hashes, addresses, sizes,
 /// times, counters), never datapoint contents.
 ///
 /// What keeps several servers honest is PostgreSQL itself, not anything held in one process:
@@ -23,7 +23,7 @@ import PostgresNIO
 ///   (`SELECT … FOR UPDATE`) from its read to its update.
 /// - A datapoint is attested once: `dt_datapoint`'s primary key and a unique index on the
 ///   attestation entries refuse a second add; a nonce is consumed by one `DELETE … RETURNING`.
-/// - An outbox entry is submitted by one server at a time: ``claimOutbox(id:now:lease:)`` is an
+/// - An outbox entry is submitted by one server at a time: `claimOutbox(id:now:lease:)` is an
 ///   `UPDATE … WHERE` no one else holds an unexpired claim, which PostgreSQL's row lock makes a
 ///   test-and-set; a server killed mid-submission leaves its claim to expire.
 ///
@@ -40,7 +40,7 @@ public final class PostgresDatatrustStore: DatatrustStore {
 
     /// Connects to `location` (failing at once if PostgreSQL cannot be reached), creates the
     /// tables if they are missing, and starts a pool of at most `maximumConnections` connections.
-    /// - Throws: ``StoreError/database(_:)`` naming the server and what failed.
+    /// - Throws: `StoreError/database(_:)` naming the server and what failed.
     public init(location: PostgresLocation, maximumConnections: Int = 8) async throws(StoreError) {
         self.location = location
         var logger = Logger(label: "datamarket.datatrust.postgres")

@@ -6,7 +6,7 @@ import NIOCore
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
 
-/// The client of another node's HTTP API: a thin typed facade over the ``Client`` generated
+/// The client of another node's HTTP API: a thin typed facade over the `Client` generated
 /// from `Resources/openapi.json`, sending through async-http-client. What a follower, a
 /// service following a node and `dmctl --node` need from a node — its genesis, head, state,
 /// accounts and blocks, its live block stream, and a way to hand it a signed transaction.

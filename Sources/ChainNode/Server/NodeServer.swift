@@ -22,7 +22,7 @@ public enum NodeServer {
     static let openAPIConfiguration = Configuration(jsonEncodingOptions: [.sortedKeys])
 
     /// The router serving `node`: the per-IP rate limit, the body size limit and the error
-    /// bodies (``NodeErrorMiddleware``) around the generated routes of ``NodeHandlers``.
+    /// bodies (`NodeErrorMiddleware`) around the generated routes of `NodeHandlers`.
     public static func router(for node: Node) -> Router<NodeRequestContext> {
         let router = Router(context: NodeRequestContext.self)
         let limiter = ClientRateLimiter(capacity: node.configuration.rateLimitRequests, window: node.configuration.rateLimitWindowSeconds)

@@ -34,7 +34,10 @@ public struct DatatrustClient: Sendable {
     }()
 
     /// A client of the server at `baseURL`.
-    /// - Parameter httpClient: the connection pool; ``sharedHTTPClient`` by default.
+    /// - Parameters:
+    ///   - baseURL: the datatrust's address, e.g. `http://127.0.0.1:8080`.
+    ///   - token: a bearer token from ``login(with:)``, when the calls need a logged-in caller.
+    ///   - httpClient: the connection pool; ``sharedHTTPClient`` by default.
     public init(baseURL: URL, token: String? = nil, httpClient: HTTPClient = DatatrustClient.sharedHTTPClient) {
         self.baseURL = baseURL
         self.token = token

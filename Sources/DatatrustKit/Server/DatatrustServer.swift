@@ -30,7 +30,7 @@ public enum DatatrustServer {
     }()
 
     /// The router serving `datatrust`: the generated handlers of every documented operation
-    /// (``DatatrustAPI``) behind the middleware that authenticates, rate-limits, bounds the
+    /// (`DatatrustAPI`) behind the middleware that authenticates, rate-limits, bounds the
     /// bodies of the JSON endpoints and turns every error into the JSON error body.
     public static func router(for datatrust: Datatrust) -> Router<DatatrustRequestContext> {
         let router = Router(context: DatatrustRequestContext.self)

@@ -4,7 +4,7 @@ import MarketKit
 /// A transaction the datatrust owes the chain (an attestation or a usage report), written to the
 /// store in the same commit as the fact it reports and kept until the chain has it.
 ///
-/// The outbox service (``Datatrust/flushOutbox()``, run by ``Datatrust/backgroundJobs()``) submits due entries and settles each one when the chain
+/// The outbox service (``Datatrust/flushOutbox(overridingClaims:)``, run by ``Datatrust/backgroundJobs()``) submits due entries and settles each one when the chain
 /// includes it, or when the chain refuses it because it is already done (a second attestation, a
 /// job already reported); any other failure postpones the entry with an exponential back-off.
 public struct OutboxEntry: Sendable, Equatable {

@@ -38,7 +38,11 @@ public struct Vault: Sendable {
 
     /// Opens (creating if needed, mode 0700) the vault in `folder`; stray temporary files of an
     /// interrupted write are removed, unless the vault is `shared`.
-    /// - Parameter shared: the folder is shared by several datatrust servers (a network file
+    /// - Parameters:
+    ///   - folder: the vault's folder (objects in `objects/`, writes in flight in `tmp/`).
+    ///   - masterKey: the key that wraps each object's own key.
+    ///   - syncWrites: whether each object is flushed to disk before it is renamed into place.
+    ///   - shared: the folder is shared by several datatrust servers (a network file
     ///   system mounted on each): a `.part` file in `tmp/` may be another server's write in
     ///   flight, so none is removed here; the sweep removes those older than its grace period.
     public init(folder: URL, masterKey: MasterKey, syncWrites: Bool = true, shared: Bool = false) throws(VaultError) {
