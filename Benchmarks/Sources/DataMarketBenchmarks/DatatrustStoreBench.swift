@@ -16,11 +16,7 @@ enum DatatrustStoreBench {
 
     static func run() throws {
         Bench.section("store: datatrust 1 KiB puts and gets, PostgreSQL index vs SQLite")
-        guard let url = ProcessInfo.processInfo.environment["DATAMARKET_POSTGRES_URL"], !url.isEmpty else {
-            print("skipped: DATAMARKET_POSTGRES_URL is not set (scripts/postgres.sh start prints one)")
-            return
-        }
-        let base = try PostgresLocation(url: url)
+        guard let base = try StoreBench.postgresFromEnvironment() else { return }
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("dt-store-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let box = Box<[String: (put: Double, get: Double)]>()

@@ -7,13 +7,19 @@ import LedgerPostgres
 /// in the same run, in blocks of 1,000 (throughput) and of one transfer (one durable append
 /// per transfer: the store's latency dominates).
 enum StoreBench {
-    static func run() throws {
-        Bench.section("store: file vs PostgreSQL")
+    /// The PostgreSQL cluster named by `DATAMARKET_POSTGRES_URL`, or nil (after saying why the
+    /// area is skipped) when it is unset; both PostgreSQL areas start with it.
+    static func postgresFromEnvironment() throws -> PostgresLocation? {
         guard let url = ProcessInfo.processInfo.environment["DATAMARKET_POSTGRES_URL"], !url.isEmpty else {
             print("skipped: DATAMARKET_POSTGRES_URL is not set (scripts/postgres.sh start prints one)")
-            return
+            return nil
         }
-        let base = try PostgresLocation(url: url)
+        return try PostgresLocation(url: url)
+    }
+
+    static func run() throws {
+        Bench.section("store: file vs PostgreSQL")
+        guard let base = try StoreBench.postgresFromEnvironment() else { return }
         for (perBlock, blocks) in [(1000, 5), (1, 200)] {
             let senders = try ChainBench.keys(perBlock, seed: 1 << 24)
             let genesis = GenesisConfig(chainID: 9, timestamp: 1_700_000_000, tokens: [
