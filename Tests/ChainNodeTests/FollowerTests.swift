@@ -16,8 +16,10 @@ import Testing
         throw RemoteNodeError.unreachable("the test server did not start")
     }
 
-    /// Polls `condition` every 20 ms for up to `seconds`.
-    static func eventually(_ seconds: Double = 20, _ condition: () async -> Bool) async -> Bool {
+    /// Polls `condition` until it holds or `seconds` pass. The default is long because the
+    /// whole suite, run beside blocking process tests, has starved this one for minutes in CI;
+    /// a condition that holds returns at once.
+    static func eventually(_ seconds: Double = 600, _ condition: () async -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if await condition() { return true }

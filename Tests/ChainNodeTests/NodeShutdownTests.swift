@@ -81,16 +81,16 @@ import Testing
         let hash = try await node.submit(try NodeFixture.transfer(keys[1], to: keys[2].address, amount: 1, nonce: 3), sender: keys[1].address)
         let clock = ContinuousClock()
         let started = clock.now
-        // Five-minute waits; cancelled, they end long before (other suites running beside this
-        // one can starve it for a minute, so the limit is loose).
-        let outcome = Task { try await node.waitForOutcome(of: hash, timeout: .seconds(300)) }
-        let head = Task { await node.waitForHead(above: 0, timeout: .seconds(300)) }
+        // Half-hour waits; cancelled, they end long before (other suites running beside this
+        // one have starved it for over four minutes in CI, so the limit is loose).
+        let outcome = Task { try await node.waitForOutcome(of: hash, timeout: .seconds(1800)) }
+        let head = Task { await node.waitForHead(above: 0, timeout: .seconds(1800)) }
         try await Task.sleep(for: .milliseconds(100))
         outcome.cancel()
         head.cancel()
         #expect(try await outcome.value == .pending)
         #expect(await head.value == 0)
-        #expect(clock.now - started < .seconds(200))
+        #expect(clock.now - started < .seconds(900))
         await node.shutdown()
     }
 }
