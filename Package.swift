@@ -54,6 +54,7 @@ let package = Package(
         // signature.
         .target(name: "SodiumSupport", dependencies: ["CSodium"]),
         .target(name: "Secp256k1Support", dependencies: ["CSecp256k1", "SodiumSupport"]),
+        .target(name: "GMPSupport", dependencies: ["CGMP"]),
 
         // MARK: - Libraries
         .target(
@@ -62,10 +63,10 @@ let package = Package(
                 "SodiumSupport", "Secp256k1Support",
                 .product(name: "HashTreeCollections", package: "swift-collections"),
             ]),
-        // Paillier over GMP; depends on nothing else of the project.
+        // Paillier over GMP; depends on nothing else of the project but its C wrappers.
         .target(
             name: "HECore",
-            dependencies: ["CGMP", "SodiumSupport"]),
+            dependencies: ["GMPSupport", "SodiumSupport"]),
         .target(
             name: "MarketKit",
             dependencies: ["LedgerCore"]),

@@ -1,4 +1,4 @@
-internal import CGMP
+internal import GMPSupport
 import Foundation
 
 // MARK: - Decimal text
@@ -13,9 +13,9 @@ extension BigInteger: CustomStringConvertible, LosslessStringConvertible {
         guard !digits.isEmpty, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
             throw .malformedInteger(field: field, expected: "decimal digits with an optional leading '-'")
         }
-        var status: Int32 = 0
-        self.init { status = __gmpz_set_str($0, text, 10) }
-        guard status == 0 else {
+        var valid = false
+        self.init { valid = $0.setDecimal(text) }
+        guard valid else {
             throw .malformedInteger(field: field, expected: "decimal digits with an optional leading '-'")
         }
     }
@@ -30,10 +30,7 @@ extension BigInteger: CustomStringConvertible, LosslessStringConvertible {
 
     /// The value in decimal, with a leading `-` when negative.
     public var decimalString: String {
-        let capacity = Int(__gmpz_sizeinbase(raw, 10)) + 2
-        var buffer = [CChar](repeating: 0, count: capacity)
-        buffer.withUnsafeMutableBufferPointer { _ = __gmpz_get_str($0.baseAddress, 10, raw) }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        raw.decimalString
     }
 }
 
@@ -43,24 +40,12 @@ extension BigInteger {
     /// Creates the non-negative integer whose big-endian bytes are `bytes` (empty means 0).
     public convenience init(bigEndianBytes bytes: some Collection<UInt8>) {
         let array = Array(bytes)
-        self.init { target in
-            array.withUnsafeBytes { buffer in
-                guard let base = buffer.baseAddress, !buffer.isEmpty else { return }
-                __gmpz_import(target, buffer.count, 1, 1, 1, 0, base)
-            }
-        }
+        self.init { $0.setBigEndian(array) }
     }
 
     /// The magnitude as minimal big-endian bytes; zero is the single byte `0` (as phe writes it).
     public var bigEndianMagnitude: [UInt8] {
-        guard !isZero else { return [0] }
-        let count = (Int(__gmpz_sizeinbase(raw, 2)) + 7) / 8
-        var bytes = [UInt8](repeating: 0, count: count)
-        var written = 0
-        bytes.withUnsafeMutableBytes { buffer in
-            _ = __gmpz_export(buffer.baseAddress, &written, 1, 1, 1, 0, raw)
-        }
-        return Array(bytes.prefix(written))
+        isZero ? [0] : raw.bigEndianMagnitude
     }
 }
 

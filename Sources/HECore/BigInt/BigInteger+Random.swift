@@ -1,4 +1,4 @@
-internal import CGMP
+internal import GMPSupport
 internal import SodiumSupport
 
 extension BigInteger {
@@ -49,11 +49,11 @@ extension BigInteger {
         var start = BigInteger(bigEndianBytes: masked)
         while true {
             let candidate = BigInteger { target in
-                __gmpz_set(target, start.raw)
-                __gmpz_setbit(target, mp_bitcnt_t(bits - 1))
-                __gmpz_setbit(target, mp_bitcnt_t(bits - 2))
-                __gmpz_setbit(target, 0)
-                __gmpz_nextprime(target, target)
+                target.set(start.raw)
+                target.setBit(bits - 1)
+                target.setBit(bits - 2)
+                target.setBit(0)
+                target.nextPrime(after: target)
             }
             if candidate.isProbablePrime(rounds: 40) { return candidate }
             start = candidate + .one  // nextprime's pick failed the stronger test: search on

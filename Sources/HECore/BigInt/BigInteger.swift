@@ -1,4 +1,4 @@
-internal import CGMP
+internal import GMPSupport
 
 /// An arbitrary-precision signed integer backed by GMP's `mpz_t`.
 ///
@@ -14,28 +14,27 @@ public final class BigInteger: @unchecked Sendable {
     // instance is published; afterwards GMP receives it only as a `const` source operand,
     // which GMP documents as safe to read from several threads at once.
 
-    /// The owned GMP integer; never mutated after `init` returns.
+    /// The owned GMP integer (a GMPSupport handle; no C type leaves that module); never
+    /// mutated after `init` returns.
     ///
     /// Never read `.raw` of a temporary (`f().raw`): Swift may release the temporary, and
-    /// free the limbs, before the C call runs. Bind it to a name first (named locals have
+    /// free the limbs, before the GMP call runs. Bind it to a name first (named locals have
     /// lexical lifetimes) or use `withExtendedLifetime`.
-    let raw: UnsafeMutablePointer<__mpz_struct>
+    let raw: MPZ
 
-    /// Creates an integer by letting `fill` write the value into a fresh, initialised `mpz_t`.
-    init(_ fill: (UnsafeMutablePointer<__mpz_struct>) -> Void) {
-        raw = .allocate(capacity: 1)
-        __gmpz_init(raw)
+    /// Creates an integer by letting `fill` write the value into a fresh integer equal to 0.
+    init(_ fill: (MPZ) -> Void) {
+        raw = MPZ.allocate()
         fill(raw)
     }
 
     deinit {
-        __gmpz_clear(raw)
         raw.deallocate()
     }
 
     /// Creates an integer equal to `value`.
     public convenience init(_ value: Int) {
-        self.init { __gmpz_set_si($0, value) }
+        self.init { $0.set(value) }
     }
 
     /// Zero.
@@ -46,47 +45,47 @@ public final class BigInteger: @unchecked Sendable {
     // MARK: - Properties
 
     /// −1, 0 or 1 according to the sign.
-    public var signum: Int { Int(cgmp_mpz_sgn(raw)) }
+    public var signum: Int { raw.sign }
 
     /// Whether the value is zero.
     public var isZero: Bool { signum == 0 }
 
     /// Whether the value is odd.
-    public var isOdd: Bool { cgmp_mpz_odd_p(raw) != 0 }
+    public var isOdd: Bool { raw.isOdd }
 
     /// The number of bits of the magnitude (0 for zero).
-    public var bitWidth: Int { isZero ? 0 : Int(__gmpz_sizeinbase(raw, 2)) }
+    public var bitWidth: Int { isZero ? 0 : raw.digitCount(base: 2) }
 
     /// Whether bit `index` of the magnitude's two's-complement form is set.
     public func testBit(_ index: Int) -> Bool {
-        index >= 0 && __gmpz_tstbit(raw, mp_bitcnt_t(index)) != 0
+        index >= 0 && raw.testBit(index)
     }
 
     /// The value as an `Int`, or nil when it does not fit.
     public var intValue: Int? {
-        __gmpz_fits_slong_p(raw) != 0 ? __gmpz_get_si(raw) : nil
+        raw.intValue
     }
 
     // MARK: - Arithmetic
 
     /// The sum.
     public static func + (lhs: BigInteger, rhs: BigInteger) -> BigInteger {
-        BigInteger { __gmpz_add($0, lhs.raw, rhs.raw) }
+        BigInteger { $0.add(lhs.raw, rhs.raw) }
     }
 
     /// The difference.
     public static func - (lhs: BigInteger, rhs: BigInteger) -> BigInteger {
-        BigInteger { __gmpz_sub($0, lhs.raw, rhs.raw) }
+        BigInteger { $0.subtract(lhs.raw, rhs.raw) }
     }
 
     /// The product.
     public static func * (lhs: BigInteger, rhs: BigInteger) -> BigInteger {
-        BigInteger { __gmpz_mul($0, lhs.raw, rhs.raw) }
+        BigInteger { $0.multiply(lhs.raw, rhs.raw) }
     }
 
     /// The negation.
     public static prefix func - (value: BigInteger) -> BigInteger {
-        BigInteger { __gmpz_neg($0, value.raw) }
+        BigInteger { $0.negate(value.raw) }
     }
 
     /// The absolute value.
@@ -95,13 +94,13 @@ public final class BigInteger: @unchecked Sendable {
     /// The quotient rounded towards −∞, or nil when `divisor` is zero.
     public func floorDivided(by divisor: BigInteger) -> BigInteger? {
         guard !divisor.isZero else { return nil }
-        return BigInteger { __gmpz_fdiv_q($0, raw, divisor.raw) }
+        return BigInteger { $0.floorDivide(raw, divisor.raw) }
     }
 
     /// The least non-negative residue modulo `modulus`, or nil when `modulus` is not positive.
     public func modulo(_ modulus: BigInteger) -> BigInteger? {
         guard modulus.signum > 0 else { return nil }
-        return BigInteger { __gmpz_mod($0, raw, modulus.raw) }
+        return BigInteger { $0.modulo(raw, modulus.raw) }
     }
 
     /// `self^exponent mod modulus` in variable time; nil when `modulus` is not positive or
@@ -112,32 +111,32 @@ public final class BigInteger: @unchecked Sendable {
             guard let inverse = inverse(modulo: modulus) else { return nil }
             return inverse.power(-exponent, modulo: modulus)
         }
-        return BigInteger { __gmpz_powm($0, raw, exponent.raw, modulus.raw) }
+        return BigInteger { $0.power(raw, exponent.raw, modulo: modulus.raw) }
     }
 
     /// `self^exponent mod modulus` with GMP's side-channel-silent exponentiation, for secret
     /// exponents; `modulus` must be odd and `exponent` positive.
     func powerSecret(_ exponent: BigInteger, modulo modulus: BigInteger) -> BigInteger {
-        BigInteger { __gmpz_powm_sec($0, raw, exponent.raw, modulus.raw) }
+        BigInteger { $0.powerSecret(raw, exponent.raw, modulo: modulus.raw) }
     }
 
     /// The inverse modulo `modulus`, or nil when none exists.
     public func inverse(modulo modulus: BigInteger) -> BigInteger? {
         guard modulus.signum > 0 else { return nil }
-        var exists: Int32 = 0
-        let result = BigInteger { exists = __gmpz_invert($0, raw, modulus.raw) }
-        return exists != 0 ? result : nil
+        var exists = false
+        let result = BigInteger { exists = $0.invert(raw, modulo: modulus.raw) }
+        return exists ? result : nil
     }
 
     /// The greatest common divisor (non-negative).
     public func gcd(_ other: BigInteger) -> BigInteger {
-        BigInteger { __gmpz_gcd($0, raw, other.raw) }
+        BigInteger { $0.gcd(raw, other.raw) }
     }
 
     /// `self · 2^count` for `count ≥ 0`, `⌊self / 2^−count⌋` for `count < 0`.
     public func shifted(by count: Int) -> BigInteger {
-        if count >= 0 { return BigInteger { __gmpz_mul_2exp($0, raw, mp_bitcnt_t(count)) } }
-        return BigInteger { __gmpz_fdiv_q_2exp($0, raw, mp_bitcnt_t(count.magnitude)) }
+        if count >= 0 { return BigInteger { $0.shiftLeft(raw, by: count) } }
+        return BigInteger { $0.floorShiftRight(raw, by: Int(clamping: count.magnitude)) }
     }
 
     /// `self / 2^count` rounded to nearest, ties to even (as Python's `round` of a fraction).
@@ -153,16 +152,16 @@ public final class BigInteger: @unchecked Sendable {
 
     /// `base^exponent` for a small non-negative exponent.
     static func power(_ base: Int, _ exponent: Int) -> BigInteger {
-        BigInteger { __gmpz_ui_pow_ui($0, UInt(base.magnitude), UInt(exponent.magnitude)) }
+        BigInteger { $0.power(UInt(base.magnitude), UInt(exponent.magnitude)) }
     }
 
     /// Whether the value is probably prime after `rounds` Miller–Rabin rounds.
     public func isProbablePrime(rounds: Int = 30) -> Bool {
-        __gmpz_probab_prime_p(raw, Int32(clamping: rounds)) != 0
+        raw.isProbablePrime(rounds: rounds)
     }
 
     /// Three-way comparison: negative, zero or positive.
-    func compare(_ other: BigInteger) -> Int { Int(__gmpz_cmp(raw, other.raw)) }
+    func compare(_ other: BigInteger) -> Int { raw.compare(other.raw) }
 }
 
 // MARK: - Equatable, Hashable, Comparable
@@ -170,12 +169,12 @@ public final class BigInteger: @unchecked Sendable {
 extension BigInteger: Equatable, Hashable, Comparable {
     /// Numeric equality.
     public static func == (lhs: BigInteger, rhs: BigInteger) -> Bool {
-        lhs === rhs || __gmpz_cmp(lhs.raw, rhs.raw) == 0
+        lhs === rhs || lhs.raw.compare(rhs.raw) == 0
     }
 
     /// Numeric order.
     public static func < (lhs: BigInteger, rhs: BigInteger) -> Bool {
-        __gmpz_cmp(lhs.raw, rhs.raw) < 0
+        lhs.raw.compare(rhs.raw) < 0
     }
 
     /// Hashes the numeric value.

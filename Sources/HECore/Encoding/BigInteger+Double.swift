@@ -1,4 +1,4 @@
-internal import CGMP
+internal import GMPSupport
 import Foundation
 
 extension BigInteger {
@@ -9,7 +9,7 @@ extension BigInteger {
         let biased = Int(value.exponentBitPattern)
         let magnitude: UInt64 = biased == 0 ? bits : bits | (1 << 52)
         let exponent = biased == 0 ? -1074 : biased - 1075
-        let significand = BigInteger { __gmpz_set_ui($0, UInt(magnitude)) }
+        let significand = BigInteger { $0.set(UInt(magnitude)) }
         return (value.sign == .minus ? -significand : significand, exponent)
     }
 
@@ -28,12 +28,12 @@ extension BigInteger {
         var result: Double
         if drop <= 0 {
             // At most `precision` bits: the scaled value is representable, so scalbn is exact.
-            result = scalbn(Double(__gmpz_get_ui(mag.raw)), power)
+            result = scalbn(Double(mag.raw.lowWord), power)
         } else {
             let top53 = mag.shifted(by: -drop)
-            var kept = withExtendedLifetime(top53) { __gmpz_get_ui(top53.raw) }
+            var kept = withExtendedLifetime(top53) { top53.raw.lowWord }
             let halfBit = mag.testBit(drop - 1)
-            let sticky = drop >= 2 && Int(__gmpz_scan1(mag.raw, 0)) < drop - 1
+            let sticky = drop >= 2 && mag.raw.firstSetBit(from: 0) < UInt(drop - 1)
             if halfBit && (sticky || kept & 1 == 1) { kept += 1 }
             // `kept` has at most `precision` bits (or is 2^precision): exact again.
             result = scalbn(Double(kept), drop + power)

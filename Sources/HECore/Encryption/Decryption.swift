@@ -1,4 +1,4 @@
-internal import CGMP
+internal import GMPSupport
 
 extension Paillier.PrivateKey {
     /// Decrypts and decodes (phe semantics: an exact integer at exponent ≥ 0, else a `Double`).
@@ -55,11 +55,11 @@ extension Paillier.PrivateKey {
         }
         // m = mp + p·((mq − mp)·p⁻¹ mod q)
         return BigInteger { m in
-            __gmpz_sub(m, mq.raw, mp.raw)
-            __gmpz_mul(m, m, pInverseModQ.raw)
-            __gmpz_mod(m, m, q.raw)
-            __gmpz_mul(m, m, p.raw)
-            __gmpz_add(m, m, mp.raw)
+            m.subtract(mq.raw, mp.raw)
+            m.multiply(m, pInverseModQ.raw)
+            m.modulo(m, q.raw)
+            m.multiply(m, p.raw)
+            m.add(m, mp.raw)
         }
     }
 
@@ -68,12 +68,12 @@ extension Paillier.PrivateKey {
         _ c: BigInteger, prime: BigInteger, primeSquared: BigInteger, exponent: BigInteger, h: BigInteger
     ) -> BigInteger {
         BigInteger { t in
-            __gmpz_mod(t, c.raw, primeSquared.raw)
-            __gmpz_powm_sec(t, t, exponent.raw, primeSquared.raw)
-            __gmpz_sub_ui(t, t, 1)
-            __gmpz_divexact(t, t, prime.raw)
-            __gmpz_mul(t, t, h.raw)
-            __gmpz_mod(t, t, prime.raw)
+            t.modulo(c.raw, primeSquared.raw)
+            t.powerSecret(t, exponent.raw, modulo: primeSquared.raw)
+            t.subtract(t, 1)
+            t.divideExactly(t, prime.raw)
+            t.multiply(t, h.raw)
+            t.modulo(t, prime.raw)
         }
     }
 }

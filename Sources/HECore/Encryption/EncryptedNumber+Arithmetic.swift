@@ -1,4 +1,4 @@
-internal import CGMP
+internal import GMPSupport
 
 extension Paillier.EncryptedNumber {
     // MARK: - Addition
@@ -83,9 +83,9 @@ extension Paillier.EncryptedNumber {
         if encoded.encoding >= key.negativeThreshold {
             let inverse = ciphertext.inverse(modulo: key.nSquared) ?? ciphertext
             let scalar = key.n - encoded.encoding
-            product = BigInteger { __gmpz_powm($0, inverse.raw, scalar.raw, key.nSquared.raw) }
+            product = BigInteger { $0.power(inverse.raw, scalar.raw, modulo: key.nSquared.raw) }
         } else {
-            product = BigInteger { __gmpz_powm($0, ciphertext.raw, encoded.encoding.raw, key.nSquared.raw) }
+            product = BigInteger { $0.power(ciphertext.raw, encoded.encoding.raw, modulo: key.nSquared.raw) }
         }
         return Paillier.EncryptedNumber(unchecked: key, ciphertext: product, exponent: exponent)
     }
@@ -120,7 +120,7 @@ extension Paillier.EncryptedNumber {
         if newExponent == exponent { return self }
         let factor = try Paillier.alignmentFactor(from: exponent, to: newExponent, publicKey: publicKey)
         let key = publicKey
-        let c = BigInteger { __gmpz_powm($0, ciphertext.raw, factor.raw, key.nSquared.raw) }
+        let c = BigInteger { $0.power(ciphertext.raw, factor.raw, modulo: key.nSquared.raw) }
         return Paillier.EncryptedNumber(unchecked: key, ciphertext: c, exponent: newExponent)
     }
 

@@ -1,5 +1,3 @@
-internal import CGMP
-
 extension Paillier {
     /// A Paillier ciphertext in Z*(n²) with the base-16 exponent of its encoded plaintext
     /// (phe's `EncryptedNumber`).

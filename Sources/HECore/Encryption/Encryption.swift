@@ -1,4 +1,4 @@
-internal import CGMP
+internal import GMPSupport
 import Foundation
 
 // MARK: - Public-key encryption
@@ -21,7 +21,7 @@ extension Paillier.PublicKey {
                 throw .ciphertextOutOfRange(bits: r.bitWidth, modulusBits: n.bitWidth)
             }
             guard r.gcd(n) == .one else { throw .ciphertextNotInvertible }
-            residue = BigInteger { __gmpz_powm($0, r.raw, n.raw, nSquared.raw) }
+            residue = BigInteger { $0.power(r.raw, n.raw, modulo: nSquared.raw) }
         } else {
             residue = Paillier.Obfuscator.standard(self).randomNthResidue()
         }

@@ -1,4 +1,4 @@
-internal import CGMP
+internal import GMPSupport
 
 extension Paillier {
     /// Damgård–Jurik–Nielsen fast encryption: a fixed hₛ = hⁿ mod n² (h = −x² mod n for a
@@ -23,11 +23,11 @@ extension Paillier {
             // h = −x² mod n generates (with overwhelming probability) the subgroup of Jacobi
             // symbol +1 squares' negatives, as DJN prescribe.
             let h = BigInteger { t in
-                __gmpz_mul(t, x.raw, x.raw)
-                __gmpz_neg(t, t)
-                __gmpz_mod(t, t, n.raw)
+                t.multiply(x.raw, x.raw)
+                t.negate(t)
+                t.modulo(t, n.raw)
             }
-            let hs = BigInteger { __gmpz_powm($0, h.raw, n.raw, publicKey.nSquared.raw) }
+            let hs = BigInteger { $0.power(h.raw, n.raw, modulo: publicKey.nSquared.raw) }
             table = FixedBaseTable(
                 base: hs, modulus: publicKey.nSquared,
                 exponentBits: (publicKey.bits + 1) / 2, window: FixedBaseTable.defaultWindow)
@@ -58,8 +58,7 @@ extension Paillier {
         let window: Int
         let rows: Int
         let modulus: BigInteger
-        private let entries: UnsafeMutablePointer<__mpz_struct>
-        private let count: Int
+        private let entries: MPZBuffer
 
         init(base: BigInteger, modulus: BigInteger, exponentBits: Int, window: Int) {
             self.exponentBits = exponentBits
@@ -67,29 +66,24 @@ extension Paillier {
             self.modulus = modulus
             rows = (exponentBits + window - 1) / window
             let perRow = (1 << window) - 1
-            count = rows * perRow
-            entries = .allocate(capacity: count)
-            for i in 0..<count { __gmpz_init(entries + i) }
-            let rowBase = BigInteger { __gmpz_set($0, base.raw) }
-            let product = UnsafeMutablePointer<__mpz_struct>.allocate(capacity: 1)
-            __gmpz_init(product)
+            entries = MPZBuffer(count: rows * perRow)
+            let rowBase = BigInteger { $0.set(base.raw) }
+            let product = MPZ.allocate()
             for row in 0..<rows {
-                let start = entries + row * perRow
-                __gmpz_set(start, rowBase.raw)
+                let start = row * perRow
+                entries[start].set(rowBase.raw)
                 for d in 1..<perRow {
-                    __gmpz_mul(product, start + (d - 1), rowBase.raw)
-                    __gmpz_tdiv_r(start + d, product, modulus.raw)
+                    product.multiply(entries[start + d - 1], rowBase.raw)
+                    entries[start + d].truncatedRemainder(product, modulus.raw)
                 }
                 // next row base = rowBase^(2^w) = entry(2^w − 1) · rowBase
-                __gmpz_mul(product, start + (perRow - 1), rowBase.raw)
-                __gmpz_tdiv_r(rowBase.raw, product, modulus.raw)
+                product.multiply(entries[start + perRow - 1], rowBase.raw)
+                rowBase.raw.truncatedRemainder(product, modulus.raw)
             }
-            __gmpz_clear(product)
             product.deallocate()
         }
 
         deinit {
-            for i in 0..<count { __gmpz_clear(entries + i) }
             entries.deallocate()
         }
 
@@ -97,22 +91,20 @@ extension Paillier {
         func power(_ a: BigInteger) -> BigInteger {
             let perRow = (1 << window) - 1
             return BigInteger { result in
-                __gmpz_set_ui(result, 1)
-                let product = UnsafeMutablePointer<__mpz_struct>.allocate(capacity: 1)
-                __gmpz_init(product)
+                result.set(1)
+                let product = MPZ.allocate()
                 for row in 0..<rows {
                     var digit = 0
                     for bit in 0..<window {
                         let index = row * window + bit
-                        if index < exponentBits, __gmpz_tstbit(a.raw, mp_bitcnt_t(index)) != 0 {
+                        if index < exponentBits, a.raw.testBit(index) {
                             digit |= 1 << bit
                         }
                     }
                     guard digit != 0 else { continue }
-                    __gmpz_mul(product, result, entries + (row * perRow + digit - 1))
-                    __gmpz_tdiv_r(result, product, modulus.raw)
+                    product.multiply(result, entries[row * perRow + digit - 1])
+                    result.truncatedRemainder(product, modulus.raw)
                 }
-                __gmpz_clear(product)
                 product.deallocate()
             }
         }

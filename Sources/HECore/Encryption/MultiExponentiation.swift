@@ -1,4 +1,4 @@
-internal import CGMP
+internal import GMPSupport
 
 /// Simultaneous exponentiation Π bᵢ^eᵢ mod m (Straus's interleaved windows): every base gets
 /// a table of its first 2^w − 1 powers once, and all bases share one chain of squarings.
@@ -11,31 +11,27 @@ final class MultiExponentiation: @unchecked Sendable {
     static let window = 4
     let modulus: BigInteger
     let baseCount: Int
-    private let tables: UnsafeMutablePointer<__mpz_struct>
+    private let tables: MPZBuffer
     private let perBase = (1 << MultiExponentiation.window) - 1
 
     /// Precomputes bᵢ^1 … bᵢ^(2^w − 1) mod m for every base.
     init(bases: [BigInteger], modulus: BigInteger) {
         self.modulus = modulus
         baseCount = bases.count
-        tables = .allocate(capacity: max(1, bases.count * perBase))
-        let product = UnsafeMutablePointer<__mpz_struct>.allocate(capacity: 1)
-        __gmpz_init(product)
+        tables = MPZBuffer(count: bases.count * perBase)
+        let product = MPZ.allocate()
         for (i, base) in bases.enumerated() {
-            let start = tables + i * perBase
-            for d in 0..<perBase { __gmpz_init(start + d) }
-            __gmpz_mod(start, base.raw, modulus.raw)
+            let start = i * perBase
+            tables[start].modulo(base.raw, modulus.raw)
             for d in 1..<perBase {
-                __gmpz_mul(product, start + (d - 1), start)
-                __gmpz_tdiv_r(start + d, product, modulus.raw)
+                product.multiply(tables[start + d - 1], tables[start])
+                tables[start + d].truncatedRemainder(product, modulus.raw)
             }
         }
-        __gmpz_clear(product)
         product.deallocate()
     }
 
     deinit {
-        for i in 0..<(baseCount * perBase) { __gmpz_clear(tables + i) }
         tables.deallocate()
     }
 
@@ -47,30 +43,28 @@ final class MultiExponentiation: @unchecked Sendable {
         let windows = (maxBits + w - 1) / w
         let perBase = self.perBase
         return BigInteger { acc in
-            __gmpz_set_ui(acc, 1)
-            let product = UnsafeMutablePointer<__mpz_struct>.allocate(capacity: 1)
-            __gmpz_init(product)
+            acc.set(1)
+            let product = MPZ.allocate()
             var started = false
             for window in stride(from: windows - 1, through: 0, by: -1) {
                 if started {
                     for _ in 0..<w {
-                        __gmpz_mul(product, acc, acc)
-                        __gmpz_tdiv_r(acc, product, modulus.raw)
+                        product.multiply(acc, acc)
+                        acc.truncatedRemainder(product, modulus.raw)
                     }
                 }
                 for i in 0..<count {
                     guard let e = exponents[i] else { continue }
                     var digit = 0
-                    for bit in 0..<w where __gmpz_tstbit(e.raw, mp_bitcnt_t(window * w + bit)) != 0 {
+                    for bit in 0..<w where e.raw.testBit(window * w + bit) {
                         digit |= 1 << bit
                     }
                     guard digit != 0 else { continue }
-                    __gmpz_mul(product, acc, tables + (i * perBase + digit - 1))
-                    __gmpz_tdiv_r(acc, product, modulus.raw)
+                    product.multiply(acc, tables[i * perBase + digit - 1])
+                    acc.truncatedRemainder(product, modulus.raw)
                     started = true
                 }
             }
-            __gmpz_clear(product)
             product.deallocate()
         }
     }
@@ -94,18 +88,14 @@ extension MultiExponentiation {
         let maxBits = exponents.prefix(count).reduce(0) { max($0, $1?.bitWidth ?? 0) }
         let windows = (maxBits + w - 1) / w
         return BigInteger { acc in
-            __gmpz_set_ui(acc, 1)
-            let scratch = UnsafeMutablePointer<__mpz_struct>.allocate(capacity: bucketCount + 3)
-            for i in 0..<(bucketCount + 3) { __gmpz_init(scratch + i) }
-            defer {
-                for i in 0..<(bucketCount + 3) { __gmpz_clear(scratch + i) }
-                scratch.deallocate()
-            }
-            let product = scratch + bucketCount, running = scratch + bucketCount + 1, total = scratch + bucketCount + 2
+            acc.set(1)
+            let scratch = MPZBuffer(count: bucketCount + 3)
+            defer { scratch.deallocate() }
+            let product = scratch[bucketCount], running = scratch[bucketCount + 1], total = scratch[bucketCount + 2]
             var filled = [Bool](repeating: false, count: bucketCount)
-            func multiply(_ target: UnsafeMutablePointer<__mpz_struct>, _ factor: UnsafePointer<__mpz_struct>) {
-                __gmpz_mul(product, target, factor)
-                __gmpz_tdiv_r(target, product, modulus.raw)
+            func multiply(_ target: MPZ, _ factor: MPZ) {
+                product.multiply(target, factor)
+                target.truncatedRemainder(product, modulus.raw)
             }
             var started = false
             for window in stride(from: windows - 1, through: 0, by: -1) {
@@ -114,12 +104,12 @@ extension MultiExponentiation {
                 for i in 0..<count {
                     guard let e = exponents[i] else { continue }
                     var digit = 0
-                    for bit in 0..<w where __gmpz_tstbit(e.raw, mp_bitcnt_t(window * w + bit)) != 0 { digit |= 1 << bit }
+                    for bit in 0..<w where e.raw.testBit(window * w + bit) { digit |= 1 << bit }
                     guard digit != 0 else { continue }
                     if filled[digit - 1] {
-                        multiply(scratch + (digit - 1), bases[i].raw)
+                        multiply(scratch[digit - 1], bases[i].raw)
                     } else {
-                        __gmpz_mod(scratch + (digit - 1), bases[i].raw, modulus.raw)
+                        scratch[digit - 1].modulo(bases[i].raw, modulus.raw)
                         filled[digit - 1] = true
                     }
                 }
@@ -127,10 +117,10 @@ extension MultiExponentiation {
                 var haveRunning = false, haveTotal = false
                 for d in stride(from: bucketCount - 1, through: 0, by: -1) {
                     if filled[d] {
-                        if haveRunning { multiply(running, scratch + d) } else { __gmpz_set(running, scratch + d); haveRunning = true }
+                        if haveRunning { multiply(running, scratch[d]) } else { running.set(scratch[d]); haveRunning = true }
                     }
                     guard haveRunning else { continue }
-                    if haveTotal { multiply(total, running) } else { __gmpz_set(total, running); haveTotal = true }
+                    if haveTotal { multiply(total, running) } else { total.set(running); haveTotal = true }
                 }
                 if haveTotal {
                     multiply(acc, total)

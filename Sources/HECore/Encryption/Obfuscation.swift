@@ -1,4 +1,4 @@
-internal import CGMP
+internal import GMPSupport
 
 extension Paillier {
     /// How the random n-th residue of an encryption is produced.
@@ -15,7 +15,7 @@ extension Paillier {
             switch self {
             case .standard(let key):
                 let r = BigInteger.randomUnit(modulo: key.n) ?? .one
-                return BigInteger { __gmpz_powm($0, r.raw, key.n.raw, key.nSquared.raw) }
+                return BigInteger { $0.power(r.raw, key.n.raw, modulo: key.nSquared.raw) }
             case .fast(let encryptor):
                 return encryptor.randomNthResidue()
             case .crt(let key):
@@ -39,11 +39,11 @@ extension Paillier.PrivateKey {
     /// The x mod n² with x ≡ xp (mod p²) and x ≡ xq (mod q²).
     func joinByCRT(xp: BigInteger, xq: BigInteger) -> BigInteger {
         BigInteger { x in
-            __gmpz_sub(x, xq.raw, xp.raw)
-            __gmpz_mul(x, x, pSquaredInverseModQSquared.raw)
-            __gmpz_mod(x, x, qSquared.raw)
-            __gmpz_mul(x, x, pSquared.raw)
-            __gmpz_add(x, x, xp.raw)
+            x.subtract(xq.raw, xp.raw)
+            x.multiply(x, pSquaredInverseModQSquared.raw)
+            x.modulo(x, qSquared.raw)
+            x.multiply(x, pSquared.raw)
+            x.add(x, xp.raw)
         }
     }
 }
@@ -52,17 +52,17 @@ extension Paillier.PublicKey {
     /// (1 + n·m) mod n² = gᵐ mod n² for 0 ≤ m < n.
     func nudeCiphertext(_ m: BigInteger) -> BigInteger {
         BigInteger { c in
-            __gmpz_mul(c, n.raw, m.raw)
-            __gmpz_add_ui(c, c, 1)
-            __gmpz_mod(c, c, nSquared.raw)
+            c.multiply(n.raw, m.raw)
+            c.add(c, 1)
+            c.modulo(c, nSquared.raw)
         }
     }
 
     /// a·b mod n².
     func multiplyModNSquared(_ a: BigInteger, _ b: BigInteger) -> BigInteger {
         BigInteger { c in
-            __gmpz_mul(c, a.raw, b.raw)
-            __gmpz_tdiv_r(c, c, nSquared.raw)
+            c.multiply(a.raw, b.raw)
+            c.truncatedRemainder(c, nSquared.raw)
         }
     }
 }

@@ -1,4 +1,4 @@
-internal import CGMP
+internal import GMPSupport
 
 extension Paillier {
     /// A Paillier private key: the primes p < q of the public modulus with the CRT
@@ -72,7 +72,7 @@ extension Paillier {
         /// h = L(g^(x−1) mod x²)⁻¹ mod x, with L(u) = (u − 1)/x.
         private static func hFunction(g: BigInteger, prime: BigInteger, primeSquared: BigInteger) -> BigInteger {
             let u = g.powerSecret(prime - .one, modulo: primeSquared)
-            let l = BigInteger { __gmpz_sub_ui($0, u.raw, 1); __gmpz_divexact($0, $0, prime.raw) }
+            let l = BigInteger { $0.subtract(u.raw, 1); $0.divideExactly($0, prime.raw) }
             return l.inverse(modulo: prime) ?? .one
         }
 

@@ -1,4 +1,4 @@
-internal import CGMP
+internal import GMPSupport
 internal import SodiumSupport
 
 extension Paillier {
@@ -24,8 +24,8 @@ extension Paillier {
                 throw .invalidModulus(reason: "\(n.bitWidth) bits, fewer than \(Paillier.minimumKeyBits)")
             }
             guard n.isOdd else { throw .invalidModulus(reason: "n is even") }
-            guard __gmpz_perfect_square_p(n.raw) == 0 else { throw .invalidModulus(reason: "n is a perfect square") }
-            let smallPrimes = BigInteger { __gmpz_primorial_ui($0, 10_000) }
+            guard !n.raw.isPerfectSquare else { throw .invalidModulus(reason: "n is a perfect square") }
+            let smallPrimes = BigInteger { $0.primorial(10_000) }
             guard n.gcd(smallPrimes) == .one else { throw .invalidModulus(reason: "n has a factor below 10000") }
             guard !n.isProbablePrime(rounds: 25) else { throw .invalidModulus(reason: "n is prime") }
             self.init(validated: n)
@@ -35,7 +35,7 @@ extension Paillier {
         init(validated n: BigInteger) {
             self.n = n
             nSquared = n * n
-            let third = BigInteger { __gmpz_fdiv_q_ui($0, n.raw, 3) }
+            let third = BigInteger { $0.floorDivide(n.raw, 3) }
             maxInt = third - .one
             negativeThreshold = n - maxInt
         }

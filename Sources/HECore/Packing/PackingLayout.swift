@@ -1,4 +1,4 @@
-internal import CGMP
+internal import GMPSupport
 import Foundation
 
 extension Paillier {
@@ -135,13 +135,13 @@ extension Paillier {
             plaintexts.reserveCapacity(ciphertextCount(forValues: quantized.count))
             var start = 0
             let key = publicKey
-            let width = mp_bitcnt_t(slotBits)
+            let width = slotBits
             while start < quantized.count {
                 let chunk = quantized[start..<min(quantized.count, start + slotsPerCiphertext)]
                 let packed = BigInteger { m in
                     for value in chunk.reversed() {
-                        __gmpz_mul_2exp(m, m, width)
-                        __gmpz_add_ui(m, m, UInt(value))
+                        m.shiftLeft(m, by: width)
+                        m.add(m, UInt(value))
                     }
                 }
                 // Below 2^(slots·slotBits) ≤ 2^(bits(n) − 1) < n: a valid encoding at exponent 0.
@@ -251,9 +251,9 @@ extension BigInteger {
     /// Bits `offset ..< offset + width` (width ≤ 64) of a non-negative integer, as a `UInt64`.
     func bits(at offset: Int, width: Int) -> UInt64 {
         let field = BigInteger { t in
-            __gmpz_fdiv_q_2exp(t, raw, mp_bitcnt_t(offset))
-            __gmpz_fdiv_r_2exp(t, t, mp_bitcnt_t(width))
+            t.floorShiftRight(raw, by: offset)
+            t.lowBits(t, count: width)
         }
-        return withExtendedLifetime(field) { UInt64(__gmpz_get_ui(field.raw)) }
+        return withExtendedLifetime(field) { UInt64(field.raw.lowWord) }
     }
 }
