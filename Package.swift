@@ -36,6 +36,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Test-only: property tests that shrink a failing input and print a seed that replays it.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // MARK: - System libraries (Debian -dev packages; scripts/setup.sh installs them)
@@ -174,7 +176,7 @@ let package = Package(
         // MARK: - Tests
         .testTarget(
             name: "LedgerCoreTests",
-            dependencies: ["LedgerCore", "LedgerPostgres"],
+            dependencies: ["LedgerCore", "LedgerPostgres", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "HECoreTests",
@@ -189,7 +191,10 @@ let package = Package(
             dependencies: ["MarketKit", "LedgerCore"]),
         .testTarget(
             name: "ModelMarketKitTests",
-            dependencies: ["ModelMarketKit", "LedgerCore", "HECore", "ONNXKit", "MarketKit", "DatatrustKit", "ModelHostKit"]),
+            dependencies: [
+                "ModelMarketKit", "LedgerCore", "HECore", "ONNXKit", "MarketKit", "DatatrustKit", "ModelHostKit",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]),
         .testTarget(
             name: "DatatrustKitTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 import LedgerCore
 
@@ -162,10 +163,8 @@ import LedgerCore
 
     // MARK: - Round trips against the oracle
 
-    @Test func decimalAndHexRoundTripForRandomValues() throws {
-        var rng = SplitMix64(seed: 0x1234)
-        for _ in 0..<3000 {
-            let x = rng.amount()
+    @Test func decimalAndHexRoundTripForRandomValues() async {
+        await propertyCheck(count: 3000, input: Gen.amount) { x throws in
             let reference = ReferenceNatural(x)
             #expect(x.description == reference.description)
             #expect(try UInt256(decimalInteger: x.description) == x)
@@ -192,26 +191,21 @@ import LedgerCore
         return fraction.isEmpty ? integer : integer + "." + fraction
     }
 
-    @Test func formattedAndDecimalRoundTripForDecimalsUpTo36() throws {
-        var rng = SplitMix64(seed: 0x5678)
-        for _ in 0..<3000 {
-            let x = rng.amount()
-            let decimals = Int(rng.next() % 37)
+    @Test func formattedAndDecimalRoundTripForDecimalsUpTo36() async {
+        await propertyCheck(count: 3000, input: Gen.amount, Gen.int(in: 0...36)) { x, decimals throws in
             let text = x.formatted(decimals: decimals)
             #expect(text == Self.referenceFormatted(ReferenceNatural(x), decimals: decimals), "\(x) with \(decimals)")
             #expect(try UInt256(decimal: text, decimals: decimals) == x, "\(text) with \(decimals)")
         }
     }
 
-    @Test func randomDecimalTextParsesToTheOracleValue() throws {
-        var rng = SplitMix64(seed: 0x9ABC)
+    @Test func randomDecimalTextParsesToTheOracleValue() async {
         let limit = ReferenceNatural(UInt256.max)
-        for _ in 0..<2000 {
-            let decimals = Int(rng.next() % 40)
-            let integerLength = 1 + Int(rng.next() % 80)
-            let fractionLength = Int(rng.next() % UInt64(decimals + 1))
-            let integer = String((0..<integerLength).map { _ in Character(String(rng.next() % 10)) })
-            let fraction = String((0..<fractionLength).map { _ in Character(String(rng.next() % 10)) })
+        let digits = Gen.number.string(of: 1...80), fractionDigits = Gen.number.string(of: 0...39)
+        await propertyCheck(count: 2000, input: Gen.int(in: 0...39), digits, fractionDigits) { decimals, integer, drawn throws in
+            // At most `decimals` fraction digits, as the parser accepts.
+            let fraction = String(drawn.prefix(decimals))
+            let fractionLength = fraction.count
             let text = fractionLength == 0 ? integer : integer + "." + fraction
             let exact = ReferenceNatural(decimal: integer + fraction) * ReferenceNatural.pow(10, decimals - fractionLength)
             if exact > limit {
@@ -224,44 +218,45 @@ import LedgerCore
 
     // MARK: - Fuzz
 
-    @Test func randomStringsNeverCrashAnyParser() throws {
-        var rng = SplitMix64(seed: 0xF022)
+    @Test func randomStringsNeverCrashAnyParser() async {
         let alphabet: [String] = ["0", "1", "5", "9", "0", "7", ".", "x", "X", "a", "F", "g", "-", "+", " ",
                                   "e", "é", "１", "\u{301}", "🙂", "\0", "\n", "ff", "00"]
+        let texts = Gen.int(in: 0...(alphabet.count - 1)).map { alphabet[$0] }.array(of: 0...89).map { $0.joined() }
+        let byteStrings = Gen<UInt8>.value(in: 0...255).array(of: 0...39)
         var accepted = 0
-        for _ in 0..<5000 {
-            let length = Int(rng.next() % 90)
-            let text = (0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }.joined()
-            let decimals = Int(rng.next() % 45) - 2
+        await propertyCheck(count: 5000, input: texts, Gen.int(in: -2...42), byteStrings) { text, decimals, bytes throws in
             do {
                 let value = try UInt256(decimalInteger: text, field: "fuzz")
                 accepted += 1
                 #expect(ReferenceNatural(value) == ReferenceNatural(decimal: text))
-            } catch {
+            } catch let error as AmountParseError {
                 #expect(error.description.hasPrefix("fuzz: "))
             }
             do {
                 let value = try UInt256(decimal: text, decimals: decimals, field: "fuzz")
                 accepted += 1
                 #expect(try UInt256(decimal: value.formatted(decimals: decimals), decimals: decimals) == value)
-            } catch {
+            } catch let error as AmountParseError {
                 #expect(error.description.hasPrefix("fuzz: "))
             }
             do {
                 let value = try UInt256(hex: text, field: "fuzz")
                 accepted += 1
                 #expect(try UInt256(hex: value.hex) == value)
-            } catch {
+            } catch let error as AmountParseError {
                 #expect(error.description.hasPrefix("fuzz: "))
             }
-            let bytes = (0..<Int(rng.next() % 40)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             if let value = try? UInt256(bigEndianBytes: bytes) {
                 #expect(value.bigEndianBytes.suffix(bytes.count) == ArraySlice(bytes))
             } else {
                 #expect(bytes.count > 32)
             }
         }
-        #expect(accepted > 100)
+        // The fuzz must reach the accepting paths too. Around a hundred of the 15,000 parses
+        // accept (short digit and hex strings: 81 on one run, over 100 with the old fixed
+        // seed); the seed changes from run to run, so the bound sits far below that, yet a
+        // parser that accepted nothing would still fail it.
+        #expect(accepted > 30, "\(accepted) of 15000 parses accepted")
     }
 
     // MARK: - Codable

@@ -1,31 +1,37 @@
-// Test support for the UInt256 suites: a seeded RNG and an independent arbitrary-precision
-// oracle. The oracle uses 32-bit limbs and the simplest algorithms (schoolbook multiply,
-// bit-at-a-time long division, digit-at-a-time base conversion) so that it shares no code or
-// technique with the 64-bit-limb, Knuth-division, 19-digit-chunk implementation under test.
+// Test support for the UInt256 suites: property-test generators (swift-property-based, which
+// shrinks a failing input and prints the seed that replays it) and an independent
+// arbitrary-precision oracle. The oracle uses 32-bit limbs and the simplest algorithms
+// (schoolbook multiply, bit-at-a-time long division, digit-at-a-time base conversion) so that it
+// shares no code or technique with the 64-bit-limb, Knuth-division, 19-digit-chunk
+// implementation under test.
 
 import LedgerCore
+import PropertyBased
 
-/// Value generators for the UInt256 suites, on the target's shared seeded generator.
-extension SplitMix64 {
-    /// A 64-bit limb biased toward the edges (zero, all ones, small, powers of two).
-    mutating func edgyLimb() -> UInt64 {
-        switch next() % 8 {
-        case 0: return 0
-        case 1: return .max
-        case 2: return next() % 16
-        case 3: return 1 << (next() % 64)
-        case 4: return .max - next() % 16
-        default: return next()
-        }
+extension Gen where Value == UInt64 {
+    /// A 64-bit limb biased toward the edges: zero, all ones, small, a power of two, just
+    /// below all ones, or uniform (three times as often as each edge).
+    static var edgyLimb: Generator<UInt64, some SendableSequenceType> {
+        Gen.frequency(
+            (1, Gen.always(UInt64(0))),
+            (1, Gen.always(UInt64.max)),
+            (1, Gen.uint64(in: 0...15)),
+            (1, Gen.uint64(in: 0...63).map { UInt64(1) << $0 }),
+            (1, Gen.uint64(in: 0...15).map { UInt64.max - $0 }),
+            (3, Gen.uint64()))
     }
+}
 
-    /// A UInt256 with a random number of significant limbs and edge-biased limbs.
-    mutating func amount() -> UInt256 {
-        let limbs = Int(next() % 5)
-        var parts: [UInt64] = [0, 0, 0, 0]
-        for i in 0..<limbs { parts[i] = edgyLimb() }
-        if next() % 8 == 0 { parts[max(limbs - 1, 0)] |= 1 << 63 }
-        return UInt256(littleEndianLimbs: (parts[0], parts[1], parts[2], parts[3]))
+extension Gen where Value == UInt256 {
+    /// A UInt256 with 0 to 4 significant edge-biased limbs, the top bit of its highest limb
+    /// set one time in eight; shrinks toward fewer and smaller limbs.
+    static var amount: Generator<UInt256, some SendableSequenceType> {
+        zip(Gen<Int>.int(in: 0...4), Gen<UInt64>.edgyLimb.array(of: 4), Gen<Bool>.bool(0.125)).map { generated in
+            let (limbs, drawn, topBit) = generated
+            var parts = Array(drawn.prefix(limbs)) + Array(repeating: 0, count: 4 - min(limbs, drawn.count))
+            if topBit { parts[max(limbs - 1, 0)] |= 1 << 63 }
+            return UInt256(littleEndianLimbs: (parts[0], parts[1], parts[2], parts[3]))
+        }
     }
 }
 
