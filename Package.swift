@@ -55,6 +55,16 @@ let package = Package(
         .target(name: "SodiumSupport", dependencies: ["CSodium"]),
         .target(name: "Secp256k1Support", dependencies: ["CSecp256k1", "SodiumSupport"]),
 
+        // The HTTP edge the three servers (datatrust, node, model host) share: the per-client
+        // rate limiter, the JSON error body, body-size limits and the application setup.
+        // Package access; not a product.
+        .target(
+            name: "HTTPEdge",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // MARK: - Libraries
         .target(
             name: "LedgerCore",
@@ -81,7 +91,7 @@ let package = Package(
         .target(
             name: "DatatrustKit",
             dependencies: [
-                "LedgerCore", "MarketKit", "SodiumSupport",
+                "LedgerCore", "MarketKit", "SodiumSupport", "HTTPEdge",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -124,7 +134,7 @@ let package = Package(
         .target(
             name: "ChainNode",
             dependencies: [
-                "LedgerCore", "MarketKit", "ModelMarketKit",
+                "LedgerCore", "MarketKit", "ModelMarketKit", "HTTPEdge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -139,7 +149,7 @@ let package = Package(
         .target(
             name: "ModelHostKit",
             dependencies: [
-                "LedgerCore", "HECore", "MarketKit", "ONNXKit", "DatatrustKit", "SodiumSupport",
+                "LedgerCore", "HECore", "MarketKit", "ONNXKit", "DatatrustKit", "SodiumSupport", "HTTPEdge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -198,6 +208,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]),
+        .testTarget(
+            name: "HTTPEdgeTests",
+            dependencies: ["HTTPEdge", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(
             name: "ChainNodeTests",
             dependencies: [
