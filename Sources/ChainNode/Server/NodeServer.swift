@@ -52,6 +52,7 @@ public enum NodeServer {
     /// The encoder of every JSON body the node writes (sorted keys, compact).
     static var encoder: JSONEncoder { EdgeResponse.encoder }
 
+    /// `value` as a JSON response with `status`, encoded as every node body is.
     static func json<T: Encodable>(_ value: T, status: Int = 200) -> Response { EdgeResponse.json(value, status: status) }
 
     /// The JSON error body of `error` with its status.

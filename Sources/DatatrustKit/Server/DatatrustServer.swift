@@ -112,8 +112,6 @@ public enum DatatrustServer {
 
     // MARK: - Responses
 
-    static func json<T: Encodable>(_ value: T, status: Int = 200) -> Response { EdgeResponse.json(value, status: status) }
-
     /// The JSON error body of `error` with its status; a server failure's detail shows no
     /// server paths.
     static func error(_ error: DatatrustError, headers: HTTPFields = [:]) -> Response {

@@ -63,7 +63,7 @@ public enum ModelHostServer {
 
     static func raw(_ data: Data) -> Response { EdgeResponse.rawJSON(data) }
 
-    /// The JSON error body of `error` with its status.
+    /// The model host's JSON error body for `error`, with the status ``status(for:)`` gives it.
     static func error(_ error: ModelHostError, headers: HTTPFields = [:]) -> Response {
         EdgeResponse.error(code: error.code, detail: error.detail, status: status(for: error), headers: headers)
     }
