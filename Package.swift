@@ -58,6 +58,16 @@ let package = Package(
         .target(name: "Secp256k1Support", dependencies: ["CSecp256k1", "SodiumSupport"]),
         .target(name: "GMPSupport", dependencies: ["CGMP"]),
 
+        // The HTTP edge the three servers (datatrust, node, model host) share: the per-client
+        // rate limiter, the JSON error body, body-size limits and the application setup.
+        // Package access; not a product.
+        .target(
+            name: "HTTPEdge",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // MARK: - Libraries
         .target(
             name: "LedgerCore",
@@ -84,7 +94,7 @@ let package = Package(
         .target(
             name: "DatatrustKit",
             dependencies: [
-                "LedgerCore", "MarketKit", "SodiumSupport",
+                "LedgerCore", "MarketKit", "SodiumSupport", "HTTPEdge",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -127,7 +137,7 @@ let package = Package(
         .target(
             name: "ChainNode",
             dependencies: [
-                "LedgerCore", "MarketKit", "ModelMarketKit",
+                "LedgerCore", "MarketKit", "ModelMarketKit", "HTTPEdge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -142,7 +152,7 @@ let package = Package(
         .target(
             name: "ModelHostKit",
             dependencies: [
-                "LedgerCore", "HECore", "MarketKit", "ONNXKit", "DatatrustKit", "SodiumSupport",
+                "LedgerCore", "HECore", "MarketKit", "ONNXKit", "DatatrustKit", "SodiumSupport", "HTTPEdge",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -204,6 +214,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]),
+        .testTarget(
+            name: "HTTPEdgeTests",
+            dependencies: ["HTTPEdge", .product(name: "HummingbirdTesting", package: "hummingbird")]),
         .testTarget(
             name: "ChainNodeTests",
             dependencies: [

@@ -44,7 +44,7 @@ import Testing
             _ = try await follower.submit(gapped, sender: keys[1].address)
             Issue.record("the resubmission was not forwarded")
         } catch {
-            #expect(error.status == 503, "\(error)")
+            #expect(NodeServer.status(for: error) == 503, "\(error)")
         }
         await follower.shutdown()
     }

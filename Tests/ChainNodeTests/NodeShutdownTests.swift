@@ -65,7 +65,7 @@ import Testing
         do {
             _ = try await node.submit(late, sender: keys[2].address)
         } catch {
-            #expect(error.status == 503, "\(error)")
+            #expect(NodeServer.status(for: error) == 503, "\(error)")
         }
         var after: [UInt64] = []
         for await height in await node.heads() { after.append(height) }

@@ -50,15 +50,15 @@ import Testing
             var client = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
             // Not logged in: 401 from the server, as the typed error.
             let anonymous = await refusal { () async throws(DatatrustError) in _ = try await client.addDatapoint(data, market: "heart") }
-            #expect(anonymous?.status == 401 && anonymous?.code == "unauthenticated", "\(String(describing: anonymous))")
+            #expect(anonymous.map(DatatrustServer.status(for:)) == 401 && anonymous?.code == "unauthenticated", "\(String(describing: anonymous))")
             try await client.login(with: f.owner)
             // Unlisted: 403 naming the hash.
             let unlisted = await refusal { () async throws(DatatrustError) in _ = try await client.addDatapoint(data, market: "heart") }
-            #expect(unlisted?.status == 403 && unlisted?.detail.contains("neither applied for nor listed") == true, "\(String(describing: unlisted))")
+            #expect(unlisted.map(DatatrustServer.status(for:)) == 403 && unlisted?.detail.contains("neither applied for nor listed") == true, "\(String(describing: unlisted))")
             // A missing datapoint: 404, and the destination is neither created nor left as a part file.
             let target = f.folder.url.appendingPathComponent("missing.csv")
             let missing = await refusal { () async throws(DatatrustError) in _ = try await client.getDatapoint(market: "heart", dataHash: Keccak256.hash(data), to: target) }
-            #expect(missing?.status == 404, "\(String(describing: missing))")
+            #expect(missing.map(DatatrustServer.status(for:)) == 404, "\(String(describing: missing))")
             let left = try FileManager.default.contentsOfDirectory(atPath: f.folder.url.path).filter { $0.contains("missing") }
             #expect(left.isEmpty, "\(left)")
             #expect(try await client.markets().map(\.market.slug) == ["heart", "open"])

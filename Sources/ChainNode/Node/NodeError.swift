@@ -1,38 +1,24 @@
 import LedgerCore
 
-/// Why the node answered a request with an error; each case maps to one HTTP status and a
-/// JSON body `{"error": code, "detail": text}`.
+/// Why the node refused or failed a request. The server's edge answers each case with one HTTP
+/// status (``NodeServer/status(for:)``) and the JSON body `{"error": code, "detail": text}`.
 public enum NodeError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The request is malformed (400): the detail names the field and what was expected.
+    /// The request is malformed: the detail names the field and what was expected.
     case badRequest(String)
-    /// Nothing at that path or id (404).
+    /// Nothing at that path or id.
     case notFound(String)
-    /// The body exceeds the limit (413).
+    /// The body exceeds the limit.
     case payloadTooLarge(String)
-    /// The chain refused the transaction (422): `code` is the typed error's type and case.
+    /// The chain refused the transaction: `code` is the typed error's type and case.
     case refused(code: String, detail: String)
-    /// The client sent too many requests, or the pending pool is full (429).
+    /// The client sent too many requests, or the pending pool is full.
     case rateLimited(String)
-    /// The operation is not allowed on this node, such as warping a non-dev chain (403).
+    /// The operation is not allowed on this node, such as warping a non-dev chain.
     case forbidden(String)
-    /// A node this one depends on (a follower's leader) cannot be reached now (503); retry later.
+    /// A node this one depends on (a follower's leader) cannot be reached now; retry later.
     case unavailable(String)
-    /// The node itself failed (500); never caused by a client's input.
+    /// The node itself failed; never caused by a client's input.
     case internalFailure(String)
-
-    /// The HTTP status code.
-    public var status: Int {
-        switch self {
-        case .badRequest: 400
-        case .notFound: 404
-        case .payloadTooLarge: 413
-        case .refused: 422
-        case .rateLimited: 429
-        case .forbidden: 403
-        case .unavailable: 503
-        case .internalFailure: 500
-        }
-    }
 
     /// The machine-readable code in the JSON body.
     public var code: String {

@@ -35,9 +35,29 @@ enum ClientMiddlewares {
                 }
             }
             if let error = try? JSONDecoder().decode(ErrorBody.self, from: Data(head)) {
-                throw DatatrustError(status: status, code: error.error, detail: error.detail)
+                throw Self.error(status: status, code: error.error, detail: error.detail)
             }
-            throw DatatrustError(status: status, code: "http", detail: String(decoding: head.prefix(200), as: UTF8.self))
+            throw Self.error(status: status, code: "http", detail: String(decoding: head.prefix(200), as: UTF8.self))
+        }
+
+        /// The ``DatatrustError`` an answer's status, code and detail stand for: the inverse of
+        /// ``DatatrustServer/status(for:)`` (the code tells apart the cases that share a status).
+        static func error(status: Int, code: String, detail: String) -> DatatrustError {
+            switch (status, code) {
+            case (400, _): .badRequest(detail)
+            case (401, _): .unauthenticated(detail)
+            case (403, "epsilon_budget_exhausted"): .budgetExhausted(detail)
+            case (403, _): .forbidden(detail)
+            case (404, _): .notFound(detail)
+            case (405, _): .methodNotAllowed(detail)
+            case (409, _): .conflict(detail)
+            case (413, _): .payloadTooLarge(detail)
+            case (422, _): .unprocessable(detail)
+            case (429, _): .rateLimited(detail)
+            case (500, "integrity_error"): .integrity(detail)
+            case (502, _): .chainUnavailable(detail)
+            default: .internalFailure("HTTP \(status) \(code): \(detail)")
+            }
         }
     }
 }

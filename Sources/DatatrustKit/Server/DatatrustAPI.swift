@@ -4,7 +4,7 @@ import OpenAPIRuntime
 
 /// The datatrust's operations as the generated `APIProtocol` (Generated/Server.swift): each
 /// handler takes the documented input and returns the documented success; a refusal is thrown
-/// as a ``DatatrustError`` and answered by ``ErrorMiddleware`` with the JSON error body and
+/// as a ``DatatrustError`` and answered by the server's edge (`DatatrustEdge`) with the JSON error body and
 /// the error's status (each of which the document lists for the operation).
 struct DatatrustAPI: APIProtocol {
     let datatrust: Datatrust

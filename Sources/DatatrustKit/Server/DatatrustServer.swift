@@ -1,4 +1,5 @@
 import Foundation
+import HTTPEdge
 import Hummingbird
 import LedgerCore
 import Logging
@@ -9,14 +10,11 @@ import OpenAPIRuntime
 /// The REST face of a ``Datatrust`` (Hummingbird 2), served through the code that
 /// swift-openapi-generator made from the OpenAPI 3.1 document (`Resources/openapi.json`, served
 /// at `/openapi.json`; regenerate with `scripts/generate-openapi.sh DatatrustKit`). Errors are
-/// JSON `{"error": code, "detail": text}` with the statuses of ``DatatrustError``.
+/// JSON `{"error": code, "detail": text}` with the status ``status(for:)`` maps each
+/// ``DatatrustError`` to.
 public enum DatatrustServer {
     /// The committed OpenAPI document's bytes.
-    public static func openAPIDocument() -> [UInt8]? {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
-              let data = try? Data(contentsOf: url) else { return nil }
-        return [UInt8](data)
-    }
+    public static func openAPIDocument() -> [UInt8]? { EdgeServer.openAPIDocument(in: .module) }
 
     /// Every operation of the document as (upper-case method, path template), read from the
     /// document itself: what a 405's `Allow` lists.
@@ -30,12 +28,15 @@ public enum DatatrustServer {
     }()
 
     /// The router serving `datatrust`: the generated handlers of every documented operation
-    /// (`DatatrustAPI`) behind the middleware that authenticates, rate-limits, bounds the
-    /// bodies of the JSON endpoints and turns every error into the JSON error body.
+    /// (`DatatrustAPI`) behind the middleware that authenticates (`CallerMiddleware`) and the
+    /// edge that rate-limits, bounds the bodies of the JSON endpoints and turns every error
+    /// into the JSON error body (`DatatrustEdge`).
     public static func router(for datatrust: Datatrust) -> Router<DatatrustRequestContext> {
         let router = Router(context: DatatrustRequestContext.self)
-        let limiter = RateLimiter(limit: datatrust.configuration.rateLimitRequests, window: datatrust.configuration.rateLimitWindow)
-        router.add(middleware: ErrorMiddleware(limiter: limiter, datatrust: datatrust))
+        router.add(middleware: CallerMiddleware(datatrust: datatrust))
+        router.add(middleware: EdgeMiddleware(policy: DatatrustEdge(datatrust: datatrust),
+                                              limit: RateLimit(requests: datatrust.configuration.rateLimitRequests,
+                                                               windowSeconds: datatrust.configuration.rateLimitWindow)))
         // Served by hand: the body is the committed document's bytes, not a re-encoding.
         router.get("/openapi.json") { _, _ -> Response in
             guard let document = openAPIDocument() else {
@@ -60,12 +61,8 @@ public enum DatatrustServer {
     public static func application(for datatrust: Datatrust, host: String = "127.0.0.1", port: Int = 8080,
                                    logger: Logger = Logger(label: "datamarket.datatrust.http"),
                                    onBound: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }) -> some ApplicationProtocol {
-        Application(router: router(for: datatrust),
-                    configuration: .init(address: .hostname(host, port: port), serverName: "DataMarket-Datatrust"),
-                    onServerRunning: { channel in
-                        await onBound(channel.localAddress?.ipAddress ?? host, channel.localAddress?.port ?? port)
-                    },
-                    logger: logger)
+        EdgeServer.application(router: router(for: datatrust), host: host, port: port, serverName: "DataMarket-Datatrust",
+                               logger: logger, onBound: onBound)
     }
 
     /// The methods served on the path templates `path` matches (empty: not an endpoint).
@@ -115,33 +112,20 @@ public enum DatatrustServer {
 
     // MARK: - Responses
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
-
-    static func json<T: Encodable>(_ value: T, status: Int = 200) -> Response {
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: .init(code: status), headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
+    /// The JSON error body of `error` with its status; a server failure's detail shows no
+    /// server paths.
     static func error(_ error: DatatrustError, headers: HTTPFields = [:]) -> Response {
-        let detail = error.status >= 500 ? withoutServerPaths(error.detail) : error.detail
-        var response = json(ErrorBody(error: error.code, detail: detail), status: error.status)
-        for field in headers { response.headers.append(field) }
-        return response
+        let status = status(for: error)
+        let detail = status >= 500 ? withoutServerPaths(error.detail) : error.detail
+        return EdgeResponse.error(code: error.code, detail: detail, status: status, headers: headers)
     }
 }
 
-/// Authenticates a bearer token once, applies the rate limit to the caller it authenticates (or
-/// to the client's IP address when there is no valid token), bounds the body of every request
-/// but a datapoint upload, hands what it learnt to the generated handlers (``RequestFacts``),
-/// and turns every thrown error into the JSON error body.
-struct ErrorMiddleware: RouterMiddleware {
+/// Authenticates a bearer token once, so that the rate limit counts the caller it
+/// authenticates (or the client's IP address when there is no valid token), and hands what it
+/// learnt to the generated handlers (``RequestFacts``).
+struct CallerMiddleware: RouterMiddleware {
     typealias Context = DatatrustRequestContext
-    let limiter: RateLimiter
     let datatrust: Datatrust
 
     /// The token of an `Authorization: Bearer <token>` header; the scheme is case-insensitive (RFC 9110).
@@ -155,40 +139,37 @@ struct ErrorMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        // The key is what the server verified, never what the client wrote: a valid token keys
-        // on its address; anything else (no header, a random or expired one) on the client's IP.
         let authorization = request.headers[.authorization]
         if let authorization, let token = Self.bearerToken(authorization) {
             context.caller = try? await datatrust.authenticate(bearer: token)
         }
-        let key = context.caller.map { "address \($0.checksummed)" } ?? "client \(context.clientIP)"
-        let now = datatrust.clock()
-        guard await limiter.admit(key, now: now) else {
-            let reset = await limiter.resetsAt()
-            return DatatrustServer.error(.rateLimited("more than \(datatrust.configuration.rateLimitRequests) requests in \(datatrust.configuration.rateLimitWindow) s for \(key); retry after \(reset)"),
-                                         headers: [.retryAfter: "\(max(reset - now, 1))"])
-        }
         let facts = RequestFacts(caller: context.caller, authorization: authorization)
-        do {
-            var request = request
-            if !DatatrustServer.isDatapointUpload(request) { try await bound(&request) }
-            return try await RequestFacts.$current.withValue(facts) { try await next(request, context) }
-        } catch {
-            return response(for: error, request: request, context: context)
-        }
+        return try await RequestFacts.$current.withValue(facts) { try await next(request, context) }
+    }
+}
+
+/// The datatrust's decisions at the edge: the rate-limit key, the body limit of every request
+/// but a datapoint upload (which streams into the vault), and the JSON error body of every
+/// thrown error.
+struct DatatrustEdge: EdgePolicy {
+    typealias Context = DatatrustRequestContext
+    let datatrust: Datatrust
+
+    func now() -> Int64 { datatrust.clock() }
+
+    /// What the server verified, never what the client wrote: a valid token keys on its
+    /// address; anything else (no header, a random or expired one) on the client's IP.
+    func rateLimitKey(_ request: Request, context: Context) -> String {
+        context.caller.map { "address \($0.checksummed)" } ?? "client \(context.clientIP)"
     }
 
-    /// Collects the body of a request that is not a datapoint upload, refusing it past
-    /// ``DatatrustConfiguration/maxBodyBytes`` (at once when a `Content-Length` says so).
-    func bound(_ request: inout Request) async throws(DatatrustError) {
-        let limit = datatrust.configuration.maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw .payloadTooLarge("body: \(length) bytes, expected at most \(limit)")
-        }
-        do { _ = try await request.collectBody(upTo: limit) } catch {
-            // A chunked body has no length to check up front: collecting stops at the limit.
-            throw .payloadTooLarge("body: larger than \(limit) bytes, expected at most \(limit)")
-        }
+    func rateLimited(key: String, limit: RateLimit, admission: Admission, now: Int64) -> Response {
+        DatatrustServer.error(.rateLimited(
+            "more than \(limit.requests) requests in \(limit.windowSeconds) s for \(key); retry after \(now + admission.retryAfter)"))
+    }
+
+    func bodyLimit(for request: Request) -> Int? {
+        DatatrustServer.isDatapointUpload(request) ? nil : datatrust.configuration.maxBodyBytes
     }
 
     /// The JSON error response for `error`, thrown by a handler, the generated code or the router.
@@ -208,22 +189,24 @@ struct ErrorMiddleware: RouterMiddleware {
             // Refused before or while reading an upload's body: the rest is not read.
             return DatatrustServer.error(error.error, headers: [.connection: "close"])
         case let error as DatatrustError:
-            if error.status >= 500 { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
+            if DatatrustServer.status(for: error) >= 500 { context.logger.error("request failed", metadata: ["error": "\(error)"]) }
             return DatatrustServer.error(error)
         case let error as DecodingError:
             return DatatrustServer.error(.badRequest("body: \(CanonicalJSON.describeBody(error)); see /openapi.json for the schema"))
+        case let error as BodyTooLarge:
+            return DatatrustServer.error(.payloadTooLarge(error.detail))
         case let error as HTTPResponseError:
-            switch error.status.code {
-            case 404:
+            switch RouterRefusal(error) {
+            case .noEndpoint:
                 let allowed = DatatrustServer.methods(servedOn: request.uri.path)
                 if !allowed.isEmpty {
-                    return DatatrustServer.error(.methodNotAllowed("method: \(request.method) is not served on \(request.uri.path); expected one of \(allowed.joined(separator: ", "))"),
+                    return DatatrustServer.error(.methodNotAllowed("\(RouterRefusal.methodNotServedDetail(request)); expected one of \(allowed.joined(separator: ", "))"),
                                                  headers: [.allow: allowed.joined(separator: ", ")])
                 }
-                return DatatrustServer.error(.notFound("path: \(request.method) \(request.uri.path) is not an endpoint; see /openapi.json"))
-            case 405: return DatatrustServer.error(.methodNotAllowed("method: \(request.method) is not served on \(request.uri.path)"))
-            case 413: return DatatrustServer.error(.payloadTooLarge("body: larger than \(datatrust.configuration.maxBodyBytes) bytes"))
-            default: return DatatrustServer.error(.badRequest("\((error as? HTTPError)?.body ?? error.status.reasonPhrase)"))
+                return DatatrustServer.error(.notFound(RouterRefusal.noEndpointDetail(request)))
+            case .methodNotServed: return DatatrustServer.error(.methodNotAllowed(RouterRefusal.methodNotServedDetail(request)))
+            case .bodyTooLarge: return DatatrustServer.error(.payloadTooLarge("body: larger than \(datatrust.configuration.maxBodyBytes) bytes"))
+            case .other(let reason): return DatatrustServer.error(.badRequest(reason))
             }
         default:
             context.logger.error("unexpected error", metadata: ["error": "\(error)"])

@@ -18,7 +18,7 @@ struct RequestFacts: Sendable {
         guard let authorization else {
             throw .unauthenticated("Authorization: missing; expected \"Bearer <token>\" from POST /auth/token")
         }
-        guard let token = ErrorMiddleware.bearerToken(authorization) else { throw .unauthenticated("Authorization: expected \"Bearer <token>\"") }
+        guard let token = CallerMiddleware.bearerToken(authorization) else { throw .unauthenticated("Authorization: expected \"Bearer <token>\"") }
         return try await datatrust.authenticate(bearer: token)
     }
 

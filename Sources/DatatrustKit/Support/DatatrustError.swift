@@ -1,50 +1,34 @@
-/// Every refusal or failure of the datatrust service, grouped by the HTTP status it maps to.
-/// The associated text says what was wrong and what was expected, naming the field.
+/// Every refusal or failure of the datatrust service. The associated text says what was wrong
+/// and what was expected, naming the field. The server's edge maps each case to an HTTP status
+/// (``DatatrustServer/status(for:)``); the client maps an answer back (``DatatrustClient``).
 public enum DatatrustError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// 400: malformed JSON, a missing or ill-formed field, or SQL that is not a single read-only SELECT.
+    /// Malformed JSON, a missing or ill-formed field, or SQL that is not a single read-only SELECT.
     case badRequest(String)
-    /// 401: no bearer token, an unknown or expired token, or a failed login (nonce, signature).
+    /// No bearer token, an unknown or expired token, or a failed login (nonce, signature).
     case unauthenticated(String)
-    /// 403: the chain does not allow this caller this action (not the owner, job not paid, …).
+    /// The chain does not allow this caller this action (not the owner, job not paid, …).
     case forbidden(String)
-    /// 403: the caller's epsilon budget in a market would be exceeded (retrying does not help).
+    /// The caller's epsilon budget in a market would be exceeded (retrying does not help).
     case budgetExhausted(String)
-    /// 404: unknown market or dataHash.
+    /// Unknown market or dataHash.
     case notFound(String)
-    /// 405: the path exists but not with this method.
+    /// The path exists but not with this method.
     case methodNotAllowed(String)
-    /// 409: the datapoint is already stored, or the job was already used.
+    /// The datapoint is already stored, or the job was already used.
     case conflict(String)
-    /// 413: the request body is larger than the server accepts.
+    /// The request body is larger than the server accepts.
     case payloadTooLarge(String)
-    /// 422: the data does not fit the market's schema, the hash does not match, or epsilon
-    /// cannot be computed for the query.
+    /// The data does not fit the market's schema, the hash does not match, or epsilon
+    /// Cannot be computed for the query.
     case unprocessable(String)
-    /// 429: too many requests for this token (or client) in the current window.
+    /// Too many requests for this token (or client) in the current window.
     case rateLimited(String)
-    /// 500: a stored file failed its integrity check; the data is not served.
+    /// A stored file failed its integrity check; the data is not served.
     case integrity(String)
-    /// 502: the chain could not be consulted.
+    /// The chain could not be consulted.
     case chainUnavailable(String)
-    /// 500: an unexpected internal failure (I/O, database).
+    /// An unexpected internal failure (I/O, database).
     case internalFailure(String)
-
-    /// The HTTP status code.
-    public var status: Int {
-        switch self {
-        case .badRequest: return 400
-        case .unauthenticated: return 401
-        case .forbidden, .budgetExhausted: return 403
-        case .notFound: return 404
-        case .methodNotAllowed: return 405
-        case .conflict: return 409
-        case .payloadTooLarge: return 413
-        case .unprocessable: return 422
-        case .rateLimited: return 429
-        case .integrity, .internalFailure: return 500
-        case .chainUnavailable: return 502
-        }
-    }
 
     /// The machine-readable `error` field of the JSON error body.
     public var code: String {
@@ -77,25 +61,6 @@ public enum DatatrustError: Error, Equatable, Sendable, CustomStringConvertible 
 
     /// `"<code>: <detail>"`.
     public var description: String { "\(code): \(detail)" }
-
-    /// Builds an error from a status, code and detail (as a client reads them off the wire).
-    public init(status: Int, code: String, detail: String) {
-        switch (status, code) {
-        case (400, _): self = .badRequest(detail)
-        case (401, _): self = .unauthenticated(detail)
-        case (403, "epsilon_budget_exhausted"): self = .budgetExhausted(detail)
-        case (403, _): self = .forbidden(detail)
-        case (404, _): self = .notFound(detail)
-        case (405, _): self = .methodNotAllowed(detail)
-        case (409, _): self = .conflict(detail)
-        case (413, _): self = .payloadTooLarge(detail)
-        case (422, _): self = .unprocessable(detail)
-        case (429, _): self = .rateLimited(detail)
-        case (500, "integrity_error"): self = .integrity(detail)
-        case (502, _): self = .chainUnavailable(detail)
-        default: self = .internalFailure("HTTP \(status) \(code): \(detail)")
-        }
-    }
 }
 
 extension StoreError {

@@ -1,7 +1,7 @@
 import LedgerCore
 
 /// Why the model host refused a request. Each case says what was wrong and what was expected;
-/// ``status`` is the HTTP status the server answers with.
+/// the server's edge answers each case with one HTTP status (``ModelHostServer/status(for:)``).
 public enum ModelHostError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The request is malformed (body, parameter or feature count).
     case badRequest(String)
@@ -21,21 +21,6 @@ public enum ModelHostError: Error, Equatable, Sendable, CustomStringConvertible 
     case rateLimited(String)
     /// Something failed inside the host (storage, model file).
     case internalFailure(String)
-
-    /// The HTTP status.
-    public var status: Int {
-        switch self {
-        case .badRequest: 400
-        case .unauthenticated: 401
-        case .paymentRequired: 402
-        case .forbidden: 403
-        case .notFound: 404
-        case .payloadTooLarge: 413
-        case .unprocessable: 422
-        case .rateLimited: 429
-        case .internalFailure: 500
-        }
-    }
 
     /// The machine-readable code in the JSON body.
     public var code: String {

@@ -1,13 +1,14 @@
 import DatatrustKit
 import Foundation
 import HECore
+import HTTPEdge
 import Hummingbird
 import LedgerCore
 import Logging
 
 /// The REST face of a ``ModelHost`` (Hummingbird 2, 127.0.0.1 by default). Every route is in
 /// ``routes`` and in the OpenAPI 3.1 document served at `/openapi.json`; every error is JSON
-/// `{"error": code, "detail": text}` with the status of ``ModelHostError``.
+/// `{"error": code, "detail": text}` with the status ``status(for:)`` maps it to.
 public enum ModelHostServer {
     /// One route: method, path template and operation name.
     public struct Route: Sendable, Hashable {
@@ -32,17 +33,14 @@ public enum ModelHostServer {
     ]
 
     /// The committed OpenAPI document's bytes.
-    public static func openAPIDocument() -> [UInt8]? {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
-              let data = try? Data(contentsOf: url) else { return nil }
-        return [UInt8](data)
-    }
+    public static func openAPIDocument() -> [UInt8]? { EdgeServer.openAPIDocument(in: .module) }
 
     /// The router serving `host`, admitting at most `rateLimit` requests per bearer token (or
     /// per anonymous caller, together) in each `rateWindow` seconds.
     public static func router(for host: ModelHost, rateLimit: Int = 100_000, rateWindow: Int64 = 60) -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: HostErrorMiddleware(maxBodyBytes: host.maxBodyBytes, limiter: RequestLimiter(limit: rateLimit, window: rateWindow)))
+        router.add(middleware: EdgeMiddleware(policy: ModelHostEdge(maxBodyBytes: host.maxBodyBytes),
+                                              limit: RateLimit(requests: rateLimit, windowSeconds: rateWindow)))
         let handlers = HostHandlers(host: host)
         for route in routes {
             let operation = route.operation
@@ -57,29 +55,33 @@ public enum ModelHostServer {
     public static func application(for host: ModelHost, address: String = "127.0.0.1", port: Int = 8090,
                                    rateLimit: Int = 100_000, rateWindow: Int64 = 60,
                                    logger: Logger = Logger(label: "datamarket.modelhost.http")) -> some ApplicationProtocol {
-        Application(router: router(for: host, rateLimit: rateLimit, rateWindow: rateWindow),
-                    configuration: .init(address: .hostname(address, port: port), serverName: "DataMarket-ModelHost"),
-                    logger: logger)
+        EdgeServer.application(router: router(for: host, rateLimit: rateLimit, rateWindow: rateWindow), host: address, port: port,
+                               serverName: "DataMarket-ModelHost", logger: logger)
     }
 
-    static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }()
+    static func json<T: Encodable>(_ value: T, status: Int = 200) -> Response { EdgeResponse.json(value, status: status) }
 
-    static func json<T: Encodable>(_ value: T, status: Int = 200) -> Response {
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: .init(code: status), headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    static func raw(_ data: Data) -> Response { EdgeResponse.rawJSON(data) }
+
+    /// The model host's JSON error body for `error`, with the status ``status(for:)`` gives it.
+    static func error(_ error: ModelHostError, headers: HTTPFields = [:]) -> Response {
+        EdgeResponse.error(code: error.code, detail: error.detail, status: status(for: error), headers: headers)
     }
 
-    static func raw(_ data: Data) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    static func error(_ error: ModelHostError) -> Response {
-        json(HostErrorBody(error: error.code, detail: error.detail), status: error.status)
+    /// The HTTP status the model host answers `error` with: the one place a ``ModelHostError``
+    /// becomes a status. The switch is exhaustive, so a new case must be mapped here.
+    public static func status(for error: ModelHostError) -> Int {
+        switch error {
+        case .badRequest: 400
+        case .unauthenticated: 401
+        case .paymentRequired: 402
+        case .forbidden: 403
+        case .notFound: 404
+        case .payloadTooLarge: 413
+        case .unprocessable: 422
+        case .rateLimited: 429
+        case .internalFailure: 500
+        }
     }
 }
 
@@ -107,33 +109,38 @@ public struct PredictRequest: Codable, Sendable, Equatable {
     }
 }
 
-/// Turns every thrown error into the JSON error body.
-struct HostErrorMiddleware: RouterMiddleware {
+/// The model host's decisions at the edge: callers counted by their bearer token (anonymous
+/// callers together), bodies bounded by the handlers that read them, and every thrown error
+/// answered with the JSON error body.
+struct ModelHostEdge: EdgePolicy {
     typealias Context = BasicRequestContext
     let maxBodyBytes: Int
-    let limiter: RequestLimiter
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let now = Int64(Date().timeIntervalSince1970)
-        guard await limiter.admit(request.headers[.authorization] ?? "anonymous", now: now) else {
-            let reset = await limiter.resetsAt()
-            var response = ModelHostServer.error(.rateLimited(
-                "more than \(limiter.limit) requests in \(limiter.window) s for this token; retry after \(reset)"))
-            response.headers[.retryAfter] = "\(max(reset - now, 1))"
-            return response
-        }
-        do {
-            return try await next(request, context)
-        } catch let error as ModelHostError {
+    func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    func rateLimitKey(_ request: Request, context: Context) -> String { request.headers[.authorization] ?? "anonymous" }
+
+    func rateLimited(key: String, limit: RateLimit, admission: Admission, now: Int64) -> Response {
+        ModelHostServer.error(.rateLimited(
+            "more than \(limit.requests) requests in \(limit.windowSeconds) s for this token; retry after \(now + admission.retryAfter)"))
+    }
+
+    func bodyLimit(for request: Request) -> Int? { nil }
+
+    func response(for error: any Error, request: Request, context: Context) -> Response {
+        switch error {
+        case let error as ModelHostError:
             return ModelHostServer.error(error)
-        } catch let error as HTTPError {
-            switch error.status.code {
-            case 404: return ModelHostServer.error(.notFound("path: \(request.method) \(request.uri.path) is not an endpoint; see /openapi.json"))
-            case 405: return ModelHostServer.error(.notFound("method: \(request.method) is not served on \(request.uri.path)"))
-            case 413: return ModelHostServer.error(.payloadTooLarge("body: larger than \(maxBodyBytes) bytes"))
-            default: return ModelHostServer.error(.badRequest("\(error.body ?? error.status.reasonPhrase)"))
+        case let error as BodyTooLarge:
+            return ModelHostServer.error(.payloadTooLarge(error.detail))
+        case let error as HTTPError:
+            switch RouterRefusal(error) {
+            case .noEndpoint: return ModelHostServer.error(.notFound(RouterRefusal.noEndpointDetail(request)))
+            case .methodNotServed: return ModelHostServer.error(.notFound(RouterRefusal.methodNotServedDetail(request)))
+            case .bodyTooLarge: return ModelHostServer.error(.payloadTooLarge("body: larger than \(maxBodyBytes) bytes"))
+            case .other(let reason): return ModelHostServer.error(.badRequest(reason))
             }
-        } catch {
+        default:
             return ModelHostServer.error(.internalFailure("\(error)"))
         }
     }
@@ -205,15 +212,10 @@ struct HostHandlers: Sendable {
     }
 
     func collect(_ request: inout Request) async throws -> [UInt8] {
-        let limit = host.maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw ModelHostError.payloadTooLarge("body: \(length) bytes, expected at most \(limit)")
-        }
         do {
-            let buffer = try await request.collectBody(upTo: limit)
-            return Array(buffer.readableBytesView)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw ModelHostError.payloadTooLarge("body: larger than \(limit) bytes")
+            return Array(try await request.collectBody(limitedTo: host.maxBodyBytes).readableBytesView)
+        } catch let error as BodyTooLarge {
+            throw ModelHostError.payloadTooLarge(error.detail)
         }
     }
 

@@ -132,7 +132,7 @@ struct BountyCommand: AsyncParsableCommand {
         func run() async throws {
             let s = try ChainCall.readJSON(TruthSecret.self, from: secret)
             try ChainCall.send(ModelBountyModule.Call.revealTruth(bounty: s.bounty, labels: s.labels, salt: s.salt), to: ModelBountyModule.self,
-                               key: try signer.load(global), home: Home(global), json: global.json)
+                               global: global, signer: signer)
         }
     }
 
@@ -167,7 +167,7 @@ struct BountyCommand: AsyncParsableCommand {
         @Option(help: "Bounty id.") var bounty: UInt64
 
         func run() async throws {
-            try ChainCall.send(ModelBountyModule.Call.pick(bounty: bounty), to: ModelBountyModule.self, key: try signer.load(global), home: Home(global), json: global.json)
+            try ChainCall.send(ModelBountyModule.Call.pick(bounty: bounty), to: ModelBountyModule.self, global: global, signer: signer)
         }
     }
 
@@ -181,7 +181,7 @@ struct BountyCommand: AsyncParsableCommand {
         func run() async throws {
             let s = try ChainCall.readJSON(EntrySecret.self, from: secret)
             try ChainCall.send(ModelBountyModule.Call.reveal(bounty: s.bounty, predictions: s.predictions, modelHash: s.modelHash, salt: s.salt),
-                               to: ModelBountyModule.self, key: try signer.load(global), home: Home(global), json: global.json)
+                               to: ModelBountyModule.self, global: global, signer: signer)
         }
     }
 
@@ -193,7 +193,7 @@ struct BountyCommand: AsyncParsableCommand {
         @Option(help: "Bounty id.") var bounty: UInt64
 
         func run() async throws {
-            try ChainCall.send(ModelBountyModule.Call.timeout(bounty: bounty), to: ModelBountyModule.self, key: try signer.load(global), home: Home(global), json: global.json)
+            try ChainCall.send(ModelBountyModule.Call.timeout(bounty: bounty), to: ModelBountyModule.self, global: global, signer: signer)
         }
     }
 

@@ -14,6 +14,13 @@ enum ChainCall {
         return receipt
     }
 
+    /// Signs `call` with the `--key` key of `signer` and submits it to the chain in `global`'s
+    /// home, printing the receipt as ``send(_:to:key:home:json:)`` does.
+    @discardableResult
+    static func send<M: ChainModule>(_ call: M.Call, to module: M.Type, global: GlobalOptions, signer: SignerOptions) throws -> Receipt {
+        try send(call, to: module, key: try signer.load(global), home: Home(global), json: global.json)
+    }
+
     /// Reads and decodes a JSON file.
     static func readJSON<T: Decodable>(_ type: T.Type, from path: String) throws -> T {
         let data: Data

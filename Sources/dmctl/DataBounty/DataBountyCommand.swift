@@ -104,7 +104,7 @@ struct DataBountyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try ChainCall.send(DataBountyModule.Call.join(bounty: bounty, declaredSamples: samples, attribution: attribution), to: DataBountyModule.self,
-                               key: try signer.load(global), home: Home(global), json: global.json)
+                               global: global, signer: signer)
         }
     }
 
@@ -119,7 +119,7 @@ struct DataBountyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try ChainCall.send(DataBountyModule.Call.commitGradient(bounty: bounty, round: round, gradientHash: try DataBountyCommand.fileHash(gradient)),
-                               to: DataBountyModule.self, key: try signer.load(global), home: Home(global), json: global.json)
+                               to: DataBountyModule.self, global: global, signer: signer)
         }
     }
 
@@ -134,7 +134,7 @@ struct DataBountyCommand: AsyncParsableCommand {
 
         func run() async throws {
             try ChainCall.send(DataBountyModule.Call.commitAggregate(bounty: bounty, round: round, aggregateHash: try DataBountyCommand.fileHash(aggregate)),
-                               to: DataBountyModule.self, key: try signer.load(global), home: Home(global), json: global.json)
+                               to: DataBountyModule.self, global: global, signer: signer)
         }
     }
 
@@ -153,7 +153,7 @@ struct DataBountyCommand: AsyncParsableCommand {
             let w = try ChainCall.readJSON(IntegerVector.self, from: weights).values
             let c = try contributions.map { try ChainCall.readJSON([DataBounty.Contribution].self, from: $0) } ?? []
             try ChainCall.send(DataBountyModule.Call.postRound(bounty: bounty, round: round, weightsHash: IntegerModel.weightsHash(w), error: error, contributions: c),
-                               to: DataBountyModule.self, key: try signer.load(global), home: Home(global), json: global.json)
+                               to: DataBountyModule.self, global: global, signer: signer)
         }
     }
 
@@ -171,7 +171,7 @@ struct DataBountyCommand: AsyncParsableCommand {
             let set = try ChainCall.readJSON(Validation.self, from: validation)
             let w = try ChainCall.readJSON(IntegerVector.self, from: weights).values
             try ChainCall.send(DataBountyModule.Call.reveal(bounty: s.bounty, features: set.features, labels: set.labels, salt: s.salt, finalWeights: w),
-                               to: DataBountyModule.self, key: try signer.load(global), home: Home(global), json: global.json)
+                               to: DataBountyModule.self, global: global, signer: signer)
         }
     }
 
@@ -187,7 +187,7 @@ struct DataBountyCommand: AsyncParsableCommand {
         func run() async throws {
             let w = try ChainCall.readJSON(IntegerVector.self, from: weights).values
             try ChainCall.send(DataBountyModule.Call.challengeError(bounty: bounty, round: round, weights: w), to: DataBountyModule.self,
-                               key: try signer.load(global), home: Home(global), json: global.json)
+                               global: global, signer: signer)
         }
     }
 
@@ -199,7 +199,7 @@ struct DataBountyCommand: AsyncParsableCommand {
         @Option(help: "Bounty id.") var bounty: UInt64
 
         func run() async throws {
-            try ChainCall.send(DataBountyModule.Call.finalize(bounty: bounty), to: DataBountyModule.self, key: try signer.load(global), home: Home(global), json: global.json)
+            try ChainCall.send(DataBountyModule.Call.finalize(bounty: bounty), to: DataBountyModule.self, global: global, signer: signer)
         }
     }
 

@@ -545,10 +545,10 @@ func describe(_ value: SQLValue) -> String {
 
 extension DatatrustError: ExitClassified {
     var exitStatus: ExitStatus {
-        switch status {
-        case 400, 413, 422: .usage
-        case 500, 502: .storage
-        default: .refused
+        switch self {
+        case .badRequest, .payloadTooLarge, .unprocessable: .usage
+        case .integrity, .internalFailure, .chainUnavailable: .storage
+        case .unauthenticated, .forbidden, .budgetExhausted, .notFound, .methodNotAllowed, .conflict, .rateLimited: .refused
         }
     }
 }

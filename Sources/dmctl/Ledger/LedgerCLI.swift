@@ -94,6 +94,12 @@ enum LedgerCLI {
         try printReceipt(ReceiptView(block: block, receipt: receipt), json: json)
     }
 
+    /// Signs `call` with the `--key` key of `signer`, submits it on `chain` and prints the
+    /// receipt (`--json` from `global`): what every signing command of dmctl ends with.
+    static func run<M: ChainModule>(_ call: M.Call, to module: M.Type, chain: Chain, global: GlobalOptions, signer: SignerOptions) throws {
+        try run(call, to: module, key: try signer.load(global), chain: chain, json: global.json)
+    }
+
     // MARK: - Printing
 
     /// A receipt as dmctl shows it.

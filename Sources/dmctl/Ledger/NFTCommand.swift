@@ -65,7 +65,7 @@ struct NFTCommand: AsyncParsableCommand {
             let draft = NFTDraft(kind: nftKind, contentHash: hash, metadata: metadata, royalty: royaltyValue, links: link)
             let chain = try ChainHome.open(home)
             try LedgerCLI.run(LedgerModule.Call.mintNFT(draft: draft, to: owner), to: LedgerModule.self,
-                              key: try signer.load(global), chain: chain, json: global.json)
+                              chain: chain, global: global, signer: signer)
         }
     }
 
@@ -84,7 +84,7 @@ struct NFTCommand: AsyncParsableCommand {
             let entries = try LedgerCLI.metadata(meta)
             let chain = try ChainHome.open(Home(global))
             try LedgerCLI.run(LedgerModule.Call.updateNFTMetadata(id: id, entries: entries), to: LedgerModule.self,
-                              key: try signer.load(global), chain: chain, json: global.json)
+                              chain: chain, global: global, signer: signer)
         }
     }
 
@@ -102,7 +102,7 @@ struct NFTCommand: AsyncParsableCommand {
             let recipient = try LedgerCLI.account(to, field: "--to", home: home)
             let chain = try ChainHome.open(home)
             try LedgerCLI.run(LedgerModule.Call.transferNFT(id: id, to: recipient), to: LedgerModule.self,
-                              key: try signer.load(global), chain: chain, json: global.json)
+                              chain: chain, global: global, signer: signer)
         }
     }
 
@@ -122,7 +122,7 @@ struct NFTCommand: AsyncParsableCommand {
             let who = try spender.map { try LedgerCLI.account($0, field: "--spender", home: home) }
             let chain = try ChainHome.open(home)
             try LedgerCLI.run(LedgerModule.Call.approveNFT(id: id, spender: who), to: LedgerModule.self,
-                              key: try signer.load(global), chain: chain, json: global.json)
+                              chain: chain, global: global, signer: signer)
         }
     }
 

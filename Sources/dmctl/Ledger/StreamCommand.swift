@@ -48,7 +48,7 @@ struct StreamCommand: AsyncParsableCommand {
             let s = try StreamCommand.time(start, field: "--start", now: now)
             let e = try StreamCommand.time(end, field: "--end", now: now)
             try LedgerCLI.run(LedgerModule.Call.openStream(payee: payee, token: id, amount: value, start: s, end: e), to: LedgerModule.self,
-                              key: try signer.load(global), chain: chain, json: global.json)
+                              chain: chain, global: global, signer: signer)
         }
     }
 
@@ -63,7 +63,7 @@ struct StreamCommand: AsyncParsableCommand {
         func run() async throws {
             let chain = try ChainHome.open(Home(global))
             try LedgerCLI.run(LedgerModule.Call.claimStream(id: id), to: LedgerModule.self,
-                              key: try signer.load(global), chain: chain, json: global.json)
+                              chain: chain, global: global, signer: signer)
         }
     }
 
@@ -78,7 +78,7 @@ struct StreamCommand: AsyncParsableCommand {
         func run() async throws {
             let chain = try ChainHome.open(Home(global))
             try LedgerCLI.run(LedgerModule.Call.cancelStream(id: id), to: LedgerModule.self,
-                              key: try signer.load(global), chain: chain, json: global.json)
+                              chain: chain, global: global, signer: signer)
         }
     }
 

@@ -35,7 +35,7 @@ struct TokenCommand: AsyncParsableCommand {
             let home = Home(global)
             let chain = try ChainHome.open(home)
             try LedgerCLI.run(LedgerModule.Call.createToken(symbol: id, name: name, decimals: decimals), to: LedgerModule.self,
-                              key: try signer.load(global), chain: chain, json: global.json)
+                              chain: chain, global: global, signer: signer)
         }
     }
 
@@ -56,7 +56,7 @@ struct TokenCommand: AsyncParsableCommand {
             let chain = try ChainHome.open(home)
             let value = try amount.value(of: id, chain: chain)
             try LedgerCLI.run(LedgerModule.Call.mint(token: id, to: recipient, amount: value), to: LedgerModule.self,
-                              key: try signer.load(global), chain: chain, json: global.json)
+                              chain: chain, global: global, signer: signer)
         }
     }
 
@@ -74,7 +74,7 @@ struct TokenCommand: AsyncParsableCommand {
             let chain = try ChainHome.open(Home(global))
             let value = try amount.value(of: id, chain: chain)
             try LedgerCLI.run(LedgerModule.Call.burn(token: id, amount: value), to: LedgerModule.self,
-                              key: try signer.load(global), chain: chain, json: global.json)
+                              chain: chain, global: global, signer: signer)
         }
     }
 
@@ -95,7 +95,7 @@ struct TokenCommand: AsyncParsableCommand {
             let chain = try ChainHome.open(home)
             let value = try amount.value(of: id, chain: chain)
             try LedgerCLI.run(LedgerModule.Call.transfer(token: id, to: recipient, amount: value), to: LedgerModule.self,
-                              key: try signer.load(global), chain: chain, json: global.json)
+                              chain: chain, global: global, signer: signer)
         }
     }
 
@@ -116,7 +116,7 @@ struct TokenCommand: AsyncParsableCommand {
             let chain = try ChainHome.open(home)
             let value = try amount.value(of: id, chain: chain)
             try LedgerCLI.run(LedgerModule.Call.approve(token: id, spender: who, amount: value), to: LedgerModule.self,
-                              key: try signer.load(global), chain: chain, json: global.json)
+                              chain: chain, global: global, signer: signer)
         }
     }
 
@@ -140,7 +140,7 @@ struct TokenCommand: AsyncParsableCommand {
             let chain = try ChainHome.open(home)
             let value = try amount.value(of: id, chain: chain)
             try LedgerCLI.run(LedgerModule.Call.transferFrom(token: id, owner: owner, to: recipient, amount: value), to: LedgerModule.self,
-                              key: try signer.load(global), chain: chain, json: global.json)
+                              chain: chain, global: global, signer: signer)
         }
     }
 

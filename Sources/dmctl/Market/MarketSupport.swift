@@ -59,7 +59,7 @@ enum MarketCLI {
     static func send(global: GlobalOptions, signer: SignerOptions, _ build: (Chain) throws -> MarketModule.Call) throws {
         let chain = try ChainHome.open(Home(global))
         let call = try build(chain)
-        try LedgerCLI.run(call, to: MarketModule.self, key: try signer.load(global), chain: chain, json: global.json)
+        try LedgerCLI.run(call, to: MarketModule.self, chain: chain, global: global, signer: signer)
     }
 
     static func market(_ id: MarketID, in chain: Chain) throws -> Market {

@@ -44,7 +44,7 @@ struct ModelCommand: AsyncParsableCommand {
             let tokenID = try RolesCLI.token(token, field: "--token")
             let amount = try RolesCLI.amount(price, of: tokenID, raw: units.raw, chain: chain, field: "--price")
             try RolesCLI.run(.mintModel(modelHash: hash, trainedOn: source, bounty: bounty, paymentToken: tokenID, pricePerUse: amount, name: name),
-                             key: try signer.load(global), chain: chain, json: global.json)
+                             chain: chain, global: global, signer: signer)
         }
     }
 
@@ -63,7 +63,7 @@ struct ModelCommand: AsyncParsableCommand {
             let model: ModelToken
             do { model = try chain.state(of: RolesModule.self).model(id) } catch { throw CLIError.refused("\(error)") }
             let amount = try RolesCLI.amount(price, of: model.paymentToken, raw: units.raw, chain: chain, field: "--price")
-            try RolesCLI.run(.setPrice(model: id, pricePerUse: amount), key: try signer.load(global), chain: chain, json: global.json)
+            try RolesCLI.run(.setPrice(model: id, pricePerUse: amount), chain: chain, global: global, signer: signer)
         }
     }
 
@@ -83,7 +83,7 @@ struct ModelCommand: AsyncParsableCommand {
             do { model = try chain.state(of: RolesModule.self).model(id) } catch { throw CLIError.refused("\(error)") }
             let max = try maxPrice.map { try RolesCLI.amount($0, of: model.paymentToken, raw: units.raw, chain: chain, field: "--max-price") }
                 ?? model.pricePerUse
-            try RolesCLI.run(.useModel(model: id, maxPrice: max), key: try signer.load(global), chain: chain, json: global.json)
+            try RolesCLI.run(.useModel(model: id, maxPrice: max), chain: chain, global: global, signer: signer)
         }
     }
 }

@@ -236,7 +236,7 @@ extension ModelCommand {
                 let hostAddress = try RolesCLI.account(host, field: "--host", home: home)
                 let expires = chain.state.timestamp + expiresIn
                 try RolesCLI.run(.buyUseBundle(model: id, host: hostAddress, uses: uses, maxPrice: max, expiresAt: expires),
-                                 key: try signer.load(global), chain: chain, json: global.json)
+                                 chain: chain, global: global, signer: signer)
             }
         }
 

@@ -35,7 +35,7 @@ struct PoolCommand: AsyncParsableCommand {
                 dataRatePerSecond: try RolesCLI.amount(dataRate, of: tokenID, raw: units.raw, chain: chain, field: "--data-rate"),
                 portfolioRatePerSecond: try RolesCLI.amount(portfolioRate, of: tokenID, raw: units.raw, chain: chain, field: "--portfolio-rate"),
                 endsAt: endsAt, funding: try RolesCLI.amount(funding, of: tokenID, raw: units.raw, chain: chain, field: "--funding")),
-                key: try signer.load(global), chain: chain, json: global.json)
+                chain: chain, global: global, signer: signer)
         }
     }
 
@@ -52,7 +52,7 @@ struct PoolCommand: AsyncParsableCommand {
             let p: RewardPool
             do { p = try chain.state(of: RolesModule.self).pool(pool) } catch { throw CLIError.refused("\(error)") }
             let value = try RolesCLI.amount(amount, of: p.token, raw: units.raw, chain: chain, field: "--amount")
-            try RolesCLI.run(.fundPool(pool: pool, amount: value), key: try signer.load(global), chain: chain, json: global.json)
+            try RolesCLI.run(.fundPool(pool: pool, amount: value), chain: chain, global: global, signer: signer)
         }
     }
 

@@ -65,7 +65,7 @@ struct PortfolioCommand: AsyncParsableCommand {
             let token = try RolesCLI.token(bonusToken, field: "--bonus-token")
             let bonus = try RolesCLI.amount(bonusPerUse, of: token, raw: units.raw, chain: chain, field: "--bonus-per-use")
             try RolesCLI.run(.createPortfolio(entries: parsed, bonusToken: token, bonusPerUse: bonus, name: name),
-                             key: try signer.load(global), chain: chain, json: global.json)
+                             chain: chain, global: global, signer: signer)
         }
     }
 

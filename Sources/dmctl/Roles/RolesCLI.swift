@@ -56,16 +56,13 @@ enum RolesCLI {
 
     /// Signs `call` with the signer's key, submits it in a block of its own and prints the receipt.
     static func run(_ call: RolesModule.Call, global: GlobalOptions, signer: SignerOptions) throws {
-        let home = Home(global)
-        let chain = try ChainHome.open(home)
-        let key = try signer.load(global)
-        try run(call, key: key, chain: chain, json: global.json)
+        try run(call, chain: try ChainHome.open(Home(global)), global: global, signer: signer)
     }
 
-    /// Submits `call` signed by `key` on `chain` and prints the receipt, as every ledger
-    /// command does.
-    static func run(_ call: RolesModule.Call, key: TxSigner, chain: Chain, json: Bool) throws {
-        try LedgerCLI.run(call, to: RolesModule.self, key: key, chain: chain, json: json)
+    /// Signs `call` with the signer's key, submits it on `chain` (opened to build the call)
+    /// and prints the receipt.
+    static func run(_ call: RolesModule.Call, chain: Chain, global: GlobalOptions, signer: SignerOptions) throws {
+        try LedgerCLI.run(call, to: RolesModule.self, chain: chain, global: global, signer: signer)
     }
 
     /// The roles state of the chain in `global`'s home.

@@ -41,7 +41,7 @@ struct UsageCommand: AsyncParsableCommand {
             let chain = try ChainHome.open(home)
             let value = try AmountRule.parse(price, of: tokenID, raw: units.raw, chain: chain, field: "--price")
             try RolesCLI.run(.offerUsage(data: data, trainer: who, token: tokenID, pricePerUse: value),
-                             key: try signer.load(global), chain: chain, json: global.json)
+                             chain: chain, global: global, signer: signer)
         }
     }
 
