@@ -42,6 +42,32 @@ import Testing
         }
     }
 
+    /// A datapoint of one client chunk and one byte: the body's last piece is a single byte,
+    /// which still reaches the schema check, the hash and the vault's final chunk.
+    @Test func aBodyWhoseLastPieceIsOneByteIsStoredWhole() async throws {
+        let f = try Fixture(maxBody: 4096); defer { f.folder.cleanup() }
+        let target = DatatrustClient.chunkBytes + 1
+        var text = "age,chol,smoker,diagnosis,note\n"
+        while target - text.utf8.count > 17 + 64 { text += "40,,true,benign,\(String(repeating: "n", count: 40))\n" }
+        text += "41,,true,benign,\(String(repeating: "m", count: target - text.utf8.count - 17))\n"
+        let data = Array(text.utf8)
+        #expect(data.count == target)
+        await f.list(data, by: f.owner)
+        let source = f.folder.url.appendingPathComponent("one-more.csv")
+        try Data(data).write(to: source)
+        try await liveApp(f).test(.live) { http in
+            let port = try #require(http.port)
+            var client = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
+            try await client.login(with: f.owner)
+            let added = try await client.addDatapoint(file: source, market: "heart", dataHash: Keccak256.hash(data))
+            #expect(added.size == Int64(target) && added.rows == data.filter { $0 == 0x0A }.count - 1)
+            let back = f.folder.url.appendingPathComponent("one-more-back.csv")
+            #expect(try await client.getDatapoint(market: "heart", dataHash: added.dataHash, to: back) == Int64(target))
+            #expect(try Data(contentsOf: back) == Data(data))
+        }
+        #expect(f.datatrust.vault.partFiles().isEmpty)
+    }
+
     @Test func refusalsArriveAsTheServersErrorsAndLeaveNoFileBehind() async throws {
         let f = try Fixture(); defer { f.folder.cleanup() }
         let data = Fixture.csv(rows: 10, seed: 32)

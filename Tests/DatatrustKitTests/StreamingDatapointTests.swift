@@ -137,6 +137,50 @@ import Testing
         #expect(rows[0][4] == .text("a, \"quoted\"\r\nnote"))
     }
 
+    /// Rows whose quotes, commas and line ends fall at every offset of a 16-byte block (the
+    /// width the scan compares at once), fed whole, in 64 KiB pieces with a 1-byte last piece,
+    /// and byte by byte: the same rows, and the same row and column for a bad value.
+    @Test func separatorsAtEveryOffsetOfAScanBlockGiveTheSameRowsInAnyPieces() throws {
+        var text = "age,chol,smoker,diagnosis,note\r\n"
+        for i in 0..<3000 {
+            let note = String(repeating: "n", count: i % 37)
+            let quoted = i % 5 == 0 ? "\"q,\"\"\(String(repeating: "x", count: i % 19))\n\"" : note
+            text += "\(20 + i % 60),\(i % 2 == 0 ? "" : "\(150 + i % 17).5"),\(i % 3 == 0 ? "true" : "0"),benign,\(String(quoted.prefix(64)))\(i % 4 == 0 ? "\r\n" : "\n")"
+        }
+        let bytes = Array(text.utf8)
+        let whole = try RowParser.parse(bytes, schema: Fixture.heartSchema)
+        #expect(whole.count == 3000)
+        #expect(whole[5][4] == .text("q,\"xxxxx\n"))
+        for pieces in [[65_536], [1]] {
+            var stream = RowStream(schema: Fixture.heartSchema)
+            var rows: [[SQLValue]] = []
+            var at = 0
+            while at < bytes.count {
+                // The last piece is one byte whatever the piece size.
+                let end = at == bytes.count - 1 ? bytes.count : min(at + pieces[0], bytes.count - 1)
+                try bytes[at..<end].withUnsafeBytes { b in try stream.feed(b) { rows.append($0) } }
+                at = end
+            }
+            try stream.finish { rows.append($0) }
+            #expect(rows == whole, "pieces of \(pieces[0])")
+        }
+        // A quote inside an unquoted field, 16 bytes into a long note on row 2999.
+        var bad = bytes
+        let lastRow = try #require(text.range(of: "\n", options: .backwards, range: text.startIndex..<text.index(before: text.endIndex)))
+        let lineStart = text.utf8.distance(from: text.startIndex, to: lastRow.upperBound)
+        bad.insert(contentsOf: Array(",,true,benign,abcdefghijklmnop\"q\n".utf8), at: lineStart)
+        bad.insert(contentsOf: Array("30".utf8), at: lineStart)
+        let lines = text.utf8.filter { $0 == 0x0A }.count
+        #expect(throws: DatatrustError.unprocessable("line \(lines): a quote inside an unquoted field; expected the whole field in quotes")) {
+            try RowParser.parse(bad, schema: Fixture.heartSchema)
+        }
+        // An out-of-range value after long runs names its row and column.
+        let outOfRange = Array("age,chol,smoker,diagnosis,note\n20,,1,benign,\(String(repeating: "z", count: 40))\n121,,1,benign,\(String(repeating: "z", count: 33))\n".utf8)
+        #expect(throws: DatatrustError.unprocessable("row 2, column age: 121.0 is above the maximum 120.0")) {
+            try RowParser.parse(outOfRange, schema: Fixture.heartSchema)
+        }
+    }
+
     @Test func invalidUTF8NamesTheRowAndColumn() {
         let bytes = Array("age,chol,smoker,diagnosis,note\n40,1,true,benign,ok\n41,1,true,benign,".utf8) + [0xFF, 0x0A]
         #expect(throws: DatatrustError.unprocessable("row 2, column note: not valid UTF-8; expected csv text")) {

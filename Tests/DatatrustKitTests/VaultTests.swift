@@ -17,6 +17,56 @@ import LedgerCore
         }
     }
 
+    /// Sizes around the writer's one-write-per-16-chunks batch and the hashing ring (16 slots of
+    /// 64 KiB), appended in uneven pieces ending with a 1-byte one: the file keeps the documented
+    /// layout (full 64 KiB chunks, then one shorter final chunk) and reads back byte-exact.
+    @Test(arguments: [16 * 65_536, 16 * 65_536 + 1, 17 * 65_536 - 1, 33 * 65_536 + 1])
+    func batchedWritesKeepTheChunkLayoutAndRoundTrip(size: Int) throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let vault = try Vault(folder: tmp.url, masterKey: .generate(), syncWrites: false)
+        var rng = SplitMix64(seed: UInt64(size))
+        let data = rng.bytes(size)
+        let writer = try vault.beginPut()
+        let pieces = [7_777, 65_536, 1, 200_003, 131_072]
+        var at = 0, n = 0
+        while at < size - 1 {
+            let end = min(at + pieces[n % pieces.count], size - 1)
+            try writer.append(Array(data[at..<end]))
+            at = end
+            n += 1
+        }
+        #expect(size - at == 1)
+        try writer.append(Array(data[at...]))
+        let hash = try writer.finish(master: vault.masterKey, sync: false)
+        #expect(hash == Keccak256.hash(data))
+        let stored = try vault.commit(finished: writer, hash: hash)
+        let fileSize = try FileManager.default.attributesOfItem(atPath: vault.path(for: stored.dataHash).file)[.size] as? Int
+        let chunk = VaultFileFormat.chunkBytes, overhead = VaultFileFormat.chunkOverhead
+        #expect(fileSize == VaultFileFormat.headerBytes + (size / chunk) * (chunk + overhead) + (size % chunk + overhead))
+        #expect(try vault.get(stored.dataHash) == data)
+    }
+
+    /// The hashing thread's digest is Keccak-256 of everything submitted, whatever the pieces:
+    /// larger than a slot (split), empty, and many more than the ring holds.
+    @Test func pipelinedHasherDigestsPiecesOfAnySizeThroughItsRing() {
+        var rng = SplitMix64(seed: 5)
+        let data = rng.bytes(40 * PipelinedHasher.slotBytes + 3)
+        let hasher = PipelinedHasher()
+        var at = 0
+        for piece in [0, 1, 3 * PipelinedHasher.slotBytes + 5, PipelinedHasher.slotBytes, 999] + Array(repeating: 50_000, count: 60) {
+            let end = min(at + piece, data.count)
+            data[at..<end].withUnsafeBytes { hasher.submit($0) }
+            at = end
+        }
+        data[at...].withUnsafeBytes { hasher.submit($0) }
+        #expect(hasher.finish() == Keccak256.hash(data))
+        // A cancelled hasher takes no more and ends its thread (no hang here).
+        let cancelled = PipelinedHasher()
+        data.withUnsafeBytes { cancelled.submit(UnsafeRawBufferPointer(rebasing: $0[0..<1000])) }
+        cancelled.cancel()
+        data.withUnsafeBytes { cancelled.submit($0) }
+    }
+
     @Test func flippedByteAnywhereIsAnIntegrityErrorNeverWrongData() throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
         let vault = try Vault(folder: tmp.url, masterKey: .generate(), syncWrites: false)

@@ -71,6 +71,12 @@ import Testing
     let add = try home.run(["datatrust", "add", "--url", url, "--market", "heart", "--key", "bob", file.path])
     #expect(add.status == 1)
     #expect(add.stderr.contains("neither applied for nor listed"))
+    // --data-hash is declared as given, the file not hashed first: the refusal names the given hash.
+    let declared = "0x" + String(repeating: "ab", count: 32)
+    let addDeclared = try home.run(["datatrust", "add", "--url", url, "--market", "heart", "--key", "bob", "--data-hash", declared, file.path])
+    #expect(addDeclared.status == 1)
+    #expect(addDeclared.stderr.contains("\(declared) is neither applied for nor listed"), "\(addDeclared.stderr)")
+    #expect(try home.run(["datatrust", "add", "--url", url, "--market", "heart", "--key", "bob", "--data-hash", "0x12", file.path]).status == 2)
     #expect(try home.run(["datatrust", "schema", "nope", "--url", url]).status == 1)
     #expect(try home.run(["datatrust", "epsilon", "--url", url, "--market", "heart", "--sql", "SELECT 1"]).status == 2)
     server.terminate()

@@ -62,9 +62,10 @@ public enum RowParser {
     // MARK: - Typing and constraints
 
     static func convert(_ raw: SQLValue?, column: MarketSchema.Column, row: Int) throws(DatatrustError) -> SQLValue {
-        let at = "row \(row), column \(column.name)"
+        // Built only for a refusal: this runs for every value of a large upload.
+        func at() -> String { "row \(row), column \(column.name)" }
         guard let raw else {
-            guard column.nullable else { throw .unprocessable("\(at): missing value; expected a \(column.type.rawValue) (column is not nullable)") }
+            guard column.nullable else { throw .unprocessable("\(at()): missing value; expected a \(column.type.rawValue) (column is not nullable)") }
             return .null
         }
         switch column.type {
@@ -73,11 +74,11 @@ public enum RowParser {
             switch raw {
             case .integer(let i): value = i
             case .text(let s):
-                guard let i = Int64(s) else { throw .unprocessable("\(at): \"\(s.prefix(40))\" is not an integer") }
+                guard let i = Int64(s) else { throw .unprocessable("\(at()): \"\(s.prefix(40))\" is not an integer") }
                 value = i
-            default: throw .unprocessable("\(at): expected an integer")
+            default: throw .unprocessable("\(at()): expected an integer")
             }
-            try checkBounds(Double(value), column: column, at: at)
+            try checkBounds(Double(value), column: column, at: at())
             return .integer(value)
         case .real:
             let value: Double
@@ -85,39 +86,39 @@ public enum RowParser {
             case .integer(let i): value = Double(i)
             case .real(let d): value = d
             case .text(let s):
-                guard let d = Double(s) else { throw .unprocessable("\(at): \"\(s.prefix(40))\" is not a number") }
+                guard let d = Double(s) else { throw .unprocessable("\(at()): \"\(s.prefix(40))\" is not a number") }
                 value = d
-            default: throw .unprocessable("\(at): expected a number")
+            default: throw .unprocessable("\(at()): expected a number")
             }
-            guard value.isFinite else { throw .unprocessable("\(at): \(value) is not finite; expected a finite number") }
-            try checkBounds(value, column: column, at: at)
+            guard value.isFinite else { throw .unprocessable("\(at()): \(value) is not finite; expected a finite number") }
+            try checkBounds(value, column: column, at: at())
             return .real(value)
         case .boolean:
             switch raw {
             case .integer(let i) where i == 0 || i == 1: return .integer(i)
             case .text(let s) where ["true", "1"].contains(s.lowercased()): return .integer(1)
             case .text(let s) where ["false", "0"].contains(s.lowercased()): return .integer(0)
-            default: throw .unprocessable("\(at): expected true/false or 1/0")
+            default: throw .unprocessable("\(at()): expected true/false or 1/0")
             }
         case .text, .label:
             let s: String
             switch raw {
             case .text(let t): s = t
             case .integer(let i) where column.type == .label: s = String(i)
-            default: throw .unprocessable("\(at): expected a string")
+            default: throw .unprocessable("\(at()): expected a string")
             }
             if let limit = column.maxLength, s.utf8.count > limit {
-                throw .unprocessable("\(at): text is \(s.utf8.count) bytes, expected at most \(limit)")
+                throw .unprocessable("\(at()): text is \(s.utf8.count) bytes, expected at most \(limit)")
             }
             if column.type == .label, let labels = column.labels, !labels.contains(s) {
-                throw .unprocessable("\(at): \"\(s.prefix(40))\" is not a declared label; expected one of \(labels)")
+                throw .unprocessable("\(at()): \"\(s.prefix(40))\" is not a declared label; expected one of \(labels)")
             }
             return .text(s)
         }
     }
 
-    private static func checkBounds(_ value: Double, column: MarketSchema.Column, at: String) throws(DatatrustError) {
-        if let lo = column.min, value < lo { throw .unprocessable("\(at): \(value) is below the minimum \(lo)") }
-        if let hi = column.max, value > hi { throw .unprocessable("\(at): \(value) is above the maximum \(hi)") }
+    private static func checkBounds(_ value: Double, column: MarketSchema.Column, at: @autoclosure () -> String) throws(DatatrustError) {
+        if let lo = column.min, value < lo { throw .unprocessable("\(at()): \(value) is below the minimum \(lo)") }
+        if let hi = column.max, value > hi { throw .unprocessable("\(at()): \(value) is above the maximum \(hi)") }
     }
 }

@@ -96,18 +96,33 @@ public struct RowStream: Sendable {
     /// Such runs are appended whole, which is what keeps validation off the critical path of a
     /// large upload.
     private func plainRun(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
-        guard !pendingCR, !quoteInQuoted, quoted || !wasQuoted else { return 0 }
-        var end = start
-        if quoted {
-            while end < bytes.count, bytes[end] != 0x22, bytes[end] != 0x0A { end += 1 }
-        } else {
-            while end < bytes.count {
-                let b = bytes[end]
-                if b == 0x22 || b == 0x2C || b == 0x0D || b == 0x0A { break }
-                end += 1
-            }
-        }
+        guard !pendingCR, !quoteInQuoted, quoted || !wasQuoted, let base = bytes.baseAddress else { return 0 }
+        let end = quoted
+            ? Self.firstStop(base, from: start, to: bytes.count, 0x22, 0x0A, 0x22, 0x0A)
+            : Self.firstStop(base, from: start, to: bytes.count, 0x22, 0x2C, 0x0D, 0x0A)
         return end - start
+    }
+
+    /// The offset of the first byte in `start..<end` equal to `a`, `b`, `c` or `d` (`end` when
+    /// there is none), sixteen bytes per comparison: this scan was two thirds of the schema
+    /// check's time in a profile of a 1 GiB upload when it compared byte by byte.
+    @inline(__always)
+    static func firstStop(_ base: UnsafeRawPointer, from start: Int, to end: Int,
+                          _ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) -> Int {
+        var i = start
+        let va = SIMD16<UInt8>(repeating: a), vb = SIMD16<UInt8>(repeating: b)
+        let vc = SIMD16<UInt8>(repeating: c), vd = SIMD16<UInt8>(repeating: d)
+        while i + 16 <= end {
+            let v = base.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+            if any((v .== va) .| (v .== vb) .| (v .== vc) .| (v .== vd)) { break }
+            i += 16
+        }
+        while i < end {
+            let x = base.load(fromByteOffset: i, as: UInt8.self)
+            if x == a || x == b || x == c || x == d { return i }
+            i += 1
+        }
+        return end
     }
 
     /// Appends a run found by ``plainRun(_:from:)`` to the current field.

@@ -367,15 +367,25 @@ extension DatatrustCommand {
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "ADD_DATAPOINT from a file (its Keccak-256 must be applied for or listed by you).",
-            discussion: "Example: dmctl datatrust add --key bob --market cancer rows.csv")
+            discussion: """
+            The upload declares the file's Keccak-256 before its bytes, so the server can refuse an \
+            unlisted, foreign or duplicate datapoint before reading any of it. Without --data-hash the \
+            file is therefore read twice: once to hash it, once to send it. Pass --data-hash (the hash \
+            you applied for the listing with) to read it once; bytes that do not hash to it are refused \
+            after the last byte, with nothing stored.
+
+            Example: dmctl datatrust add --key bob --market cancer rows.csv
+            """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var server: ServerOptions
         @OptionGroup var signer: SignerOptions
         @Option(name: .long, help: "The market.") var market: String
+        @Option(help: "The file's Keccak-256 (0x + 64 hex digits), when known: the file is then read once instead of twice.")
+        var dataHash: String?
         @Argument(help: "File holding the datapoint.") var file: String
         func run() async throws {
-            // Streamed from the file: hashed first (the hash is declared), then sent as it is read.
-            let hash = try TerminalProgress.keccak(ofFile: file, field: "file", label: "hashing \(file)")
+            // Streamed from the file: hashed first unless the hash is given (it is declared), then sent as it is read.
+            let hash = try dataHash.map(parseHash) ?? TerminalProgress.keccak(ofFile: file, field: "file", label: "hashing \(file)")
             let client = try await loggedIn(server, signer, global)
             let bar = SharedProgress("uploading \(file)")
             let result = try await client.addDatapoint(file: URL(fileURLWithPath: file), market: market, dataHash: hash) { sent, total in
