@@ -38,7 +38,7 @@ import Testing
                 continue
             }
         }
-        let expected: UInt256 = 1_000 + 4 * 5 + 2 * 7
+        let expected: UInt256 = 1_034  // 1,000 + 4 × 5 + 2 × 7
         #expect(node.chain.state.ledger.balance(of: keys[3].address, in: NodeFixture.dmt) == expected)
         #expect(try await remote.status(of: batch[5].hash)?.status == "included")
         // A stale nonce later in a batch is refused with the typed code, the rest still admitted.
