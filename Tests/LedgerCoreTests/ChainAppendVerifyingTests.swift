@@ -54,6 +54,60 @@ import Testing
         try follower.append(verifying: blocks[3])
         #expect(try follower.stateHash() == (try leader.stateHash()))
     }
+
+    @Test func aPageIsAppendedWithOneWriteAndSurvivesReopeningWithItsSnapshots() throws {
+        let folder = temporaryFolder("append-page")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (leader, follower) = try Self.pair(folder, blocks: 10)
+        let blocks = try leader.blocks(from: 1)
+        try follower.append(verifying: Array(blocks.prefix(4)))
+        #expect(follower.height == 4)
+        // The page overlaps what is stored (blocks 3 and 4 again): those are skipped.
+        try follower.append(verifying: Array(blocks[2...]))
+        #expect(follower.height == 10)
+        #expect(try follower.stateHash() == (try leader.stateHash()))
+        try follower.append(verifying: [])
+        let store = try FileBlockStore(folder: folder.appendingPathComponent("follower"))
+        #expect(try store.latestSnapshot()?.height == 10)
+        let reopened = try Chain.open(store: store, modules: ChainFollowerTests.modules)
+        #expect(try reopened.stateHash() == (try leader.stateHash()))
+        #expect(try reopened.verify().blocks == 11)
+    }
+
+    @Test func aPageWithATamperedBlockKeepsTheBlocksBeforeItAndRefusesTheRest() throws {
+        let folder = temporaryFolder("append-page-tampered")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (leader, follower) = try Self.pair(folder, blocks: 6)
+        var blocks = try leader.blocks(from: 1)
+        let honest = blocks[3]
+        let forged = honest.receipts.map { Receipt(transactionHash: $0.transactionHash, sender: $0.sender, module: $0.module, events: []) }
+        let header = BlockHeader(
+            height: honest.height, parentHash: honest.header.parentHash, timestamp: honest.header.timestamp,
+            transactionsRoot: honest.header.transactionsRoot, receiptsRoot: Block.receiptsRoot(forged), extra: honest.header.extra)
+        blocks[3] = Block(header: header, transactions: honest.transactions, receipts: forged)
+        #expect(throws: ChainError.hashMismatch(height: 4, what: "receipt 0")) { try follower.append(verifying: blocks) }
+        #expect(follower.height == 3)
+        let reopened = try Chain.open(store: try FileBlockStore(folder: folder.appendingPathComponent("follower")), modules: ChainFollowerTests.modules)
+        #expect(reopened.height == 3)
+        // A page that skips a height stores nothing of it.
+        #expect(throws: ChainError.heightMismatch(expected: 4, found: 5)) { try follower.append(verifying: Array(try leader.blocks(from: 5).prefix(1))) }
+        try follower.append(verifying: try leader.blocks(from: 4))
+        #expect(try follower.stateHash() == (try leader.stateHash()))
+    }
+
+    @Test func theFileStoreRefusesAPageThatDoesNotChainAndStoresNoneOfIt() throws {
+        let folder = temporaryFolder("store-page")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let leader = try ChainFollowerTests.writer(folder.appendingPathComponent("leader"), blocks: 4)
+        let store = try FileBlockStore(folder: folder.appendingPathComponent("copy"))
+        let all = try leader.blocks(from: 0)
+        try store.initialize(genesis: Fixture.genesis(), block: all[0])
+        // Block 3 is missing: block 4 does not follow block 2, and blocks 1–2 are not stored either.
+        #expect(throws: ChainError.heightMismatch(expected: 3, found: 4)) { try store.append(contentsOf: [all[1], all[2], all[4]]) }
+        #expect(try store.blocks(from: 0).count == 1)
+        try store.append(contentsOf: Array(all[1...]))
+        #expect(try store.blocks(from: 0).map(\.hash) == all.map(\.hash))
+    }
 }
 
 extension Block {

@@ -3,15 +3,17 @@ import Foundation
 import Hummingbird
 import LedgerCore
 
-/// The node's ingest rate: signed transfers submitted over HTTP (`POST /transactions`, raw
-/// octet-stream bodies, through ``RemoteNode``, the generated client) by 8 concurrent clients, against the same node taking the same
-/// pre-signed transfers in process (`Node.submit` after recovering the sender, as the handler
-/// does), each on a fresh file-backed chain. Both clocks run from the first submission until
-/// the last transaction of every sender is included; best of 3 rounds each, alternating.
-/// Target: HTTP ≥ 0.5x in-process.
+/// The node's ingest rate: signed transfers submitted over HTTP by 8 concurrent clients through
+/// ``RemoteNode`` (the generated client), one request per transfer (`POST /transactions`, raw
+/// octet-stream bodies) and in batches of ``batchSize`` (`POST /transactions/batch`, for clients
+/// that have several), against the same node taking the same pre-signed transfers in process
+/// (`Node.submit` after recovering the sender, as the handler does), each on a fresh
+/// file-backed chain. Every clock runs from the first submission until the last transaction of
+/// every sender is included; best of 3 rounds each, alternating. Target: HTTP ≥ 0.5x in-process.
 enum NodeBench {
     static let clients = 8
     static let perClient = 250
+    static let batchSize = 50
 
     final class Box<T>: @unchecked Sendable { var value: T?; init() {} } // written once before the semaphore signals
 
@@ -43,48 +45,54 @@ enum NodeBench {
             return try Node(chain: chain, configuration: configuration)
         }
 
-        let result = Box<(Double, Double)>()
+        let result = Box<(Double, Double, Double)>()
         let done = DispatchSemaphore(value: 0)
         let port = 19_000 + Int(getpid() % 1000)
-        let nodes = try (0..<2 * rounds).map { _ in try freshNode() }
+        let nodes = try (0..<3 * rounds).map { _ in try freshNode() }
         Task {
             defer { done.signal() }
             do {
                 // Best of `rounds`, alternating, each on a fresh chain.
-                var inProcess = Double.infinity, overHTTP = Double.infinity
+                var inProcess = Double.infinity, overHTTP = Double.infinity, batched = Double.infinity
                 for round in 0..<rounds {
-                    inProcess = min(inProcess, try await ingestInProcess(nodes[2 * round], transactions))
-                    overHTTP = min(overHTTP, try await ingestOverHTTP(nodes[2 * round + 1], transactions, port: port + round))
+                    inProcess = min(inProcess, try await ingestInProcess(nodes[3 * round], transactions))
+                    overHTTP = min(overHTTP, try await ingestOverHTTP(nodes[3 * round + 1], transactions, port: port + 2 * round, batch: 1))
+                    batched = min(batched, try await ingestOverHTTP(nodes[3 * round + 2], transactions, port: port + 2 * round + 1, batch: batchSize))
                 }
-                result.value = (inProcess, overHTTP)
+                result.value = (inProcess, overHTTP, batched)
             } catch {
                 print("node benchmark failed: \(error)")
             }
         }
         done.wait()
-        if let (inProcess, overHTTP) = result.value {
+        if let (inProcess, overHTTP, batched) = result.value {
             let count = Double(clients * perClient)
             Bench.row("transfers over HTTP (\(clients) clients)", value: Bench.rate(overHTTP / count, unit: " tx/s"),
                       baseline: "in process \(Bench.rate(inProcess / count, unit: " tx/s"))", ratio: inProcess / overHTTP, target: "≥ 0.5x")
+            Bench.row("transfers over HTTP in batches of \(batchSize) (\(clients) clients)", value: Bench.rate(batched / count, unit: " tx/s"),
+                      baseline: "in process \(Bench.rate(inProcess / count, unit: " tx/s"))", ratio: inProcess / batched, target: "≥ 0.5x")
         }
     }
 
     /// Seconds until every transfer, submitted to `node` in process by one task per sender, is included.
     static func ingestInProcess(_ node: Node, _ transactions: [[SignedTransaction]]) async throws -> Double {
         await node.start()
-        return try await timedIngest(node, transactions) { tx in _ = try await node.submit(tx, sender: try tx.recoverSender()) }
+        return try await timedIngest(node, transactions) { list in
+            for tx in list { _ = try await node.submit(tx, sender: try tx.recoverSender()) }
+        }
     }
 
-    /// Seconds until every transfer, handed to `submit` by one task per sender in nonce order, is
-    /// included; then stops the node and checks every transfer landed.
+    /// Seconds until every transfer, handed to `submit` by one task per sender in nonce order
+    /// (in runs of the caller's choosing), is included; then stops the node and checks every
+    /// transfer landed.
     static func timedIngest(
-        _ node: Node, _ transactions: [[SignedTransaction]], submit: @escaping @Sendable (SignedTransaction) async throws -> Void
+        _ node: Node, _ transactions: [[SignedTransaction]], submit: @escaping @Sendable ([SignedTransaction]) async throws -> Void
     ) async throws -> Double {
         let t0 = Bench.now()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for list in transactions {
                 group.addTask {
-                    for tx in list { try await submit(tx) }
+                    try await submit(list)
                     _ = try await node.waitForOutcome(of: list[list.count - 1].hash, timeout: .seconds(120))
                 }
             }
@@ -96,8 +104,9 @@ enum NodeBench {
         return seconds
     }
 
-    /// Seconds until every transfer, POSTed to `node` served on `port` by one client per sender, is included.
-    static func ingestOverHTTP(_ node: Node, _ transactions: [[SignedTransaction]], port: Int) async throws -> Double {
+    /// Seconds until every transfer, POSTed to `node` served on `port` by one client per sender
+    /// (one per request when `batch` is 1, else `batch` per `POST /transactions/batch`), is included.
+    static func ingestOverHTTP(_ node: Node, _ transactions: [[SignedTransaction]], port: Int, batch: Int) async throws -> Double {
         await node.start()
         let app = NodeServer.application(for: node, port: port)
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }
@@ -109,9 +118,20 @@ enum NodeBench {
             if (try? await remote.head()) != nil { break }
             try await Task.sleep(for: .milliseconds(50))
         }
-        return try await timedIngest(node, transactions) { tx in
-            let outcome = try await remote.submit(tx)
-            guard outcome.status != "refused" else { throw BenchFailure(text: "POST /transactions refused \(tx.hash): \(outcome.detail ?? "")") }
+        return try await timedIngest(node, transactions) { list in
+            if batch <= 1 {
+                for tx in list {
+                    let outcome = try await remote.submit(tx)
+                    guard outcome.status != "refused" else { throw BenchFailure(text: "POST /transactions refused \(tx.hash): \(outcome.detail ?? "")") }
+                }
+                return
+            }
+            for start in stride(from: 0, to: list.count, by: batch) {
+                let results = try await remote.submit(batch: Array(list[start..<min(start + batch, list.count)]))
+                if let refused = results.first(where: { $0.status == "refused" }) {
+                    throw BenchFailure(text: "POST /transactions/batch refused \(refused.hash): \(refused.detail ?? "")")
+                }
+            }
         }
     }
 

@@ -4,7 +4,9 @@ import LedgerCore
 /// A `BlockSource` over another node's HTTP API: blocks arrive live through its
 /// Server-Sent Events stream (`GET /stream?from=H`) and are handed out from a bounded buffer;
 /// when the buffer does not hold the height asked for (first start, a broken stream, a
-/// follower far behind) they are read a page at a time from `GET /blocks?from=H`.
+/// follower far behind) they are read a page at a time from `GET /blocks?from=H`, as binary
+/// pages of canonical bytes (``BinaryBlockPage``). After a full page the next one is fetched
+/// at once, while the caller verifies the one it got.
 ///
 /// A broken stream is reopened, after 100 ms, then twice as long after each failure up to 5 s;
 /// until then waiting polls. The source is not trusted: whoever applies its blocks
@@ -26,6 +28,7 @@ public final class NodeBlockSource: BlockSource, @unchecked Sendable {
     private var failures = 0
     private var retryAt = ContinuousClock.now
     private var closed = false
+    private var prefetched: (height: UInt64, task: Task<[Block], any Error>)?
 
     /// The node followed.
     public let node: RemoteNode
@@ -38,16 +41,20 @@ public final class NodeBlockSource: BlockSource, @unchecked Sendable {
         self.bufferLimit = max(1, bufferLimit)
     }
 
-    deinit { connection?.cancel() }
+    deinit {
+        connection?.cancel()
+        prefetched?.task.cancel()
+    }
 
     /// Closes the stream; later waits poll until the stream is asked for again.
     public func close() {
-        let open = lock.withLock { () -> StreamConnection? in
+        let (open, fetch) = lock.withLock { () -> (StreamConnection?, Task<[Block], any Error>?) in
             closed = true
-            defer { connection = nil }
-            return connection
+            defer { (connection, prefetched) = (nil, nil) }
+            return (connection, prefetched?.task)
         }
         open?.cancel()
+        fetch?.cancel()
     }
 
     /// Whether a stream to the node is open now.
@@ -56,9 +63,10 @@ public final class NodeBlockSource: BlockSource, @unchecked Sendable {
     // MARK: - BlockSource
 
     /// The streamed blocks from `height` on when the buffer holds `height`, else one page from
-    /// `GET /blocks?from=height`.
+    /// `GET /blocks?from=height` (the one fetched ahead when it starts at `height`); after a
+    /// full page, starts fetching the next.
     public func blocks(from height: UInt64) async throws -> [Block] {
-        let run = lock.withLock { () -> [Block] in
+        let (run, ahead) = lock.withLock { () -> ([Block], Task<[Block], any Error>?) in
             for old in buffer.keys where old < height { buffer[old] = nil }
             var run: [Block] = []
             var next = height
@@ -67,10 +75,29 @@ public final class NodeBlockSource: BlockSource, @unchecked Sendable {
                 buffer[next] = nil
                 next += 1
             }
-            return run
+            // A page fetched ahead for another height is of no use.
+            let fetch = prefetched
+            prefetched = nil
+            if let fetch, fetch.height != height || !run.isEmpty {
+                fetch.task.cancel()
+                return (run, nil)
+            }
+            return (run, fetch?.task)
         }
         if !run.isEmpty { return run }
-        return try await node.blocks(from: height)
+        let page: [Block]
+        if let ahead { page = try await ahead.value } else { page = try await node.blocks(from: height) }
+        if UInt64(page.count) >= NodeHandlers.maxPage, let last = page.last { fetchAhead(from: last.height + 1) }
+        return page
+    }
+
+    /// Starts reading the page from `height` now, for the next ``blocks(from:)``.
+    private func fetchAhead(from height: UInt64) {
+        let node = self.node
+        lock.withLock {
+            guard !closed, prefetched == nil else { return }
+            prefetched = (height, Task { try await node.blocks(from: height) })
+        }
     }
 
     /// Returns once the stream announces a block above `height`, or after `timeout`; opens the

@@ -120,12 +120,42 @@ public struct RemoteNode: Sendable {
         return try body(what) { try ok.body.json }
     }
 
-    /// One page of blocks from `height` on (at most 100), decoded from their canonical bytes.
+    /// The most bytes of a binary page read (100 blocks).
+    static let maxBinaryPage = 512 << 20
+
+    /// One page of blocks from `height` on (at most 100) as their framed canonical bytes
+    /// (``BinaryBlockPage``): `GET /blocks?from=height` with `Accept: application/octet-stream`.
+    /// Nil when the node answered a JSON page instead (a node older than the binary variant).
+    public func binaryBlockPage(from height: UInt64) async throws(RemoteNodeError) -> [UInt8]? {
+        try await binaryOrJSONPage(from: height).binary
+    }
+
+    /// One page of blocks from `height` on (at most 100), decoded from their canonical bytes:
+    /// the binary page, or the JSON page's `encoded` fields when the node answers JSON.
     ///
-    /// - Throws: ``RemoteNodeError/badBlock(height:reason:)`` when a block does not decode or its
-    ///   roots do not match its contents.
+    /// - Throws: ``RemoteNodeError/badBlock(height:reason:)`` when a block is cut short, does
+    ///   not decode, its roots do not match its contents or it is not the next height.
     public func blocks(from height: UInt64) async throws(RemoteNodeError) -> [Block] {
-        try await blockPage(from: height).blocks.map { body throws(RemoteNodeError) in try Self.block(from: body) }
+        let page = try await binaryOrJSONPage(from: height)
+        if let bytes = page.binary { return try BinaryBlockPage.decode(bytes, from: height) }
+        return try (page.json?.blocks ?? []).map { body throws(RemoteNodeError) in try Self.block(from: body) }
+    }
+
+    /// `GET /blocks?from=height` asking for the binary page, and whichever variant came back.
+    private func binaryOrJSONPage(from height: UInt64) async throws(RemoteNodeError) -> (binary: [UInt8]?, json: NodeAPI.BlockPage?) {
+        let what = "GET /blocks?from=\(height)"
+        let output = try await call(what) {
+            try await client.getBlocks(query: .init(from: height), headers: .init(accept: [.init(contentType: .binary)]))
+        }
+        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
+        switch ok.body {
+        case .binary(let body):
+            do { return (try await [UInt8](collecting: body, upTo: Self.maxBinaryPage), nil) } catch {
+                throw .unreachable("\(what): reading the page failed: \(error)")
+            }
+        case .json(let page):
+            return (nil, page)
+        }
     }
 
     /// The block at `height`, decoded from its canonical bytes; nil when the node has none there.
@@ -203,6 +233,28 @@ public struct RemoteNode: Sendable {
             throw .answered(request: what, status: 422, code: payload.value1?.error ?? "", detail: payload.value1?.detail ?? "")
         default: throw Self.unexpected(what, output)
         }
+    }
+
+    /// Hands several signed transactions to the node in one request (`POST /transactions/batch`,
+    /// their canonical bytes framed as ``BinaryBlockPage`` frames blocks), each admitted as
+    /// ``submit(_:waitSeconds:)`` admits one, in order.
+    ///
+    /// - Returns: one status per transaction, in order: pending (or included), or refused with
+    ///   the node's code and reason.
+    /// - Throws: ``RemoteNodeError/answered(request:status:code:detail:)`` when the node turns the
+    ///   whole batch away (400 naming the transaction, 413, 429).
+    public func submit(batch transactions: [SignedTransaction]) async throws(RemoteNodeError) -> [NodeAPI.TransactionStatusBody] {
+        let what = "POST /transactions/batch"
+        var bytes: [UInt8] = []
+        for tx in transactions { BinaryBlockPage.append(tx.encoded, to: &bytes) }
+        let body = bytes
+        let output = try await call(what) { try await client.submitTransactionBatch(body: .binary(HTTPBody(body))) }
+        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
+        let results = try self.body(what) { try ok.body.json }.results
+        guard results.count == transactions.count else {
+            throw .unexpected(request: what, reason: "\(results.count) results for \(transactions.count) transactions")
+        }
+        return results
     }
 
     /// Moves a dev node's chain time forward by `seconds` in an empty block (any other node

@@ -68,13 +68,15 @@ extension Node {
                     continue
                 }
                 // Verified and appended off the actor: the replay is the expensive part.
+                // One page is made durable with one sync (`Chain.append(verifying:)` of the
+                // page); the blocks before one that does not verify are still kept.
                 let outcome = await Task.detached { () -> (applied: [Block], failure: (any Error)?) in
-                    var applied: [Block] = []
-                    for block in blocks where block.height > chain.height {
-                        do { try chain.append(verifying: block) } catch { return (applied, error) }
-                        applied.append(block)
+                    let fresh = blocks.filter { $0.height > chain.height }
+                    do { try chain.append(verifying: fresh) } catch {
+                        let reached = chain.height
+                        return (fresh.filter { $0.height <= reached }, error)
                     }
-                    return (applied, nil)
+                    return (fresh, nil)
                 }.value
                 view = chain.state
                 index(outcome.applied)

@@ -115,6 +115,7 @@ struct NodeHandlers: APIProtocol {
         let to = input.query.to ?? .max
         guard from <= to else { throw NodeError.badRequest("from: \(from) is above to: \(to); expected from <= to") }
         let last = min(to, from &+ Self.maxPage - 1, node.chain.height)
+        if Self.prefersBinary(input.headers.accept) { return try binaryBlocks(from: from, through: last) }
         var out: [NodeAPI.BlockBody] = []
         if from <= last {
             do {

@@ -44,6 +44,15 @@ public enum NodeAPI {
         }
     }
 
+    /// `POST /transactions/batch`: one status per transaction, in body order (a refusal is
+    /// status `refused` with the typed error's code and text).
+    public struct TransactionBatchResult: Codable, Sendable, Equatable, Hashable {
+        /// The statuses, in the order the transactions came.
+        public let results: [TransactionStatusBody]
+        /// A batch answer carrying `results`.
+        public init(results: [TransactionStatusBody]) { self.results = results }
+    }
+
     /// An error body: `{"error": code, "detail": text}`.
     public struct ErrorBody: Codable, Sendable, Equatable {
         /// Machine-readable code.

@@ -15,6 +15,11 @@ public protocol BlockStore: AnyObject, Sendable {
     func exclusively<T>(_ body: () throws -> T) throws -> T
     /// Durably appends `block`; its height must be one above the stored tip.
     func append(_ block: Block) throws(ChainError)
+    /// Durably appends `blocks`, consecutive heights starting one above the stored tip; a
+    /// store may make them durable together (one sync for the lot), so a replica catching up
+    /// a page at a time does not wait on the disk once per block. On a throw, the blocks
+    /// before the refused one may have been stored.
+    func append(contentsOf blocks: [Block]) throws(ChainError)
     /// The stored blocks with height `height` and above, in order (empty past the tip).
     func blocks(from height: UInt64) throws(ChainError) -> [Block]
     /// The stored block at `height`, or nil past the tip; reads only that block.
@@ -26,6 +31,11 @@ public protocol BlockStore: AnyObject, Sendable {
 }
 
 extension BlockStore {
+    /// Appends the blocks one at a time (stores that can sync once for several override this).
+    public func append(contentsOf blocks: [Block]) throws(ChainError) {
+        for block in blocks { try append(block) }
+    }
+
     /// The block at `height`, found through ``blocks(from:)`` (stores override this to read
     /// one block only).
     public func block(at height: UInt64) throws(ChainError) -> Block? {

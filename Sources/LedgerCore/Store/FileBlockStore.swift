@@ -139,6 +139,17 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
         }
     }
 
+    /// Appends `blocks` as consecutive records with one write and one sync for all of them;
+    /// each must be the next height and name the one before it (the tip, for the first) as
+    /// parent. Nothing is appended if one does not follow.
+    public func append(contentsOf blocks: [Block]) throws(ChainError) {
+        guard !blocks.isEmpty else { return }
+        try withFileLock { () throws(ChainError) in
+            try scan(repairTornTail: true)
+            try appendRecords(blocks)
+        }
+    }
+
     /// The stored blocks from `height` on, each record's checksum and roots checked.
     public func blocks(from height: UInt64) throws(ChainError) -> [Block] {
         mutex.lock()
@@ -211,31 +222,48 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
     // MARK: - Log records
 
     private func appendRecord(_ block: Block) throws(ChainError) {
-        let expected = UInt64(offsets.count)
-        guard block.height == expected else { throw .heightMismatch(expected: expected, found: block.height) }
-        if block.height > 0, block.header.parentHash != tipHash {
-            throw .parentMismatch(height: block.height, expected: tipHash, found: block.header.parentHash)
+        try appendRecords([block])
+    }
+
+    /// Writes the records of `blocks` in one `write(2)` and syncs once; a partial write is
+    /// taken back so the log always ends on a whole record.
+    private func appendRecords(_ blocks: [Block]) throws(ChainError) {
+        var expected = UInt64(offsets.count)
+        var parent = tipHash
+        var bytes: [UInt8] = []
+        var recordStarts: [UInt64] = []
+        for block in blocks {
+            guard block.height == expected else { throw .heightMismatch(expected: expected, found: block.height) }
+            if block.height > 0, block.header.parentHash != parent {
+                throw .parentMismatch(height: block.height, expected: parent, found: block.header.parentHash)
+            }
+            let payload = block.encoded
+            guard payload.count <= Int(UInt32.max) else { throw .storage("block \(block.height) is too large to store") }
+            recordStarts.append(scanned + UInt64(bytes.count))
+            bytes += FileBlockStore.magic
+            let length = UInt32(payload.count)
+            for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: length >> (8 * UInt32(i)))) }
+            bytes += Keccak256.hash(payload).bytes.prefix(8)
+            bytes += payload
+            expected += 1
+            parent = block.hash
         }
-        let payload = block.encoded
-        guard payload.count <= Int(UInt32.max) else { throw .storage("block \(block.height) is too large to store") }
-        var record = FileBlockStore.magic
-        let length = UInt32(payload.count)
-        for i in 0..<4 { record.append(UInt8(truncatingIfNeeded: length >> (8 * UInt32(i)))) }
-        record += Keccak256.hash(payload).bytes.prefix(8)
-        record += payload
-        let written = record.withUnsafeBytes { write(logFD, $0.baseAddress, $0.count) }
-        guard written == record.count else {
+        let first = blocks.first?.height ?? expected
+        let last = expected - 1
+        let what = first == last ? "block \(first)" : "blocks \(first)–\(last)"
+        let written = bytes.withUnsafeBytes { write(logFD, $0.baseAddress, $0.count) }
+        guard written == bytes.count else {
             let reason = FileBlockStore.errnoText()
             // Take back a partial write so the log ends on a whole record.
             _ = ftruncate(logFD, off_t(scanned))
-            throw .storage("cannot append block \(block.height) to blocks.log: \(written < 0 ? reason : "short write")")
+            throw .storage("cannot append \(what) to blocks.log: \(written < 0 ? reason : "short write")")
         }
         guard fdatasync(logFD) == 0 else {
-            throw .storage("cannot sync blocks.log after block \(block.height): \(FileBlockStore.errnoText())")
+            throw .storage("cannot sync blocks.log after \(what): \(FileBlockStore.errnoText())")
         }
-        offsets.append(scanned)
-        scanned += UInt64(record.count)
-        tipHash = block.hash
+        offsets += recordStarts
+        scanned += UInt64(bytes.count)
+        tipHash = parent
     }
 
     /// Reads records appended since the last scan, checking checksums and the hash chain.
