@@ -126,6 +126,12 @@ import Testing
         #expect(after == (try before + UInt256(200_000_000_000_000_000)), "bob is paid 0.2 DMT for the read: \(before) → \(after)")
         datatrust.terminate()
         datatrust.waitUntilExit()
+        // Its housekeeping runs through the follower too, from a home that has no chain folder.
+        let dtHome = try NodeRemoteTests.keysOnlyHome(from: home)
+        try FileManager.default.copyItem(at: folder, to: dtHome.url.appendingPathComponent("datatrust"))
+        let housekept = try dtHome.object(["datatrust", "housekeep", "--key", "dt", "--node", follower.url])
+        #expect(housekept["pending"] as? Int == 0 && housekept["postponed"] as? Int == 0, "\(housekept)")
+        #expect(!FileManager.default.fileExists(atPath: dtHome.url.appendingPathComponent("chain").path))
 
         // carol (a council member: she holds MarketToken) challenges bob's listing through the
         // follower; alice votes straight at the leader, carol through the follower; the poll
