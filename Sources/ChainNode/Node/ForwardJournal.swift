@@ -25,12 +25,15 @@ extension ForwardJournalError: CustomStringConvertible {
 /// block, kept in a file so that a follower killed (even with SIGKILL) and restarted still
 /// reports them pending and hands the ones its leader lost over again.
 ///
-/// The file is a journal of lines, each written whole and flushed to disk before the follower
-/// forwards the transaction (so no acknowledged transaction is missing from it):
+/// The file is a journal of lines, each written whole:
 ///
-/// - `+ 0x<canonical bytes>` when a transaction is about to be forwarded;
+/// - `+ 0x<canonical bytes>` when a transaction is about to be forwarded; the follower flushes
+///   it to disk (``Flush``, off its actor, so concurrent forwards share the disk's work) before
+///   it hands the transaction over, so no transaction the leader may hold is missing from it;
 /// - `- 0x<hash>` when it leaves the list (included in a replicated block, refused, or not
-///   taken because the leader could not be reached).
+///   taken because the leader could not be reached). These are not flushed one by one: one lost
+///   in a crash leaves an entry that the restarted follower finds in a block, or asks the
+///   leader about, and settles again.
 ///
 /// Opening replays the lines (a last line without its newline, cut short by a crash, is
 /// ignored) and rewrites the file with only the live entries; the file is rewritten the same
@@ -97,12 +100,37 @@ final class ForwardJournal {
     /// The live entries in the order they were forwarded.
     var transactions: [SignedTransaction] { order.compactMap { live[$0] } }
 
-    /// Records that `transaction` is about to be forwarded; on disk when this returns.
-    func add(_ transaction: SignedTransaction) throws(ForwardJournalError) {
-        guard live[transaction.hash] == nil else { return }
-        try append("+ " + Hex.encode(transaction.encoded) + "\n")
-        live[transaction.hash] = transaction
-        order.append(transaction.hash)
+    /// Records that `transaction` is about to be forwarded (written, not yet flushed); run the
+    /// returned flush before handing it over.
+    func add(_ transaction: SignedTransaction) throws(ForwardJournalError) -> Flush {
+        if live[transaction.hash] == nil {
+            try append("+ " + Hex.encode(transaction.encoded) + "\n")
+            live[transaction.hash] = transaction
+            order.append(transaction.hash)
+        }
+        // A duplicate of the descriptor: a compaction may close the journal's own meanwhile
+        // (having flushed every live entry into the new file itself).
+        let descriptor = dup(handle.fileDescriptor)
+        guard descriptor >= 0 else { throw .io(path: url.path, reason: "cannot duplicate its descriptor to flush it: errno \(errno)") }
+        return Flush(descriptor: descriptor, path: url.path)
+    }
+
+    /// A flush of what the journal holds so far, to run off the node's actor.
+    struct Flush: Sendable {
+        /// A descriptor of the journal file of its own, closed by ``run()``.
+        let descriptor: Int32
+        /// The journal's path, for the error.
+        let path: String
+
+        /// Flushes the file to disk (`fsync`) on a thread of the global pool and closes the descriptor.
+        func run() async throws(ForwardJournalError) {
+            let descriptor = self.descriptor
+            let failure = await Task.detached { () -> Int32 in
+                defer { close(descriptor) }
+                return fsync(descriptor) == 0 ? 0 : errno
+            }.value
+            guard failure == 0 else { throw .io(path: path, reason: "cannot flush it to disk: errno \(failure)") }
+        }
     }
 
     /// Records that `hash` left the list (nothing when it is not in it). A failure to write is
@@ -123,7 +151,6 @@ final class ForwardJournal {
     private func append(_ line: String) throws(ForwardJournalError) {
         do {
             try handle.write(contentsOf: Data(line.utf8))
-            try handle.synchronize()
         } catch {
             throw .io(path: url.path, reason: "cannot append to it: \(error)")
         }

@@ -136,7 +136,7 @@ extension Node {
     func forward(_ transaction: SignedTransaction, sender: Address, to leader: RemoteNode) async throws(NodeError) -> Hash32 {
         let hash = transaction.hash
         // Written ahead: a follower killed once the leader has it still knows of it.
-        do { try journal?.add(transaction) } catch {
+        do { try await journal?.add(transaction).run() } catch {
             throw .unavailable("\(error); this follower records what it forwards before forwarding it, retry when the file is writable")
         }
         let outcome: NodeAPI.TransactionStatusBody
