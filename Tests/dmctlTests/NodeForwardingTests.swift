@@ -187,9 +187,10 @@ import Testing
         _ = try Chain.create(
             genesis: genesis, store: try FileBlockStore(folder: folder), clock: WallClock(offsetFile: folder.appendingPathComponent("clock-offset")),
             snapshotInterval: 0)
-        // A leader that builds a block only once a minute holds what it is sent in its pool.
+        // A leader that builds a block only once an hour holds what it is sent in its pool
+        // (a minute was not enough on a starved machine).
         let port = DatatrustMarket.freePort()
-        var leader = try NodeServeTests.startNode(home, 0, arguments: ["--block-interval", "60000"], port: port)
+        var leader = try NodeServeTests.startNode(home, 0, arguments: ["--block-interval", "3600000"], port: port)
         defer { leader.stop() }
         let followerHome = try TestHome()
         var follower = try NodeFollowerTests.follow(followerHome, leader, run: 0)

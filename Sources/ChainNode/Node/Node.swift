@@ -77,9 +77,9 @@ public actor Node {
     /// A verifying follower of `leader` over `chain` (a chain started from the leader's
     /// genesis); call ``startFollowing(source:logger:)`` to begin replicating.
     ///
-    /// With `forwardJournal`, the transactions it forwards are recorded in that file (see
-    /// ``ForwardJournal``) before they are handed to the leader, until a replicated block holds
-    /// them or they are refused; a follower restarted over the same file reports the ones not
+    /// With `forwardJournal`, the transactions it forwards are recorded in that file (a line
+    /// each, flushed to disk) before they are handed to the leader, until a replicated block
+    /// holds them or they are refused; a follower restarted over the same file reports the ones not
     /// yet replicated as pending again and asks the leader about them, handing over again any
     /// the leader lost, so each is included once.
     ///
