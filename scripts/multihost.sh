@@ -77,7 +77,8 @@ PIDS+=($!)
 wait_for "$WORK/follower.out" "listening on"
 echo "multihost: node on 10.213.1.1:8545, follower on 10.213.1.2:8546 / 10.213.2.1:8546"
 
-# The market, played through the follower; chain time warped on the dev leader.
+# The market, played through the follower; chain time warped on the dev leader. The round:
+# a backend, bob's listing, a paid query through the datatrust, then a challenge that removes it.
 warp() { ip netns exec "$NODE" curl -sf -X POST -H 'Content-Type: application/json' -d "{\"seconds\": $1}" http://10.213.1.1:8545/chain/warp >/dev/null; }
 for who in bob buyer; do party token transfer --token DMT --to "$who" --amount 1000 --key alice; done
 party market create heart --network-token DMT --set voteBy=60 --set councilThreshold=0 --key alice
@@ -100,7 +101,8 @@ wait_for "$WORK/dt.err" " on http://"
 echo "multihost: datatrust on 10.213.2.2:8080, following the follower"
 
 printf 'age\n11\n12\n13\n' >"$WORK/bob.csv"
-party market apply heart --file "$WORK/bob.csv" --key bob
+listing="$(on "$FOLLOWER" market apply heart --file "$WORK/bob.csv" --key bob --node http://10.213.1.2:8546 | sed -n 's/.*listing=\(0x[0-9a-f]\{64\}\).*/\1/p' | head -1)"
+[ -n "$listing" ] || { echo "multihost: market apply printed no listing id" >&2; exit 1; }
 on "$DT" datatrust add --url http://10.213.2.2:8080 --market heart "$WORK/bob.csv" --key bob >/dev/null
 for _ in $(seq 300); do
   ip netns exec "$FOLLOWER" curl -s "http://10.213.1.2:8546/events?kind=Attested" | grep -q Attested && break
@@ -112,6 +114,17 @@ party market resolve heart 2 --key alice
 party market pay heart --max-price 10 --backend "$("$BIN" key show dt --json --home "$LEADER_HOME" | field address)" --key buyer
 rows="$(on "$DT" datatrust query --url http://10.213.2.2:8080 --market heart --job heart=1 --sql 'SELECT age FROM heart ORDER BY age' --json --key buyer)"
 echo "$rows" | tr -d ' \n' | grep -q '"rows":\[\[11\],\[12\],\[13\]\]' || { echo "multihost: unexpected query answer: $rows" >&2; exit 1; }
+
+# The council challenges bob's listing (poll 3); the vote removes it.
+party market challenge heart "$listing" --key alice
+party market vote heart 3 yea --key alice
+warp 61
+outcome="$(on "$FOLLOWER" market resolve heart 3 --key bob --node http://10.213.1.2:8546)"
+echo "$outcome" | grep -q ChallengeSucceeded || { echo "multihost: the challenge did not succeed: $outcome" >&2; exit 1; }
+if on "$FOLLOWER" market listings heart --json --node http://10.213.1.2:8546 | grep -q "$listing"; then
+  echo "multihost: the challenged listing $listing is still listed" >&2; exit 1
+fi
+echo "multihost: challenge of bob's listing succeeded; it is removed"
 
 # The same state on both chain hosts.
 for _ in $(seq 300); do

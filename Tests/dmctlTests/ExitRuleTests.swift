@@ -52,6 +52,11 @@ import Testing
             (["model", "serve", "--key", "host", "--report-interval", "0"], "--report-interval", "from 1 to 86400"),
             (["model", "serve", "--key", "host", "--rate-limit", "-4"], "--rate-limit", "at least 1"),
             (["model", "serve", "--key", "host", "--rate-window", "0"], "--rate-window", "from 1 to 86400"),
+            (["datatrust", "serve", "--key", "host", "--port", "0"], "--port", "from 1 to 65535"),
+            (["datatrust", "serve", "--key", "host", "--port", "65536"], "--port", "from 1 to 65535"),
+            (["datatrust", "serve", "--key", "host", "--port", "-8080"], "--port", "from 1 to 65535"),
+            (["node", "serve", "--follow", "http://127.0.0.1:9", "--forward-retry-ms", "999"], "--forward-retry-ms", "from 1000 to 86400000"),
+            (["node", "serve", "--follow", "http://127.0.0.1:9", "--forward-retry-ms", "86400001"], "--forward-retry-ms", "from 1000 to 86400000"),
             (["model", "run", "--model", "m.onnx", "--input", "in.csv", "--limit", "-3"], "--limit", "at least 0"),
             (["chain", "blocks", "--limit", "0"], "--limit", "from 1 to 100000"),
             (["chain", "blocks", "--limit", "-2"], "--limit", "from 1 to 100000"),
@@ -63,5 +68,6 @@ import Testing
         }
         // The refused server created nothing in the home.
         #expect(!FileManager.default.fileExists(atPath: home.url.appendingPathComponent("modelhost").path))
+        #expect(!FileManager.default.fileExists(atPath: home.url.appendingPathComponent("datatrust").path))
     }
 }

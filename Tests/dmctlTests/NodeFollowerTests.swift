@@ -4,7 +4,8 @@ import MarketKit
 import Testing
 
 /// `dmctl node serve --follow` in its own process: a verifying follower of a node, with the
-/// market's parties using `dmctl --node <follower>`; it ends at the leader's state hash, both
+/// market's parties using `dmctl --node <follower>` (some straight at the node) for a whole
+/// round (list, challenge, invest, paid query, model bounty); it ends at the leader's state hash, both
 /// folders pass `chain verify`, and a follower killed with SIGKILL mid-sync resumes from its own
 /// store and converges.
 @Suite struct NodeFollowerTests {
@@ -125,6 +126,49 @@ import Testing
         #expect(after == (try before + UInt256(200_000_000_000_000_000)), "bob is paid 0.2 DMT for the read: \(before) → \(after)")
         datatrust.terminate()
         datatrust.waitUntilExit()
+        // Its housekeeping runs through the follower too, from a home that has no chain folder.
+        let dtHome = try NodeRemoteTests.keysOnlyHome(from: home)
+        try FileManager.default.copyItem(at: folder, to: dtHome.url.appendingPathComponent("datatrust"))
+        let housekept = try dtHome.object(["datatrust", "housekeep", "--key", "dt", "--node", follower.url])
+        #expect(housekept["pending"] as? Int == 0 && housekept["postponed"] as? Int == 0, "\(housekept)")
+        #expect(!FileManager.default.fileExists(atPath: dtHome.url.appendingPathComponent("chain").path))
+
+        // carol (a council member: she holds MarketToken) challenges bob's listing through the
+        // follower; alice votes straight at the leader, carol through the follower; the poll
+        // resolves after the vote window and the listing is removed.
+        let carolBefore = try UInt256(decimalInteger: try home.balance(try home.address("carol")), field: "carol")
+        #expect(try ok(["market", "challenge", "heart", listing.hex, "--key", "carol"]).contains("Challenged"))
+        _ = try home.ok(["market", "vote", "heart", "3", "yea", "--key", "alice", "--node", leader.url])
+        _ = try ok(["market", "vote", "heart", "3", "yea", "--key", "carol"])
+        try warp(61)
+        #expect(try ok(["market", "resolve", "heart", "3", "--key", "bob"]).contains("ChallengeSucceeded"))
+        let listings = try home.ok(["market", "listings", "heart", "--json", "--node", follower.url])
+        #expect(!listings.contains(listing.hex), "the challenged listing is gone: \(listings)")
+        let carolAfter = try UInt256(decimalInteger: try home.balance(try home.address("carol")), field: "carol")
+        #expect(carolAfter > carolBefore, "carol's stake came back with half of bob's deposit: \(carolBefore) → \(carolAfter)")
+
+        // A model bounty: alice posts it through the follower from a local split; carol trains
+        // the reference learner locally and submits sealed predictions through the follower;
+        // after the deadline (warped on the leader) alice reveals the truth straight at the
+        // leader, carol claims, bob picks, carol reveals and is paid.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let split = home.url.appendingPathComponent("split").path
+        _ = try home.ok(["dataset", "split", "--input", root.appendingPathComponent("Data/breast_cancer.csv").path,
+                         "--test-count", "143", "--seed", "7", "--out", split])
+        #expect(try ok(["bounty", "create", "--key", "alice", "--token", "DMT", "--reward", "10", "--stake", "1",
+                        "--deadline-in", "3600", "--classes", "2", "--dir", split]).contains("BountyCreated"))
+        let model = home.url.appendingPathComponent("carol.onnx").path, predictions = home.url.appendingPathComponent("carol-preds.json").path
+        let sealed = home.url.appendingPathComponent("carol.secret.json").path
+        _ = try home.ok(["bounty", "train", "--dir", split, "--model-out", model, "--predictions-out", predictions])
+        _ = try ok(["bounty", "submit", "--key", "carol", "--bounty", "1", "--predictions", predictions, "--model-file", model, "--secret", sealed])
+        _ = try home.ok(["chain", "warp", "3600", "--node", leader.url])
+        _ = try home.ok(["bounty", "truth", "--key", "alice", "--secret", split + "/truth-secret.json", "--node", leader.url])
+        _ = try ok(["bounty", "claim", "--key", "carol", "--secret", sealed])
+        try warp(900)
+        _ = try ok(["bounty", "pick", "--key", "bob", "--bounty", "1"])
+        #expect(try ok(["bounty", "reveal", "--key", "carol", "--secret", sealed]).contains("Paid"))
+        let bounty = try home.object(["bounty", "show", "1", "--node", follower.url])
+        #expect(bounty["phase"] as? String == "paid", "\(bounty)")
 
         // A refusal through the follower is the leader's typed refusal.
         let refused = try home.run(["market", "vote", "heart", "2", "yea", "--key", "alice", "--node", follower.url])

@@ -7,7 +7,8 @@ import Testing
 
 /// Transactions submitted to a `dmctl node serve --follow` process and forwarded to its leader,
 /// which is killed with SIGKILL at a seeded random moment and restarted: the follower hands the
-/// ones the leader lost over again, so every transaction it acknowledged ends up included, once.
+/// ones the leader lost over again, so every transaction it acknowledged ends up included, once;
+/// a follower killed too finds them in its journal when it restarts.
 @Suite struct NodeForwardingTests {
     /// The answer to one HTTP request.
     struct Answer: Sendable {
@@ -171,5 +172,80 @@ import Testing
         #expect(seen.count == acknowledged.count, "seed \(seed): the chain holds exactly the acknowledged transfers")
         let verify = try home.run(["chain", "verify"])
         #expect(verify.status == 0, "seed \(seed): \(verify.stderr)")
+    }
+
+    @Test func forwardedTransactionsOutstandingWhenTheFollowerIsKilledAreReportedAfterRestartAndIncludedOnce() async throws {
+        let senders = (0..<2).map { PrivateKey.derived(seed: 13, label: "forward-journal/sender-\($0)") }
+        let sink = PrivateKey.derived(seed: 13, label: "forward-journal/sink").address
+        let dmt = try TokenID("DMT")
+        let chainID: UInt64 = 1337
+        let home = try TestHome()
+        let folder = home.url.appendingPathComponent("chain")
+        let genesis = GenesisConfig(chainID: chainID, timestamp: UInt64(Date().timeIntervalSince1970) - 3600, tokens: [
+            .init(symbol: dmt, name: "DataMarket Token", balances: senders.map { .init(account: $0.address, amount: 1_000) })
+        ])
+        _ = try Chain.create(
+            genesis: genesis, store: try FileBlockStore(folder: folder), clock: WallClock(offsetFile: folder.appendingPathComponent("clock-offset")),
+            snapshotInterval: 0)
+        // A leader that builds a block only once an hour holds what it is sent in its pool
+        // (a minute was not enough on a starved machine).
+        let port = DatatrustMarket.freePort()
+        var leader = try NodeServeTests.startNode(home, 0, arguments: ["--block-interval", "3600000"], port: port)
+        defer { leader.stop() }
+        let followerHome = try TestHome()
+        var follower = try NodeFollowerTests.follow(followerHome, leader, run: 0)
+        defer { follower.stop() }
+
+        // Three transfers of sender 0 and one of sender 1, acknowledged by the follower and
+        // waiting in the leader's pool.
+        var transactions: [SignedTransaction] = []
+        for (key, nonce) in [(senders[0], 0), (senders[0], 1), (senders[0], 2), (senders[1], 0)] {
+            transactions.append(try SignedTransaction.sign(
+                LedgerModule.Call.transfer(token: dmt, to: sink, amount: 1), for: LedgerModule.self, chainID: chainID, nonce: UInt64(nonce), with: key))
+        }
+        for tx in transactions {
+            let answer = await Self.submit(tx, to: follower.url)
+            #expect(answer?.status == 202 && answer?.body["status"] == "pending", "\(String(describing: answer))")
+        }
+        #expect(NodeServeTests.object(try NodeServeTests.curl([leader.url + "/head"]).body)["pending"] as? Int == transactions.count)
+
+        // Both die: the follower with its forwarded list outstanding, the leader with its pool.
+        follower.kill9()
+        leader.kill9()
+        leader = try NodeServeTests.startNode(home, 1, arguments: ["--block-interval", "50"], port: port)
+        follower = try NodeFollowerTests.follow(followerHome, leader, run: 1)
+
+        // The restarted follower still knows each one (pending, or already included once it
+        // handed them over again), and each ends up included.
+        for tx in transactions {
+            let status = await Self.get(follower.url, "/transactions/\(tx.hash.hex)")
+            #expect([200, 202].contains(status?.status) && ["pending", "included"].contains(status?.body["status"]), "\(tx.hash): \(String(describing: status))")
+        }
+        var unsettled = Set(transactions.map(\.hash.hex))
+        let deadline = Date().addingTimeInterval(60)
+        while !unsettled.isEmpty, Date() < deadline {
+            for hash in unsettled where await Self.get(follower.url, "/transactions/\(hash)")?.body["status"] == "included" {
+                unsettled.remove(hash)
+            }
+            if !unsettled.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let log = ((try? String(contentsOf: followerHome.url.appendingPathComponent("node-1.err"), encoding: .utf8)) ?? "").suffix(2_000)
+        #expect(unsettled.isEmpty, "not included after the restart: \(unsettled)\n\(log)")
+        let (l, f) = try NodeFollowerTests.converge(leader, follower)
+        #expect(f["stateHash"] as? String == l["stateHash"] as? String)
+        follower.stop()
+        leader.stop()
+
+        // Each exactly once in the leader's chain; the journal settled every entry it recorded.
+        var seen: [String: Int] = [:]
+        for block in try FileBlockStore(folder: folder).blocks(from: 1) {
+            for tx in block.transactions { seen[tx.hash.hex, default: 0] += 1 }
+        }
+        #expect(seen == Dictionary(uniqueKeysWithValues: transactions.map { ($0.hash.hex, 1) }), "\(seen)")
+        let journal = try String(contentsOf: followerHome.url.appendingPathComponent("node/forwarded.journal"), encoding: .utf8)
+        let lines = journal.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("+ ") }.count == lines.filter { $0.hasPrefix("- ") }.count, "\(journal)")
+        #expect(try home.run(["chain", "verify"]).status == 0)
+        #expect(try followerHome.run(["chain", "verify"]).status == 0)
     }
 }

@@ -40,6 +40,10 @@ extension Node {
         replicator = Task { [weak self] in
             await self?.replicate(from: source, logger: logger)
         }
+        // Forwarded transactions reloaded from the journal are asked about at once.
+        if !forwardChecks.isEmpty, forwardKeeper == nil, !isShuttingDown {
+            forwardKeeper = Task { [weak self] in await self?.keepForwarded(at: leader) }
+        }
     }
 
     /// Suspends until the follower has replicated block `height` (true), or its replication
@@ -133,16 +137,24 @@ extension Node {
     /// refuses it later or loses it: see ``keepForwarded(at:)``.
     func forward(_ transaction: SignedTransaction, sender: Address, to leader: RemoteNode) async throws(NodeError) -> Hash32 {
         let hash = transaction.hash
+        // Written ahead: a follower killed once the leader has it still knows of it.
+        do { try await journal?.add(transaction).run() } catch {
+            throw .unavailable("\(error); this follower records what it forwards before forwarding it, retry when the file is writable")
+        }
         let outcome: NodeAPI.TransactionStatusBody
         do { outcome = try await leader.submit(transaction) } catch {
             let failure = Self.forwardingFailure(error, leader: leader)
             // A refusal is this transaction's fate: a later lookup here says so too.
             if case .refused = failure { refuse(hash, failure) }
+            // Not taken: the client is told so and resubmits; nothing to track.
+            if pending[hash] == nil { settleForwarded(hash) }
             throw failure
         }
         if outcome.status == "refused" {
             refuse(hash, .refused(code: outcome.error ?? "refused", detail: outcome.detail ?? "refused by the leader"))
-        } else if included[hash] == nil, pending[hash] == nil {
+        } else if included[hash] != nil {
+            settleForwarded(hash)
+        } else if pending[hash] == nil {
             pending[hash] = Pending(transaction: transaction, sender: sender, arrival: .now)
             forwardChecks[hash] = ForwardCheck(lastAsked: .now)
             if forwardKeeper == nil, !isShuttingDown {
@@ -261,6 +273,37 @@ extension Node {
             if case .unreachable(let reason) = error { return reason }
         }
         return nil
+    }
+
+    /// Reads the journal at `url` and takes up its transactions: the ones a stored block already
+    /// holds (`included`; or whose signer cannot be recovered) are settled; the others are
+    /// returned as pending here again and due to be asked about at the leader
+    /// (``startFollowing(source:logger:)`` starts asking).
+    static func reloadForwarded(from url: URL, included: [Hash32: (height: UInt64, index: Int)]) throws
+        -> (journal: ForwardJournal, pending: [Hash32: Pending], checks: [Hash32: ForwardCheck])
+    {
+        let journal = try ForwardJournal(url: url)
+        let due = ContinuousClock.now.advanced(by: .zero - forwardCheckInterval)
+        var pending: [Hash32: Pending] = [:]
+        var checks: [Hash32: ForwardCheck] = [:]
+        for tx in journal.transactions {
+            let hash = tx.hash
+            guard included[hash] == nil, let sender = try? tx.recoverSender() else {
+                // Settled now; a failed write leaves it for the next start, which settles it again.
+                try? journal.settle(hash)
+                continue
+            }
+            pending[hash] = Pending(transaction: tx, sender: sender, arrival: .now)
+            checks[hash] = ForwardCheck(lastAsked: due)
+        }
+        return (journal, pending, checks)
+    }
+
+    /// Takes `hash` off the journal of forwarded transactions (a follower's; nothing elsewhere).
+    func settleForwarded(_ hash: Hash32) {
+        // A failed write leaves the entry live on disk; after a restart it is asked about at
+        // the leader (or found in a block) and settled then, so nothing is lost or doubled.
+        try? journal?.settle(hash)
     }
 
     /// Forwarded transactions whose nonce the replicated chain has passed without including

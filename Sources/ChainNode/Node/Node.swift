@@ -48,6 +48,9 @@ public actor Node {
     var forwardChecks: [Hash32: ForwardCheck] = [:]
     /// On a follower: the task that asks the leader about forwarded transactions.
     var forwardKeeper: Task<Void, Never>?
+    /// On a follower given one: the file that keeps the forwarded transactions still pending
+    /// here across restarts.
+    var journal: ForwardJournal?
     private var building = false
     private var builder: Task<Void, Never>?
     /// The task replicating the leader's blocks, on a follower.
@@ -74,12 +77,21 @@ public actor Node {
     /// A verifying follower of `leader` over `chain` (a chain started from the leader's
     /// genesis); call ``startFollowing(source:logger:)`` to begin replicating.
     ///
-    /// - Throws: a storage error when the stored blocks cannot be read to index them.
-    public init(following leader: RemoteNode, chain: Chain, configuration: NodeConfiguration = NodeConfiguration()) throws {
-        try self.init(chain: chain, configuration: configuration, leader: leader)
+    /// With `forwardJournal`, the transactions it forwards are recorded in that file (a line
+    /// each, flushed to disk) before they are handed to the leader, until a replicated block
+    /// holds them or they are refused; a follower restarted over the same file reports the ones not
+    /// yet replicated as pending again and asks the leader about them, handing over again any
+    /// the leader lost, so each is included once.
+    ///
+    /// - Throws: a storage error when the stored blocks cannot be read to index them;
+    ///   ``ForwardJournalError`` when the journal cannot be read or rewritten.
+    public init(
+        following leader: RemoteNode, chain: Chain, configuration: NodeConfiguration = NodeConfiguration(), forwardJournal: URL? = nil
+    ) throws {
+        try self.init(chain: chain, configuration: configuration, leader: leader, forwardJournal: forwardJournal)
     }
 
-    private init(chain: Chain, configuration: NodeConfiguration, leader: RemoteNode?) throws {
+    private init(chain: Chain, configuration: NodeConfiguration, leader: RemoteNode?, forwardJournal: URL? = nil) throws {
         self.chain = chain
         self.configuration = configuration
         self.leader = leader
@@ -94,6 +106,12 @@ public actor Node {
         included = index
         head = top
         view = chain.state
+        if let forwardJournal {
+            let reloaded = try Self.reloadForwarded(from: forwardJournal, included: index)
+            journal = reloaded.journal
+            pending = reloaded.pending
+            forwardChecks = reloaded.checks
+        }
     }
 
     /// Starts building blocks every ``NodeConfiguration/blockIntervalMilliseconds`` (nothing on
@@ -399,6 +417,7 @@ public actor Node {
 
     func refuse(_ hash: Hash32, _ error: NodeError) {
         pending[hash] = nil
+        settleForwarded(hash)
         refused[hash] = (error.code, error.detail)
         refusedOrder.append(hash)
         if refusedOrder.count > Node.refusedMemory {
@@ -425,6 +444,7 @@ public actor Node {
             for (i, tx) in block.transactions.enumerated() {
                 included[tx.hash] = (block.height, i)
                 pending[tx.hash] = nil
+                settleForwarded(tx.hash)
                 // A follower may have reported a forwarded transaction dropped; the block says otherwise.
                 refused[tx.hash] = nil
                 resolveWaiters(tx.hash)

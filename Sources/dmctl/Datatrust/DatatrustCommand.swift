@@ -128,6 +128,22 @@ enum DatatrustHome {
         let submitter: any TransactionSubmitter
     }
 
+    /// The node `--node` (or `DMCTL_NODE`) names, followed up to its head, with a submitter
+    /// through it; nil when no node is given (the datatrust uses the home's chain folder).
+    static func remote(_ global: GlobalOptions) async throws -> Remote? {
+        guard let url = try global.nodeURL() else { return nil }
+        let node = RemoteNode(base: url)
+        let genesis: GenesisConfig
+        do { genesis = try await node.genesis() } catch {
+            throw CLIError.storage("--node: cannot read the node's genesis: \(error)")
+        }
+        let follower = try ChainFollower.start(genesis: genesis, modules: ChainHome.modules, source: NodeBlockSource(node: node))
+        do { try await follower.catchUp() } catch {
+            throw CLIError.storage("--node: following \(url.absoluteString) failed: \(error)")
+        }
+        return Remote(follower: follower, submitter: NodeSubmitter(node: node))
+    }
+
     /// Opens the datatrust of `global`'s home. Reads follow the chain as other processes extend
     /// it, never waiting for the writer lock; the datatrust's own transactions go through a
     /// writer handle opened at the first submission, so opening does not wait for the lock either.
@@ -194,7 +210,7 @@ extension DatatrustCommand {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @OptionGroup var index: IndexOptions
-        @Option(name: .long, help: "Port to listen on.") var port = 8080
+        @Option(name: .long, help: "Port to listen on (1-65535).") var port = 8080
         @Option(name: .long, help: "Address to bind.") var host = "127.0.0.1"
         @Option(name: .long, help: "File holding the vault passphrase (else the key file master.key is used).") var masterPassphraseFile: String?
         @Option(name: .long, help: "Largest datapoint accepted in every market, bytes (default: each market's maxDatapointBytes in config.json, else 4 GiB).")
@@ -207,19 +223,9 @@ extension DatatrustCommand {
         }
 
         func run() async throws {
-            var remote: DatatrustHome.Remote?
-            if let url = try global.nodeURL() {
-                let node = RemoteNode(base: url)
-                let genesis: GenesisConfig
-                do { genesis = try await node.genesis() } catch {
-                    throw CLIError.storage("--node: cannot read the node's genesis: \(error)")
-                }
-                let follower = try ChainFollower.start(genesis: genesis, modules: ChainHome.modules, source: NodeBlockSource(node: node))
-                do { try await follower.catchUp() } catch {
-                    throw CLIError.storage("--node: following \(url.absoluteString) failed: \(error)")
-                }
-                remote = DatatrustHome.Remote(follower: follower, submitter: NodeSubmitter(node: node))
-            }
+            // Before anything is created, opened or asked of a node.
+            try WholeNumberRule.check(port, in: WholeNumberRule.ports, field: "--port")
+            let remote = try await DatatrustHome.remote(global)
             let opened = try await DatatrustHome.open(global: global, signer: signer, masterPassphraseFile: masterPassphraseFile,
                                                       index: index, maxDatapointBytes: maxDatapointBytes, remote: remote)
             let config = opened.datatrust.configuration
@@ -297,7 +303,14 @@ extension DatatrustCommand {
     struct Housekeep: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the datatrust's housekeeping once with the server stopped: outbox, expired logins, vault sweep.",
-            discussion: "Example: dmctl datatrust housekeep --key datatrust")
+            discussion: """
+                The outbox's transactions (attestations, usage reports) are submitted to the home's \
+                chain folder, or with --node URL (or DMCTL_NODE) through that node, as `datatrust \
+                serve --node` submits them; give the same node the server used.
+
+                Example: dmctl datatrust housekeep --key datatrust
+                Example: dmctl datatrust housekeep --key datatrust --node http://127.0.0.1:8545
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
         @OptionGroup var index: IndexOptions
@@ -306,7 +319,11 @@ extension DatatrustCommand {
         var grace: Int64 = 0
 
         func run() async throws {
-            let datatrust = try await DatatrustHome.open(global: global, signer: signer, masterPassphraseFile: masterPassphraseFile, index: index).datatrust
+            // The outbox's attestations and usage reports go to the chain: the home's folder, or
+            // the node named by --node (a datatrust served with --node has no chain folder).
+            let remote = try await DatatrustHome.remote(global)
+            let datatrust = try await DatatrustHome.open(
+                global: global, signer: signer, masterPassphraseFile: masterPassphraseFile, index: index, remote: remote).datatrust
             // The servers are stopped: entries a killed server had claimed are submitted now.
             let pass = await datatrust.flushOutbox(overridingClaims: true)
             let purged = try await datatrust.purgeExpiredLogins()

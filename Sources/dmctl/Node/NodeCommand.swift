@@ -45,10 +45,13 @@ struct NodeCommand: AsyncParsableCommand {
                 resumes from the blocks already stored. Every block is replayed and checked (hash chain, \
                 signatures, receipts) before it is served; a block that does not verify is refused, \
                 logged with its height and reason, and shown in GET /head under "following"; the \
-                follower then stops advancing.
+                follower then stops advancing. What a follower forwards is recorded in \
+                <home>/node/forwarded.journal before it is handed to the leader, until a replicated \
+                block holds it or it is refused: a follower restarted (even after a SIGKILL) reports \
+                those transactions pending again and hands any its leader lost over again.
 
                 Example: dmctl node serve --port 8545 --dev
-                Example: dmctl node serve --port 8546 --follow http://127.0.0.1:8545 --home ./follower
+                Example: dmctl node serve --port 8546 --follow http://127.0.0.1:8545 --forward-retry-ms 10000 --home ./follower
                 """)
         @OptionGroup var global: GlobalOptions
         @Option(name: .long, help: "Address to bind.") var host = "127.0.0.1"
@@ -64,6 +67,10 @@ struct NodeCommand: AsyncParsableCommand {
         var rateLimit = 20_000
         @Option(name: .long, help: ArgumentHelp("Be a verifying follower of the node at this URL.", valueName: "url"))
         var follow: String?
+        @Option(name: .long, help: ArgumentHelp(
+            "With --follow: how long forwarded transactions stay pending while the leader cannot be reached before they are reported dropped (forwardLost), 1000 to 86400000.",
+            valueName: "ms"))
+        var forwardRetryMs: UInt64 = NodeConfiguration().forwardRetryMilliseconds
 
         func validate() throws {
             guard (0...65_535).contains(port) else { throw ValidationError("--port \(port): expected 0 to 65535") }
@@ -80,15 +87,21 @@ struct NodeCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            // Before anything is opened or asked of a leader: one second to one day.
+            try WholeNumberRule.check(forwardRetryMs, in: 1_000...86_400_000, field: "--forward-retry-ms")
             let configuration = NodeConfiguration(
                 blockIntervalMilliseconds: blockInterval, maxBlockTransactions: maxBlockTransactions, maxPendingTransactions: maxPending,
-                rateLimitRequests: rateLimit, rateLimitWindowSeconds: 60, dev: dev)
+                rateLimitRequests: rateLimit, rateLimitWindowSeconds: 60, dev: dev, forwardRetryMilliseconds: forwardRetryMs)
             let chain: Chain
             let node: Node
             if let follow, let url = URL(string: follow) {
                 let leader = RemoteNode(base: url)
                 chain = try await Self.followerChain(Home(global), leader: leader)
-                node = try Node(following: leader, chain: chain, configuration: configuration)
+                do {
+                    node = try Node(following: leader, chain: chain, configuration: configuration, forwardJournal: Self.forwardJournal(Home(global)))
+                } catch let error as ForwardJournalError {
+                    throw CLIError.storage("\(error)")
+                }
                 await node.startFollowing()
             } else {
                 chain = try ChainHome.openFolder(Home(global))
@@ -112,6 +125,12 @@ struct NodeCommand: AsyncParsableCommand {
             group.maximumGracefulShutdownDuration = .seconds(2)
             try await ServiceGroup(configuration: group).run()
             await node.shutdown()
+        }
+
+        /// Where a follower keeps the transactions it forwarded that are not yet in a
+        /// replicated block: `<home>/node/forwarded.journal`.
+        static func forwardJournal(_ home: Home) -> URL {
+            home.url.appendingPathComponent("node", isDirectory: true).appendingPathComponent("forwarded.journal")
         }
 
         /// The follower's chain in `home`: the one stored there (its genesis must be the

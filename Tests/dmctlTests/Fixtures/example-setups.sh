@@ -444,7 +444,7 @@ datatrust_with_jobs() {
 setup_datatrust() { world datatrust; }
 setup_datatrust_init() { world listed; }
 setup_datatrust_serve() { world datatrust && cp -a home node-home && serve 8545 dmctl node serve --port 8545 --home node-home; }
-setup_datatrust_housekeep() { world datatrust; }
+setup_datatrust_housekeep() { world datatrust && cp -a home node-home && serve 8545 dmctl node serve --port 8545 --home node-home; }
 setup_datatrust_markets() { world datatrust && serve_datatrust; }
 setup_datatrust_schema() { world datatrust && serve_datatrust; }
 setup_datatrust_add() { world datatrust && serve_datatrust; }
