@@ -1,3 +1,4 @@
+import DataMarketTesting
 import DatatrustKit
 import Foundation
 import LedgerCore
@@ -12,17 +13,6 @@ import Glibc
 /// datapoint is stored and attested, every charged job is reported exactly once, and no
 /// `.part` file or unindexed object is left.
 @Suite struct DatatrustFaultTests {
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func next(below n: UInt64) -> UInt64 { next() % n }
-    }
 
     /// The events of `kind` on chain, as their field maps.
     static func events(_ home: TestHome, kind: String) throws -> [[String: String]] {
@@ -34,7 +24,7 @@ import Glibc
     func sigkilledServerLosesNothingAndLeavesNothingStuck() async throws {
         let market = try DatatrustMarket(rawSQL: true)
         let home = market.home
-        var rng = SplitMix64(state: 0xDA7A_7205_7000_0012)
+        var rng = SplitMix64(seed: 0xDA7A_7205_7000_0012)
         let dt = try home.address("dt")
 
         // Each round starts a server after the chain steps it needs (a server follows the chain
@@ -71,7 +61,7 @@ import Glibc
             let out = home.url.appendingPathComponent("add-\(round).out"), err = home.url.appendingPathComponent("add-\(round).err")
             let client = try home.runner.start(["datatrust", "add", "--url", server.url, "--market", "heart", "--key", "bob", file, "--home", home.url.path],
                                                stdout: out, stderr: err)
-            usleep(useconds_t(rng.next(below: 1_200_000)))
+            usleep(useconds_t(rng.below(1_200_000)))
             killServer(server)
             client.waitUntilExit()
             if client.terminationStatus == 0 { ackedAdds.append(hash) }
@@ -88,7 +78,7 @@ import Glibc
             let client = try home.runner.start(["datatrust", "query", "--url", server.url, "--market", "heart", "--job", "heart=\(job)",
                                                 "--sql", "SELECT count(*) FROM heart", "--key", "buyer", "--home", home.url.path],
                                                stdout: out, stderr: err)
-            usleep(useconds_t(rng.next(below: 1_200_000)))
+            usleep(useconds_t(rng.below(1_200_000)))
             killServer(server)
             client.waitUntilExit()
             if client.terminationStatus == 0 { ackedJobs.append(job) }

@@ -1,21 +1,11 @@
+import DataMarketTesting
 import Foundation
+import LedgerCore
 import Testing
 
 /// The file store under the built binary: SIGKILL at random moments, damaged bytes, a torn
 /// final write, and two processes appending at once.
 @Suite struct StoreCrashTests {
-    /// A small deterministic generator so a failing round reproduces from its seed.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func next(below n: UInt64) -> UInt64 { next() % n }
-    }
 
     /// One record of `blocks.log`: where it starts and how long its payload is.
     struct Record { let offset: Int; let payloadLength: Int }
@@ -49,7 +39,7 @@ import Testing
     func sigkilledAppendsKeepEveryAcknowledgedBlockAndNothingPartial() throws {
         let home = try TestHome()
         try home.initChain()
-        var rng = SplitMix64(state: 0xD47A_3A4B_E7C0_0003)
+        var rng = SplitMix64(seed: 0xD47A_3A4B_E7C0_0003)
         var previous = 0
         var killedMidRun = 0
         for round in 0..<20 {
@@ -60,7 +50,7 @@ import Testing
                 stdout: out, stderr: err)
             let started = Self.waitFor(out, seconds: 20) { !$0.ackedHeights.isEmpty }
             #expect(!started.ackedHeights.isEmpty, "round \(round): soak never acknowledged a block: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
-            usleep(UInt32(rng.next(below: 150_000)))
+            usleep(UInt32(rng.below(150_000)))
             if process.isRunning { killedMidRun += 1 }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
