@@ -1,7 +1,7 @@
 import LedgerCore
 
 /// Builds an in-memory chain for tests: a genesis with funded accounts, the protocol modules
-/// under test, and a ``LedgerCore/ManualClock`` the test moves forward.
+/// under test, and a `ManualClock` the test moves forward.
 ///
 /// ```swift
 /// var builder = TestChain(chainID: 5)
@@ -19,7 +19,7 @@ public struct TestChain {
     public var start: UInt64
     /// The tokens of the genesis, in the order they were funded.
     public private(set) var tokens: [GenesisConfig.TokenAllocation] = []
-    /// The clock the built chain reads; ``ManualClock/warp(by:)`` moves it.
+    /// The clock the built chain reads; its `warp(by:)` moves it.
     public let clock: ManualClock
 
     /// A builder for a chain with id `chainID` whose clock starts at `start`.

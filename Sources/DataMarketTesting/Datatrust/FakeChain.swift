@@ -3,7 +3,7 @@ import Foundation
 import LedgerCore
 import MarketKit
 
-/// An in-memory stand-in for the chain as a datatrust sees it (``DatatrustKit/DatatrustMarketView``),
+/// An in-memory stand-in for the chain as a datatrust sees it (`DatatrustMarketView`),
 /// for tests of a datatrust without a chain: listings, council, paid jobs, the privacy price,
 /// and switches that make attestations or usage reports fail.
 public actor FakeChain: DatatrustMarketView {

@@ -27,9 +27,15 @@ public struct CLIRunner: Sendable {
 
     /// A runner for the built `dmctl`, adding `environment` to every run, in `workingDirectory`.
     public init(environment: [String: String] = [:], workingDirectory: URL? = nil) {
+        self.init(executable: Self.builtProduct("dmctl"), environment: environment, workingDirectory: workingDirectory)
+    }
+
+    /// A runner for another program: an example built with the package
+    /// (``builtProduct(_:)``), or a shell that plays a script of dmctl lines.
+    public init(executable: URL, environment: [String: String] = [:], workingDirectory: URL? = nil) {
+        binary = executable
         self.environment = environment
         self.workingDirectory = workingDirectory
-        binary = Self.builtProduct("dmctl")
     }
 
     /// The executable `name` of this build: `$DMCTL_BIN` for `dmctl` when set, else the file
@@ -47,8 +53,8 @@ public struct CLIRunner: Sendable {
     /// This process's environment without dmctl's own settings, plus the runner's and `env`.
     func childEnvironment(_ env: [String: String]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
-        environment["DMCTL_HOME"] = nil
-        environment["DMCTL_STORE"] = nil  // a test names its store itself
+        // A test names its home, store and node itself.
+        for name in ["DMCTL_HOME", "DMCTL_STORE", "DMCTL_NODE"] { environment[name] = nil }
         for (k, v) in self.environment { environment[k] = v }
         for (k, v) in env { environment[k] = v }
         return environment
