@@ -29,8 +29,8 @@ public struct TestChain {
         clock = ManualClock(start)
     }
 
-    /// Adds `token` to the genesis with `balances`; `minter` may mint more later.
-    /// - Parameter name: the token's display name ("DataMarket Token" unless given).
+    /// Adds `token` (display name `name`, "DataMarket Token" unless given) to the genesis with
+    /// `balances`; `minter` may mint more later.
     public mutating func fund(
         _ token: TokenID, name: String = "DataMarket Token", minter: Address? = nil, _ balances: [(Address, UInt256)]
     ) {

@@ -82,9 +82,9 @@ public final class DatatrustMarket: Sendable {
         return Server(handle: handle, url: "http://127.0.0.1:\(port)")
     }
 
-    /// Starts the server with `key` and waits, blocking the thread, until it prints
-    /// "serving … on http://…" (or exits, or 30 s pass).
-    /// - Parameter extra: more `serve` arguments (`--index`, `--vault`).
+    /// Starts the server with `key` on `port` (a free one unless given), its output in files
+    /// named after `tag`, with `extra` `serve` arguments (`--index`, `--vault`), and waits,
+    /// blocking the thread, until it prints "serving … on http://…" (or exits, or 30 s pass).
     public func serve(key: String = "dt", port: Int? = nil, tag: String = UUID().uuidString, extra: [String] = []) throws -> Server {
         let server = try launch(key: key, port: port, tag: tag, extra: extra)
         let deadline = Date().addingTimeInterval(30)
@@ -92,8 +92,8 @@ public final class DatatrustMarket: Sendable {
         return server
     }
 
-    /// Starts the server with `key` and waits, without holding a thread, until it prints
-    /// "serving … on http://…".
+    /// Starts the server like ``serve(key:port:tag:extra:)`` and waits, without holding a
+    /// thread, until it prints "serving … on http://…" (for at most `timeout`).
     /// - Throws: ``ProcessTestError`` when it exits first or stays silent for `timeout`.
     public func serveAsync(
         key: String = "dt", port: Int? = nil, tag: String = UUID().uuidString, extra: [String] = [], timeout: Duration = .seconds(120)
