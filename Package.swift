@@ -17,6 +17,8 @@ let package = Package(
         .library(name: "LedgerPostgres", targets: ["LedgerPostgres"]),
         .library(name: "DatatrustPostgres", targets: ["DatatrustPostgres"]),
         .executable(name: "dmctl", targets: ["dmctl"]),
+        // Test helpers for DataMarket's own tests and for users' tests of code built on it.
+        .library(name: "DataMarketTesting", targets: ["DataMarketTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,6 +40,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // Test-only: property tests that shrink a failing input and print a seed that replays it.
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        // DataMarketTesting runs dmctl as a child process without blocking a thread.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
     ],
     targets: [
         // MARK: - System libraries (Debian -dev packages; scripts/setup.sh installs them)
@@ -170,6 +175,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
 
+        // MARK: - Testing (a product: users' tests of code built on DataMarket use it too)
+        .target(
+            name: "DataMarketTesting",
+            dependencies: [
+                "LedgerCore", "MarketKit", "DatatrustKit", "SodiumSupport",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]),
+
         // MARK: - Examples (built with the package so they keep compiling; run by dmctlTests'
         // ExamplesTests; deliberately not products)
         .executableTarget(name: "PaillierQuickStart", dependencies: ["HECore"], path: "Examples/PaillierQuickStart"),
@@ -186,29 +200,31 @@ let package = Package(
         // MARK: - Tests
         .testTarget(
             name: "LedgerCoreTests",
-            dependencies: ["LedgerCore", "LedgerPostgres", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "DataMarketTesting", "LedgerCore", "LedgerPostgres", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "HECoreTests",
-            dependencies: ["HECore"],
+            dependencies: ["DataMarketTesting", "HECore", "LedgerCore"],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "ONNXKitTests",
-            dependencies: ["ONNXKit", "HECore", "LedgerCore", "SodiumSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["DataMarketTesting", "ONNXKit", "HECore", "LedgerCore", "SodiumSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "MarketKitTests",
-            dependencies: ["MarketKit", "LedgerCore"]),
+            dependencies: ["DataMarketTesting", "MarketKit", "LedgerCore"]),
         .testTarget(
             name: "ModelMarketKitTests",
             dependencies: [
-                "ModelMarketKit", "LedgerCore", "HECore", "ONNXKit", "MarketKit", "DatatrustKit", "ModelHostKit",
+                "DataMarketTesting", "ModelMarketKit", "LedgerCore", "HECore", "ONNXKit", "MarketKit", "DatatrustKit", "ModelHostKit",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]),
         .testTarget(
             name: "DatatrustKitTests",
             dependencies: [
-                "DatatrustKit", "LedgerCore", "MarketKit", "DatatrustPostgres", "LedgerPostgres",
+                "DataMarketTesting", "DatatrustKit", "LedgerCore", "MarketKit", "DatatrustPostgres", "LedgerPostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -220,19 +236,19 @@ let package = Package(
         .testTarget(
             name: "ChainNodeTests",
             dependencies: [
-                "ChainNode", "LedgerCore", "MarketKit", "CSodium",
+                "DataMarketTesting", "ChainNode", "LedgerCore", "MarketKit", "CSodium",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
             name: "ModelHostKitTests",
             dependencies: [
-                "ModelHostKit", "LedgerCore", "MarketKit", "HECore", "ONNXKit", "DatatrustKit",
+                "DataMarketTesting", "ModelHostKit", "LedgerCore", "MarketKit", "HECore", "ONNXKit", "DatatrustKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
             name: "dmctlTests",
             dependencies: [
-                "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "LedgerPostgres", "DatatrustPostgres",
+                "DataMarketTesting", "dmctl", "LedgerCore", "MarketKit", "ModelMarketKit", "DatatrustKit", "ONNXKit", "LedgerPostgres", "DatatrustPostgres",
                 // Built before the tests so ExamplesTests can run them.
                 "PaillierQuickStart", "MarketRound", "ModelBountyRound", "DatatrustClientSession", "EncryptedModelScoring",
             ],

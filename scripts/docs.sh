@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(LedgerCore HECore MarketKit ModelMarketKit DatatrustKit ONNXKit ModelHostKit ChainNode LedgerPostgres DatatrustPostgres)
+  targets=(LedgerCore HECore MarketKit ModelMarketKit DatatrustKit ONNXKit ModelHostKit ChainNode LedgerPostgres DatatrustPostgres DataMarketTesting)
 fi
 out=.build/docs
 mkdir -p "$out"

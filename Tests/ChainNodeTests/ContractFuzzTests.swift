@@ -12,18 +12,6 @@ import Testing
 /// document declares for that status. Seeded: the seed is printed, and `NODE_FUZZ_SEED=n`
 /// replays a run. About 5 s alone; the time is printed, not asserted (no timed tests).
 struct ContractFuzzTests {
-    /// SplitMix64: small, seedable, the same sequence on every machine.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     struct Case {
         let request: Sent
         /// The operation's declared responses, or nil for a path or method the document does not serve.
@@ -55,7 +43,7 @@ struct ContractFuzzTests {
     @Test func generatedCasesGetDeclaredStatusesAndBodiesThatFitTheSchema() async throws {
         let seed = ProcessInfo.processInfo.environment["NODE_FUZZ_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 0...UInt64(UInt32.max))
         print("ContractFuzzTests seed: \(seed) (replay with NODE_FUZZ_SEED=\(seed))")
-        var rng = Generator(state: seed)
+        var rng = SplitMix64(seed: seed)
         let started = ContinuousClock.now
 
         let configuration = NodeConfiguration(blockIntervalMilliseconds: 20, nonceGapTimeoutMilliseconds: 200, maxBodyBytes: 4096, dev: true)
@@ -160,7 +148,7 @@ struct ContractFuzzTests {
         }
 
         /// A value for a parameter of `schema`: valid, or, when `bad`, one that breaks it.
-        func value(_ name: String, _ schema: [String: Any], bad: Bool, rng: inout Generator) -> String {
+        func value(_ name: String, _ schema: [String: Any], bad: Bool, rng: inout SplitMix64) -> String {
             let pattern = schema["pattern"] as? String ?? ""
             if pattern.contains("{64}") {
                 return bad ? Self.badHex.randomElement(using: &rng) ?? "0x" : (Bool.random(using: &rng) ? known.hex : Keccak256.hash([UInt8.random(in: 0...255, using: &rng)]).hex)
@@ -182,7 +170,7 @@ struct ContractFuzzTests {
         }
 
         /// A body for the operation: valid, or wrong types, huge numbers, bad hex, missing fields, not JSON, too large.
-        mutating func body(path: String, bad: Bool, rng: inout Generator) throws -> (HTTPFields, ByteBuffer) {
+        mutating func body(path: String, bad: Bool, rng: inout SplitMix64) throws -> (HTTPFields, ByteBuffer) {
             let json: HTTPFields = [.contentType: "application/json"]
             if path == "/transactions" {
                 if !bad {
@@ -211,7 +199,7 @@ struct ContractFuzzTests {
         }
 
         /// One case for the operation `method path`: every parameter valid, or one broken.
-        mutating func make(path: String, method: String, operation: [String: Any], document: [String: Any], rng: inout Generator) throws -> Case {
+        mutating func make(path: String, method: String, operation: [String: Any], document: [String: Any], rng: inout SplitMix64) throws -> Case {
             let parameters = operation["parameters"] as? [[String: Any]] ?? []
             let hasBody = operation["requestBody"] != nil
             let targets = parameters.count + (hasBody ? 1 : 0)
@@ -244,7 +232,7 @@ struct ContractFuzzTests {
         }
 
         /// A path the document does not serve, or a method it does not serve on a real path.
-        func oddPath(rng: inout Generator) -> Case {
+        func oddPath(rng: inout SplitMix64) -> Case {
             let choices: [(HTTPRequest.Method, String)] = [
                 (.get, "/nope"), (.get, "/blocks/1/extra"), (.get, "/markets/a/b/c"), (.put, "/head"), (.delete, "/transactions"),
                 (.get, "/%2e%2e/etc/passwd"), (.get, "/" + String(repeating: "a", count: 2000)), (.patch, "/chain/warp"),

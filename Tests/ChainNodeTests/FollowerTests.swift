@@ -1,3 +1,4 @@
+import DataMarketTesting
 import Foundation
 import Hummingbird
 @testable import LedgerCore
@@ -16,18 +17,6 @@ import Testing
         throw RemoteNodeError.unreachable("the test server did not start")
     }
 
-    /// Polls `condition` until it holds or `seconds` pass. The default is long because the
-    /// whole suite, run beside blocking process tests, has starved this one for minutes in CI;
-    /// a condition that holds returns at once.
-    static func eventually(_ seconds: Double = 600, _ condition: () async -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return await condition()
-    }
-
     @Test func followerReplicatesTheLeaderAndForwardsWhatIsSubmittedToIt() async throws {
         let leader = try await NodeFixture.node()
         let (ports, continuation) = AsyncStream<Int>.makeStream()
@@ -39,7 +28,7 @@ import Testing
         }
         let remote = RemoteNode(base: try #require(URL(string: "http://127.0.0.1:\(port)")))
         #expect(try await remote.genesis() == leader.chain.genesis)
-        #expect(await Self.eventually { await leader.pendingCount == 0 })
+        #expect(await eventually { await leader.pendingCount == 0 })
 
         let follower = try Node(following: remote, chain: try NodeFixture.chain())
         await follower.startFollowing()
@@ -100,7 +89,7 @@ import Testing
         let remote = RemoteNode(base: try #require(URL(string: "http://127.0.0.1:\(port)")))
         let follower = try Node(following: remote, chain: try NodeFixture.chain())
         await follower.startFollowing()
-        #expect(await Self.eventually { await follower.followStatus?.refusedHeight != nil })
+        #expect(await eventually { await follower.followStatus?.refusedHeight != nil })
         let status = await follower.followStatus
         #expect(status?.refusedHeight == 3)
         #expect(status?.refusal?.contains("receipt 0") == true, "\(String(describing: status?.refusal))")

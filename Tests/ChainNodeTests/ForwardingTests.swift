@@ -1,3 +1,4 @@
+import DataMarketTesting
 import Foundation
 import Hummingbird
 import LedgerCore
@@ -29,7 +30,7 @@ import Testing
         // The leader goes away and does not come back.
         server.cancel()
         await leader.stop()
-        let lost = await FollowerTests.eventually(30) {
+        let lost = await eventually(timeout: .seconds(30)) {
             if case .refused(let code, _) = (try? await follower.status(of: hash)) ?? nil { return code == "NodeError.forwardLost" }
             return false
         }

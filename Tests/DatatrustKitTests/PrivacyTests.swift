@@ -1,4 +1,6 @@
+import DataMarketTesting
 import Foundation
+import LedgerCore
 import Testing
 @testable import DatatrustKit
 

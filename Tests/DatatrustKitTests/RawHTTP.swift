@@ -1,3 +1,4 @@
+import DataMarketTesting
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCore
 import Testing
 @testable import HECore
 

@@ -1,3 +1,4 @@
+import DataMarketTesting
 import Foundation
 import Testing
 import LedgerCore

@@ -2,26 +2,6 @@
 
 import LedgerCore
 
-/// SplitMix64: a tiny deterministic generator, so every seeded test reproduces exactly.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// `count` random bytes.
-    mutating func bytes(_ count: Int) -> [UInt8] {
-        (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &self) }
-    }
-}
-
 /// Decodes hex known to be valid in a test vector; a malformed vector fails the test that uses
 /// it (through an empty result) instead of crashing the run.
 func bytes(_ hex: String) -> [UInt8] {

@@ -1,22 +1,10 @@
 // Helpers shared by the MarketKit test files: a deterministic RNG, a chain with funded
 // accounts and one market, and the conservation invariants every test can check.
 
+import DataMarketTesting
 import Foundation
 import LedgerCore
 import MarketKit
-
-/// SplitMix64: a tiny deterministic generator, so every seeded test reproduces exactly.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Whole tokens in wei.
 func tokens(_ n: UInt64) -> UInt256 { UInt256(n).multipliedFullWidth(by: 1_000_000_000_000_000_000).low }
@@ -24,11 +12,8 @@ func tokens(_ n: UInt64) -> UInt256 { UInt256(n).multipliedFullWidth(by: 1_000_0
 /// Thousandths of a token in wei.
 func milli(_ n: UInt64) -> UInt256 { UInt256(n).multipliedFullWidth(by: 1_000_000_000_000_000).low }
 
-/// A deterministic key from a small number.
-func key(_ n: UInt8) -> PrivateKey {
-    // Keys 1...200 are all valid secp256k1 scalars.
-    (try? PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [n])) ?? PrivateKey.generate()
-}
+/// A deterministic key from a small number (``TestKeys/small(_:)``).
+func key(_ n: UInt8) -> PrivateKey { TestKeys.small(n) }
 
 /// A chain with DMT balances for `accounts` and (unless `create` is false) the market `cancer`.
 struct Fixture {
@@ -55,10 +40,9 @@ struct Fixture {
     init(create: Bool = true, parameters: Parameters = Fixture.parameters) throws {
         id = try MarketID("cancer")
         let everyone = [creator] + investors + owners + [backend, buyer, mallory]
-        let genesis = GenesisConfig(chainID: 5, timestamp: Fixture.start, tokens: [
-            .init(symbol: Fixture.dmt, name: "DataMarket Token", balances: everyone.map { .init(account: $0.address, amount: tokens(1_000_000)) })
-        ])
-        chain = try Chain.create(genesis: genesis, modules: [MarketModule.self], snapshotInterval: 0)
+        var builder = TestChain(chainID: 5, start: Fixture.start)
+        builder.fund(Fixture.dmt, everyone.map { ($0.address, tokens(1_000_000)) })
+        chain = try builder.build(modules: [MarketModule.self], snapshotInterval: 0)
         if create {
             try send(.create(market: id, tokenName: "Cancer Market Token", networkToken: Fixture.dmt, parameters: parameters), from: creator)
         }

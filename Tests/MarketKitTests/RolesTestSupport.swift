@@ -1,6 +1,7 @@
 // Helpers shared by the Roles*Tests files: a chain hosting the market and roles modules, a
 // market with a council and an authorised datatrust, and shortcuts for listing data.
 
+import DataMarketTesting
 import Foundation
 import LedgerCore
 import MarketKit
@@ -25,10 +26,9 @@ struct RolesFixture {
     init() throws {
         id = try MarketID("cancer")
         let everyone = council + owners + [backend, mallory, sponsor, curator, trainer] + users
-        let genesis = GenesisConfig(chainID: 7, timestamp: Fixture.start, tokens: [
-            .init(symbol: RolesFixture.dmt, name: "DataMarket Token", balances: everyone.map { .init(account: $0.address, amount: tokens(1_000_000)) })
-        ])
-        chain = try Chain.create(genesis: genesis, modules: [MarketModule.self, RolesModule.self], snapshotInterval: 0)
+        var builder = TestChain(chainID: 7, start: Fixture.start)
+        builder.fund(RolesFixture.dmt, everyone.map { ($0.address, tokens(1_000_000)) })
+        chain = try builder.build(modules: [MarketModule.self, RolesModule.self], snapshotInterval: 0)
         try market(.create(market: id, tokenName: "Cancer Market Token", networkToken: RolesFixture.dmt, parameters: Fixture.parameters), from: council[0])
         for k in council { try market(.invest(market: id, offered: tokens(10), minTokensOut: 0), from: k) }
         try market(.proposeBackend(market: id, url: "https://dt.example/cancer", address: backend.address), from: council[0])

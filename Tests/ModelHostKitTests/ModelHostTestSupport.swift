@@ -1,6 +1,7 @@
 // Shared by the ModelHostKit tests: a chain with a curated $Model on a tiny ONNX linear model,
 // and a host serving it from a vault in a temporary folder.
 
+import DataMarketTesting
 import DatatrustKit
 import Foundation
 import HECore
@@ -9,10 +10,8 @@ import MarketKit
 import ModelHostKit
 import ONNXKit
 
-func key(_ n: UInt8) -> PrivateKey {
-    // Deterministic test keys: 31 zero bytes and n.
-    (try? PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [n])) ?? PrivateKey.generate()
-}
+/// A deterministic key from a small number (``TestKeys/small(_:)``).
+func key(_ n: UInt8) -> PrivateKey { TestKeys.small(n) }
 
 /// `Y = X·Wᵀ + b` for 3 features and 2 outputs, as an ONNX Gemm.
 func linearModelFile() throws -> [UInt8] {
@@ -58,10 +57,9 @@ struct HostFixture {
 
     init(price: UInt256 = 1_000_003) throws {
         let everyone = owners + [curator, trainer, hostKey] + users
-        let genesis = GenesisConfig(chainID: 9, timestamp: Self.start, tokens: [
-            .init(symbol: Self.dmt, name: "DataMarket Token", balances: everyone.map { .init(account: $0.address, amount: 1_000_000_000_000) })
-        ])
-        chain = try Chain.create(genesis: genesis, modules: [MarketModule.self, RolesModule.self], snapshotInterval: 0)
+        var builder = TestChain(chainID: 9, start: Self.start)
+        builder.fund(Self.dmt, everyone.map { ($0.address, 1_000_000_000_000) })
+        chain = try builder.build(modules: [MarketModule.self, RolesModule.self], snapshotInterval: 0)
         var data: [UInt64] = []
         for (i, o) in owners.enumerated() {
             try chain.send(RolesModule.Call.mintData(dataHash: Keccak256.hash([UInt8(i)]), listing: nil,
@@ -75,7 +73,7 @@ struct HostFixture {
         try chain.send(RolesModule.Call.mintModel(modelHash: Keccak256.hash(file), trainedOn: .portfolio(portfolio), bounty: nil,
                                                   paymentToken: Self.dmt, pricePerUse: price, name: "linear"), to: RolesModule.self, from: trainer)
         model = chain.state.ledger.nextNFTID - 1
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("modelhost-\(UUID().uuidString)")
+        folder = temporaryFolder("modelhost")
         let vault = try Vault(folder: folder.appendingPathComponent("vault"), masterKey: .generate(), syncWrites: false)
         let clock = TestClock(Self.start + 10)
         self.clock = clock

@@ -1,12 +1,10 @@
+import DataMarketTesting
 import Foundation
 import LedgerCore
 import ModelMarketKit
 
-/// The repository's `Data/` folder, located from this file.
-func dataFile(_ name: String) -> URL {
-    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Data").appendingPathComponent(name)
-}
+/// A file of the repository's `Data/` folder.
+func dataFile(_ name: String) -> URL { PackageRoot.file("Data/\(name)") }
 
 /// The breast-cancer data set, parsed once per process.
 let breastCancer: LabeledDataset = {
@@ -36,10 +34,9 @@ struct World {
     init(accounts count: Int = 8, modules: [any ChainModule.Type] = [ModelBountyModule.self, DataBountyModule.self]) throws {
         token = try TokenID("DMT")
         accounts = (1...count).map { key(UInt8($0)) }
-        let genesis = GenesisConfig(chainID: 31337, timestamp: genesisTime, tokens: [
-            .init(symbol: token, name: "DataMarket Token", balances: accounts.map { .init(account: $0.address, amount: 1_000_000) }),
-        ])
-        chain = try Chain.create(genesis: genesis, modules: modules)
+        var builder = TestChain(chainID: 31337, start: genesisTime)
+        builder.fund(token, accounts.map { ($0.address, 1_000_000) })
+        chain = try builder.build(modules: modules)
     }
 
     var now: UInt64 { chain.clock.now() }

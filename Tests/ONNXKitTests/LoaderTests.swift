@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCore
 import Testing
 @testable import ONNXKit
 
@@ -107,7 +108,7 @@ private func model(opset: Int64 = 15, build: (inout ONNXModelBuilder) -> Void) t
         let original = try Data(contentsOf: Paths.fixture(expected.model))
         let rows = try featureRows(expected.data, header: expected.header, rows: 3, columns: expected.featureColumns)
         let feed = try Tensor(rows: rows)
-        var rng = Mix(state: UInt64(name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
+        var rng = SplitMix64(seed: UInt64(name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
         let iterations = ProcessInfo.processInfo.environment["ONNX_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 400
         var loaded = 0, refused = 0
         for _ in 0..<iterations {

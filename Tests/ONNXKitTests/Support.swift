@@ -57,18 +57,6 @@ func close(_ a: Float, _ b: Double, relative: Double = 1e-5, absolute: Double = 
     return abs(x - b) <= max(relative * max(abs(x), abs(b)), absolute)
 }
 
-/// A deterministic generator for mutation tests (SplitMix64).
-struct Mix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Every fixture model, by base name.
 let fixtureNames = [
     "breast_cancer_logistic", "wine_logistic", "digits_logistic_plain", "wine_linear_regression",

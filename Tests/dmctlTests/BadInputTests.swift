@@ -1,3 +1,4 @@
+import DataMarketTesting
 import Foundation
 import Testing
 
@@ -86,27 +87,27 @@ import Testing
         return all
     }
 
-    @Test func everyGroupRefusesBadInputWithItsStatusFieldAndExpectationAndKeepsTheState() throws {
+    @Test func everyGroupRefusesBadInputWithItsStatusFieldAndExpectationAndKeepsTheState() async throws {
         let home = try TestHome()
-        try home.initChain(keys: ["alice", "bob"])
+        try await home.initChainAsync(keys: ["alice", "bob"])
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let split = home.url.appendingPathComponent("split").path
-        try home.ok(["dataset", "split", "--input", root.appendingPathComponent("Data/breast_cancer.csv").path,
+        try await home.okAsync(["dataset", "split", "--input", root.appendingPathComponent("Data/breast_cancer.csv").path,
                      "--test-count", "143", "--seed", "7", "--out", split])
-        try home.ok(["market", "create", "cancer", "--network-token", "DMT", "--key", "alice"])
-        try home.ok(["pool", "create", "--token", "DMT", "--data-rate", "0.001", "--duration", "3600", "--funding", "1", "--key", "alice"])
-        try home.ok(["data", "mint", "--data-hash", "0x" + String(repeating: "cd", count: 32), "--referenceable", "--key", "alice"])
-        let before = try home.object(["chain", "info"])
+        try await home.okAsync(["market", "create", "cancer", "--network-token", "DMT", "--key", "alice"])
+        try await home.okAsync(["pool", "create", "--token", "DMT", "--data-rate", "0.001", "--duration", "3600", "--funding", "1", "--key", "alice"])
+        try await home.okAsync(["data", "mint", "--data-hash", "0x" + String(repeating: "cd", count: 32), "--referenceable", "--key", "alice"])
+        let before = try await home.objectAsync(["chain", "info"])
         let cases = Self.cases(split: split)
         #expect(cases.count >= 150)
         for c in cases {
-            let r = try home.run(c.args)
+            let r = try await home.runAsync(c.args)
             let line = "dmctl \(c.args.joined(separator: " "))"
             #expect(r.status == c.status, "\(line): exit \(r.status), expected \(c.status): \(r.stderr)")
             #expect(r.stderr.hasPrefix("error:"), "\(line): \(r.stderr)")
             for text in c.says { #expect(r.stderr.contains(text), "\(line): \(r.stderr) does not say \(text)") }
         }
-        let after = try home.object(["chain", "info"])
+        let after = try await home.objectAsync(["chain", "info"])
         #expect(after["stateHash"] as? String == before["stateHash"] as? String)
         #expect(after["height"] as? Int == before["height"] as? Int)
     }

@@ -1,3 +1,4 @@
+import DataMarketTesting
 import DatatrustKit
 import Foundation
 import LedgerCore
@@ -12,30 +13,19 @@ import Glibc
 /// datapoint is stored and attested, every charged job is reported exactly once, and no
 /// `.part` file or unindexed object is left.
 @Suite struct DatatrustFaultTests {
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func next(below n: UInt64) -> UInt64 { next() % n }
-    }
 
     /// The events of `kind` on chain, as their field maps.
-    static func events(_ home: TestHome, kind: String) throws -> [[String: String]] {
-        let all = try #require(try home.json(["chain", "events", "--kind", kind]) as? [[String: Any]])
+    static func events(_ home: TestHome, kind: String) async throws -> [[String: String]] {
+        let all = try #require(try await home.jsonAsync(["chain", "events", "--kind", kind]) as? [[String: Any]])
         return all.compactMap { $0["fields"] as? [String: String] }
     }
 
     @Test(.timeLimit(.minutes(6)))
     func sigkilledServerLosesNothingAndLeavesNothingStuck() async throws {
-        let market = try DatatrustMarket(rawSQL: true)
+        let market = try await DatatrustMarket.make(rawSQL: true)
         let home = market.home
-        var rng = SplitMix64(state: 0xDA7A_7205_7000_0012)
-        let dt = try home.address("dt")
+        var rng = SplitMix64(seed: 0xDA7A_7205_7000_0012)
+        let dt = try await home.addressAsync("dt")
 
         // Each round starts a server after the chain steps it needs (a server follows the chain
         // only from its start until the live chain view lands), then kills it.
@@ -48,14 +38,14 @@ import Glibc
         var files: [String] = []
         for i in 0..<2 {
             files.append(try market.file("listed-\(i).csv", "age\n\(30 + i)\n\(40 + i)\n"))
-            try home.ok(["market", "apply", "heart", "--file", files[i], "--key", "bob"])
+            try await home.okAsync(["market", "apply", "heart", "--file", files[i], "--key", "bob"])
         }
-        let setup = try market.serve(tag: "setup")
-        for file in files { try home.ok(["datatrust", "add", "--url", setup.url, "--market", "heart", "--key", "bob", file]) }
+        let setup = try await market.serveAsync(tag: "setup")
+        for file in files { try await home.okAsync(["datatrust", "add", "--url", setup.url, "--market", "heart", "--key", "bob", file]) }
         killServer(setup)
-        for poll in 2...3 { try home.ok(["market", "vote", "heart", "\(poll)", "yea", "--key", "alice"]) }
-        try home.ok(["chain", "warp", "61s"])
-        for poll in 2...3 { try home.ok(["market", "resolve", "heart", "\(poll)", "--key", "alice"]) }
+        for poll in 2...3 { try await home.okAsync(["market", "vote", "heart", "\(poll)", "yea", "--key", "alice"]) }
+        try await home.okAsync(["chain", "warp", "61s"])
+        for poll in 2...3 { try await home.okAsync(["market", "resolve", "heart", "\(poll)", "--key", "alice"]) }
 
         // Adds, the server killed after a random delay.
         var ackedAdds: [Hash32] = []
@@ -63,15 +53,15 @@ import Glibc
         for round in 0..<20 {
             let text = "age\n\(round % 100)\n\((round * 7) % 100)\n\((round * 13) % 100)\n"
             let file = try market.file("add-\(round).csv", text)
-            try home.ok(["market", "apply", "heart", "--file", file, "--key", "bob"])
+            try await home.okAsync(["market", "apply", "heart", "--file", file, "--key", "bob"])
             let hash = Keccak256.hash(Array(text.utf8))
             triedAdds.append(hash)
-            let server = try market.serve(tag: "add-\(round)")
+            let server = try await market.serveAsync(tag: "add-\(round)")
             #expect(server.process.isRunning, "start add-\(round): \(server.log)")
             let out = home.url.appendingPathComponent("add-\(round).out"), err = home.url.appendingPathComponent("add-\(round).err")
             let client = try home.runner.start(["datatrust", "add", "--url", server.url, "--market", "heart", "--key", "bob", file, "--home", home.url.path],
                                                stdout: out, stderr: err)
-            usleep(useconds_t(rng.next(below: 1_200_000)))
+            try await Task.sleep(for: .microseconds(rng.below(1_200_000)))
             killServer(server)
             client.waitUntilExit()
             if client.terminationStatus == 0 { ackedAdds.append(hash) }
@@ -81,26 +71,26 @@ import Glibc
         var ackedJobs: [UInt64] = []
         for round in 0..<20 {
             let job = UInt64(round + 1)
-            try home.ok(["market", "pay", "heart", "--max-price", "10", "--backend", dt, "--key", "buyer"])
-            let server = try market.serve(tag: "query-\(round)")
+            try await home.okAsync(["market", "pay", "heart", "--max-price", "10", "--backend", dt, "--key", "buyer"])
+            let server = try await market.serveAsync(tag: "query-\(round)")
             #expect(server.process.isRunning, "start query-\(round): \(server.log)")
             let out = home.url.appendingPathComponent("query-\(round).out"), err = home.url.appendingPathComponent("query-\(round).err")
             let client = try home.runner.start(["datatrust", "query", "--url", server.url, "--market", "heart", "--job", "heart=\(job)",
                                                 "--sql", "SELECT count(*) FROM heart", "--key", "buyer", "--home", home.url.path],
                                                stdout: out, stderr: err)
-            usleep(useconds_t(rng.next(below: 1_200_000)))
+            try await Task.sleep(for: .microseconds(rng.below(1_200_000)))
             killServer(server)
             client.waitUntilExit()
             if client.terminationStatus == 0 { ackedJobs.append(job) }
         }
 
         // The housekeeping run, with no server: outbox, expired logins, vault sweep.
-        let report = try home.object(["datatrust", "housekeep", "--key", "dt", "--grace", "0"])
+        let report = try await home.objectAsync(["datatrust", "housekeep", "--key", "dt", "--grace", "0"])
         #expect(report["pending"] as? Int == 0, "\(report)")
 
         let store = try SQLiteStore(path: market.folder.appendingPathComponent("index.sqlite").path)
         #expect(try await store.pendingOutbox(dueAt: nil).isEmpty)
-        let attested = Set(try Self.events(home, kind: "Attested").compactMap { $0["dataHash"] })
+        let attested = Set(try await Self.events(home, kind: "Attested").compactMap { $0["dataHash"] })
         for hash in ackedAdds {
             #expect(try await store.datapoint(market: try MarketID("heart"), dataHash: hash) != nil, "acknowledged \(hash.hex) not stored")
             #expect(attested.contains(hash.hex), "acknowledged \(hash.hex) not attested")
@@ -108,7 +98,7 @@ import Glibc
         // Whatever was stored, acknowledged or not, is attested.
         for hash in try await store.heldHashes() { #expect(attested.contains(hash.hex), "stored \(hash.hex) not attested") }
         // Every job charged (answered or not) is reported exactly once; acknowledged ones were charged.
-        let reported = try Self.events(home, kind: "JobReported").compactMap { $0["job"].flatMap(UInt64.init) }
+        let reported = try await Self.events(home, kind: "JobReported").compactMap { $0["job"].flatMap(UInt64.init) }
         for job in UInt64(1)...20 {
             let charged = try await store.isJobUsed(market: try MarketID("heart"), job: job)
             #expect(reported.filter { $0 == job }.count == (charged ? 1 : 0), "job \(job): charged \(charged), reported \(reported.filter { $0 == job }.count)")

@@ -1,3 +1,4 @@
+import DataMarketTesting
 import Foundation
 import LedgerCore
 import MarketKit
@@ -7,21 +8,21 @@ import Testing
 /// every later step (apply, add, vote, pay, query, exit, remove) is another `dmctl` process on
 /// the same home. A paid query reads only listed data, and every owner whose rows it read is
 /// paid to the wei.
-@Test func datatrustServesAMarketPlayedBySeparateProcessesWithoutRestart() throws {
+@Test func datatrustServesAMarketPlayedBySeparateProcessesWithoutRestart() async throws {
     let home = try TestHome()
-    try home.initChain(keys: ["alice", "bob", "carol", "erin", "dave", "dt"])
+    try await home.initChainAsync(keys: ["alice", "bob", "carol", "erin", "dave", "dt"])
     var address: [String: String] = [:]
-    for name in ["alice", "bob", "carol", "erin", "dave", "dt"] { address[name] = try home.address(name) }
+    for name in ["alice", "bob", "carol", "erin", "dave", "dt"] { address[name] = try await home.addressAsync(name) }
     for name in ["bob", "carol", "erin", "dave"] {
-        try home.ok(["token", "transfer", "--token", "DMT", "--to", address[name] ?? "", "--amount", "1000", "--key", "alice"])
+        try await home.okAsync(["token", "transfer", "--token", "DMT", "--to", address[name] ?? "", "--amount", "1000", "--key", "alice"])
     }
     // The market and its authorised datatrust (poll 1), before the server starts.
-    try home.ok(["market", "create", "cancer", "--network-token", "DMT", "--set", "voteBy=60", "--set", "councilThreshold=0", "--key", "alice"])
-    try home.ok(["market", "invest", "cancer", "10", "--key", "alice"])
-    try home.ok(["market", "backend", "propose", "cancer", "--url", "http://127.0.0.1", "--address", address["dt"] ?? "", "--key", "alice"])
-    try home.ok(["market", "vote", "cancer", "1", "yea", "--key", "alice"])
-    try home.ok(["chain", "warp", "61"])
-    try home.ok(["market", "resolve", "cancer", "1", "--key", "alice"])
+    try await home.okAsync(["market", "create", "cancer", "--network-token", "DMT", "--set", "voteBy=60", "--set", "councilThreshold=0", "--key", "alice"])
+    try await home.okAsync(["market", "invest", "cancer", "10", "--key", "alice"])
+    try await home.okAsync(["market", "backend", "propose", "cancer", "--url", "http://127.0.0.1", "--address", address["dt"] ?? "", "--key", "alice"])
+    try await home.okAsync(["market", "vote", "cancer", "1", "yea", "--key", "alice"])
+    try await home.okAsync(["chain", "warp", "61"])
+    try await home.okAsync(["market", "resolve", "cancer", "1", "--key", "alice"])
 
     let folder = home.url.appendingPathComponent("datatrust")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -41,14 +42,14 @@ import Testing
     startLock.arguments = ["-o", home.url.appendingPathComponent("chain/lock").path, "sleep", "20"]
     try startLock.run()
     defer { if startLock.isRunning { startLock.terminate(); startLock.waitUntilExit() } }
-    Thread.sleep(forTimeInterval: 0.3)
+    try await Task.sleep(for: .seconds(0.3))
     let server = try home.runner.start(["datatrust", "serve", "--port", "\(port)", "--key", "dt", "--home", home.url.path],
                                        stdout: logURL, stderr: logURL)
     defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
-    var up = try home.run(["datatrust", "markets", "--url", url])
+    var up = try await home.runAsync(["datatrust", "markets", "--url", url])
     for _ in 0..<300 where up.status != 0 {
-        Thread.sleep(forTimeInterval: 0.1)
-        up = try home.run(["datatrust", "markets", "--url", url])
+        try await Task.sleep(for: .seconds(0.1))
+        up = try await home.runAsync(["datatrust", "markets", "--url", url])
     }
     try #require(up.status == 0, "server did not come up: \(up.stderr) \((try? String(contentsOf: logURL, encoding: .utf8)) ?? "")")
     #expect(startLock.isRunning, "the server waited for the writer lock to start")
@@ -65,30 +66,30 @@ import Testing
         let hash = Keccak256.hash(Array(text.utf8))
         hashes[owner] = hash
         listings[owner] = Listing.id(applicant: try Address(address[owner] ?? ""), dataHash: hash)
-        try home.ok(["market", "apply", "cancer", "--file", file.path, "--key", owner])
-        let added = try home.run(["datatrust", "add", "--url", url, "--market", "cancer", file.path, "--key", owner])
+        try await home.okAsync(["market", "apply", "cancer", "--file", file.path, "--key", owner])
+        let added = try await home.runAsync(["datatrust", "add", "--url", url, "--market", "cancer", file.path, "--key", owner])
         #expect(added.status == 0, "add by \(owner) right after apply: \(added.stderr)")
     }
     // The council lists bob's, rejects erin's and leaves carol's pending.
-    try home.ok(["market", "vote", "cancer", "2", "yea", "--key", "alice"])
-    try home.ok(["market", "vote", "cancer", "4", "nay", "--key", "alice"])
-    try home.ok(["chain", "warp", "61"])
-    try home.ok(["market", "resolve", "cancer", "2", "--key", "alice"])
-    try home.ok(["market", "resolve", "cancer", "4", "--key", "alice"])
+    try await home.okAsync(["market", "vote", "cancer", "2", "yea", "--key", "alice"])
+    try await home.okAsync(["market", "vote", "cancer", "4", "nay", "--key", "alice"])
+    try await home.okAsync(["chain", "warp", "61"])
+    try await home.okAsync(["market", "resolve", "cancer", "2", "--key", "alice"])
+    try await home.okAsync(["market", "resolve", "cancer", "4", "--key", "alice"])
     let bobListing = listings["bob"]?.hex ?? ""
-    try home.ok(["market", "set-access-cost", "cancer", bobListing, "0.2", "--key", "bob"])
+    try await home.okAsync(["market", "set-access-cost", "cancer", bobListing, "0.2", "--key", "bob"])
 
     // A writer holding the chain's lock (another process) does not hold up the server's reads.
     let holder = Process()
     holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
     holder.arguments = ["-o", home.url.appendingPathComponent("chain/lock").path, "sleep", "10"]
     try holder.run()
-    Thread.sleep(forTimeInterval: 0.3)
-    let markets = try home.run(["datatrust", "markets", "--url", url, "--json"])
+    try await Task.sleep(for: .seconds(0.3))
+    let markets = try await home.runAsync(["datatrust", "markets", "--url", url, "--json"])
     #expect(markets.status == 0)
     // A request decided on the chain (the listed listings) is not held up either, and prices
     // only the listed rows: bob's 3, not carol's pending or erin's rejected ones.
-    let cost = try home.run(["datatrust", "cost", "--url", url, "--market", "cancer", "--sql", "SELECT age FROM cancer", "--json"])
+    let cost = try await home.runAsync(["datatrust", "cost", "--url", url, "--market", "cancer", "--sql", "SELECT age FROM cancer", "--json"])
     #expect(cost.status == 0, "cost while the lock is held: \(cost.stderr)")
     let quote = (try? JSONSerialization.jsonObject(with: Data(cost.stdout.utf8))) as? [String: Any]
     #expect(((quote?["items"] as? [[String: Any]])?.first?["rows"] as? NSNumber)?.intValue == 3, "\(cost.stdout)")
@@ -97,9 +98,9 @@ import Testing
     holder.waitUntilExit()
 
     // The buyer pays a whole-market job and queries every row it can.
-    try home.ok(["market", "pay", "cancer", "--max-price", "10", "--backend", address["dt"] ?? "", "--key", "dave"])
-    let before = try ["bob", "carol", "erin"].map { try home.balance(address[$0] ?? "") }
-    let query = try home.run(["datatrust", "query", "--url", url, "--market", "cancer", "--job", "cancer=1", "--sql", "SELECT age FROM cancer ORDER BY age", "--json", "--key", "dave"])
+    try await home.okAsync(["market", "pay", "cancer", "--max-price", "10", "--backend", address["dt"] ?? "", "--key", "dave"])
+    let before = try await ["bob", "carol", "erin"].asyncMap { try await home.balanceAsync(address[$0] ?? "") }
+    let query = try await home.runAsync(["datatrust", "query", "--url", url, "--market", "cancer", "--job", "cancer=1", "--sql", "SELECT age FROM cancer ORDER BY age", "--json", "--key", "dave"])
     try #require(query.status == 0, "query: \(query.stderr)")
     let result = try #require(try JSONSerialization.jsonObject(with: Data(query.stdout.utf8)) as? [String: Any])
     let rows = (result["rows"] as? [[Any]] ?? []).compactMap { ($0.first as? NSNumber)?.intValue }
@@ -107,15 +108,15 @@ import Testing
     let read = (result["listingsRead"] as? [String: [String]])?["cancer"] ?? []
     #expect(read == [hashes["bob"]?.hex ?? "?"])
     #expect((result["usageReports"] as? [String: String])?["cancer"] != nil, "usage reported: \(query.stdout)")
-    let after = try ["bob", "carol", "erin"].map { try home.balance(address[$0] ?? "") }
+    let after = try await ["bob", "carol", "erin"].asyncMap { try await home.balanceAsync(address[$0] ?? "") }
     let paid = try zip(before, after).map { (try UInt256(decimalInteger: $0), try UInt256(decimalInteger: $1)) }
     #expect(paid[0].1 == (try paid[0].0 + UInt256(200_000_000_000_000_000)), "bob is paid his access cost, 0.2 DMT: \(before) → \(after)")
     #expect(paid[1].1 == paid[1].0)
     #expect(paid[2].1 == paid[2].0)
 
     // The owner exits; the server sees it and lets the datapoint be removed.
-    try home.ok(["market", "exit", "cancer", bobListing, "--key", "bob"])
-    let removed = try home.run(["datatrust", "remove", "--url", url, "--market", "cancer", hashes["bob"]?.hex ?? "", "--key", "bob"])
+    try await home.okAsync(["market", "exit", "cancer", bobListing, "--key", "bob"])
+    let removed = try await home.runAsync(["datatrust", "remove", "--url", url, "--market", "cancer", hashes["bob"]?.hex ?? "", "--key", "bob"])
     #expect(removed.status == 0, "remove after exit: \(removed.stderr)")
 
     server.terminate()

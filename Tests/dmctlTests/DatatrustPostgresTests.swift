@@ -1,3 +1,4 @@
+import DataMarketTesting
 import DatatrustKit
 import DatatrustPostgres
 import Foundation

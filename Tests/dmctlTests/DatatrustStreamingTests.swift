@@ -1,3 +1,4 @@
+import DataMarketTesting
 import DatatrustKit
 import Foundation
 import LedgerCore

@@ -1,3 +1,4 @@
+import DataMarketTesting
 import Foundation
 import Testing
 
@@ -9,17 +10,17 @@ import Testing
 /// A `dmctl … serve` line runs in the background on the port it names while the lines after it
 /// run, then gets SIGTERM and must exit 0. A command with examples but no setup fails.
 @Suite struct ExampleRunTests {
-    @Test(arguments: ExampleRuns.commands())
-    func everyExampleLineOfTheCommandRunsOnAPreparedHome(_ command: ExampleRuns.Command) throws {
+    @Test(arguments: await ExampleRuns.commands())
+    func everyExampleLineOfTheCommandRunsOnAPreparedHome(_ command: ExampleRuns.Command) async throws {
         let folder = CLIRunner.temporaryFolder("example-run")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let r = try ExampleRuns.run(command, in: folder)
+        let r = try await ExampleRuns.run(command, in: folder)
         #expect(r.status == 0, "dmctl \(command.path) examples:\n\(r.output)")
         if r.status == 0 { print("ran \(command.lines.count) example line(s) of \(command.testDescription)") }
     }
 
-    @Test func everyCommandWithExamplesHasASetupAndTheTreeHasEnoughLines() throws {
-        let commands = try ExampleRuns.walked()
+    @Test func everyCommandWithExamplesHasASetupAndTheTreeHasEnoughLines() async throws {
+        let commands = try await ExampleRuns.walked()
         let setups = try ExampleRuns.setupFunctions()
         var lines = 0
         for command in commands where !command.lines.isEmpty {
@@ -31,7 +32,7 @@ import Testing
         // The runner itself: a line that fails is reported with its status.
         let folder = CLIRunner.temporaryFolder("example-run")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let failing = try ExampleRuns.run(.init(path: "key list", lines: ["dmctl key show nobody"]), in: folder)
+        let failing = try await ExampleRuns.run(.init(path: "key list", lines: ["dmctl key show nobody"]), in: folder)
         #expect(failing.status == 91 && failing.output.contains("example failed with status 2: dmctl key show nobody"), "\(failing.output)")
     }
 }
@@ -59,14 +60,14 @@ enum ExampleRuns {
     static let cache = CLIRunner.temporaryFolder("example-worlds")
 
     /// Every command of the help tree with its example lines.
-    static func walked() throws -> [Command] {
-        try HelpTests.walk(CLIRunner(environment: ["COLUMNS": "10000"])).map {
+    static func walked() async throws -> [Command] {
+        try await HelpTests.walk(CLIRunner(environment: ["COLUMNS": "10000"])).map {
             Command(path: $0.path.joined(separator: " "), lines: HelpExamples.shellLines(in: $0.help))
         }
     }
 
     /// The commands with examples (the test's arguments); none if help cannot be read.
-    static func commands() -> [Command] { ((try? walked()) ?? []).filter { !$0.lines.isEmpty } }
+    static func commands() async -> [Command] { ((try? await walked()) ?? []).filter { !$0.lines.isEmpty } }
 
     /// The names of the `setup_…` functions defined in the setups file.
     static func setupFunctions() throws -> Set<String> {
@@ -80,8 +81,9 @@ enum ExampleRuns {
     /// Runs `command`'s setup and then its examples in one bash process in `folder`; the
     /// output says which line failed and with what status (90 setup, 91 example, 92 a server's
     /// shutdown).
-    static func run(_ command: Command, in folder: URL) throws -> (status: Int32, output: String) {
+    static func run(_ command: Command, in folder: URL) async throws -> (status: Int32, output: String) {
         var script = """
+            exec 2>&1
             export DMCTL_HOME="$PWD/home" DMCTL_PASSPHRASE='test passphrase'
             source "$SETUPS" || exit 89
             trap 'stop_servers' EXIT
@@ -94,27 +96,11 @@ enum ExampleRuns {
             script += "run_example \(quoted(line)) || exit 91\n"
         }
         script += "stop_servers || exit 92\n"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", script]
-        process.currentDirectoryURL = folder
-        var environment = ProcessInfo.processInfo.environment
-        environment["DMCTL_BIN"] = CLIRunner().binary.path
-        environment["ROOT"] = root.path
-        environment["SETUPS"] = setups.path
-        environment["EXAMPLE_CACHE"] = cache.path
-        environment["DMCTL_HOME"] = nil
-        environment["DMCTL_NODE"] = nil
-        environment["DMCTL_STORE"] = nil
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let text = String(decoding: (try out.fileHandleForReading.readToEnd()) ?? Data(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+        let bash = CLIRunner(executable: URL(fileURLWithPath: "/bin/bash"), environment: [
+            "DMCTL_BIN": CLIRunner().binary.path, "ROOT": root.path, "SETUPS": setups.path, "EXAMPLE_CACHE": cache.path,
+        ], workingDirectory: folder)
+        let r = try await bash.runAsync(["-c", script])
+        return (r.status, r.stdout + r.stderr)
     }
 
     /// `text` as one single-quoted bash word.

@@ -1,16 +1,17 @@
+import DataMarketTesting
 import Foundation
 import Testing
 
 /// Every `dmctl …` line of every `Example:` in the whole `--help` tree is a command line dmctl
 /// accepts: the parser (with `DMCTL_CHECK_ARGUMENTS=1`) finds every required option there and
 /// every value well formed, so no example misses an option or names one that does not exist.
-@Test func everyHelpExampleIsACommandLineDmctlAccepts() throws {
+@Test func everyHelpExampleIsACommandLineDmctlAccepts() async throws {
     let runner = CLIRunner(environment: ["DMCTL_CHECK_ARGUMENTS": "1", "COLUMNS": "10000"])
-    let commands = try HelpTests.walk(runner)
+    let commands = try await HelpTests.walk(runner)
     var checked = 0
     for command in commands {
         for line in HelpExamples.commandLines(in: command.help) {
-            let r = try runner.run(HelpExamples.words(line))
+            let r = try await runner.runAsync(HelpExamples.words(line))
             checked += 1
             #expect(r.status == 0, "\(command.name) --help example '\(line)': \(r.stderr)")
         }

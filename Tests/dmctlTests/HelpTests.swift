@@ -1,3 +1,4 @@
+import DataMarketTesting
 import Foundation
 import Testing
 
@@ -28,16 +29,16 @@ import Testing
         return names.filter { $0 != "help" }
     }
 
-    static func walk(_ runner: CLIRunner, _ path: [String] = []) throws -> [Command] {
-        let r = try runner.run(path + ["--help"])
+    static func walk(_ runner: CLIRunner, _ path: [String] = []) async throws -> [Command] {
+        let r = try await runner.runAsync(path + ["--help"])
         let subs = subcommands(in: r.stdout)
         var all = [Command(path: path, help: r.stdout, status: r.status, subcommands: subs)]
-        for sub in subs { all += try walk(runner, path + [sub]) }
+        for sub in subs { all += try await walk(runner, path + [sub]) }
         return all
     }
 
-    @Test func everyCommandExplainsItselfWithAnExampleAndEveryLeafTakesJSON() throws {
-        let commands = try Self.walk(CLIRunner())
+    @Test func everyCommandExplainsItselfWithAnExampleAndEveryLeafTakesJSON() async throws {
+        let commands = try await Self.walk(CLIRunner())
         // The tree really was walked (key, chain, token, ... and their commands).
         #expect(commands.count > 100, "found only \(commands.map(\.name))")
         #expect(commands.contains { $0.path == ["market", "backend", "propose"] })

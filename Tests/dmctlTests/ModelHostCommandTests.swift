@@ -1,3 +1,4 @@
+import DataMarketTesting
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -8,16 +9,6 @@ import ModelMarketKit
 import ONNXKit
 import Testing
 
-/// The value of field `name` of the first event of `kind` in a `--json` receipt.
-private func eventField(_ json: String, kind: String, _ name: String) -> String? {
-    guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-        let events = object["events"] as? [[String: Any]],
-        let event = events.first(where: { $0["kind"] as? String == kind }),
-        let fields = event["fields"] as? [String: String]
-    else { return nil }
-    return fields[name]
-}
-
 /// A paid inference round through the built binary, each party its own process: a model bounty
 /// is won by a trainer with ModelMarketKit's reference learner exported to ONNX (`bounty train`);
 /// `model serve` starts; the winner publishes exactly the revealed model (a different file is
@@ -26,14 +17,14 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
 /// curator and the data owners to the wei; an encrypted call decrypts to the plaintext model's
 /// scores; and, the other way round, the owner places the layer encrypted and the host scores
 /// plaintext rows into ciphertexts only the owner's key decrypts.
-@Test func theBountyWinningModelServesTenPaidPredictionsAndAnEncryptedOneThroughSeparateProcesses() throws {
+@Test func theBountyWinningModelServesTenPaidPredictionsAndAnEncryptedOneThroughSeparateProcesses() async throws {
     let home = try TestHome()
     let names = ["trent", "alice", "bob", "carol", "dave", "host", "tina"]
-    try home.initChain(keys: names)
+    try await home.initChainAsync(keys: names)
     var address: [String: String] = [:]
-    for name in names { address[name] = try home.address(name) }
+    for name in names { address[name] = try await home.addressAsync(name) }
     for (name, amount) in [("dave", "100"), ("tina", "1")] {
-        try home.ok(["token", "transfer", "--token", "DMT", "--to", address[name] ?? "", "--amount", amount, "--key", "trent"])
+        try await home.okAsync(["token", "transfer", "--token", "DMT", "--to", address[name] ?? "", "--amount", amount, "--key", "trent"])
     }
 
     // The model bounty: trent posts it on a seeded split of breast_cancer.csv; tina trains the
@@ -41,24 +32,24 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
     let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     let csv = fixtures.deletingLastPathComponent().appendingPathComponent("Data/breast_cancer.csv")
     let split = home.url.appendingPathComponent("split")
-    try home.ok(["dataset", "split", "--input", csv.path, "--test-count", "143", "--seed", "7", "--out", split.path])
-    try home.ok(["bounty", "create", "--key", "trent", "--token", "DMT", "--reward", "1000", "--stake", "100", "--raw",
+    try await home.okAsync(["dataset", "split", "--input", csv.path, "--test-count", "143", "--seed", "7", "--out", split.path])
+    try await home.okAsync(["bounty", "create", "--key", "trent", "--token", "DMT", "--reward", "1000", "--stake", "100", "--raw",
                  "--deadline-in", "3600", "--classes", "2", "--dir", split.path])
     let onnxFile = home.url.appendingPathComponent("tina.onnx"), predsFile = home.url.appendingPathComponent("tina-preds.json")
     let secret = home.url.appendingPathComponent("tina.secret.json").path
-    let trained = try home.object(["bounty", "train", "--dir", split.path, "--model-out", onnxFile.path, "--predictions-out", predsFile.path])
+    let trained = try await home.objectAsync(["bounty", "train", "--dir", split.path, "--model-out", onnxFile.path, "--predictions-out", predsFile.path])
     let modelHash = try #require(trained["modelHash"] as? String)
     #expect(modelHash == Keccak256.hash(Array(try Data(contentsOf: onnxFile))).hex)
     let committed = try JSONDecoder().decode([String: [Int64]].self, from: Data(contentsOf: predsFile))["values"] ?? []
     #expect(committed.count == 143)
-    try home.ok(["bounty", "submit", "--key", "tina", "--bounty", "1", "--predictions", predsFile.path, "--model-hash", modelHash, "--secret", secret])
-    try home.ok(["chain", "warp", "3600"])
-    try home.ok(["bounty", "truth", "--key", "trent", "--secret", split.appendingPathComponent("truth-secret.json").path])
-    try home.ok(["bounty", "claim", "--key", "tina", "--secret", secret])
-    try home.ok(["chain", "warp", "900"])
-    try home.ok(["bounty", "pick", "--key", "tina", "--bounty", "1"])
-    #expect(try home.ok(["bounty", "reveal", "--key", "tina", "--secret", secret]).contains("Paid"))
-    let shown = try home.object(["bounty", "show", "1"])
+    try await home.okAsync(["bounty", "submit", "--key", "tina", "--bounty", "1", "--predictions", predsFile.path, "--model-hash", modelHash, "--secret", secret])
+    try await home.okAsync(["chain", "warp", "3600"])
+    try await home.okAsync(["bounty", "truth", "--key", "trent", "--secret", split.appendingPathComponent("truth-secret.json").path])
+    try await home.okAsync(["bounty", "claim", "--key", "tina", "--secret", secret])
+    try await home.okAsync(["chain", "warp", "900"])
+    try await home.okAsync(["bounty", "pick", "--key", "tina", "--bounty", "1"])
+    #expect(try await home.okAsync(["bounty", "reveal", "--key", "tina", "--secret", secret]).contains("Paid"))
+    let shown = try await home.objectAsync(["bounty", "show", "1"])
     #expect(shown["phase"] as? String == "paid")
     #expect((shown["bounty"] as? [String: Any])?["modelHash"] as? String == modelHash)
 
@@ -67,12 +58,12 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
     for owner in ["alice", "bob"] {
         let file = home.url.appendingPathComponent("\(owner).csv")
         try Data("rows of \(owner)\n".utf8).write(to: file)
-        let minted = try home.ok(["data", "mint", "--data-file", file.path, "--key", owner, "--json"])
+        let minted = try await home.okAsync(["data", "mint", "--data-file", file.path, "--key", owner, "--json"])
         let id = try #require(eventField(minted, kind: "DataMinted", "data"))
-        try home.ok(["data", "disclose", id, "--referenceable", "--key", owner])
+        try await home.okAsync(["data", "disclose", id, "--referenceable", "--key", owner])
         data.append(id)
     }
-    let created = try home.ok(["portfolio", "create", "--entry", "\(data[0]):6000", "--entry", "\(data[1]):4000", "--bonus-token", "DMT",
+    let created = try await home.okAsync(["portfolio", "create", "--entry", "\(data[0]):6000", "--entry", "\(data[1]):4000", "--bonus-token", "DMT",
                                "--key", "carol", "--json"])
     let portfolio = try #require(eventField(created, kind: "PortfolioCreated", "portfolio"))
 
@@ -83,20 +74,20 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
     let server = try home.runner.start(["model", "serve", "--port", "\(port)", "--key", "host", "--report-interval", "1", "--home", home.url.path],
                                        stdout: logURL, stderr: logURL)
     defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
-    let document = waitForHost(url)
+    let document = await waitForHost(url)
     try #require(document?["openapi"] as? String == "3.1.0", "host did not come up: \((try? String(contentsOf: logURL, encoding: .utf8)) ?? "")")
 
     // Only the winner's revealed file may be published as the bounty's model.
     let other = fixtures.appendingPathComponent("ONNXKitTests/Fixtures/breast_cancer_logistic.onnx")
-    let wrong = try home.run(["model", "publish", "--model-file", other.path, "--portfolio", portfolio, "--token", "DMT", "--price", "1",
+    let wrong = try await home.runAsync(["model", "publish", "--model-file", other.path, "--portfolio", portfolio, "--token", "DMT", "--price", "1",
                               "--bounty", "1", "--key", "tina", "--url", url])
     #expect(wrong.status == 1 && wrong.stderr.contains("expected the winner's revealed model hash"), "\(wrong.stderr)")
-    let notWinner = try home.run(["model", "publish", "--model-file", onnxFile.path, "--portfolio", portfolio, "--token", "DMT", "--price", "1",
+    let notWinner = try await home.runAsync(["model", "publish", "--model-file", onnxFile.path, "--portfolio", portfolio, "--token", "DMT", "--price", "1",
                                   "--bounty", "1", "--key", "trent", "--url", url])
     #expect(notWinner.status == 1 && notWinner.stderr.contains("not by the publisher"), "\(notWinner.stderr)")
 
     // The winner mints the $Model from the revealed ONNX file and uploads it.
-    let published = try home.run(["model", "publish", "--model-file", onnxFile.path, "--portfolio", portfolio, "--token", "DMT",
+    let published = try await home.runAsync(["model", "publish", "--model-file", onnxFile.path, "--portfolio", portfolio, "--token", "DMT",
                                   "--price", "1000003", "--raw", "--bounty", "1", "--key", "tina", "--url", url, "--json"])
     try #require(published.status == 0, "publish: \(published.stderr)")
     let out = try #require(try JSONSerialization.jsonObject(with: Data(published.stdout.utf8)) as? [String: Any])
@@ -111,21 +102,21 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
     try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: input)
 
     // Unpaid: refused with the host's JSON reason.
-    let unpaid = try home.run(["model", "predict", "--model", model, "--input", input.path, "--key", "dave", "--url", url])
+    let unpaid = try await home.runAsync(["model", "predict", "--model", model, "--input", input.path, "--key", "dave", "--url", url])
     #expect(unpaid.status != 0)
     #expect(unpaid.stderr.contains("payment_required"), "\(unpaid.stderr)")
 
     // Ten prepaid uses, the ten committed predictions, then no more.
-    let bought = try home.ok(["model", "bundle", "buy", model, "--uses", "10", "--host", address["host"] ?? "", "--key", "dave", "--json"])
+    let bought = try await home.okAsync(["model", "bundle", "buy", model, "--uses", "10", "--host", address["host"] ?? "", "--key", "dave", "--json"])
     let bundle = try #require(eventField(bought, kind: "BundleBought", "bundle"))
-    let before = try ["tina", "carol", "alice", "bob"].map { try UInt256(decimalInteger: try home.balance(address[$0] ?? "")) }
-    let predicted = try home.run(["model", "predict", "--model", model, "--bundle", bundle, "--input", input.path, "--key", "dave", "--url", url, "--json"])
+    let before = try await ["tina", "carol", "alice", "bob"].asyncMap { try UInt256(decimalInteger: try await home.balanceAsync(address[$0] ?? "")) }
+    let predicted = try await home.runAsync(["model", "predict", "--model", model, "--bundle", bundle, "--input", input.path, "--key", "dave", "--url", url, "--json"])
     try #require(predicted.status == 0, "predict: \(predicted.stderr)")
     let prediction = try #require(try JSONSerialization.jsonObject(with: Data(predicted.stdout.utf8)) as? [String: Any])
     let outputs = prediction["outputs"] as? [[String: Any]] ?? []
     let labels = (outputs.first { $0["name"] as? String == "label" }?["integers"] as? [NSNumber])?.map(\.int64Value)
     #expect(labels == Array(committed.prefix(10)), "\(predicted.stdout.prefix(400))")
-    let more = try home.run(["model", "predict", "--model", model, "--bundle", bundle, "--input", input.path, "--key", "dave", "--url", url])
+    let more = try await home.runAsync(["model", "predict", "--model", model, "--bundle", bundle, "--input", input.path, "--key", "dave", "--url", url])
     #expect(more.status != 0)
     #expect(more.stderr.contains("used up"), "\(more.stderr)")
 
@@ -133,13 +124,13 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
     // curator floor(10 %) = 100,000; data 300,000 split 60/40; the model owner 600,003.
     var after = before
     for _ in 0..<150 {
-        after = try ["tina", "carol", "alice", "bob"].map { try UInt256(decimalInteger: try home.balance(address[$0] ?? "")) }
+        after = try await ["tina", "carol", "alice", "bob"].asyncMap { try UInt256(decimalInteger: try await home.balanceAsync(address[$0] ?? "")) }
         if after[1] != before[1] { break }
-        Thread.sleep(forTimeInterval: 0.1)
+        try await Task.sleep(for: .seconds(0.1))
     }
     // The balances above are read one process at a time, so the report's block can land between
     // two reads; it pays everyone in one transaction, so read them all again once it has.
-    after = try ["tina", "carol", "alice", "bob"].map { try UInt256(decimalInteger: try home.balance(address[$0] ?? "")) }
+    after = try await ["tina", "carol", "alice", "bob"].asyncMap { try UInt256(decimalInteger: try await home.balanceAsync(address[$0] ?? "")) }
     #expect(after[0] == (try before[0] + 6_000_030))
     #expect(after[1] == (try before[1] + 1_000_000))
     #expect(after[2] == (try before[2] + 1_800_000))
@@ -149,9 +140,9 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
     // plaintext linear layer's within fixed-point tolerance.
     let one = home.url.appendingPathComponent("one.csv")
     try Data((rows[0] + "\n").utf8).write(to: one)
-    let second = try home.ok(["model", "bundle", "buy", model, "--uses", "1", "--host", address["host"] ?? "", "--key", "dave", "--json"])
+    let second = try await home.okAsync(["model", "bundle", "buy", model, "--uses", "1", "--host", address["host"] ?? "", "--key", "dave", "--json"])
     let bundle2 = try #require(eventField(second, kind: "BundleBought", "bundle"))
-    let enc = try home.run(["model", "predict", "--model", model, "--bundle", bundle2, "--input", one.path, "--encrypted", "--key", "dave",
+    let enc = try await home.runAsync(["model", "predict", "--model", model, "--bundle", bundle2, "--input", one.path, "--encrypted", "--key", "dave",
                             "--url", url, "--json"])
     try #require(enc.status == 0, "encrypted predict: \(enc.stderr)")
     let scores = ((try JSONSerialization.jsonObject(with: Data(enc.stdout.utf8)) as? [String: Any])?["scores"] as? [[NSNumber]])?.first?.map(\.doubleValue) ?? []
@@ -165,28 +156,28 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
     // The other way round: the owner places the model's first layer encrypted under her Paillier
     // key; the host scores plaintext rows with weights it cannot read, into scores only she decrypts.
     let keys = home.url.appendingPathComponent("tina-keys")
-    try home.ok(["he", "keygen", "--bits", "1024", "--out", keys.path])
+    try await home.okAsync(["he", "keygen", "--bits", "1024", "--out", keys.path])
     let privateKey = keys.appendingPathComponent("private.json").path, publicKey = keys.appendingPathComponent("public.json").path
-    let stranger = try home.run(["model", "encrypt-layer", model, "--model-file", onnxFile.path, "--paillier-key", publicKey, "--key", "dave", "--url", url])
+    let stranger = try await home.runAsync(["model", "encrypt-layer", model, "--model-file", onnxFile.path, "--paillier-key", publicKey, "--key", "dave", "--url", url])
     #expect(stranger.status == 1 && stranger.stderr.contains("only its owner"), "\(stranger.stderr)")
-    try home.ok(["model", "encrypt-layer", model, "--model-file", onnxFile.path, "--paillier-key", publicKey, "--key", "tina", "--url", url])
+    try await home.okAsync(["model", "encrypt-layer", model, "--model-file", onnxFile.path, "--paillier-key", publicKey, "--key", "tina", "--url", url])
     let two = home.url.appendingPathComponent("two.csv")
     try Data((rows[1] + "\n" + rows[2] + "\n").utf8).write(to: two)
-    func buy(_ uses: Int, by buyer: String) throws -> String {
-        try #require(eventField(try home.ok(["model", "bundle", "buy", model, "--uses", "\(uses)", "--host", address["host"] ?? "", "--key", buyer, "--json"]),
+    func buy(_ uses: Int, by buyer: String) async throws -> String {
+        try #require(eventField(try await home.okAsync(["model", "bundle", "buy", model, "--uses", "\(uses)", "--host", address["host"] ?? "", "--key", buyer, "--json"]),
                                 kind: "BundleBought", "bundle"))
     }
-    let third = try buy(1, by: "dave")
+    let third = try await buy(1, by: "dave")
     // Dave, holding only the public key, gets ciphertexts he cannot read.
-    let sealed = try home.run(["model", "predict", "--model", model, "--bundle", third, "--input", one.path, "--encrypted-weights",
+    let sealed = try await home.runAsync(["model", "predict", "--model", model, "--bundle", third, "--input", one.path, "--encrypted-weights",
                                "--paillier-key", publicKey, "--key", "dave", "--url", url])
     try #require(sealed.status == 0, "encrypted-weights predict: \(sealed.stderr)")
     let sealedScores = (try JSONSerialization.jsonObject(with: Data(sealed.stdout.utf8)) as? [String: Any])?["scores"] as? [[Any]]
     #expect(sealedScores?.first?.count == 2)
     // The owner, renting the host's compute for two rows of hers, decrypts the scores with her
     // private key: they are the plaintext layer's.
-    let fourth = try buy(2, by: "tina")
-    let opened = try home.run(["model", "predict", "--model", model, "--bundle", fourth, "--input", two.path, "--encrypted-weights",
+    let fourth = try await buy(2, by: "tina")
+    let opened = try await home.runAsync(["model", "predict", "--model", model, "--bundle", fourth, "--input", two.path, "--encrypted-weights",
                                "--paillier-key", privateKey, "--key", "tina", "--url", url, "--json"])
     try #require(opened.status == 0, "encrypted-weights predict: \(opened.stderr)")
     let openedScores = ((try JSONSerialization.jsonObject(with: Data(opened.stdout.utf8)) as? [String: Any])?["scores"] as? [[NSNumber]])?
@@ -207,34 +198,34 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
 /// uses as rows answered, the bundle has none left, no request id was charged twice, no partial
 /// file is left, the chain verifies, and the host still serves. `DMCTL_KILL_SEED=N` replays the
 /// kill points of a printed seed.
-@Test func aModelHostKilledMidCallsAndRestartedNeitherLosesNorDoubleCountsAUse() throws {
+@Test func aModelHostKilledMidCallsAndRestartedNeitherLosesNorDoubleCountsAUse() async throws {
     let seed = ProcessInfo.processInfo.environment["DMCTL_KILL_SEED"].flatMap(UInt64.init) ?? UInt64(Date().timeIntervalSince1970 * 1000)
     print("model serve kill -9 test: seed \(seed) (DMCTL_KILL_SEED=\(seed) replays it)")
     var rng = SplitMix64(seed: seed)
     let home = try TestHome()
-    try home.initChain(keys: ["trent", "dave", "host"])
-    let hostAddress = try home.address("host")
-    try home.ok(["token", "transfer", "--token", "DMT", "--to", try home.address("dave"), "--amount", "10", "--key", "trent"])
+    try await home.initChainAsync(keys: ["trent", "dave", "host"])
+    let hostAddress = try await home.addressAsync("host")
+    try await home.okAsync(["token", "transfer", "--token", "DMT", "--to", try await home.addressAsync("dave"), "--amount", "10", "--key", "trent"])
     let dataFile = home.url.appendingPathComponent("train.csv")
     try Data("rows the model was trained on\n".utf8).write(to: dataFile)
-    let data = try #require(eventField(try home.ok(["data", "mint", "--data-file", dataFile.path, "--key", "trent", "--json"]), kind: "DataMinted", "data"))
-    try home.ok(["data", "disclose", data, "--referenceable", "--key", "trent"])
+    let data = try #require(eventField(try await home.okAsync(["data", "mint", "--data-file", dataFile.path, "--key", "trent", "--json"]), kind: "DataMinted", "data"))
+    try await home.okAsync(["data", "disclose", data, "--referenceable", "--key", "trent"])
 
     let port = 22_000 + Int(getpid() % 900)
     let url = "http://127.0.0.1:\(port)"
     let logURL = home.url.appendingPathComponent("serve.log")
-    func startHost() throws -> Process {
+    func startHost() async throws -> Process {
         let p = try home.runner.start(["model", "serve", "--port", "\(port)", "--key", "host", "--report-interval", "1", "--home", home.url.path],
                                       stdout: logURL, stderr: logURL)
-        try #require(waitForHost(url)?["openapi"] as? String == "3.1.0", "host did not come up: \((try? String(contentsOf: logURL, encoding: .utf8)) ?? "")")
+        try #require(await waitForHost(url)?["openapi"] as? String == "3.1.0", "host did not come up: \((try? String(contentsOf: logURL, encoding: .utf8)) ?? "")")
         return p
     }
-    var server = try startHost()
+    var server = try await startHost()
     defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
 
     let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     let onnxFile = fixtures.appendingPathComponent("ONNXKitTests/Fixtures/breast_cancer_logistic.onnx")
-    let published = try home.object(["model", "publish", "--model-file", onnxFile.path, "--data", data, "--token", "DMT", "--price", "1000",
+    let published = try await home.objectAsync(["model", "publish", "--model-file", onnxFile.path, "--data", data, "--token", "DMT", "--price", "1000",
                                      "--raw", "--key", "trent", "--url", url])
     let model = "\((published["model"] as? NSNumber)?.intValue ?? -1)"
     let csv = fixtures.deletingLastPathComponent().appendingPathComponent("Data/breast_cancer.csv")
@@ -245,7 +236,7 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
     let rounds = 4, callsPerRound = 3, rowsPerCall = rows.count
     let callCount = rounds * callsPerRound + 1
     let uses = callCount * rowsPerCall
-    let bundle = try #require(eventField(try home.ok(["model", "bundle", "buy", model, "--uses", "\(uses)", "--host", hostAddress, "--key", "dave", "--json"]),
+    let bundle = try #require(eventField(try await home.okAsync(["model", "bundle", "buy", model, "--uses", "\(uses)", "--host", hostAddress, "--key", "dave", "--json"]),
                                          kind: "BundleBought", "bundle"))
     func predict(_ id: String, out: URL) throws -> Process {
         try home.runner.start(["model", "predict", "--model", model, "--bundle", bundle, "--input", input.path, "--request-id", id,
@@ -265,11 +256,11 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
         let calls = try zip(ids, outs).map { try predict($0, out: $1) }
         let delay = Double(rng.next() % 1_500) / 1_000
         print("round \(round): SIGKILL to model serve after \(delay) s")
-        Thread.sleep(forTimeInterval: delay)
+        try await Task.sleep(for: .seconds(delay))
         kill(server.processIdentifier, SIGKILL)
         server.waitUntilExit()
         for call in calls { call.waitUntilExit() }
-        server = try startHost()
+        server = try await startHost()
         let journalBefore = (try? String(contentsOf: home.url.appendingPathComponent("modelhost/usage.journal"), encoding: .utf8)) ?? ""
         for (k, call) in calls.enumerated() {
             if call.terminationStatus != 0 {
@@ -293,7 +284,7 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
     #expect(first.terminationStatus == 0 && labels(lost)?.count == rowsPerCall)
     kill(server.processIdentifier, SIGKILL)
     server.waitUntilExit()
-    server = try startHost()
+    server = try await startHost()
     let repeated = try predict("lost-1", out: again)
     repeated.waitUntilExit()
     #expect(repeated.terminationStatus == 0 && labels(again) == labels(lost), "\((try? String(contentsOf: again.appendingPathExtension("err"), encoding: .utf8)) ?? "")")
@@ -302,7 +293,7 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
     #expect(answered == callCount)
 
     // Every paid use is spent: one more call, under a new id, is refused.
-    let extra = try home.run(["model", "predict", "--model", model, "--bundle", bundle, "--input", input.path, "--request-id", "extra",
+    let extra = try await home.runAsync(["model", "predict", "--model", model, "--bundle", bundle, "--input", input.path, "--request-id", "extra",
                               "--key", "dave", "--url", url])
     #expect(extra.status != 0 && extra.stderr.contains("used up"), "\(extra.stderr)")
 
@@ -324,10 +315,10 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
                                               modules: [MarketModule.self, ModelBountyModule.self, DataBountyModule.self, RolesModule.self])
         reported = follower.state.state(of: RolesModule.self).bundles[bundleID]?.reported ?? 0
         if reported >= UInt64(answered * rowsPerCall) { break }
-        Thread.sleep(forTimeInterval: 0.1)
+        try await Task.sleep(for: .seconds(0.1))
     }
     #expect(reported == UInt64(answered * rowsPerCall))
-    Thread.sleep(forTimeInterval: 2.5)  // two more report intervals: nothing further is reported
+    try await Task.sleep(for: .seconds(2.5))  // two more report intervals: nothing further is reported
     let settled = try ChainFollower.open(folder: home.url.appendingPathComponent("chain"),
                                          modules: [MarketModule.self, ModelBountyModule.self, DataBountyModule.self, RolesModule.self])
     let final = try #require(settled.state.state(of: RolesModule.self).bundles[bundleID])
@@ -337,20 +328,20 @@ private func eventField(_ json: String, kind: String, _ name: String) -> String?
     let leftovers = (FileManager.default.enumerator(atPath: home.url.appendingPathComponent("modelhost").path)?.allObjects as? [String] ?? [])
         .filter { $0.hasSuffix(".tmp") || $0.hasSuffix(".part") }
     #expect(leftovers.isEmpty, "\(leftovers)")
-    try home.ok(["chain", "verify"])
-    let next = try #require(eventField(try home.ok(["model", "bundle", "buy", model, "--uses", "2", "--host", hostAddress, "--key", "dave", "--json"]),
+    try await home.okAsync(["chain", "verify"])
+    let next = try #require(eventField(try await home.okAsync(["model", "bundle", "buy", model, "--uses", "2", "--host", hostAddress, "--key", "dave", "--json"]),
                                        kind: "BundleBought", "bundle"))
-    let fresh = try home.run(["model", "predict", "--model", model, "--bundle", next, "--input", input.path, "--key", "dave", "--url", url])
+    let fresh = try await home.runAsync(["model", "predict", "--model", model, "--bundle", next, "--input", input.path, "--key", "dave", "--url", url])
     #expect(fresh.status == 0, "\(fresh.stderr)")
 }
 
 /// Polls a host's `/openapi.json` for up to 30 s; its parsed document once it answers.
-private func waitForHost(_ url: String) -> [String: Any]? {
+private func waitForHost(_ url: String) async -> [String: Any]? {
     for _ in 0..<300 {
         if let (status, body) = httpGet(url + "/openapi.json"), status == 200 {
             return try? JSONSerialization.jsonObject(with: body) as? [String: Any]
         }
-        Thread.sleep(forTimeInterval: 0.1)
+        try? await Task.sleep(for: .seconds(0.1))
     }
     return nil
 }

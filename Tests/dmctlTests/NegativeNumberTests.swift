@@ -1,28 +1,29 @@
+import DataMarketTesting
 import Foundation
 import Testing
 
 /// Negative numbers after an option are read as its value (never as an option name): they
 /// work where the option allows them and are refused with "must not be negative" (or the
 /// amount rule's "is negative") where it does not; a negative positional is told to go after `--`.
-@Test func negativeNumbersParseWhereAllowedAndAreRefusedClearlyWhereNot() throws {
+@Test func negativeNumbersParseWhereAllowedAndAreRefusedClearlyWhereNot() async throws {
     let home = try TestHome()
-    try home.initChain(keys: ["alice", "bob"])
+    try await home.initChainAsync(keys: ["alice", "bob"])
     let keys = home.url.appendingPathComponent("he").path
-    try home.ok(["he", "keygen", "--bits", "1024", "--out", keys])
+    try await home.okAsync(["he", "keygen", "--bits", "1024", "--out", keys])
     let a = home.url.appendingPathComponent("a.json")
-    let encrypted = try home.runner.run(["--home", home.url.path, "he", "encrypt", "--key", keys + "/public.json", "--", "-4"])
+    let encrypted = try await home.runner.runAsync(["--home", home.url.path, "he", "encrypt", "--key", keys + "/public.json", "--", "-4"])
     #expect(encrypted.status == 0, "\(encrypted.stderr)")
     try Data(encrypted.stdout.utf8).write(to: a)
 
     // Allowed: the plain operand of he add/mul (also as --value=-7), after `--` for a VALUE.
     let sum = home.url.appendingPathComponent("sum.json")
-    try Data(try home.ok(["he", "add", "--key", keys + "/public.json", a.path, "--value", "-7"]).utf8).write(to: sum)
-    #expect(try home.ok(["he", "decrypt", "--key", keys + "/private.json", sum.path]) == "-11\n")
+    try Data(try await home.okAsync(["he", "add", "--key", keys + "/public.json", a.path, "--value", "-7"]).utf8).write(to: sum)
+    #expect(try await home.okAsync(["he", "decrypt", "--key", keys + "/private.json", sum.path]) == "-11\n")
     let product = home.url.appendingPathComponent("product.json")
-    try Data(try home.ok(["he", "mul", "--key", keys + "/public.json", a.path, "--value", "-2.5"]).utf8).write(to: product)
-    #expect(try home.ok(["he", "decrypt", "--key", keys + "/private.json", product.path]) == "10.0\n")
+    try Data(try await home.okAsync(["he", "mul", "--key", keys + "/public.json", a.path, "--value", "-2.5"]).utf8).write(to: product)
+    #expect(try await home.okAsync(["he", "decrypt", "--key", keys + "/private.json", product.path]) == "10.0\n")
 
-    let before = try home.object(["chain", "info"])["stateHash"] as? String
+    let before = try await home.objectAsync(["chain", "info"])["stateHash"] as? String
     // Refused, naming the option: amounts (the amount rule), unsigned counts and heights.
     let refusals: [([String], [String])] = [
         (["token", "transfer", "--token", "DMT", "--to", "bob", "--amount", "-5", "--key", "alice"], ["--amount", "negative"]),
@@ -36,10 +37,10 @@ import Testing
         (["market", "invest", "cancer", "-5", "--key", "alice"], ["'-5'", "after `--`"]),
     ]
     for (args, says) in refusals {
-        let r = try home.run(args)
+        let r = try await home.runAsync(args)
         #expect(r.status == 2, "dmctl \(args.joined(separator: " ")): \(r.status) \(r.stderr)")
         for text in says { #expect(r.stderr.contains(text), "dmctl \(args.joined(separator: " ")): \(r.stderr)") }
         #expect(!r.stderr.contains("Missing value"), "\(r.stderr)")
     }
-    #expect(try home.object(["chain", "info"])["stateHash"] as? String == before)
+    #expect(try await home.objectAsync(["chain", "info"])["stateHash"] as? String == before)
 }

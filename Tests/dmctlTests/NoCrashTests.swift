@@ -1,12 +1,13 @@
+import DataMarketTesting
 import Foundation
 import Testing
 
 /// No input makes dmctl crash: every file-taking option (and standard input where a command
 /// reads it) is fed a folder, a missing path, `/dev/null` and bytes that are not UTF-8; each run
 /// must exit with a documented status (0-3, never a signal) and a failure must say `error:`.
-@Test func everyFileTakingOptionSurvivesFoldersMissingPathsDevNullAndBinaryBytes() throws {
+@Test func everyFileTakingOptionSurvivesFoldersMissingPathsDevNullAndBinaryBytes() async throws {
     let home = try TestHome()
-    try home.initChain(keys: ["alice"])
+    try await home.initChainAsync(keys: ["alice"])
     let scratch = CLIRunner.temporaryFolder("nocrash")
     defer { try? FileManager.default.removeItem(at: scratch) }
     let folder = scratch.appendingPathComponent("a-folder").path
@@ -35,7 +36,7 @@ import Testing
     for template in templates {
         for input in inputs {
             let args = template.map { $0 == "@" ? input : $0 }
-            let r = try home.run(args)
+            let r = try await home.runAsync(args)
             cases += 1
             #expect((0...3).contains(r.status), "dmctl \(args.joined(separator: " ")) ended with \(r.status): \(r.stderr)")
             if r.status != 0 { #expect(r.stderr.hasPrefix("error:"), "dmctl \(args.joined(separator: " ")): \(r.stderr)") }
@@ -43,7 +44,7 @@ import Testing
     }
     // chain init reads its genesis only into a home without a chain.
     for input in inputs {
-        let r = try home.runner.run(["chain", "init", "--genesis", input, "--home", emptyHome])
+        let r = try await home.runner.runAsync(["chain", "init", "--genesis", input, "--home", emptyHome])
         cases += 1
         #expect((1...3).contains(r.status), "chain init --genesis \(input): \(r.status) \(r.stderr)")
         #expect(r.stderr.hasPrefix("error:"), "chain init --genesis \(input): \(r.stderr)")
@@ -51,7 +52,7 @@ import Testing
     // Standard input: a folder, /dev/null and binary bytes.
     for path in [folder, "/dev/null", binary] {
         for args in [["key", "import", "--name", "stdin-key"], ["hash", "keccak"]] {
-            let r = try home.runner.run(args + ["--home", home.url.path], stdinPath: path)
+            let r = try await home.runner.runAsync(args + ["--home", home.url.path], stdinPath: path)
             cases += 1
             #expect((0...3).contains(r.status), "dmctl \(args.joined(separator: " ")) < \(path): \(r.status) \(r.stderr)")
             if r.status != 0 { #expect(r.stderr.hasPrefix("error:"), "\(args) < \(path): \(r.stderr)") }

@@ -1,3 +1,4 @@
+import DataMarketTesting
 import Foundation
 import LedgerCore
 import MarketKit
@@ -226,19 +227,19 @@ import Testing
 
         let seed = ProcessInfo.processInfo.environment["FOLLOWER_KILL_SEED"].flatMap(UInt64.init) ?? UInt64(Date().timeIntervalSince1970 * 1000)
         print("followerKilledMidSync: seed \(seed) (rerun with FOLLOWER_KILL_SEED=\(seed))")
-        var rng = StoreCrashTests.SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         let followerHome = try TestHome()
         var heights: [Int] = []
         for run in 0..<10 {
             // The kill point is a seeded height in the run's tenth of the chain (so every kill
             // lands mid-sync however loaded the machine is), plus a seeded few milliseconds.
-            let target = run * total / 10 + 1 + Int(rng.next(below: UInt64(total / 10)))
+            let target = run * total / 10 + 1 + Int(rng.below(UInt64(total / 10)))
             let follower = try Self.follow(followerHome, leader, run: run)
             let deadline = Date().addingTimeInterval(300)
             while Date() < deadline, (try Self.head(follower)["height"] as? Int ?? 0) < target {
                 Thread.sleep(forTimeInterval: 0.01)
             }
-            Thread.sleep(forTimeInterval: Double(rng.next(below: 20)) / 1_000)
+            Thread.sleep(forTimeInterval: Double(rng.below(20)) / 1_000)
             follower.kill9()
             let height = try followerHome.height()
             #expect(height >= (heights.last ?? 0), "seed \(seed): after kill \(run) the follower holds \(height) blocks, fewer than before")

@@ -1,3 +1,4 @@
+import DataMarketTesting
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -64,10 +65,10 @@ import Testing
 
         let seed = ProcessInfo.processInfo.environment["FORWARD_KILL_SEED"].flatMap(UInt64.init) ?? UInt64(Date().timeIntervalSince1970 * 1000)
         print("forwardedTransactionsTheLeaderLost: seed \(seed) (rerun with FORWARD_KILL_SEED=\(seed))")
-        var rng = StoreCrashTests.SplitMix64(state: seed)
-        let killAfter = 300 + Double(rng.next(below: 1_000))
-        let downFor = 200 + Double(rng.next(below: 800))
-        let pauses = (0..<senders.count).map { _ in 20 + Int(rng.next(below: 60)) }
+        var rng = SplitMix64(seed: seed)
+        let killAfter = 300 + Double(rng.below(1_000))
+        let downFor = 200 + Double(rng.below(800))
+        let pauses = (0..<senders.count).map { _ in 20 + Int(rng.below(60)) }
         let perSender = 25
 
         // Each sender submits its nonces in order through the follower, retrying one that is

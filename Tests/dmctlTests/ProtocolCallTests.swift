@@ -1,10 +1,11 @@
+import DataMarketTesting
 import Foundation
 import Testing
 
 /// `dmctl calls` lists every call of the chain's modules (dmctl switches over each module's
 /// `Call`, so a new case does not compile until it is listed) with the command that submits
 /// it: each named command exists in the help tree, and the README's table is exactly the list.
-@Test func everyProtocolCallNamesACommandThatExistsAndTheReadmeTableIsTheList() throws {
+@Test func everyProtocolCallNamesACommandThatExistsAndTheReadmeTableIsTheList() async throws {
     let r = try CLIRunner().run(["calls", "--json"])
     #expect(r.status == 0, "\(r.stderr)")
     let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: String]])
@@ -13,7 +14,7 @@ import Testing
     for module in ["ledger", "market", "roles", "bounty", "databounty"] {
         #expect(calls.contains { $0.hasPrefix(module + ".") }, "no call of \(module)")
     }
-    let tree = Set(try HelpTests.walk(CLIRunner()).map { $0.path.joined(separator: " ") })
+    let tree = Set(try await HelpTests.walk(CLIRunner()).map { $0.path.joined(separator: " ") })
     var readmeRows: [String] = []
     for row in rows {
         let call = row["call"] ?? "?"

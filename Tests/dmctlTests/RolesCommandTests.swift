@@ -1,30 +1,21 @@
+import DataMarketTesting
 import Foundation
 import Testing
 import LedgerCore
 import MarketKit
 
-/// The value of field `name` of the first event of `kind` in a `--json` receipt.
-private func eventField(_ json: String, kind: String, _ name: String) -> String? {
-    guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-        let events = object["events"] as? [[String: Any]],
-        let event = events.first(where: { $0["kind"] as? String == kind }),
-        let fields = event["fields"] as? [String: String]
-    else { return nil }
-    return fields[name]
-}
-
 /// A deterministic test key.
 private func testKey(_ n: UInt8) throws -> PrivateKey { try PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [n]) }
 
-@Test func rolesCommandsRunAWholeCycleThroughTheBuiltBinary() throws {
+@Test func rolesCommandsRunAWholeCycleThroughTheBuiltBinary() async throws {
     let home = FileManager.default.temporaryDirectory.appendingPathComponent("dmctl-roles-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: home) }
     let cli = CLIRunner(environment: ["DMCTL_PASSPHRASE": "roles test passphrase"])
-    func dm(_ args: [String], stdin: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
-        try cli.run(args + ["--home", home.path], stdin: stdin)
+    func dm(_ args: [String], stdin: String? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await cli.runAsync(args + ["--home", home.path], stdin: stdin)
     }
-    func ok(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let r = try dm(args + ["--json"])
+    func ok(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> String {
+        let r = try await dm(args + ["--json"])
         #expect(r.status == 0, "dmctl \(args.joined(separator: " ")) failed: \(r.stderr)", sourceLocation: sourceLocation)
         return r.stdout
     }
@@ -36,7 +27,7 @@ private func testKey(_ n: UInt8) throws -> PrivateKey { try PrivateKey(bytes: [U
         let k = try testKey(UInt8(101 + i))
         keys[name] = k
         let hex = k.bytes.map { String(format: "%02x", $0) }.joined()
-        #expect(try dm(["key", "import", "--name", name], stdin: hex).status == 0)
+        #expect(try await dm(["key", "import", "--name", name], stdin: hex).status == 0)
     }
     // A chain in the home folder with 1,000 DMT each (made in-process: chain init is another branch's command).
     let dmt = try TokenID("DMT")
@@ -51,49 +42,49 @@ private func testKey(_ n: UInt8) throws -> PrivateKey { try PrivateKey(bytes: [U
     // Upload and disclose.
     let csv = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Data/breast_cancer.csv")
-    let minted = try ok(["data", "mint", "--data-file", csv.path, "--name", "wdbc", "--key", "alice"])
+    let minted = try await ok(["data", "mint", "--data-file", csv.path, "--name", "wdbc", "--key", "alice"])
     let data = try #require(eventField(minted, kind: "DataMinted", "data"))
     #expect(eventField(minted, kind: "DataMinted", "dataHash") == Keccak256.hash(Array(try Data(contentsOf: csv))).hex)
-    _ = try ok(["data", "disclose", data, "--abstract", "569 biopsies", "--tag", "tabular", "--tag", "wdbc", "--referenceable", "--key", "alice"])
+    _ = try await ok(["data", "disclose", data, "--abstract", "569 biopsies", "--tag", "tabular", "--tag", "wdbc", "--referenceable", "--key", "alice"])
 
     // Curate: a bad entry is a usage error (exit 2); the real one mints the portfolio.
-    #expect(try dm(["portfolio", "create", "--entry", "\(data)=10000", "--bonus-token", "DMT", "--key", "carol"]).status == 2)
-    let weights = try dm(["portfolio", "create", "--entry", "\(data):9999", "--bonus-token", "DMT", "--key", "carol"])
+    #expect(try await dm(["portfolio", "create", "--entry", "\(data)=10000", "--bonus-token", "DMT", "--key", "carol"]).status == 2)
+    let weights = try await dm(["portfolio", "create", "--entry", "\(data):9999", "--bonus-token", "DMT", "--key", "carol"])
     #expect(weights.status == 1)
     #expect(weights.stderr.contains("sum to 9999 basis points, expected exactly 10000"))
-    let created = try ok(["portfolio", "create", "--entry", "\(data):10000", "--bonus-token", "DMT", "--name", "all of wdbc", "--key", "carol"])
+    let created = try await ok(["portfolio", "create", "--entry", "\(data):10000", "--bonus-token", "DMT", "--name", "all of wdbc", "--key", "carol"])
     let portfolio = try #require(eventField(created, kind: "PortfolioCreated", "portfolio"))
-    #expect(try ok(["portfolio", "show", portfolio]).contains("\"weight\" : 10000"))
+    #expect(try await ok(["portfolio", "show", portfolio]).contains("\"weight\" : 10000"))
 
     // Train, price and use.
-    let model = try #require(eventField(try ok([
+    let model = try #require(eventField(try await ok([
         "model", "mint", "--model-hash", Keccak256.hash(Array("weights".utf8)).hex, "--portfolio", portfolio, "--token", "DMT",
         "--price", "1", "--bounty", "modelmarket:1", "--key", "trent",
     ]), kind: "ModelMinted", "model"))
-    _ = try ok(["model", "price", model, "--price", "1000003", "--raw", "--key", "trent"])
-    let early = try dm(["eval", "post", model, "--rating", "5", "--inputs-hash", Keccak256.hash([1]).hex, "--outputs-hash", Keccak256.hash([2]).hex,
+    _ = try await ok(["model", "price", model, "--price", "1000003", "--raw", "--key", "trent"])
+    let early = try await dm(["eval", "post", model, "--rating", "5", "--inputs-hash", Keccak256.hash([1]).hex, "--outputs-hash", Keccak256.hash([2]).hex,
                         "--text-hash", Keccak256.hash([3]).hex, "--key", "erin"])
     #expect(early.status == 1)
     #expect(early.stderr.contains("has paid for no use of model \(model)"))
-    #expect(try dm(["model", "use", model, "--max-price", "1000002", "--raw", "--key", "dave"]).status == 1)
-    let used = try ok(["model", "use", model, "--key", "dave"])
+    #expect(try await dm(["model", "use", model, "--max-price", "1000002", "--raw", "--key", "dave"]).status == 1)
+    let used = try await ok(["model", "use", model, "--key", "dave"])
     #expect(eventField(used, kind: "ModelUsed", "toModelOwner") == "600003")
-    _ = try ok(["model", "use", model, "--max-price", "1000003", "--raw", "--key", "erin"])
+    _ = try await ok(["model", "use", model, "--max-price", "1000003", "--raw", "--key", "erin"])
 
     // Evaluate, review, show: w(dave) = 2, w(erin) = 1 → floor(100·(5·2 + 3·1)/3) = 433.
     for (who, rating) in [("dave", "5"), ("erin", "3")] {
-        _ = try ok(["eval", "post", model, "--rating", rating, "--inputs-file", csv.path, "--outputs-hash", Keccak256.hash([2]).hex,
+        _ = try await ok(["eval", "post", model, "--rating", rating, "--inputs-file", csv.path, "--outputs-hash", Keccak256.hash([2]).hex,
                     "--text-hash", Keccak256.hash([3]).hex, "--key", who])
     }
-    _ = try ok(["eval", "review", "1", "--helpful", "--key", "erin"])
-    #expect(try dm(["eval", "review", "1", "--unhelpful", "--key", "erin"]).status == 1)
-    let shown = try ok(["eval", "show", model])
+    _ = try await ok(["eval", "review", "1", "--helpful", "--key", "erin"])
+    #expect(try await dm(["eval", "review", "1", "--unhelpful", "--key", "erin"]).status == 1)
+    let shown = try await ok(["eval", "show", model])
     #expect(shown.contains("\"scoreHundredths\" : 433"))
-    #expect(try dm(["eval", "show", model]).stdout.contains("4.33 / 5"))
+    #expect(try await dm(["eval", "show", model]).stdout.contains("4.33 / 5"))
 
     // A pool; the untied $Data does not accrue, and the claim says why.
-    _ = try ok(["pool", "create", "--token", "DMT", "--data-rate", "1", "--raw", "--duration", "1000", "--funding", "1000", "--key", "carol"])
-    let claim = try dm(["data", "claim", data, "--pool", "1", "--key", "alice"])
+    _ = try await ok(["pool", "create", "--token", "DMT", "--data-rate", "1", "--raw", "--duration", "1000", "--funding", "1000", "--key", "carol"])
+    let claim = try await dm(["data", "claim", data, "--pool", "1", "--key", "alice"])
     #expect(claim.status == 1)
     #expect(claim.stderr.contains("not tied to a market listing"))
 

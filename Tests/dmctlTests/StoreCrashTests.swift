@@ -1,21 +1,11 @@
+import DataMarketTesting
 import Foundation
+import LedgerCore
 import Testing
 
 /// The file store under the built binary: SIGKILL at random moments, damaged bytes, a torn
 /// final write, and two processes appending at once.
 @Suite struct StoreCrashTests {
-    /// A small deterministic generator so a failing round reproduces from its seed.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func next(below n: UInt64) -> UInt64 { next() % n }
-    }
 
     /// One record of `blocks.log`: where it starts and how long its payload is.
     struct Record { let offset: Int; let payloadLength: Int }
@@ -46,10 +36,10 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(3)))
-    func sigkilledAppendsKeepEveryAcknowledgedBlockAndNothingPartial() throws {
+    func sigkilledAppendsKeepEveryAcknowledgedBlockAndNothingPartial() async throws {
         let home = try TestHome()
-        try home.initChain()
-        var rng = SplitMix64(state: 0xD47A_3A4B_E7C0_0003)
+        try await home.initChainAsync()
+        var rng = SplitMix64(seed: 0xD47A_3A4B_E7C0_0003)
         var previous = 0
         var killedMidRun = 0
         for round in 0..<20 {
@@ -60,16 +50,16 @@ import Testing
                 stdout: out, stderr: err)
             let started = Self.waitFor(out, seconds: 20) { !$0.ackedHeights.isEmpty }
             #expect(!started.ackedHeights.isEmpty, "round \(round): soak never acknowledged a block: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
-            usleep(UInt32(rng.next(below: 150_000)))
+            try await Task.sleep(for: .microseconds(rng.below(150_000)))
             if process.isRunning { killedMidRun += 1 }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal, "round \(round): soak ended on its own: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
             let acked = ((try? String(contentsOf: out, encoding: .utf8)) ?? "").ackedHeights.max() ?? 0
 
-            let verify = try home.run(["chain", "verify", "--json"])
+            let verify = try await home.runAsync(["chain", "verify", "--json"])
             #expect(verify.status == 0, "round \(round): verify failed after a kill at acked height \(acked): \(verify.stderr)")
-            let info = try home.object(["chain", "info"])
+            let info = try await home.objectAsync(["chain", "info"])
             let height = try #require(info["height"] as? Int)
             #expect(height >= acked, "round \(round): acknowledged block \(acked) is missing; height is \(height)")
             #expect(height >= previous, "round \(round): height went back from \(previous) to \(height)")
@@ -78,15 +68,15 @@ import Testing
         }
         #expect(killedMidRun == 20)
         // After all the kills, the chain still takes new blocks.
-        let more = try home.run(["chain", "soak", "--blocks", "2", "--txs-per-block", "1"])
+        let more = try await home.runAsync(["chain", "soak", "--blocks", "2", "--txs-per-block", "1"])
         #expect(more.status == 0)
         #expect(more.stdout.ackedHeights == [previous + 1, previous + 2])
     }
 
-    @Test func aFlippedByteInAMiddleRecordRefusesToOpenNamingTheHeight() throws {
+    @Test func aFlippedByteInAMiddleRecordRefusesToOpenNamingTheHeight() async throws {
         let home = try TestHome()
-        try home.initChain()
-        try home.ok(["chain", "soak", "--blocks", "8", "--txs-per-block", "2"])
+        try await home.initChainAsync()
+        try await home.okAsync(["chain", "soak", "--blocks", "8", "--txs-per-block", "2"])
         let original = [UInt8](try Data(contentsOf: home.blocksLog))
         let records = Self.records(original)
         #expect(records.count == 9)
@@ -96,7 +86,7 @@ import Testing
         try Data(damaged).write(to: home.blocksLog)
 
         for command in [["chain", "info"], ["chain", "verify"], ["token", "balance", "--token", "DMT"]] {
-            let r = try home.run(command)
+            let r = try await home.runAsync(command)
             #expect(r.status == 3, "\(command): \(r.stderr)")
             #expect(r.stderr.contains("damaged at block 4"), "\(command): \(r.stderr)")
         }
@@ -104,10 +94,10 @@ import Testing
         #expect([UInt8](try Data(contentsOf: home.blocksLog)) == damaged)
     }
 
-    @Test func aDamagedLengthFieldInAMiddleRecordIsNotMistakenForATornWrite() throws {
+    @Test func aDamagedLengthFieldInAMiddleRecordIsNotMistakenForATornWrite() async throws {
         let home = try TestHome()
-        try home.initChain()
-        try home.ok(["chain", "soak", "--blocks", "8", "--txs-per-block", "2"])
+        try await home.initChainAsync()
+        try await home.okAsync(["chain", "soak", "--blocks", "8", "--txs-per-block", "2"])
         let original = [UInt8](try Data(contentsOf: home.blocksLog))
         let target = Self.records(original)[3]
         var damaged = original
@@ -115,23 +105,23 @@ import Testing
         damaged[target.offset + 7] = 0x7F
         try Data(damaged).write(to: home.blocksLog)
 
-        let r = try home.run(["chain", "info"])
+        let r = try await home.runAsync(["chain", "info"])
         #expect(r.status == 3, "\(r.stdout) \(r.stderr)")
         #expect(r.stderr.contains("damaged at block 3"), "\(r.stderr)")
         #expect([UInt8](try Data(contentsOf: home.blocksLog)) == damaged, "blocks after the damage were cut off")
     }
 
-    @Test func aTornFinalWriteIsDroppedWithAWarning() throws {
+    @Test func aTornFinalWriteIsDroppedWithAWarning() async throws {
         let home = try TestHome()
-        try home.initChain()
-        let soak = try home.ok(["chain", "soak", "--blocks", "5", "--txs-per-block", "2"])
+        try await home.initChainAsync()
+        let soak = try await home.okAsync(["chain", "soak", "--blocks", "5", "--txs-per-block", "2"])
         #expect(soak.ackedHeights == [1, 2, 3, 4, 5])
-        let stateAt4 = try #require(try home.json(["chain", "blocks", "--from", "4", "--limit", "1"]) as? [[String: Any]]).first?["hash"] as? String
+        let stateAt4 = try #require(try await home.jsonAsync(["chain", "blocks", "--from", "4", "--limit", "1"]) as? [[String: Any]]).first?["hash"] as? String
         let bytes = [UInt8](try Data(contentsOf: home.blocksLog))
         let last = try #require(Self.records(bytes).last)
         try Data(bytes[..<(last.offset + 16 + last.payloadLength / 2)]).write(to: home.blocksLog)
 
-        let r = try home.run(["chain", "info", "--json"])
+        let r = try await home.runAsync(["chain", "info", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("warning: dropped an incomplete record for block 5"), "\(r.stderr)")
         let info = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -140,18 +130,18 @@ import Testing
         #expect((info["warnings"] as? [String])?.first?.contains("never acknowledged") == true)
         #expect([UInt8](try Data(contentsOf: home.blocksLog)) == Array(bytes[..<last.offset]))
         // Reported once: the next open finds a clean log, and appending resumes at 5.
-        let again = try home.run(["chain", "verify"])
+        let again = try await home.runAsync(["chain", "verify"])
         #expect(again.status == 0)
         #expect(!again.stderr.contains("warning"))
-        #expect(try home.ok(["chain", "soak", "--blocks", "1", "--txs-per-block", "1"]).ackedHeights == [5])
+        #expect(try await home.okAsync(["chain", "soak", "--blocks", "1", "--txs-per-block", "1"]).ackedHeights == [5])
     }
 
     @Test(.timeLimit(.minutes(2)))
-    func twoProcessesAppendingAtOnceBothSucceedAndSeeEachOther() throws {
+    func twoProcessesAppendingAtOnceBothSucceedAndSeeEachOther() async throws {
         let home = try TestHome()
-        try home.initChain(keys: ["default", "bob"])
-        try home.ok(["token", "transfer", "--token", "DMT", "--to", "bob", "--amount", "1"])
-        let base = try home.height()
+        try await home.initChainAsync(keys: ["default", "bob"])
+        try await home.okAsync(["token", "transfer", "--token", "DMT", "--to", "bob", "--amount", "1"])
+        let base = try await home.heightAsync()
         let gate = home.url.appendingPathComponent("go")
         let n = 30
         var runs: [(process: Process, out: URL, err: URL)] = []
@@ -180,7 +170,7 @@ import Testing
         // Each appended a block after one of the other's, which it must have read to do so.
         let a = heights[0], b = heights[1]
         #expect((a.max() ?? 0) > (b.min() ?? .max) && (b.max() ?? 0) > (a.min() ?? .max), "no interleaving: \(a) / \(b)")
-        #expect(try home.height() == base + 2 * n)
-        #expect(try home.object(["chain", "verify"])["transactions"] as? Int == 1 + 4 * n)
+        #expect(try await home.heightAsync() == base + 2 * n)
+        #expect(try await home.objectAsync(["chain", "verify"])["transactions"] as? Int == 1 + 4 * n)
     }
 }

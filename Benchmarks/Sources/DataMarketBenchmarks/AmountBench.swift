@@ -8,24 +8,6 @@ import LedgerCore
 ///
 /// The ratio printed is BigUInt time / UInt256 time (how many times faster UInt256 is).
 enum AmountBench {
-    /// SplitMix64, so the inputs are the same on every run.
-    struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// A value with `bits` random low bits (a multiple of 64 up to 256).
-        mutating func amount(bits: Int) -> UInt256 {
-            var limbs: [UInt64] = [0, 0, 0, 0]
-            for i in 0..<(bits / 64) { limbs[i] = next() }
-            return UInt256(littleEndianLimbs: (limbs[0], limbs[1], limbs[2], limbs[3]))
-        }
-    }
-
     static func big(_ x: UInt256) -> BigUInt {
         let (a, b, c, d) = x.littleEndianLimbs
         return BigUInt(words: [UInt(a), UInt(b), UInt(c), UInt(d)])
@@ -35,7 +17,7 @@ enum AmountBench {
     static let passes = 50
 
     static func run() throws {
-        var rng = Generator(state: 0xA4_0E7)
+        var rng = SplitMix64(seed: 0xA4_0E7)
         let limit = (BigUInt(1) << 256) - 1
         let bigWad = BigUInt(1_000_000_000_000_000_000)
 
@@ -195,5 +177,15 @@ extension UInt256 {
     /// Halves the value (used to keep benchmark sums below 2^256).
     fileprivate func shiftedRightOne() -> UInt256 {
         (try? shiftedRight(by: 1)) ?? .zero
+    }
+}
+
+extension SplitMix64 {
+    /// A value with `bits` random low bits (a multiple of 64 up to 256), so the inputs are the
+    /// same on every run.
+    mutating func amount(bits: Int) -> UInt256 {
+        var limbs: [UInt64] = [0, 0, 0, 0]
+        for i in 0..<(bits / 64) { limbs[i] = next() }
+        return UInt256(littleEndianLimbs: (limbs[0], limbs[1], limbs[2], limbs[3]))
     }
 }

@@ -1,3 +1,5 @@
+import LedgerCore
+
 /// Monte Carlo permutation estimates of Data-Shapley values (Ghorbani & Zou 2019): each
 /// player's average marginal gain in a utility (e.g. validation accuracy) over random orders
 /// in which the players join. Seeded, so the sponsor's posted scores can be reproduced by

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCore
 
 /// Binary logistic regression on standardised features, trained by seeded mini-batch
 /// gradient descent: the reference learner trainers use in tests and the demo.

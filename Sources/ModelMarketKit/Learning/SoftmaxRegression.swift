@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCore
 
 /// Multinomial (softmax) logistic regression on standardised features, trained by seeded
 /// mini-batch gradient descent: the reference learner for more than two classes.

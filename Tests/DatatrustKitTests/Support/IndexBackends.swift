@@ -3,6 +3,7 @@
 // the PostgreSQL cases are left out with a printed reason, unless DATAMARKET_REQUIRE_POSTGRES=1
 // (as .ci/run sets), when they run and fail.
 
+import DataMarketTesting
 import DatatrustKit
 import DatatrustPostgres
 import Foundation
@@ -24,20 +25,17 @@ enum IndexBackend: String, Sendable, CustomStringConvertible {
     }()
 }
 
-/// The PostgreSQL server the tests use, each test in a schema of its own.
+/// The PostgreSQL server the tests use (``PostgresTestServer``), each test in a schema of its own.
 enum IndexPostgres {
-    static let url: String? = ProcessInfo.processInfo.environment["DATAMARKET_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    static let isRequired = ProcessInfo.processInfo.environment["DATAMARKET_REQUIRE_POSTGRES"] == "1"
+    static var url: String? { PostgresTestServer.url }
+    static var isRequired: Bool { PostgresTestServer.isRequired }
 
-    struct Missing: Error, CustomStringConvertible {
-        var description: String { "DATAMARKET_REQUIRE_POSTGRES=1 but DATAMARKET_POSTGRES_URL is not set; expected the URL scripts/postgres.sh start prints" }
-    }
+    typealias Missing = PostgresTestServer.Missing
 
     /// A new, empty schema on the test server.
     static func freshLocation() throws -> PostgresLocation {
-        guard let url else { throw Missing() }
-        let suffix = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(24)
-        return try PostgresLocation(url: url).with(schema: "t_\(suffix)")
+        let (url, schema) = try PostgresTestServer.freshSchema()
+        return try PostgresLocation(url: url).with(schema: schema)
     }
 }
 

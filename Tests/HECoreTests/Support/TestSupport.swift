@@ -1,22 +1,15 @@
+import DataMarketTesting
 import Foundation
 import HECore
+import LedgerCore
 
 /// Files committed under `Tests/HECoreTests/Fixtures/` and the repository's `Data/`.
 enum Fixtures {
     /// The `Tests/HECoreTests` folder, found from this file's path.
     static let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The package root: the nearest ancestor holding `Package.swift`.
-    static var packageRoot: URL {
-        var folder = testsFolder
-        while folder.path != "/" {
-            if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-                return folder
-            }
-            folder = folder.deletingLastPathComponent()
-        }
-        return testsFolder
-    }
+    /// The package root.
+    static var packageRoot: URL { PackageRoot.url }
 
     static func data(_ name: String) throws -> Data {
         try Data(contentsOf: testsFolder.appendingPathComponent("Fixtures").appendingPathComponent(name))
@@ -32,18 +25,7 @@ enum Fixtures {
     }
 }
 
-/// A small deterministic generator (SplitMix64) so that random tests reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// A random signed integer of up to `bits` bits.
     mutating func bigInteger(bits: Int) -> BigInteger {
         let bytes = (0..<((bits + 7) / 8)).map { _ in UInt8.random(in: 0...255, using: &self) }

@@ -2,21 +2,13 @@
 // a state snapshot helper, the supply invariant, and two small protocol modules that use
 // escrow the way MarketKit will (one owns escrows, the other tries to touch them).
 
+import DataMarketTesting
 import Foundation
 import Testing
 @testable import LedgerCore
 
-/// A deterministic key: 32 bytes of `seed` (1...255) spread over the scalar.
-func testKey(_ seed: UInt64) -> PrivateKey {
-    var bytes = [UInt8](repeating: 0, count: 32)
-    var s = seed &* 0x9E37_79B9_7F4A_7C15 | 1
-    for i in 0..<32 {
-        s = s &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-        bytes[i] = UInt8(truncatingIfNeeded: s >> 33)
-    }
-    bytes[0] = 0x01  // stays below the group order
-    return (try? PrivateKey(bytes: bytes)) ?? PrivateKey.generate()
-}
+/// A deterministic key from `seed` (``TestKeys/spread(_:)``).
+func testKey(_ seed: UInt64) -> PrivateKey { TestKeys.spread(seed) }
 
 /// A token symbol known to be valid.
 func token(_ symbol: String) -> TokenID { TokenID(unchecked: symbol) }
@@ -32,19 +24,27 @@ enum Fixture {
     static let carol = testKey(3)
     static let dmt = token("DMT")
 
-    /// DMT minted by alice: alice 1,000,000, bob 1,000.
+    /// The test chain: DMT minted by alice: alice 1,000,000, bob 1,000.
+    static func builder() -> TestChain {
+        var builder = TestChain(chainID: chainID, start: start)
+        builder.fund(dmt, minter: alice.address, [(alice.address, 1_000_000), (bob.address, 1_000)])
+        return builder
+    }
+
+    /// The test chain's genesis, with `extra` tokens.
     static func genesis(extra: [GenesisConfig.TokenAllocation] = []) -> GenesisConfig {
-        GenesisConfig(chainID: chainID, timestamp: start, tokens: [
-            .init(symbol: dmt, name: "DataMarket Token", minter: alice.address, balances: [
-                .init(account: alice.address, amount: 1_000_000), .init(account: bob.address, amount: 1_000),
-            ])
-        ] + extra)
+        var genesis = builder().genesis()
+        genesis.tokens += extra
+        return genesis
     }
 
     /// A fresh in-memory chain hosting the test modules.
     static func chain(_ genesis: GenesisConfig = genesis(), clock: ManualClock? = nil) throws -> Chain {
-        try Chain.create(genesis: genesis, modules: [VaultModule.self, IntruderModule.self], clock: clock ?? ManualClock(start))
+        try Chain.create(genesis: genesis, modules: testModules, clock: clock ?? ManualClock(start))
     }
+
+    /// The modules every chain of these suites hosts.
+    static let testModules: [any ChainModule.Type] = [VaultModule.self, IntruderModule.self]
 }
 
 /// What a refused transaction must leave untouched.
@@ -58,11 +58,6 @@ struct Observed: Equatable {
         stateHash = try chain.stateHash()
         blockCount = try chain.blocks().count
     }
-}
-
-/// A fresh temporary folder, removed by the caller.
-func temporaryFolder(_ label: String = "chain") -> URL {
-    URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("\(label)-\(UUID().uuidString)")
 }
 
 /// Σ balances + Σ escrow.held + Σ stream.locked for `token`, or nil on overflow.

@@ -3,6 +3,7 @@
 // without it the PostgreSQL cases are left out with a printed reason, unless
 // DATAMARKET_REQUIRE_POSTGRES=1 (as .ci/run sets), when they run and fail.
 
+import DataMarketTesting
 import Foundation
 import Testing
 import LedgerCore
@@ -24,23 +25,20 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
     }()
 }
 
-/// The PostgreSQL server the tests use, each test in a schema of its own.
+/// The PostgreSQL server the tests use (``PostgresTestServer``), each test in a schema of its own.
 enum TestPostgres {
-    static let url: String? = ProcessInfo.processInfo.environment["DATAMARKET_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    static let isRequired = ProcessInfo.processInfo.environment["DATAMARKET_REQUIRE_POSTGRES"] == "1"
+    static var url: String? { PostgresTestServer.url }
+    static var isRequired: Bool { PostgresTestServer.isRequired }
 
     /// Whether PostgreSQL-only suites run (see ``StoreBackend/all``).
     static var isEnabled: Bool { StoreBackend.all.contains(.postgres) }
 
-    struct Missing: Error, CustomStringConvertible {
-        var description: String { "DATAMARKET_REQUIRE_POSTGRES=1 but DATAMARKET_POSTGRES_URL is not set; expected the URL scripts/postgres.sh start prints" }
-    }
+    typealias Missing = PostgresTestServer.Missing
 
     /// A new, empty schema on the test server.
     static func freshLocation() throws -> PostgresLocation {
-        guard let url else { throw Missing() }
-        let suffix = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(24)
-        return try PostgresLocation(url: url).with(schema: "t_\(suffix)")
+        let (url, schema) = try PostgresTestServer.freshSchema()
+        return try PostgresLocation(url: url).with(schema: schema)
     }
 }
 

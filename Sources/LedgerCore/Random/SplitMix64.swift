@@ -1,7 +1,10 @@
 /// A small, fast, seeded random number generator (Steele, Lea & Flood's SplitMix64), so every
-/// shuffle, split and Monte Carlo estimate in this kit reproduces exactly from its seed.
+/// shuffle, split and Monte Carlo estimate reproduces exactly from its seed.
 ///
-/// Not for secrets: use ``Salt/random()`` for those.
+/// The one seeded generator of the package: ModelMarketKit's dataset splits and Shapley
+/// estimates, the benchmarks' inputs and every seeded test (through DataMarketTesting) use this
+/// type. It lives here, at the bottom of the graph that all of them share. Not for secrets:
+/// keys and salts come from the system's secure generator.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
@@ -29,6 +32,11 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     /// A uniform double in `[0, 1)` from the top 53 bits.
     public mutating func unit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+    /// `count` random bytes, each the low byte of one draw.
+    public mutating func bytes(_ count: Int) -> [UInt8] {
+        (0..<max(count, 0)).map { _ in UInt8(truncatingIfNeeded: next()) }
+    }
 
     /// Shuffles `array` in place (Fisher–Yates, from the end).
     public mutating func shuffle<T>(_ array: inout [T]) {
