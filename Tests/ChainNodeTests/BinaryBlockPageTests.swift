@@ -1,3 +1,4 @@
+import DataMarketTesting
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -139,7 +140,7 @@ import Testing
         defer { server.cancel() }
         let follower = try Node(following: remote, chain: try NodeFixture.chain())
         await follower.startFollowing()
-        #expect(await FollowerTests.eventually { await follower.followStatus?.refusedHeight != nil })
+        #expect(await eventually { await follower.followStatus?.refusedHeight != nil })
         let status = await follower.followStatus
         let refused: UInt64 = damage == "truncated" ? 4 : 3
         #expect(status?.refusedHeight == refused)
