@@ -2,6 +2,12 @@
 // DataMarket: decentralised data and model markets. See README.md.
 import PackageDescription
 
+/// The upcoming-language features every target compiles with (applied to all of them below the
+/// package, tests and examples included): existentials spelled `any P`.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
 let package = Package(
     name: "DataMarket",
     platforms: [.macOS(.v14)],
@@ -221,3 +227,7 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
+}

@@ -212,7 +212,7 @@ struct ErrorMiddleware: RouterMiddleware {
             return DatatrustServer.error(error)
         case let error as DecodingError:
             return DatatrustServer.error(.badRequest("body: \(CanonicalJSON.describeBody(error)); see /openapi.json for the schema"))
-        case let error as HTTPResponseError:
+        case let error as any HTTPResponseError:
             switch error.status.code {
             case 404:
                 let allowed = DatatrustServer.methods(servedOn: request.uri.path)
