@@ -3,9 +3,11 @@
 import PackageDescription
 
 /// The upcoming-language features every target compiles with (applied to all of them below the
-/// package, tests and examples included): existentials spelled `any P`.
+/// package, tests and examples included): existentials spelled `any P`, and members visible only
+/// through the modules a file imports itself.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 let package = Package(

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LedgerCore
 @testable import DatatrustKit
 
 @Suite struct PrivacyTests {

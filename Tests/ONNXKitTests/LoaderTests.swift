@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SwiftProtobuf
 @testable import ONNXKit
 
 /// A two-feature model built in the test: X[N,2] → `op` → Y.

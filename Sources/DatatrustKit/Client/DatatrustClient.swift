@@ -4,6 +4,7 @@ import HTTPTypes
 import LedgerCore
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
+import NIOCore
 
 /// A Swift client of the datatrust REST API, for `dmctl` and users' services: the code
 /// generated from the OpenAPI document (Generated/Client.swift) over async-http-client.

@@ -4,6 +4,7 @@ import HECore
 import Hummingbird
 import LedgerCore
 import Logging
+import ONNXKit
 
 /// The REST face of a ``ModelHost`` (Hummingbird 2, 127.0.0.1 by default). Every route is in
 /// ``routes`` and in the OpenAPI 3.1 document served at `/openapi.json`; every error is JSON
