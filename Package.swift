@@ -3,11 +3,12 @@
 import PackageDescription
 
 /// The upcoming-language features every target compiles with (applied to all of them below the
-/// package, tests and examples included): existentials spelled `any P`, and members visible only
-/// through the modules a file imports itself.
+/// package, tests and examples included): existentials spelled `any P`, members visible only
+/// through the modules a file imports itself, and imports internal unless marked `public`/`package`.
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(

@@ -1,5 +1,5 @@
 import Foundation
-import LedgerCore
+public import LedgerCore
 import OpenAPIRuntime
 
 /// A `BlockSource` over another node's HTTP API: blocks arrive live through its

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 import Foundation
 
 /// A `TransactionSubmitter` that submits through a node's HTTP API and waits for

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 import LedgerCore
-import Logging
+public import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
 

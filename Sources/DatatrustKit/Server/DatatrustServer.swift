@@ -1,7 +1,7 @@
 import Foundation
-import Hummingbird
+public import Hummingbird
 import LedgerCore
-import Logging
+public import Logging
 import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime

@@ -1,6 +1,6 @@
 import LedgerCore
 internal import SodiumSupport
-import Foundation
+public import Foundation
 #if canImport(Glibc)
 import Glibc
 import CDispatch  // with CoreFoundation: the clang modules struct stat's members are attributed to

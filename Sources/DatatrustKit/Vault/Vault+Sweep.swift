@@ -1,5 +1,5 @@
 import Foundation
-import LedgerCore
+public import LedgerCore
 #if canImport(Glibc)
 import Glibc
 import CDispatch  // with CoreFoundation: the clang modules struct stat's members are attributed to

@@ -1,4 +1,4 @@
-import HashTreeCollections
+public import HashTreeCollections
 
 /// A dictionary for chain state: cheap to copy, deterministic to iterate and to encode.
 ///

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// A market's id: a short slug (`cancer-data`), 1–20 characters `a`–`z`, `0`–`9`, `-`,
 /// starting with a letter. Its MarketToken's symbol is `MKT-` plus the slug in capitals.

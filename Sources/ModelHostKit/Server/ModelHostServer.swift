@@ -1,9 +1,9 @@
 import DatatrustKit
 import Foundation
 import HECore
-import Hummingbird
+public import Hummingbird
 import LedgerCore
-import Logging
+public import Logging
 import ONNXKit
 
 /// The REST face of a ``ModelHost`` (Hummingbird 2, 127.0.0.1 by default). Every route is in

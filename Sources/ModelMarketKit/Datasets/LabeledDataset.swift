@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A table of real-valued features with one integer label per row, as in the project's data
 /// files (`Data/README.md`): an optional header `n_rows,n_features,class_0,class_1,...`, then
