@@ -2,6 +2,15 @@
 // DataMarket: decentralised data and model markets. See README.md.
 import PackageDescription
 
+/// The upcoming-language features every target compiles with (applied to all of them below the
+/// package, tests and examples included): existentials spelled `any P`, members visible only
+/// through the modules a file imports itself, and imports internal unless marked `public`/`package`.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
 let package = Package(
     name: "DataMarket",
     platforms: [.macOS(.v14)],
@@ -256,3 +265,7 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
+}

@@ -24,7 +24,9 @@ PROTOC_VERSION=$(protoc --version | awk '{print $NF}')
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 cp "$PROTO" "$TMP/onnx-ml.proto"
-(cd "$TMP" && protoc --plugin=protoc-gen-swift="$PROTOC_GEN_SWIFT" --swift_opt=Visibility=Package --swift_out=. onnx-ml.proto)
+# UseAccessLevelOnImports: `package import` for the modules the package-level messages expose
+# (every target compiles with InternalImportsByDefault, so a plain import would be internal).
+(cd "$TMP" && protoc --plugin=protoc-gen-swift="$PROTOC_GEN_SWIFT" --swift_opt=Visibility=Package --swift_opt=UseAccessLevelOnImports=true --swift_out=. onnx-ml.proto)
 INPUT_SHA=$(sha256sum "$PROTO" | awk '{print $1}')
 BODY_SHA=$(sha256sum "$TMP/onnx-ml.pb.swift" | awk '{print $1}')
 OUT="$ROOT/Sources/ONNXKit/Proto/onnx-ml.pb.swift"

@@ -12,6 +12,7 @@ import DatatrustKit
 import Foundation
 import LedgerCore
 import MarketKit
+import Hummingbird
 
 func account(_ n: UInt8) throws -> PrivateKey { try PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [n]) }
 func tokens(_ text: String) throws -> UInt256 { try UInt256(decimal: text, decimals: 18) }

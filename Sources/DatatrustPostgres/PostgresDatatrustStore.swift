@@ -1,9 +1,9 @@
-import DatatrustKit
+public import DatatrustKit
 import Foundation
-import LedgerCore
-import LedgerPostgres
+public import LedgerCore
+public import LedgerPostgres
 import Logging
-import MarketKit
+public import MarketKit
 import NIOCore
 import PostgresNIO
 

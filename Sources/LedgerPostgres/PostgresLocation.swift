@@ -1,5 +1,5 @@
 import Foundation
-import PostgresNIO
+package import PostgresNIO
 
 /// Where a PostgreSQL-backed store lives: the server, the database and the schema inside it.
 ///

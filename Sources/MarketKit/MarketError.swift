@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// Why the market module refused a call. Every case names the rule, the status or window, and
 /// the numbers and times involved; a refused call changes nothing.

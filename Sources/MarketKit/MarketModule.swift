@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// The Computable curated data market as a chain module (`market`), hosting many markets keyed
 /// by ``MarketID``.

@@ -50,7 +50,7 @@ struct DMCtl: AsyncParsableCommand {
             if ProcessInfo.processInfo.environment["DMCTL_CHECK_ARGUMENTS"] == "1", !String(describing: type(of: command)).contains("HelpCommand") {
                 return
             }
-            if var asyncCommand = command as? AsyncParsableCommand {
+            if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()

@@ -5,6 +5,7 @@ import HummingbirdTesting
 @testable import DatatrustKit
 import LedgerCore
 import MarketKit
+import NIOFoundationCompat
 
 /// A datatrust on a temporary folder with a fake chain, and HTTP helpers.
 struct Fixture {

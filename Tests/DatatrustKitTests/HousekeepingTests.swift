@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import DatatrustKit
 import LedgerCore
+import HummingbirdTesting
 
 /// Housekeeping: expired logins are purged, unindexed vault objects and stale `.part` files
 /// are swept, and what an add in flight may still need is left alone.

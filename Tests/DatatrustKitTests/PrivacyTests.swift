@@ -2,6 +2,7 @@ import DataMarketTesting
 import Foundation
 import LedgerCore
 import Testing
+import LedgerCore
 @testable import DatatrustKit
 
 @Suite struct PrivacyTests {

@@ -1,5 +1,6 @@
 import Testing
 import LedgerCore
+import Foundation
 
 /// Signed transactions: encoding, signer recovery, and every refusal with unchanged state.
 @Suite struct TransactionTests {

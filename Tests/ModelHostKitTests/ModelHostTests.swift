@@ -8,6 +8,7 @@ import MarketKit
 @testable import ModelHostKit
 import ONNXKit
 import Testing
+import NIOFoundationCompat
 
 @Suite struct ModelHostTests {
     @Test func tenPrepaidUsesGiveTenPredictionsAndRoyaltiesToTheWei() async throws {

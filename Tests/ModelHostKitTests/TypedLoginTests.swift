@@ -5,6 +5,7 @@ import HummingbirdTesting
 import LedgerCore
 @testable import ModelHostKit
 import Testing
+import NIOFoundationCompat
 
 /// The model host accepts the datatrust's EIP-712 login beside the EIP-191 one, so a web page
 /// logs a MetaMask user in with one `eth_signTypedData_v4`.

@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import Testing
+import SwiftProtobuf
 @testable import ONNXKit
 
 /// A two-feature model built in the test: X[N,2] → `op` → Y.

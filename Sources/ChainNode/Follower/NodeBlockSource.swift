@@ -1,5 +1,6 @@
 import Foundation
-import LedgerCore
+public import LedgerCore
+import OpenAPIRuntime
 
 /// A `BlockSource` over another node's HTTP API: blocks arrive live through its
 /// Server-Sent Events stream (`GET /stream?from=H`) and are handed out from a bounded buffer;

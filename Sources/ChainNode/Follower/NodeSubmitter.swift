@@ -1,4 +1,5 @@
-import LedgerCore
+public import LedgerCore
+import Foundation
 
 /// A `TransactionSubmitter` that submits through a node's HTTP API and waits for
 /// inclusion there (`POST /transactions?wait=true`): what a service on another machine (a

@@ -1,7 +1,7 @@
-import AsyncHTTPClient
-import Foundation
+public import AsyncHTTPClient
+public import Foundation
 import HTTPTypes
-import LedgerCore
+public import LedgerCore
 import NIOCore
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime

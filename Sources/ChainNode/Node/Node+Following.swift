@@ -1,6 +1,6 @@
 import Foundation
-import LedgerCore
-import Logging
+public import LedgerCore
+public import Logging
 
 /// Where a follower's replication stands, as `GET /head` shows it.
 public struct FollowStatus: Sendable, Equatable {

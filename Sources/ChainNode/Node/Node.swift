@@ -1,5 +1,5 @@
-import Foundation
-import LedgerCore
+public import Foundation
+public import LedgerCore
 
 /// The chain as a service: a bounded pool of signed transactions from any number of clients,
 /// built into blocks at an interval or as soon as enough are ready, with each transaction's

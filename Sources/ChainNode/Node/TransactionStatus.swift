@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// Where a submitted transaction stands.
 public enum TransactionStatus: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// The binary variant of a `GET /blocks` page (asked for with `Accept: application/octet-stream`):
 /// for each block in height order, the length of its canonical encoding as a 4-byte big-endian

@@ -1,6 +1,6 @@
-import LedgerCore
-import MarketKit
-import ModelMarketKit
+public import LedgerCore
+public import MarketKit
+public import ModelMarketKit
 
 // The module state views: the JSON `dmctl`'s read commands print with `--json`, served by the
 // node under /markets, /bounties, /databounties, /nfts, /models and /streams. Each is built from

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 // The generated operation types are Hashable, so the DataMarket types the document's schemas
 // map to (scripts/openapi/ChainNode.yaml) must be too. Each hashes a few identifying fields:

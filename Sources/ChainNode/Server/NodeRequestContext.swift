@@ -1,4 +1,4 @@
-import Hummingbird
+public import Hummingbird
 
 /// The request context of the node's server: Hummingbird's core context plus the client's IP,
 /// which the rate limit counts by.

@@ -1,9 +1,9 @@
 import Foundation
 import HTTPEdge
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 import LedgerCore
-import Logging
+public import Logging
 import OpenAPIHummingbird
 import OpenAPIRuntime
 

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// The JSON shapes of the node's API (see `/openapi.json`). Hashes and addresses are 0x hex,
 /// amounts decimal strings of smallest units.

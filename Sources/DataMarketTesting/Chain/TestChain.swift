@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// Builds an in-memory chain for tests: a genesis with funded accounts, the protocol modules
 /// under test, and a `ManualClock` the test moves forward.

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// Deterministic keys for tests: the same seed gives the same key, and so the same address, on
 /// every machine and every run.

@@ -1,7 +1,7 @@
-import DatatrustKit
+public import DatatrustKit
 import Foundation
-import LedgerCore
-import MarketKit
+public import LedgerCore
+public import MarketKit
 
 /// An in-memory stand-in for the chain as a datatrust sees it (`DatatrustMarketView`),
 /// for tests of a datatrust without a chain: listings, council, paid jobs, the privacy price,

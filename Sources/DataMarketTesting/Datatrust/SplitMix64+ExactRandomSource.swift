@@ -1,5 +1,5 @@
-import DatatrustKit
-import LedgerCore
+public import DatatrustKit
+public import LedgerCore
 
 /// The seeded generator as the source of a datatrust's exact noise, so privacy tests
 /// reproduce from their seed.

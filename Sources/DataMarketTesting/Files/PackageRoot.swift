@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The DataMarket checkout these helpers were built from: the nearest folder above this source
 /// file that holds a `Package.swift`, so tests find committed fixtures and sources wherever the

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 internal import SodiumSupport
 
 /// The header a generator script writes at the top of a generated file, and the body after it.

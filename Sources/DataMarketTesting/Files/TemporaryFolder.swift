@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A fresh folder under the system's temporary directory, created at once; the caller removes
 /// it with ``cleanup()`` (typically in a `defer`).

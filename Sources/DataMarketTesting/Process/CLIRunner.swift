@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 internal import Subprocess
 internal import SystemPackage
 #if canImport(Glibc)

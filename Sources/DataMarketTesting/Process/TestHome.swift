@@ -1,5 +1,5 @@
-import Foundation
-import Testing
+public import Foundation
+public import Testing
 
 /// A temporary dmctl state folder with helpers to run commands in it; removed on deinit.
 ///

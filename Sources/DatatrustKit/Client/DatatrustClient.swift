@@ -1,9 +1,10 @@
-import AsyncHTTPClient
-import Foundation
+public import AsyncHTTPClient
+public import Foundation
 import HTTPTypes
-import LedgerCore
+public import LedgerCore
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
+import NIOCore
 
 /// A Swift client of the datatrust REST API, for `dmctl` and users' services: the code
 /// generated from the OpenAPI document (Generated/Client.swift) over async-http-client.

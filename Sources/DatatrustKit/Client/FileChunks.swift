@@ -1,5 +1,7 @@
 #if canImport(Glibc)
 import Glibc
+import CDispatch  // with CoreFoundation: the clang modules struct stat's members are attributed to
+import CoreFoundation  // (MemberImportVisibility), whichever the build loads first
 #elseif canImport(Darwin)
 import Darwin
 #endif

@@ -1,7 +1,7 @@
 import Dispatch
 import Foundation
-import LedgerCore
-import MarketKit
+public import LedgerCore
+public import MarketKit
 
 /// ``DatatrustMarketView`` over MarketKit's `MarketDirectory`: reads come from the
 /// directory, and attestations and usage reports are signed with the datatrust's backend key

@@ -1,5 +1,5 @@
-import LedgerCore
-import MarketKit
+public import LedgerCore
+public import MarketKit
 
 /// Where a listing stands on chain, as far as the datatrust cares.
 public enum ListingState: String, Sendable, Codable, Equatable {

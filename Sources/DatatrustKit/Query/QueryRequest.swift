@@ -1,5 +1,5 @@
-import LedgerCore
-import MarketKit
+public import LedgerCore
+public import MarketKit
 
 /// A differentially private aggregate over one market's rows.
 ///

@@ -2,8 +2,8 @@ import Dispatch
 import Foundation
 import GRDB
 internal import GRDBSQLite
-import LedgerCore
-import MarketKit
+public import LedgerCore
+public import MarketKit
 
 /// The rows of one market, as loaded from the vault for a query.
 public struct MarketTable: Sendable {

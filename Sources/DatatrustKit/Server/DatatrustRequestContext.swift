@@ -1,6 +1,6 @@
-import Hummingbird
-import LedgerCore
-import NIOCore
+public import Hummingbird
+public import LedgerCore
+public import NIOCore
 
 /// The request context of the datatrust's routes: the client's socket address, which keys the
 /// rate limit before login, and the caller a valid bearer token authenticated, which keys it

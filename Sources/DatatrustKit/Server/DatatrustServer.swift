@@ -1,8 +1,8 @@
 import Foundation
 import HTTPEdge
-import Hummingbird
+public import Hummingbird
 import LedgerCore
-import Logging
+public import Logging
 import NIOCore
 import OpenAPIHummingbird
 import OpenAPIRuntime
@@ -195,7 +195,7 @@ struct DatatrustEdge: EdgePolicy {
             return DatatrustServer.error(.badRequest("body: \(CanonicalJSON.describeBody(error)); see /openapi.json for the schema"))
         case let error as BodyTooLarge:
             return DatatrustServer.error(.payloadTooLarge(error.detail))
-        case let error as HTTPResponseError:
+        case let error as any HTTPResponseError:
             switch RouterRefusal(error) {
             case .noEndpoint:
                 let allowed = DatatrustServer.methods(servedOn: request.uri.path)

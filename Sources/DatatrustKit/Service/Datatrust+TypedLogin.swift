@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 // The EIP-712 login: a web page logs a wallet user in with one `eth_signTypedData_v4`.
 

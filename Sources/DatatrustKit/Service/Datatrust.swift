@@ -1,7 +1,7 @@
-import Foundation
-import LedgerCore
+public import Foundation
+public import LedgerCore
 internal import SodiumSupport
-import Logging
+public import Logging
 import MarketKit
 
 /// The datatrust: every operation of the Computable backend API, with its authorisation rules,

@@ -1,5 +1,5 @@
-import LedgerCore
-import MarketKit
+public import LedgerCore
+public import MarketKit
 
 /// How one market is served.
 public struct MarketConfiguration: Sendable, Equatable, Codable {

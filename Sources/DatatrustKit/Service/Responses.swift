@@ -1,5 +1,5 @@
-import LedgerCore
-import MarketKit
+public import LedgerCore
+public import MarketKit
 
 /// The answer to `POST /auth/nonce`: what to sign.
 public struct NonceChallenge: Sendable, Hashable, Codable {

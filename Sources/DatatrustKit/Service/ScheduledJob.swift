@@ -1,5 +1,5 @@
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 
 /// A piece of work run on a schedule as a ServiceLifecycle `Service`, beside the HTTP server in
 /// one `ServiceGroup`: it runs once at start, then every `interval`, and stops at graceful

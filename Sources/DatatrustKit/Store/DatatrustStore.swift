@@ -1,5 +1,5 @@
-import LedgerCore
-import MarketKit
+public import LedgerCore
+public import MarketKit
 
 /// The datatrust's index and bookkeeping: datapoint metadata, login nonces, hashed bearer
 /// tokens, epsilon budgets, consumed jobs and the outbox of transactions owed to the chain. The default implementation is

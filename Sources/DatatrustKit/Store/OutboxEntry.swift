@@ -1,5 +1,5 @@
-import LedgerCore
-import MarketKit
+public import LedgerCore
+public import MarketKit
 
 /// A transaction the datatrust owes the chain (an attestation or a usage report), written to the
 /// store in the same commit as the fact it reports and kept until the chain has it.

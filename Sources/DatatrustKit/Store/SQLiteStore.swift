@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
-import LedgerCore
-import MarketKit
+public import LedgerCore
+public import MarketKit
 
 /// ``DatatrustStore`` on an embedded SQLite database (GRDB, WAL mode). Holds metadata only:
 /// hashes, addresses, sizes, times and counters; never datapoint contents.

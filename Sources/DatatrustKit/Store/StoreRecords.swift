@@ -1,5 +1,5 @@
-import LedgerCore
-import MarketKit
+public import LedgerCore
+public import MarketKit
 
 /// The index entry of one stored datapoint.
 public struct DatapointRecord: Sendable, Equatable, Codable {

@@ -1,8 +1,10 @@
 import LedgerCore
 internal import SodiumSupport
-import Foundation
+public import Foundation
 #if canImport(Glibc)
 import Glibc
+import CDispatch  // with CoreFoundation: the clang modules struct stat's members are attributed to
+import CoreFoundation  // (MemberImportVisibility), whichever the build loads first
 #endif
 
 /// The 32-byte key that wraps every datapoint's own key. Rotating it re-wraps the

@@ -1,7 +1,9 @@
 import Foundation
-import LedgerCore
+public import LedgerCore
 #if canImport(Glibc)
 import Glibc
+import CDispatch  // with CoreFoundation: the clang modules struct stat's members are attributed to
+import CoreFoundation  // (MemberImportVisibility), whichever the build loads first
 #endif
 
 extension Vault {

@@ -1,5 +1,5 @@
-import Foundation
-import LedgerCore
+public import Foundation
+public import LedgerCore
 internal import SodiumSupport
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// Why a vault operation failed.
 public enum VaultError: Error, Equatable, Sendable, CustomStringConvertible {

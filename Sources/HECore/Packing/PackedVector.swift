@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension Paillier {
     /// Encrypted packed values: ``count`` values of a ``PackingLayout``, summed over

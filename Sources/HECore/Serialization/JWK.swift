@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// pheutil's public key: `{"kty":"DAJ","alg":"PAI-GN1","key_ops":["encrypt"],"n":…,"kid":…}`.
 struct PublicKeyJWK: Codable {

@@ -1,4 +1,4 @@
-import Hummingbird
+package import Hummingbird
 
 /// A request body past a server's limit.
 package struct BodyTooLarge: Error, Equatable, Sendable {

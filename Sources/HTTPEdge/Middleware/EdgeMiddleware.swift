@@ -1,4 +1,4 @@
-import Hummingbird
+package import Hummingbird
 
 /// What one server decides at its HTTP edge; ``EdgeMiddleware`` does the rest the same way for
 /// every server.

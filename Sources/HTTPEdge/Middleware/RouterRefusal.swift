@@ -1,4 +1,4 @@
-import Hummingbird
+package import Hummingbird
 
 /// What the router (not a handler) refused, read from the `HTTPResponseError` it threw, with the
 /// texts the servers answer for it.

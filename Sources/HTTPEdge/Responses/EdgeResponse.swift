@@ -1,5 +1,5 @@
-import Foundation
-import Hummingbird
+package import Foundation
+package import Hummingbird
 
 /// The responses every server of the project builds the same way: JSON with sorted keys, and
 /// the error body `{"detail": text, "error": code}` (the shape the three OpenAPI documents

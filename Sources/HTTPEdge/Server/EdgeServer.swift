@@ -1,6 +1,6 @@
-import Foundation
-import Hummingbird
-import Logging
+package import Foundation
+package import Hummingbird
+package import Logging
 
 /// The setup the project's servers share: the application around a router, and the committed
 /// OpenAPI document each serves at `/openapi.json`.

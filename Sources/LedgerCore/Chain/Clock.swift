@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where block timestamps come from. Injected: wall time in `dmctl`, a controlled clock in
 /// tests; `warp` moves time forward as a local Ethereum dev chain's time increase does.

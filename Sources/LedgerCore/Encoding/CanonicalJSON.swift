@@ -28,7 +28,7 @@ public enum CanonicalJSON {
     }
 
     /// A one-line account of a decoding error: the path to the offending field and why.
-    public static func describe(_ error: Error) -> String {
+    public static func describe(_ error: any Error) -> String {
         guard let e = error as? DecodingError else { return "\(error)" }
         func path(_ c: DecodingError.Context) -> String {
             let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A read-only view of a chain that follows its blocks as they are appended, by this process or
 /// by others, without ever taking the writers' lock.

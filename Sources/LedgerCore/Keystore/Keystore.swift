@@ -1,5 +1,5 @@
 internal import SodiumSupport
-import Foundation
+public import Foundation
 
 /// Private keys kept encrypted at rest in a folder, one file per key, mode 0600.
 ///

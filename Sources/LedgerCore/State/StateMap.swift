@@ -1,4 +1,4 @@
-import HashTreeCollections
+public import HashTreeCollections
 
 /// A dictionary for chain state: cheap to copy, deterministic to iterate and to encode.
 ///
@@ -73,13 +73,13 @@ extension StateMap: Codable where Key: Codable, Value: Codable {
     }
 
     /// Encodes the entries as an array in ascending key order.
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.unkeyedContainer()
         for (k, v) in sorted { try container.encode(Entry(key: k, value: v)) }
     }
 
     /// Decodes an array of entries; a repeated key is refused.
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         var container = try decoder.unkeyedContainer()
         storage = [:]
         while !container.isAtEnd {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A crash-safe, append-only block store in a folder, shared safely by several processes.
 ///

@@ -25,7 +25,7 @@ public struct TokenID: Hashable, Comparable, Sendable, Codable, CustomStringConv
     public var description: String { symbol }
     public static func < (l: TokenID, r: TokenID) -> Bool { l.symbol < r.symbol }
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let s = try decoder.singleValueContainer().decode(String.self)
         guard TokenID.isValid(s) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: LedgerError.invalidSymbol(s).description))
@@ -33,7 +33,7 @@ public struct TokenID: Hashable, Comparable, Sendable, Codable, CustomStringConv
         symbol = s
     }
 
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(symbol)
     }

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// A paid compute job waiting for its backend's report.
 public struct Job: Codable, Sendable, Equatable {

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// A datatrust backend the council authorised for a market.
 public struct Backend: Codable, Sendable, Equatable {

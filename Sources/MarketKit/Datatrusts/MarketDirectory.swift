@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// What a datatrust needs to know about markets, and the transactions it sends them, in
 /// LedgerCore's vocabulary only (addresses, hashes, signed transactions), so DatatrustKit can

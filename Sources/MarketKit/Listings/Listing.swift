@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// One listing: the on-chain record of an off-chain datapoint (the spec's `Listing`).
 ///

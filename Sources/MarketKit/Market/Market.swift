@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// One data market: its tokens, parameters, escrows, listings, council, polls, backends and jobs.
 ///

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// A market's id: a short slug (`cancer-data`), 1–20 characters `a`–`z`, `0`–`9`, `-`,
 /// starting with a letter. Its MarketToken's symbol is `MKT-` plus the slug in capitals.
@@ -21,14 +21,14 @@ public struct MarketID: Hashable, Comparable, Sendable, Codable, CustomStringCon
     public var description: String { slug }
     public static func < (l: MarketID, r: MarketID) -> Bool { l.slug < r.slug }
 
-    public init(from decoder: Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let s = try decoder.singleValueContainer().decode(String.self)
         do { try self.init(s) } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
         }
     }
 
-    public func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(slug)
     }

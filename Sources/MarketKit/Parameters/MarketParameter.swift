@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// The name of one market parameter, as a reparameterization proposal names it.
 ///

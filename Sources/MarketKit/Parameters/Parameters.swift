@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// The Parameterizer of one market: every number that governs it.
 ///

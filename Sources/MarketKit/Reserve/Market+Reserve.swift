@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 // MARK: - Reserve: invest, divest, convert to investor
 

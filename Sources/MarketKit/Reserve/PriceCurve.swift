@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// The algorithmic price curve: a linear bonding curve on the investor supply.
 ///

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// Why the roles module refused a call. Every case names the rule it enforces and the numbers,
 /// ids and times involved; a refused call changes nothing.

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// The roles of seed 001 as a chain module (`roles`): data uploaders' `$Data` tokens with base
 /// and usage rewards, curators' `$Portfolio` tokens, trainers' pay-per-use `$Model` tokens, and

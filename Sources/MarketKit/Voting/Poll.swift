@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// What a poll decides.
 public enum PollKind: Codable, Sendable, Equatable {

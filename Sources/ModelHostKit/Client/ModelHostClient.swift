@@ -1,11 +1,11 @@
 import DatatrustKit
-import Foundation
+public import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import HECore
-import LedgerCore
-import ONNXKit
+public import HECore
+public import LedgerCore
+public import ONNXKit
 
 /// A Swift client of a model host (URLSession), for `dmctl` and users' services.
 ///

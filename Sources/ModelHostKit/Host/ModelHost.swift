@@ -1,10 +1,10 @@
-import DatatrustKit
-import Foundation
-import HECore
-import LedgerCore
+public import DatatrustKit
+public import Foundation
+public import HECore
+public import LedgerCore
 internal import SodiumSupport
-import MarketKit
-import ONNXKit
+public import MarketKit
+public import ONNXKit
 
 /// A model host: serves predictions of the `$Model`s whose ONNX files it holds, to callers who
 /// logged in by signed nonce and paid through a prepaid bundle (`UseBundle`) naming this host.

@@ -1,7 +1,7 @@
-import DatatrustKit
+public import DatatrustKit
 import Foundation
-import LedgerCore
-import ONNXKit
+public import LedgerCore
+public import ONNXKit
 import Synchronization
 
 /// The ONNX files a host serves, kept encrypted at rest in a DatatrustKit `Vault` and keyed by

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An append-only file of the uses a host served, one line `bundle served-total` per admitted
 /// call (`bundle served-total uses request-id` when the caller named its request), written before

@@ -1,5 +1,5 @@
-import LedgerCore
-import MarketKit
+public import LedgerCore
+public import MarketKit
 
 /// The host's count of uses served from each prepaid bundle, the rule that decides whether one
 /// more call may be served, and the uses still to be reported on chain.

@@ -1,6 +1,6 @@
-import Foundation
-import HECore
-import ONNXKit
+public import Foundation
+public import HECore
+public import ONNXKit
 
 /// The JSON of an encrypted prediction, in python-paillier's formats:
 ///

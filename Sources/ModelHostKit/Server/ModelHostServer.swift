@@ -2,9 +2,10 @@ import DatatrustKit
 import Foundation
 import HECore
 import HTTPEdge
-import Hummingbird
+public import Hummingbird
 import LedgerCore
-import Logging
+public import Logging
+import ONNXKit
 
 /// The REST face of a ``ModelHost`` (Hummingbird 2, 127.0.0.1 by default). Every route is in
 /// ``routes`` and in the OpenAPI 3.1 document served at `/openapi.json`; every error is JSON

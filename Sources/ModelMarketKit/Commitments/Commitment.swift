@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// Salted commitments bound to their committer and their bounty.
 ///

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// One data bounty (seed 004, Hessian/Sonar): a sponsor pays data owners for rounds of
 /// encrypted gradients that lower a model's validation error towards a target. See the

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// Why the data-bounty module refused a call. A refused call changes nothing.
 public enum DataBountyError: Error, Equatable, Sendable, CustomStringConvertible {

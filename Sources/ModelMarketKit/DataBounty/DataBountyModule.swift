@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// The encrypted data-bounty protocol (seed 004, Hessian/Sonar) as a chain module named
 /// `databounty`.

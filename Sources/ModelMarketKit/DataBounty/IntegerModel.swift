@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// The integer model evaluation the chain runs to check a data bounty's posted errors.
 ///

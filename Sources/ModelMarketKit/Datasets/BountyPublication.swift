@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// What a requester publishes for a model bounty (seed 002, step 1), made locally from a
 /// labelled dataset: a seeded split, the labelled training file, the unlabelled test-features

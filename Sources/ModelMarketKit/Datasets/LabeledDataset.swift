@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import LedgerCore
 
 /// A table of real-valued features with one integer label per row, as in the project's data

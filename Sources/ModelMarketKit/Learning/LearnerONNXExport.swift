@@ -1,5 +1,5 @@
-import Foundation
-import ONNXKit
+public import Foundation
+public import ONNXKit
 
 // ONNX export of the reference learners, in the shape skl2onnx gives a scikit-learn
 // StandardScaler + LogisticRegression pipeline: an ai.onnx.ml Scaler, then a LinearClassifier.

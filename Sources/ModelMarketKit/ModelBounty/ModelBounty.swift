@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// One model bounty (seed 002, ModelMarket): a requester escrows a reward for the best model on
 /// a hidden test set; trainers stake and commit; the truth is revealed; the best verified

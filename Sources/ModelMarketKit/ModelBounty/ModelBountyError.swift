@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// Why the model-bounty module refused a call. A refused call changes nothing.
 public enum ModelBountyError: Error, Equatable, Sendable, CustomStringConvertible {

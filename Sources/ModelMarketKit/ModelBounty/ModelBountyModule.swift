@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// The model-bounty protocol (seed 002, ModelMarket) as a chain module named `bounty`.
 ///

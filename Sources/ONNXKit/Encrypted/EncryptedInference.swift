@@ -1,4 +1,4 @@
-import HECore
+public import HECore
 
 // Encrypted inference over HECore's Paillier scheme, both ways round:
 //

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SwiftProtobuf
 
 /// Builds an ONNX model (graph, initializers, operator sets) and serializes it, so Swift

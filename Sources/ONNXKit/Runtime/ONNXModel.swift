@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SwiftProtobuf
 
 /// An ONNX model loaded, checked and ready to run in float32, like ONNX Runtime's CPU provider.

@@ -10,6 +10,7 @@ import MarketKit
 import Logging
 import NIOCore
 import ServiceLifecycle
+import UnixSignals
 
 /// `dmctl datatrust …`: run a datatrust server, or talk to one.
 struct DatatrustCommand: AsyncParsableCommand {

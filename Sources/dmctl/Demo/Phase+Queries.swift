@@ -3,6 +3,7 @@ import Foundation
 import LedgerCore
 import Logging
 import MarketKit
+import ModelMarketKit
 
 /// The demo's datatrust, running in this process: DatatrustKit's service over an encrypted
 /// vault and a SQLite index in `<home>/datatrust`, reading and writing the demo's chain

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
+import ChainNode
 
 /// Shared plumbing of the ledger commands: reading addresses, tokens and amounts from the
 /// command line, submitting one signed call, and printing what happened.

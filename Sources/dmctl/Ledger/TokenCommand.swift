@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LedgerCore
+import ChainNode
 
 /// `dmctl token ...`: fungible tokens with ERC-20 semantics.
 struct TokenCommand: AsyncParsableCommand {

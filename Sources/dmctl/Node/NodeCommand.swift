@@ -4,6 +4,7 @@ import Foundation
 import LedgerCore
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// `dmctl node …`: serve the chain of the state folder to the network.
 struct NodeCommand: AsyncParsableCommand {

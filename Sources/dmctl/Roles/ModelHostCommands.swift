@@ -7,6 +7,7 @@ import MarketKit
 import ModelHostKit
 import ModelMarketKit
 import ONNXKit
+import Hummingbird
 
 /// `--url` of a model host.
 struct HostURLOption: ParsableArguments {

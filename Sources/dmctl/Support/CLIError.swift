@@ -55,14 +55,14 @@ extension CLIError: ExitClassified {
 
 enum ErrorReporting {
     /// Exit status for any error thrown by a command.
-    static func status(for error: Error) -> ExitStatus {
-        if let classified = error as? ExitClassified { return classified.exitStatus }
+    static func status(for error: any Error) -> ExitStatus {
+        if let classified = error as? any ExitClassified { return classified.exitStatus }
         if error is CocoaError || error is POSIXError { return .storage }
         return .refused
     }
 
     /// The one-line message printed on standard error.
-    static func message(for error: Error) -> String {
+    static func message(for error: any Error) -> String {
         String(describing: error)
     }
 

@@ -101,7 +101,7 @@ struct TxCommand: AsyncParsableCommand {
             let typed: TypedData
             do {
                 try await TxBuild.$current.withValue(TxBuild.Request(from: sender)) {
-                    if var command = wrapped as? AsyncParsableCommand {
+                    if var command = wrapped as? any AsyncParsableCommand {
                         try await command.run()
                     } else {
                         var command = wrapped

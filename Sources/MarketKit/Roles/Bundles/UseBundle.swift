@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// A prepaid bundle of uses of one `$Model`, served by one model host.
 ///

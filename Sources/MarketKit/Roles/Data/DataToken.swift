@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// A `$Data` token: the on-chain record of a dataset whose bytes stay with its owner.
 ///

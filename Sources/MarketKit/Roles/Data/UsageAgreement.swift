@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// A `$Data` owner's offer of a per-use bonus, and once a trainer accepts it, their agreement.
 ///

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// A paying user's evaluation of a model: a rating plus commitments to example inputs and
 /// outputs and to the text (all kept off chain).

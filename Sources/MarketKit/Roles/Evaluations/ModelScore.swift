@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// A model's rating, weighted by its evaluators' standing (integers only).
 ///

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 // MARK: - Evaluations and reviews
 

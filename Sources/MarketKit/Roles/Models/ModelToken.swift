@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// A `$Model` token: a trained model offered for paid use.
 ///

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// How one use payment is divided, exactly.
 ///

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// A `$Portfolio` token: a curator's weighted selection of `$Data` tokens.
 ///

@@ -1,4 +1,4 @@
-import LedgerCore
+public import LedgerCore
 
 /// A funded pot paying base rewards per second to listed `$Data` and admitted `$Portfolio`
 /// tokens.
