@@ -6,7 +6,7 @@ public import LedgerCore
 /// fate (pending, included, refused) kept for lookups and waiters, and new blocks announced to
 /// followers.
 ///
-/// A node made with ``init(following:chain:configuration:)`` is a verifying follower: it builds
+/// A node made with ``init(following:chain:configuration:forwardJournal:)`` is a verifying follower: it builds
 /// no blocks of its own, replicates its leader's blocks into its own store after checking each
 /// one (``startFollowing(source:logger:)``), serves the same reads, and forwards the transactions
 /// submitted to it to the leader.
