@@ -20,7 +20,7 @@ import Glibc
         return all.compactMap { $0["fields"] as? [String: String] }
     }
 
-    @Test(.timeLimit(.minutes(6)))
+    @Test(.timeLimit(.minutes(15)))
     func sigkilledServerLosesNothingAndLeavesNothingStuck() async throws {
         let market = try await DatatrustMarket.make(rawSQL: true)
         let home = market.home
