@@ -11,34 +11,6 @@ import Glibc
 /// upload and the download stream (peak RSS of server and client read from /proc), an
 /// interrupted upload leaves nothing behind and can be retried.
 @Suite(.serialized) struct DatatrustStreamingTests {
-    /// The peak resident set (VmHWM) of a running process, bytes; nil once it has exited.
-    static func peakRSS(_ pid: Int32) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let digits = line.split(separator: " ").compactMap { Int($0) }
-            return digits.first.map { $0 * 1024 }
-        }
-        return nil
-    }
-
-    /// Bytes the process has read and written (rchar, wchar of /proc/PID/io); nil once it has exited.
-    static func io(_ pid: Int32) -> (read: Int, written: Int)? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8) else { return nil }
-        var read = 0, written = 0
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ")
-            guard parts.count == 2, let value = Int(parts[1]) else { continue }
-            if parts[0] == "rchar:" { read = value }
-            if parts[0] == "wchar:" { written = value }
-        }
-        return (read, written)
-    }
-
-    /// Resets the peak resident set of `pid` to its current size (`5` to /proc/PID/clear_refs).
-    static func resetPeak(_ pid: Int32) {
-        try? "5".write(toFile: "/proc/\(pid)/clear_refs", atomically: false, encoding: .utf8)
-    }
-
     /// What a measured client did: its status and stderr, its whole-process peak, and its peak
     /// while streaming (VmHWM reset once `streaming` says the transfer is under way).
     struct Measured {
@@ -59,12 +31,12 @@ import Glibc
         let pid = process.processIdentifier
         var m = Measured()
         while process.isRunning {
-            if let now = peakRSS(pid) {
+            if let now = ProcessStats.peakRSS(pid) {
                 if m.reset { m.streamingPeak = max(m.streamingPeak, now) }
                 m.wholePeak = max(m.wholePeak, now)
             }
-            if !m.reset, let counts = io(pid), streaming(counts.read, counts.written) {
-                resetPeak(pid)
+            if !m.reset, let counts = ProcessStats.io(pid), streaming(counts.read, counts.written) {
+                ProcessStats.resetPeak(pid)
                 m.reset = true
             }
             usleep(2_000)
@@ -165,8 +137,8 @@ import Glibc
         let server = try market.serve(tag: "fresh")
         defer { if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) } }
         let serverPID = server.process.processIdentifier
-        let serverStartPeak = try #require(Self.peakRSS(serverPID))
-        Self.resetPeak(serverPID)
+        let serverStartPeak = try #require(ProcessStats.peakRSS(serverPID))
+        ProcessStats.resetPeak(serverPID)
         // The add client hashes the file (reads it once), logs in, then uploads (reads it again).
         let add = try Self.runMeasured(home, ["datatrust", "add", "--url", server.url, "--market", "heart", "--key", "bob", file.path, "--json"],
                                        tag: "add", streaming: { read, _ in read > size + (8 << 20) })
@@ -179,7 +151,7 @@ import Glibc
         let get = try Self.runMeasured(home, ["datatrust", "get", "--url", server.url, "--market", "heart", "--key", "bob",
                                               "--out", copy.path, hash.hex], tag: "get", streaming: { _, written in written > 8 << 20 })
         #expect(get.status == 0, "\(get.stderr)")
-        let serverPeak = try #require(Self.peakRSS(serverPID))
+        let serverPeak = try #require(ProcessStats.peakRSS(serverPID))
         let (copyHash, copySize) = try Self.digest(copy.path)
         #expect(copySize == Int64(size))
         #expect(copyHash == hash)

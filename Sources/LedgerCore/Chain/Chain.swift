@@ -246,29 +246,11 @@ public final class Chain: @unchecked Sendable {
     /// - Throws: the ``ChainError`` saying why the block does not follow or does not replay
     ///   (then nothing is stored and the state stays as it was), or a storage error.
     public func append(verifying block: Block) throws {
-        try lock.withLock {
-            try store.exclusively {
-                try catchUp()
-                var state = current
-                if block.height <= state.height {
-                    let stored = try store.block(at: block.height)
-                    guard let stored, stored.hash == block.hash else {
-                        throw ChainError.hashMismatch(
-                            height: block.height,
-                            what: "the given block \(block.hash), not the stored \(stored?.hash.description ?? "(none)"),")
-                    }
-                    return
-                }
-                try Chain.replay(block, on: &state, registry: registry, chainID: chainID)
-                try store.append(block)
-                current = state
-                saveSnapshotIfDue(state)
-            }
-        }
+        try append(verifying: [block])
     }
 
     /// Appends `blocks`, a page of consecutive blocks built by another node of the same chain,
-    /// checking each exactly as appending it alone does, and makes the ones that
+    /// checking each as reopening does (see the single-block form), and makes the ones that
     /// verify durable together (one sync for the page on a file store), so a follower catching
     /// up does not wait on the disk once per block.
     ///

@@ -119,7 +119,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
             let data: [UInt8]
             do { data = try CanonicalJSON.encode(genesis) } catch { throw .storage("cannot encode genesis: \(error)") }
             try FileBlockStore.writeAtomically(data, to: folder.appendingPathComponent("genesis.json"))
-            try appendRecord(block)
+            try appendRecords([block])
         }
     }
 
@@ -135,7 +135,7 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
             // end is a crashed writer's torn write and must go before ours is appended, or
             // ours would land behind it and the log would read as damaged.
             try scan(repairTornTail: true)
-            try appendRecord(block)
+            try appendRecords([block])
         }
     }
 
@@ -220,10 +220,6 @@ public final class FileBlockStore: BlockStore, @unchecked Sendable {
     }
 
     // MARK: - Log records
-
-    private func appendRecord(_ block: Block) throws(ChainError) {
-        try appendRecords([block])
-    }
 
     /// Writes the records of `blocks` in one `write(2)` and syncs once; a partial write is
     /// taken back so the log always ends on a whole record.
