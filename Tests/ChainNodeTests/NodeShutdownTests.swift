@@ -37,7 +37,10 @@ import Testing
         let clock = ContinuousClock()
         let started = clock.now
         await node.shutdown()
-        #expect(clock.now - started < .seconds(120))
+        // Shutdown must not wait out the 600 s block interval or the 300 s waits. The bound
+        // is far from both and loose on purpose: a clean-clone CI run, with dozens of test
+        // processes on two cores, once took 136 s here.
+        #expect(clock.now - started < .seconds(280))
         #expect(node.chain.height == 1, "the ready transactions went into one last block")
         #expect(await node.isShuttingDown)
 
