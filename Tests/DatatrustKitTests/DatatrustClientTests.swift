@@ -99,6 +99,87 @@ import Testing
         #expect(unreachable?.code == "internal_error" && unreachable?.detail.contains("127.0.0.1:9") == true, "\(String(describing: unreachable))")
     }
 
+    /// GET_DATAPOINT is served without the server's own Keccak pass (secretstream authenticates
+    /// every chunk and the end); a stored file damaged after the first response chunk, or cut at
+    /// a chunk boundary so that every chunk left authenticates, ends the response short: the
+    /// client reports the typed integrity error and writes nothing, and on the wire the body is
+    /// shorter than its Content-Length with the connection closed, never a short body passed off as whole.
+    @Test(arguments: ["tampered", "truncated"])
+    func aDamagedFileCutsTheDownloadShortAndTheClientRefusesIt(damage: String) async throws {
+        let f = try Fixture(maxBody: 8 << 20); defer { f.folder.cleanup() }
+        let data = Fixture.csv(rows: 120_000, seed: 33)
+        let vaultChunk = 65_536, stored = vaultChunk + 17, header = 116
+        #expect(data.count > 32 * vaultChunk)
+        let hash = Keccak256.hash(data)
+        await f.list(data, by: f.owner)
+        try await liveApp(f).test(.live) { http in
+            let port = try #require(http.port)
+            var client = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
+            try await client.login(with: f.owner)
+            _ = try await client.addDatapoint(data, market: "heart")
+            let file = URL(fileURLWithPath: f.datatrust.vault.path(for: hash).file)
+            var bytes = try Data(contentsOf: file)
+            if damage == "tampered" {
+                bytes[header + 20 * stored + 1000] ^= 0x01  // in chunk 20, after the first 1 MiB response chunk
+            } else {
+                bytes = bytes.prefix(header + 30 * stored)  // 30 whole chunks, no final tag
+            }
+            try bytes.write(to: file)
+
+            let target = f.folder.url.appendingPathComponent("back.csv")
+            let refused = await refusal { () async throws(DatatrustError) in _ = try await client.getDatapoint(market: "heart", dataHash: hash, to: target) }
+            #expect(refused?.code == "integrity_error", "\(String(describing: refused))")
+            #expect(refused?.detail.contains("the response ended after") == true && refused?.detail.contains("of \(data.count) bytes") == true,
+                    "\(String(describing: refused))")
+            #expect(!FileManager.default.fileExists(atPath: target.path))
+            let parts = try FileManager.default.contentsOfDirectory(atPath: f.folder.url.path).filter { $0.hasSuffix(".part") }
+            #expect(parts.isEmpty, "\(parts)")
+            let inMemory = await refusal { () async throws(DatatrustError) in _ = try await client.getDatapoint(market: "heart", dataHash: hash) }
+            #expect(inMemory?.code == "integrity_error", "\(String(describing: inMemory))")
+
+            let token = try #require(client.token)
+            let raw = try await RawHTTP.send(port: port, from: "127.0.0.1", head: "GET /markets/heart/datapoints/\(hash.hex) HTTP/1.1\r\nAuthorization: Bearer \(token)")
+            #expect(raw.status == 200)
+            #expect(raw.body.utf8.count >= 16 * vaultChunk && raw.body.utf8.count < data.count, "\(raw.body.utf8.count) of \(data.count) bytes")
+        }
+    }
+
+    /// Who checks Keccak-256: a file that authenticates but holds other bytes (rewrapped for
+    /// another dataHash, which takes the master key) is streamed by GET_DATAPOINT, whose client
+    /// refuses it by its hash and keeps no file, while the server's internal reads refuse it too.
+    @Test func aFileRewrappedUnderAnotherHashIsRefusedByTheClientsHashAndByInternalReads() async throws {
+        let f = try Fixture(maxBody: 8 << 20); defer { f.folder.cleanup() }
+        let data = Fixture.csv(rows: 20_000, seed: 34)
+        var changed = data
+        changed[changed.count / 2] ^= 0x01
+        let other = changed
+        let hash = Keccak256.hash(data), otherHash = Keccak256.hash(other)
+        await f.list(data, by: f.owner)
+        try await liveApp(f).test(.live) { http in
+            let port = try #require(http.port)
+            var client = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
+            try await client.login(with: f.owner)
+            _ = try await client.addDatapoint(data, market: "heart")
+            // The other bytes' file, its key rewrapped for `hash`, in place of the datapoint's file.
+            let vault = f.datatrust.vault
+            try vault.put(other)
+            var file = [UInt8](try Data(contentsOf: URL(fileURLWithPath: vault.path(for: otherHash).file)))
+            let key = try VaultFileFormat.unwrap(header: Array(file[0..<VaultFileFormat.wrapHeaderBytes]), master: vault.masterKey, hash: otherHash)
+            file.replaceSubrange(0..<VaultFileFormat.wrapHeaderBytes, with: try VaultFileFormat.wrapHeader(dataKey: key, master: vault.masterKey, hash: hash))
+            try Data(file).write(to: URL(fileURLWithPath: vault.path(for: hash).file))
+            try vault.remove(otherHash)
+
+            let target = f.folder.url.appendingPathComponent("back.csv")
+            let refused = await refusal { () async throws(DatatrustError) in _ = try await client.getDatapoint(market: "heart", dataHash: hash, to: target) }
+            #expect(refused == .integrity("dataHash: the server sent \(data.count) bytes hashing to \(otherHash.hex), expected \(hash.hex)"),
+                    "\(String(describing: refused))")
+            #expect(!FileManager.default.fileExists(atPath: target.path))
+            let inMemory = await refusal { () async throws(DatatrustError) in _ = try await client.getDatapoint(market: "heart", dataHash: hash) }
+            #expect(inMemory?.code == "integrity_error", "\(String(describing: inMemory))")
+        }
+        #expect(throws: VaultError.hashMismatch(expected: hash, actual: otherHash)) { try f.datatrust.vault.get(hash) }
+    }
+
     /// The error `body` throws, or nil when it succeeds.
     func refusal(_ body: () async throws(DatatrustError) -> Void) async -> DatatrustError? {
         do { try await body() } catch { return error }

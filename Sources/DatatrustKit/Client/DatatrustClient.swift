@@ -113,25 +113,40 @@ public struct DatatrustClient: Sendable {
         }
     }
 
-    /// GET_DATAPOINT into memory; verifies Keccak-256 of the bytes received.
+    /// GET_DATAPOINT into memory; verifies Keccak-256 of the bytes received (the server
+    /// authenticates what it sends but leaves the hash to the client).
+    /// - Throws: ``DatatrustError/integrity(_:)`` when the bytes do not hash to `dataHash` or the
+    ///   server cut the response short.
     public func getDatapoint(market: String, dataHash: Hash32, job: UInt64? = nil) async throws(DatatrustError) -> [UInt8] {
         let client = client(streaming: true)
         var hasher = Keccak256()
-        let bytes: [UInt8] = try await call {
-            let body = try await client.getDatapoint(path: .init(market: market, dataHash: dataHash), query: .init(job: try Self.jobParameter(job)))
+        let body = try await call {
+            try await client.getDatapoint(path: .init(market: market, dataHash: dataHash), query: .init(job: try Self.jobParameter(job)))
                 .ok.body.binary
-            var bytes: [UInt8] = []
+        }
+        var bytes: [UInt8] = []
+        do {
             for try await chunk in body {
                 chunk.withUnsafeBytes { hasher.update($0) }
                 bytes += chunk
             }
-            return bytes
+        } catch {
+            throw Self.cutShort(after: Int64(bytes.count), of: body.length, error)
         }
         let actual = hasher.finalize()
         guard actual == dataHash else {
             throw .integrity("dataHash: the server sent data hashing to \(actual.hex), expected \(dataHash.hex)")
         }
         return bytes
+    }
+
+    /// A GET_DATAPOINT body that failed after `received` bytes: the server closes the connection
+    /// mid-body when the stored file fails authentication, so the bytes so far are not the datapoint.
+    static func cutShort(after received: Int64, of length: HTTPBody.Length, _ error: any Error) -> DatatrustError {
+        var announced = "an unannounced number of"
+        if case .known(let value) = length { announced = "\(value)" }
+        return .integrity("body: the response ended after \(received) of \(announced) bytes (\(error)); expected the whole datapoint "
+            + "(the server cuts a response short when the stored file fails authentication)")
     }
 
     static func jobParameter(_ job: UInt64?) throws(DatatrustError) -> Int? {
@@ -186,43 +201,55 @@ public struct DatatrustClient: Sendable {
     /// written to a temporary file beside it, and that file is renamed to `destination` only
     /// when the bytes hash to `dataHash` and number what the server announced; on any failure
     /// `destination` is left untouched.
+    ///
+    /// This is where a download's Keccak-256 is checked (the server authenticates every chunk
+    /// but does not hash what it sends): the hash runs on a thread of its own while this task
+    /// receives and writes, so the two overlap on two cores.
     /// - Parameters:
     ///   - market: the market the datapoint is listed in.
     ///   - dataHash: the datapoint's Keccak-256.
     ///   - job: the paid job the download is for, when there is one.
     ///   - destination: the file to write.
-    ///   - verifying: called with the bytes received and hashed so far.
+    ///   - verifying: called with the bytes received and handed to the hash so far.
     /// - Returns: the bytes written.
+    /// - Throws: ``DatatrustError/integrity(_:)`` when the bytes do not hash to `dataHash`, or the
+    ///   server cut the response short (it does when the stored file fails authentication).
     @discardableResult
     public func getDatapoint(market: String, dataHash: Hash32, job: UInt64? = nil, to destination: URL,
                              verifying: (Int64) -> Void = { _ in }) async throws(DatatrustError) -> Int64 {
         let client = client(streaming: true)
         let staged = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).part")
         let writer = try FileChunks.Writer(path: staged.path)
-        var hasher = Keccak256()
+        let hasher = PipelinedHasher()
         var size: Int64 = 0
         do {
             let body = try await call {
                 try await client.getDatapoint(path: .init(market: market, dataHash: dataHash), query: .init(job: try Self.jobParameter(job)))
                     .ok.body.binary
             }
-            try await call {
+            var announced: Int64?
+            if case .known(let expected) = body.length { announced = expected }
+            do {
                 for try await chunk in body {
                     try chunk.withUnsafeBytes { bytes in
-                        hasher.update(bytes)
+                        hasher.submit(bytes)
                         try writer.write(bytes)
                     }
                     size += Int64(chunk.count)
                     verifying(size)
                 }
+            } catch let error as DatatrustError {
+                throw error
+            } catch {
+                throw Self.cutShort(after: size, of: body.length, error)
             }
             try writer.close()
-            let actual = hasher.finalize()
+            let actual = hasher.finish()
             guard actual == dataHash else {
                 throw DatatrustError.integrity("dataHash: the server sent \(size) bytes hashing to \(actual.hex), expected \(dataHash.hex)")
             }
-            if case .known(let expected) = body.length, expected != size {
-                throw DatatrustError.integrity("body: \(size) bytes received, the server announced \(expected)")
+            if let announced, announced != size {
+                throw DatatrustError.integrity("body: \(size) bytes received, the server announced \(announced)")
             }
             do {
                 if FileManager.default.fileExists(atPath: destination.path) { try FileManager.default.removeItem(at: destination) }
@@ -232,9 +259,10 @@ public struct DatatrustClient: Sendable {
             }
             return size
         } catch {
+            hasher.cancel()
             try? writer.close()
             try? FileManager.default.removeItem(at: staged)
-            throw (error as? DatatrustError) ?? .internalFailure("\(error)")
+            throw (error as? DatatrustError) ?? translate(error)
         }
     }
 

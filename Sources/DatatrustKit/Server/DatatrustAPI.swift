@@ -71,9 +71,10 @@ struct DatatrustAPI: APIProtocol {
         }
     }
 
-    /// GET_DATAPOINT: verified chunks sent as they are decrypted, with the size as
-    /// `Content-Length`. A chunk that fails verification ends the response short (the connection
-    /// is closed), so a client never takes a tampered datapoint for a whole one.
+    /// GET_DATAPOINT: authenticated chunks sent as they are decrypted, with the size as
+    /// `Content-Length`. A chunk that fails authentication (or a file without its final tag)
+    /// ends the response short (the connection is closed), so a client never takes a tampered
+    /// datapoint for a whole one; the client checks Keccak-256 of what it receives.
     func getDatapoint(_ input: Operations.GetDatapoint.Input) async throws -> Operations.GetDatapoint.Output {
         let caller = try await RequestFacts.current.authenticated(by: datatrust)
         var job: UInt64?
@@ -113,8 +114,9 @@ struct DatatrustAPI: APIProtocol {
     }
 }
 
-/// A download's verified plaintext as the chunks of a response body, each up to `chunkBytes`.
-/// Iterated once (the body's `iterationBehavior` is `.single`).
+/// A download's authenticated plaintext as the chunks of a response body, each up to
+/// `chunkBytes`, decrypted straight into the chunk's own storage. Iterated once (the body's
+/// `iterationBehavior` is `.single`).
 struct DownloadChunks: AsyncSequence, Sendable {
     typealias Element = HTTPBody.ByteChunk
     let download: UncheckedSendableBox<DatapointDownload>
@@ -127,14 +129,16 @@ struct DownloadChunks: AsyncSequence, Sendable {
 
         mutating func next() async throws -> HTTPBody.ByteChunk? {
             guard !done else { return nil }
-            var chunk: [UInt8] = []
-            chunk.reserveCapacity(chunkBytes + 64 * 1024)
-            while chunk.count < chunkBytes {
-                guard try download.next({ chunk.append(contentsOf: $0) }) else {
-                    done = true
-                    break
+            var failure: DatatrustError?
+            let download = download
+            let chunk = [UInt8](unsafeUninitializedCapacity: chunkBytes) { buffer, initialized in
+                do throws(DatatrustError) { initialized = try download.fill(UnsafeMutableRawBufferPointer(buffer)) } catch {
+                    failure = error
+                    initialized = 0
                 }
             }
+            if let failure { throw failure }
+            if chunk.isEmpty { done = true }
             return chunk.isEmpty ? nil : chunk[...]
         }
     }

@@ -3,8 +3,8 @@ import Logging
 import MarketKit
 
 /// ADD_DATAPOINT and GET_DATAPOINT as streams: the bytes of an upload are checked against the
-/// schema, hashed and encrypted as they arrive, and a download is decrypted and verified chunk
-/// by chunk, so a datapoint of any size (up to its market's
+/// schema, hashed and encrypted as they arrive, and a download is decrypted and authenticated
+/// chunk by chunk (its Keccak-256 checked by the client that receives it), so a datapoint of any size (up to its market's
 /// ``MarketConfiguration/maxDatapointBytes``) passes in bounded memory.
 extension Datatrust {
     /// What ``beginAdd(market:dataHash:declaredSize:caller:)`` decided.
@@ -104,10 +104,17 @@ extension Datatrust {
 
     // MARK: - GET
 
-    /// Authorises a GET_DATAPOINT, charges a buyer's job, and opens the verified stream of the
-    /// plaintext. The job is consumed before the first byte is sent (buyers pay before compute);
-    /// the file's header and first chunk are verified before that (a datapoint of one chunk
-    /// entirely, hash included), so a missing, foreign or damaged file is refused without charging.
+    /// Authorises a GET_DATAPOINT, charges a buyer's job, and opens the authenticated stream of
+    /// the plaintext. The job is consumed before the first byte is sent (buyers pay before
+    /// compute); the file's header and first chunk are authenticated before that (a datapoint of
+    /// one chunk entirely, final tag included), so a missing, foreign or damaged file is refused
+    /// without charging.
+    ///
+    /// The server does not recompute Keccak-256 here: the file's key opens only under this
+    /// dataHash and secretstream authenticates every chunk, their order and the end, so damage is
+    /// still an error; the client hashes what it receives (``DatatrustClient`` does), which
+    /// keeps one Keccak pass on the path instead of two. Internal reads (queries, the SQL
+    /// sandbox) still recompute it.
     public func openDatapoint(market name: String, dataHash hash: Hash32, caller: Address, job: UInt64? = nil) async throws(DatatrustError) -> DatapointDownload {
         let config = try marketConfiguration(name)
         let market = config.market
@@ -129,7 +136,7 @@ extension Datatrust {
             }
         }
         let reader: VaultReader
-        do { reader = try vault.reader(for: hash) } catch {
+        do { reader = try vault.reader(for: hash, checksHash: false) } catch {
             logger.critical("vault read refused", metadata: ["dataHash": "\(hash.hex)", "error": "\(error)"])
             throw error.asDatatrustError
         }
@@ -185,7 +192,9 @@ public final class DatapointUpload {
     }
 }
 
-/// The verified plaintext of one datapoint, chunk by chunk (``Datatrust/openDatapoint(market:dataHash:caller:job:)``).
+/// The authenticated plaintext of one datapoint, chunk by chunk
+/// (``Datatrust/openDatapoint(market:dataHash:caller:job:)``). Every chunk is authenticated
+/// by secretstream and the end requires the final tag; Keccak-256 is the receiver's to check.
 public final class DatapointDownload {
     let reader: VaultReader
     let logger: Logger
@@ -200,15 +209,15 @@ public final class DatapointDownload {
 
     private var first: [UInt8]?
 
-    /// Reads and verifies the first chunk ahead, so a file that fails at once (or a datapoint of
-    /// one chunk that fails its hash) is refused before a status line is sent.
+    /// Reads and authenticates the first chunk ahead, so a file that fails at once (or a
+    /// datapoint of one chunk that is damaged or cut) is refused before a status line is sent.
     func prime() throws(DatatrustError) {
         var chunk: [UInt8] = []
         if try read({ chunk = Array($0) }) { first = chunk }
     }
 
-    /// Hands the next verified chunk (at most 64 KiB) to `body`; false after the last one, once
-    /// the whole plaintext hashed to its dataHash.
+    /// Hands the next authenticated chunk (at most 64 KiB) to `body`; false after the last one,
+    /// once the final tag was read.
     /// - Throws: ``DatatrustError/integrity(_:)`` for a tampered or truncated file, after which
     ///   whatever was received must be discarded.
     public func next(_ body: (UnsafeRawBufferPointer) -> Void) throws(DatatrustError) -> Bool {
@@ -218,6 +227,30 @@ public final class DatapointDownload {
             return true
         }
         return try read(body)
+    }
+
+    /// Fills `destination` with the next authenticated chunks, decrypted in place (no copy), as
+    /// long as a whole vault chunk still fits; the bytes written, fewer than fit only at the end
+    /// (0 once the data ended).
+    /// - Throws: ``DatatrustError/integrity(_:)`` as ``next(_:)`` does.
+    func fill(_ destination: UnsafeMutableRawBufferPointer) throws(DatatrustError) -> Int {
+        var filled = 0
+        if let chunk = first {
+            first = nil
+            guard chunk.count <= destination.count else { throw .internalFailure("download: a \(destination.count)-byte buffer is smaller than a vault chunk") }
+            UnsafeMutableRawBufferPointer(rebasing: destination[0..<chunk.count]).copyBytes(from: chunk)
+            filled = chunk.count
+        }
+        while destination.count - filled >= VaultFileFormat.chunkBytes {
+            let length: Int?
+            do { length = try reader.next(into: UnsafeMutableRawBufferPointer(rebasing: destination[filled...])) } catch {
+                logger.critical("vault read refused", metadata: ["dataHash": "\(reader.hash.hex)", "error": "\(error)"])
+                throw error.asDatatrustError
+            }
+            guard let length else { break }
+            filled += length
+        }
+        return filled
     }
 
     private func read(_ body: (UnsafeRawBufferPointer) -> Void) throws(DatatrustError) -> Bool {

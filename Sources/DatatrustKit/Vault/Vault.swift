@@ -11,8 +11,9 @@ import Glibc
 /// `crypto_secretstream_xchacha20poly1305` in 64 KiB chunks; that key is wrapped by the
 /// ``MasterKey`` with XChaCha20-Poly1305 and the dataHash as associated data. Files are written
 /// to `tmp/` inside the vault folder (ciphertext only) and renamed into `objects/`. Every read
-/// authenticates each chunk, requires the final tag, and recomputes Keccak-256 of the
-/// plaintext; a mismatch is an error, never wrong data.
+/// authenticates each chunk and requires the final tag; ``get(_:)``, ``get(_:to:)`` and
+/// ``read(_:into:)`` also recompute Keccak-256 of the plaintext. A mismatch is an error, never
+/// wrong data. (GET_DATAPOINT streams without the server's hash pass: its client hashes.)
 ///
 /// ```swift
 /// let vault = try Vault(folder: dir, masterKey: .loadOrCreate(keyFile: dir.appendingPathComponent("master.key")))
@@ -149,8 +150,10 @@ public struct Vault: Sendable {
     // MARK: - Get
 
     /// A verified chunk-by-chunk reader of `hash`'s plaintext; its header is authenticated here.
-    func reader(for hash: Hash32) throws(VaultError) -> VaultReader {
-        try VaultReader(path: path(for: hash).file, hash: hash, master: masterKey)
+    /// - Parameter checksHash: whether the reader also recomputes Keccak-256 of the plaintext
+    ///   (false only where the receiver hashes what it gets, as a GET_DATAPOINT client does).
+    func reader(for hash: Hash32, checksHash: Bool = true) throws(VaultError) -> VaultReader {
+        try VaultReader(path: path(for: hash).file, hash: hash, master: masterKey, checksHash: checksHash)
     }
 
     /// Whether a file for `hash` exists (its integrity is checked only on read).

@@ -4,10 +4,17 @@ internal import SodiumSupport
 import Glibc
 #endif
 
-/// Decrypts one vault file chunk by chunk: each ``next()`` returns the next verified plaintext
-/// chunk, and the end is reported only once the final tag was present and Keccak-256 of the
-/// plaintext is the dataHash. Memory stays at two 64 KiB buffers whatever the datapoint's size.
-/// Owns the file descriptor.
+/// Decrypts one vault file chunk by chunk: each ``next(_:)`` hands on the next authenticated
+/// plaintext chunk, and the end is reported only once the final tag was present and (when the
+/// reader checks the hash) Keccak-256 of the plaintext is the dataHash. Memory stays at two
+/// 64 KiB buffers whatever the datapoint's size. Owns the file descriptor.
+///
+/// Without the hash check (`checksHash: false`, what GET_DATAPOINT serves from) a file still
+/// cannot pass for another datapoint's or be served in part: its key opens only under the
+/// dataHash it was stored with (the wrap's associated data), secretstream authenticates every
+/// chunk and its order, and only the final tag ends the stream. What it no longer catches is
+/// a file written with the master key itself for the wrong bytes, which the downloading client
+/// catches by hashing what it receives (``DatatrustClient``).
 final class VaultReader {
     let path: String
     let hash: Hash32
@@ -17,12 +24,15 @@ final class VaultReader {
     private var cipher: [UInt8]
     private var plain: [UInt8]
     private var hasher = ChunkHasher()
+    /// Whether the plaintext is hashed and compared with `hash` at the end.
+    let checksHash: Bool
     private(set) var size: Int64 = 0
     private var chunkIndex = 0
     private var done = false
 
     /// Opens `path` and unwraps its key; the header's authenticity is checked here, before any byte is read.
-    init(path: String, hash: Hash32, master: MasterKey) throws(VaultError) {
+    /// - Parameter checksHash: whether Keccak-256 of the plaintext is recomputed and compared with `hash`.
+    init(path: String, hash: Hash32, master: MasterKey, checksHash: Bool = true) throws(VaultError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { throw .notFound(dataHash: hash) }
@@ -31,6 +41,7 @@ final class VaultReader {
         self.fd = fd
         self.path = path
         self.hash = hash
+        self.checksHash = checksHash
         cipher = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes + VaultFileFormat.chunkOverhead)
         plain = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes)
         var header = [UInt8](repeating: 0, count: VaultFileFormat.headerBytes)
@@ -60,7 +71,27 @@ final class VaultReader {
     /// `body`; a missing final chunk (truncation) or a hash mismatch is reported after the last
     /// chunk, so a streaming caller must discard what it received when this throws.
     func next(_ body: (UnsafeRawBufferPointer) throws(VaultError) -> Void) throws(VaultError) -> Bool {
-        guard !done else { return false }
+        let pulled: Result<Int?, VaultError> = plain.withUnsafeMutableBytes { p in
+            do throws(VaultError) { return .success(try pull(into: p)) } catch { return .failure(error) }
+        }
+        guard let length = try pulled.get() else { return false }
+        let sinkError: VaultError? = plain.withUnsafeBytes { p in
+            do throws(VaultError) { try body(UnsafeRawBufferPointer(rebasing: p[0..<length])) } catch { return error }
+            return nil
+        }
+        if let sinkError { throw sinkError }
+        return true
+    }
+
+    /// Decrypts the next chunk straight into `destination` (at least
+    /// ``VaultFileFormat/chunkBytes`` long): its length (0 for an empty final chunk), or nil once
+    /// the data ended. The same checks as ``next(_:)``, without a copy through this reader's buffer.
+    func next(into destination: UnsafeMutableRawBufferPointer) throws(VaultError) -> Int? {
+        try pull(into: destination)
+    }
+
+    private func pull(into destination: UnsafeMutableRawBufferPointer) throws(VaultError) -> Int? {
+        guard !done else { return nil }
         let cipherChunk = cipher.count
         let n = try POSIX.readFully(fd, into: &cipher, path: path)
         guard n >= VaultFileFormat.chunkOverhead else {
@@ -69,9 +100,7 @@ final class VaultReader {
                 : "truncated: chunk \(chunkIndex) is \(n) bytes, expected at least \(VaultFileFormat.chunkOverhead)")
         }
         guard let stream else { throw .integrity(dataHash: hash, detail: "bad secretstream header") }
-        let pulled = plain.withUnsafeMutableBytes { p in
-            cipher.withUnsafeBytes { c in stream.pull(UnsafeRawBufferPointer(rebasing: c[0..<n]), into: p) }
-        }
+        let pulled = cipher.withUnsafeBytes { c in stream.pull(UnsafeRawBufferPointer(rebasing: c[0..<n]), into: destination) }
         guard let (length, isFinal) = pulled else {
             throw .integrity(dataHash: hash, detail: "chunk \(chunkIndex) does not authenticate")
         }
@@ -83,21 +112,19 @@ final class VaultReader {
         } else if n != cipherChunk {
             throw .integrity(dataHash: hash, detail: "truncated: short chunk \(chunkIndex) without the final tag")
         }
-        // The last chunk is checked against the dataHash before it is handed on.
-        plain.withUnsafeBytes { p in hasher.add(UnsafeRawBufferPointer(rebasing: p[0..<length]), final: isFinal) }
-        if isFinal {
-            done = true
-            let actual = hasher.finish()
-            guard actual == hash else { throw .hashMismatch(expected: hash, actual: actual) }
+        if checksHash {
+            // The last chunk is checked against the dataHash before it is handed on.
+            hasher.add(UnsafeRawBufferPointer(rebasing: destination[0..<length]), final: isFinal)
+            if isFinal {
+                done = true
+                let actual = hasher.finish()
+                guard actual == hash else { throw .hashMismatch(expected: hash, actual: actual) }
+            }
         }
-        let sinkError: VaultError? = plain.withUnsafeBytes { p in
-            do throws(VaultError) { try body(UnsafeRawBufferPointer(rebasing: p[0..<length])) } catch { return error }
-            return nil
-        }
-        if let sinkError { throw sinkError }
+        if isFinal { done = true }
         size += Int64(length)
         chunkIndex += 1
-        return true
+        return length
     }
 
     /// Streams the plaintext of `path` to `sink`; returns its size.
