@@ -234,10 +234,13 @@ public final class DatapointDownload {
     /// (0 once the data ended).
     /// - Throws: ``DatatrustError/integrity(_:)`` as ``next(_:)`` does.
     func fill(_ destination: UnsafeMutableRawBufferPointer) throws(DatatrustError) -> Int {
+        // A smaller buffer would read as the end of the data: a short body, never allowed.
+        guard destination.count >= VaultFileFormat.chunkBytes else {
+            throw .internalFailure("download: a \(destination.count)-byte buffer is smaller than a vault chunk (\(VaultFileFormat.chunkBytes) bytes)")
+        }
         var filled = 0
         if let chunk = first {
             first = nil
-            guard chunk.count <= destination.count else { throw .internalFailure("download: a \(destination.count)-byte buffer is smaller than a vault chunk") }
             UnsafeMutableRawBufferPointer(rebasing: destination[0..<chunk.count]).copyBytes(from: chunk)
             filled = chunk.count
         }
