@@ -65,16 +65,11 @@ public struct Salt: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// Decodes the hex form strictly.
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do { try self.init(hex: text) } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
+        self = try decoder.decodeString { text in try Salt(hex: text) }
     }
 
     /// Encodes the hex form.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(hex)
+        try encoder.encodeString(hex)
     }
 }
