@@ -37,6 +37,15 @@ enum RolesCLI {
         }
     }
 
+    /// What a model was trained on: exactly one of `--portfolio ID` and `--data ID`.
+    static func trainingSource(portfolio: UInt64?, data: UInt64?) throws -> TrainingSource {
+        switch (portfolio, data) {
+        case (let p?, nil): return .portfolio(p)
+        case (nil, let d?): return .data(d)
+        default: throw CLIError.usage("give exactly one of --portfolio ID or --data ID")
+        }
+    }
+
     /// An amount of `token` under dmctl's one amount rule (see ``AmountRule``).
     static func amount(_ text: String, of token: TokenID, raw: Bool, chain: Chain, field: String) throws -> UInt256 {
         try AmountRule.parse(text, of: token, raw: raw, chain: chain, field: field)
