@@ -41,11 +41,7 @@ public enum DataBountyModule: ChainModule {
     public static func makeInitialState() -> State { State() }
 
     /// Runs one call; a thrown error refuses the transaction and reverts everything it did.
-    public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws {
-        try run(call, state: &state, context: &context)
-    }
-
-    static func run(_ call: Call, state: inout State, context: inout ExecutionContext) throws(DataBountyError) {
+    public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws(DataBountyError) {
         if case .create(let terms) = call {
             return try state.create(id: \.id) { nextID throws(DataBountyError) in try DataBounty.create(terms, nextID: nextID, context: &context) }
         }

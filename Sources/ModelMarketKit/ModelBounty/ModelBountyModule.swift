@@ -45,12 +45,7 @@ public enum ModelBountyModule: ChainModule {
     public static func makeInitialState() -> State { State() }
 
     /// Runs one call; a thrown error refuses the transaction and reverts everything it did.
-    public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws {
-        try run(call, state: &state, context: &context)
-    }
-
-    /// ``execute(_:state:context:)`` with its closed error type.
-    static func run(_ call: Call, state: inout State, context: inout ExecutionContext) throws(ModelBountyError) {
+    public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws(ModelBountyError) {
         if case .create(let terms) = call {
             return try state.create(id: \.id) { nextID throws(ModelBountyError) in try ModelBounty.create(terms, nextID: nextID, context: &context) }
         }
