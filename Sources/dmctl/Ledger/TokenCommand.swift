@@ -33,10 +33,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let id = try LedgerCLI.token(symbol, field: "--symbol")
-            let home = Home(global)
-            let chain = try ChainHome.open(home)
-            try LedgerCLI.run(LedgerModule.Call.createToken(symbol: id, name: name, decimals: decimals), to: LedgerModule.self,
-                              chain: chain, global: global, signer: signer)
+            try LedgerCLI.run(.createToken(symbol: id, name: name, decimals: decimals), global: global, signer: signer)
         }
     }
 
