@@ -8,9 +8,9 @@ import MarketKit
 enum RolesCLI {
     // MARK: - Reading arguments
 
-    /// A token symbol, or a usage error naming the flag.
+    /// A token symbol, or a usage error naming the flag (``LedgerCLI/token(_:field:)``).
     static func token(_ text: String, field: String) throws -> TokenID {
-        do { return try TokenID(text) } catch { throw CLIError.usage("\(field): \(error)") }
+        try LedgerCLI.token(text, field: field)
     }
 
     /// A market slug, or a usage error naming the flag.
