@@ -174,7 +174,7 @@ extension NodeAPI {
 
     /// A payment stream with what has vested at `now` (`dmctl stream show --json`, `GET /streams/{id}`).
     ///
-    /// Its JSON is one flat object: the stream's own fields (``LedgerCore/PaymentStream``'s
+    /// Its JSON is one flat object: the stream's own fields (`PaymentStream`'s
     /// encoding) beside `now`, `vested`, `claimable` and `status`. The stream's fields read
     /// through the view as well: `view.id`, `view.amount`.
     @dynamicMemberLookup
