@@ -76,12 +76,7 @@ public enum MarketModule: ChainModule {
     public static func makeInitialState() -> State { State() }
 
     /// Runs one call; a thrown error refuses the transaction and reverts everything it did.
-    public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws {
-        try run(call, state: &state, context: &context)
-    }
-
-    /// ``execute(_:state:context:)`` with its closed error type.
-    static func run(_ call: Call, state: inout State, context: inout ExecutionContext) throws(MarketError) {
+    public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws(MarketError) {
         if case .create(let id, let tokenName, let networkToken, let parameters) = call {
             try create(id, tokenName: tokenName, networkToken: networkToken, parameters: parameters, state: &state, context: &context)
             return

@@ -173,27 +173,14 @@ extension NodeAPI {
     }
 
     /// A payment stream with what has vested at `now` (`dmctl stream show --json`, `GET /streams/{id}`).
+    ///
+    /// Its JSON is one flat object: the stream's own fields (`PaymentStream`'s
+    /// encoding) beside `now`, `vested`, `claimable` and `status`. The stream's fields read
+    /// through the view as well: `view.id`, `view.amount`.
+    @dynamicMemberLookup
     public struct StreamView: Codable, Sendable, Equatable {
-        /// The id.
-        public let id: UInt64
-        /// Who pays.
-        public let payer: Address
-        /// Who is paid.
-        public let payee: Address
-        /// The token streamed.
-        public let token: TokenID
-        /// The whole amount, smallest units.
-        public let amount: UInt256
-        /// When vesting starts.
-        public let start: UInt64
-        /// When all has vested.
-        public let end: UInt64
-        /// Claimed so far.
-        public let claimed: UInt256
-        /// Refunded to the payer on cancel.
-        public let refunded: UInt256
-        /// When it was cancelled, if it was.
-        public let cancelledAt: UInt64?
+        /// The stream as the chain holds it.
+        public let stream: PaymentStream
         /// The time `vested` and `claimable` are computed at.
         public let now: UInt64
         /// Vested at `now`.
@@ -204,20 +191,36 @@ extension NodeAPI {
         public let status: String
         /// The view of `s` at time `now`.
         public init(_ s: PaymentStream, now: UInt64) {
-            id = s.id
-            payer = s.payer
-            payee = s.payee
-            token = s.token
-            amount = s.amount
-            start = s.start
-            end = s.end
-            claimed = s.claimed
-            refunded = s.refunded
-            cancelledAt = s.cancelledAt
+            stream = s
             self.now = now
             vested = s.vested(at: now)
             claimable = s.isClosed ? .zero : s.claimable(at: now)
             status = s.cancelledAt != nil ? "cancelled" : s.isClosed ? "paid" : now < s.start ? "pending" : "vesting"
+        }
+
+        /// A field of the stream itself (`id`, `payer`, `amount`, ...).
+        public subscript<Field>(dynamicMember field: KeyPath<PaymentStream, Field>) -> Field { stream[keyPath: field] }
+
+        private enum CodingKeys: String, CodingKey { case now, vested, claimable, status }
+
+        /// Decodes the flat object: the stream's fields and the four computed at `now`.
+        public init(from decoder: any Decoder) throws {
+            stream = try PaymentStream(from: decoder)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            now = try container.decode(UInt64.self, forKey: .now)
+            vested = try container.decode(UInt256.self, forKey: .vested)
+            claimable = try container.decode(UInt256.self, forKey: .claimable)
+            status = try container.decode(String.self, forKey: .status)
+        }
+
+        /// Encodes the flat object: the stream's fields, then the four computed at `now`.
+        public func encode(to encoder: any Encoder) throws {
+            try stream.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(now, forKey: .now)
+            try container.encode(vested, forKey: .vested)
+            try container.encode(claimable, forKey: .claimable)
+            try container.encode(status, forKey: .status)
         }
     }
 

@@ -92,7 +92,7 @@ extension NodeAPI.NFTView: Hashable {
 
 extension NodeAPI.StreamView: Hashable {
     /// Hashes the stream id and the chain time of the view.
-    public func hash(into hasher: inout Hasher) { hasher.combine(id); hasher.combine(now) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(stream.id); hasher.combine(now) }
 }
 
 extension NodeAPI.ModelView: Hashable {

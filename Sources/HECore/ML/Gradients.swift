@@ -109,13 +109,7 @@ extension Paillier {
                 gradient.append(try EncryptedVector.dot(
                     engine: engine, exponents: residualExponents, weights: coefficients, key: key))
             }
-            let fresh = Paillier.parallelMap(gradient) { g in
-                EncryptedNumber(
-                    unchecked: key,
-                    ciphertext: key.multiplyModNSquared(g.ciphertext, Obfuscator.standard(key).randomNthResidue()),
-                    exponent: g.exponent)
-            }
-            return try EncryptedVector(fresh)
+            return try EncryptedVector(gradient).rerandomized()
         }
 
         /// w·xᵢ for every row, spread over all cores, sharing the weights' tables.

@@ -76,14 +76,7 @@ extension Paillier {
                         exponent: exponent)
                 }
             }
-            let key = publicKey
-            let fresh = Paillier.parallelMap(sums) { sum in
-                EncryptedNumber(
-                    unchecked: key,
-                    ciphertext: key.multiplyModNSquared(sum.ciphertext, Obfuscator.standard(key).randomNthResidue()),
-                    exponent: sum.exponent)
-            }
-            return try EncryptedVector(fresh)
+            return try EncryptedVector(sums).rerandomized()
         }
     }
 }

@@ -52,18 +52,11 @@ public struct Hash32: Hashable, Comparable, Sendable, Codable, CustomStringConve
 
     /// Decodes the `0x`-hex string form, strictly.
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(hex: text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
+        self = try decoder.decodeString { text in try Hash32(hex: text) }
     }
 
     /// Encodes as the `0x`-hex string.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(hex)
+        try encoder.encodeString(hex)
     }
 }

@@ -101,19 +101,12 @@ public struct Address: Hashable, Comparable, Sendable, Codable, CustomStringConv
 
     /// Decodes the string form with the strict parser (so a wrong checksum is refused).
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
+        self = try decoder.decodeString { text in try Address(text) }
     }
 
     /// Encodes as the checksummed string.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(checksummed)
+        try encoder.encodeString(checksummed)
     }
 }
 

@@ -141,19 +141,12 @@ public struct Signature: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// Decodes the `0x`-hex wire form, strictly.
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do {
-            try self.init(hex: text)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
+        self = try decoder.decodeString { text in try Signature(hex: text) }
     }
 
     /// Encodes as the `0x`-hex wire form (v = 27 or 28).
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(hex)
+        try encoder.encodeString(hex)
     }
 }
 

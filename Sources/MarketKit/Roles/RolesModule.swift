@@ -131,12 +131,7 @@ public enum RolesModule: ChainModule {
     public static func makeInitialState() -> State { State() }
 
     /// Runs one call; a thrown error refuses the transaction and reverts everything it did.
-    public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws {
-        try run(call, state: &state, context: &context)
-    }
-
-    /// ``execute(_:state:context:)`` with its closed error type.
-    static func run(_ call: Call, state: inout State, context: inout ExecutionContext) throws(RolesError) {
+    public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws(RolesError) {
         switch call {
         case .mintData(let h, let listing, let disclosure, let name):
             try state.mintData(dataHash: h, listing: listing, disclosure: disclosure, name: name, context: &context)

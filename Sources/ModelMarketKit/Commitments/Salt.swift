@@ -30,24 +30,21 @@ public struct Salt: Hashable, Sendable, Codable, CustomStringConvertible {
     /// `arc4random` on Apple platforms, via `SystemRandomNumberGenerator`).
     public static func random() -> Salt {
         var generator = SystemRandomNumberGenerator()
-        var out: [UInt8] = []
-        out.reserveCapacity(byteCount)
-        for _ in 0..<(byteCount / 8) {
-            var word = generator.next()
-            for _ in 0..<8 {
-                out.append(UInt8(truncatingIfNeeded: word))
-                word >>= 8
-            }
-        }
-        return Salt(unchecked: out)
+        return drawn(from: &generator)
     }
 
     /// A salt derived from a seed, for reproducible tests and demos only (never for real use).
     public static func deterministic(seed: UInt64) -> Salt {
         var rng = SplitMix64(seed: seed)
+        return drawn(from: &rng)
+    }
+
+    /// `byteCount` bytes from `generator`'s next 64-bit words, each word little-endian.
+    private static func drawn(from generator: inout some RandomNumberGenerator) -> Salt {
         var out: [UInt8] = []
+        out.reserveCapacity(byteCount)
         for _ in 0..<(byteCount / 8) {
-            var word = rng.next()
+            var word = generator.next()
             for _ in 0..<8 {
                 out.append(UInt8(truncatingIfNeeded: word))
                 word >>= 8
@@ -65,16 +62,11 @@ public struct Salt: Hashable, Sendable, Codable, CustomStringConvertible {
 
     /// Decodes the hex form strictly.
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        do { try self.init(hex: text) } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
+        self = try decoder.decodeString { text in try Salt(hex: text) }
     }
 
     /// Encodes the hex form.
     public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(hex)
+        try encoder.encodeString(hex)
     }
 }

@@ -9,15 +9,8 @@ public import LedgerCore
 /// At the end the sponsor reveals the validation set so that anyone can have the chain
 /// recompute any posted error (``Call/challengeError(bounty:round:weights:)``).
 public enum DataBountyModule: ChainModule {
-    /// Every data bounty, by id.
-    public struct State: ModuleState {
-        /// The id the next data bounty gets.
-        public internal(set) var nextID: UInt64 = 1
-        /// The data bounties.
-        public internal(set) var bounties: StateMap<UInt64, DataBounty> = [:]
-        /// The empty state.
-        public init() {}
-    }
+    /// Every data bounty, by id, and the id the next one gets.
+    public typealias State = BountyBook<DataBounty>
 
     /// The calls people sign.
     public enum Call: Codable, Sendable, Equatable {
@@ -48,32 +41,24 @@ public enum DataBountyModule: ChainModule {
     public static func makeInitialState() -> State { State() }
 
     /// Runs one call; a thrown error refuses the transaction and reverts everything it did.
-    public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws {
-        try run(call, state: &state, context: &context)
-    }
-
-    static func run(_ call: Call, state: inout State, context: inout ExecutionContext) throws(DataBountyError) {
+    public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws(DataBountyError) {
         if case .create(let terms) = call {
-            let bounty = try DataBounty.create(terms, nextID: state.nextID, context: &context)
-            state.bounties[bounty.id] = bounty
-            state.nextID = bounty.id + 1
-            return
+            return try state.create(id: \.id) { nextID throws(DataBountyError) in try DataBounty.create(terms, nextID: nextID, context: &context) }
         }
-        let id = call.bountyID
-        guard var bounty = state.bounties[id] else { throw .unknownBounty(id) }
-        switch call {
-        case .create: return
-        case .join(_, let samples, let attribution): try bounty.join(declaredSamples: samples, attribution: attribution, context: &context)
-        case .commitGradient(_, let round, let hash): try bounty.commitGradient(round: round, hash: hash, context: &context)
-        case .commitAggregate(_, let round, let hash): try bounty.commitAggregate(round: round, hash: hash, context: &context)
-        case .postRound(_, let round, let weightsHash, let error, let contributions):
-            try bounty.postRound(round: round, weightsHash: weightsHash, error: error, contributions: contributions, context: &context)
-        case .reveal(_, let features, let labels, let salt, let finalWeights):
-            try bounty.reveal(features: features, labels: labels, salt: salt, finalWeights: finalWeights, context: &context)
-        case .challengeError(_, let round, let weights): try bounty.challenge(round: round, weights: weights, context: &context)
-        case .finalize: try bounty.finalize(context: &context)
+        try state.update(call.bountyID, unknown: DataBountyError.unknownBounty) { bounty throws(DataBountyError) in
+            switch call {
+            case .create: return
+            case .join(_, let samples, let attribution): try bounty.join(declaredSamples: samples, attribution: attribution, context: &context)
+            case .commitGradient(_, let round, let hash): try bounty.commitGradient(round: round, hash: hash, context: &context)
+            case .commitAggregate(_, let round, let hash): try bounty.commitAggregate(round: round, hash: hash, context: &context)
+            case .postRound(_, let round, let weightsHash, let error, let contributions):
+                try bounty.postRound(round: round, weightsHash: weightsHash, error: error, contributions: contributions, context: &context)
+            case .reveal(_, let features, let labels, let salt, let finalWeights):
+                try bounty.reveal(features: features, labels: labels, salt: salt, finalWeights: finalWeights, context: &context)
+            case .challengeError(_, let round, let weights): try bounty.challenge(round: round, weights: weights, context: &context)
+            case .finalize: try bounty.finalize(context: &context)
+            }
         }
-        state.bounties[id] = bounty
     }
 }
 

@@ -18,27 +18,17 @@ public struct LogisticRegression: Sendable, Equatable, Codable {
         let d = standardizer.means.count
         var model = LogisticRegression(standardizer: standardizer, weights: [Double](repeating: 0, count: d), bias: 0)
         guard !x.isEmpty else { return model }
-        var order = Array(0..<x.count)
-        var rng = SplitMix64(seed: options.seed)
-        let batch = max(1, options.batchSize)
-        for _ in 0..<max(0, options.epochs) {
-            rng.shuffle(&order)
-            var start = 0
-            while start < order.count {
-                let end = min(order.count, start + batch)
-                var gradient = [Double](repeating: 0, count: d)
-                var gradientBias = 0.0
-                for k in start..<end {
-                    let i = order[k]
-                    let error = sigmoid(model.logit(standardized: x[i])) - (labels[i] == 1 ? 1 : 0)
-                    for j in 0..<d { gradient[j] += error * x[i][j] }
-                    gradientBias += error
-                }
-                let m = Double(end - start)
-                for j in 0..<d { model.weights[j] -= options.learningRate * (gradient[j] / m + options.l2 * model.weights[j]) }
-                model.bias -= options.learningRate * gradientBias / m
-                start = end
+        options.forEachBatch(of: Array(0..<x.count)) { batch in
+            var gradient = [Double](repeating: 0, count: d)
+            var gradientBias = 0.0
+            for i in batch {
+                let error = sigmoid(model.logit(standardized: x[i])) - (labels[i] == 1 ? 1 : 0)
+                for j in 0..<d { gradient[j] += error * x[i][j] }
+                gradientBias += error
             }
+            let m = Double(batch.count)
+            for j in 0..<d { model.weights[j] -= options.learningRate * (gradient[j] / m + options.l2 * model.weights[j]) }
+            model.bias -= options.learningRate * gradientBias / m
         }
         return model
     }

@@ -22,31 +22,21 @@ public struct SoftmaxRegression: Sendable, Equatable, Codable {
             biases: [Double](repeating: 0, count: k))
         let rows = (0..<x.count).filter { labels[$0] >= 0 && labels[$0] < Int64(k) }
         guard !rows.isEmpty else { return model }
-        var order = rows
-        var rng = SplitMix64(seed: options.seed)
-        let batch = max(1, options.batchSize)
-        for _ in 0..<max(0, options.epochs) {
-            rng.shuffle(&order)
-            var start = 0
-            while start < order.count {
-                let end = min(order.count, start + batch)
-                var gradient = [[Double]](repeating: [Double](repeating: 0, count: d), count: k)
-                var gradientBias = [Double](repeating: 0, count: k)
-                for idx in start..<end {
-                    let i = order[idx]
-                    let p = model.probabilities(standardized: x[i])
-                    for c in 0..<k {
-                        let error = p[c] - (labels[i] == Int64(c) ? 1 : 0)
-                        for j in 0..<d { gradient[c][j] += error * x[i][j] }
-                        gradientBias[c] += error
-                    }
-                }
-                let m = Double(end - start)
+        options.forEachBatch(of: rows) { batch in
+            var gradient = [[Double]](repeating: [Double](repeating: 0, count: d), count: k)
+            var gradientBias = [Double](repeating: 0, count: k)
+            for i in batch {
+                let p = model.probabilities(standardized: x[i])
                 for c in 0..<k {
-                    for j in 0..<d { model.weights[c][j] -= options.learningRate * (gradient[c][j] / m + options.l2 * model.weights[c][j]) }
-                    model.biases[c] -= options.learningRate * gradientBias[c] / m
+                    let error = p[c] - (labels[i] == Int64(c) ? 1 : 0)
+                    for j in 0..<d { gradient[c][j] += error * x[i][j] }
+                    gradientBias[c] += error
                 }
-                start = end
+            }
+            let m = Double(batch.count)
+            for c in 0..<k {
+                for j in 0..<d { model.weights[c][j] -= options.learningRate * (gradient[c][j] / m + options.l2 * model.weights[c][j]) }
+                model.biases[c] -= options.learningRate * gradientBias[c] / m
             }
         }
         return model

@@ -1,3 +1,5 @@
+import LedgerCore
+
 /// Hyper-parameters of the reference learners. Training is deterministic for given options:
 /// the only randomness is the seeded per-epoch shuffle of mini-batches.
 public struct TrainingOptions: Sendable, Equatable, Codable {
@@ -19,5 +21,26 @@ public struct TrainingOptions: Sendable, Equatable, Codable {
         self.l2 = l2
         self.batchSize = batchSize
         self.seed = seed
+    }
+}
+
+extension TrainingOptions {
+    /// Calls `step` with each mini-batch of `rows`, `epochs` times over: every epoch reshuffles
+    /// the rows with the generator seeded by `seed`, then walks them in batches of `batchSize`
+    /// (at least 1; the last batch of an epoch may be shorter). The one batching loop the
+    /// reference learners share, so that equal options give equal batches.
+    func forEachBatch(of rows: [Int], _ step: (ArraySlice<Int>) -> Void) {
+        var order = rows
+        var rng = SplitMix64(seed: seed)
+        let batch = max(1, batchSize)
+        for _ in 0..<max(0, epochs) {
+            rng.shuffle(&order)
+            var start = 0
+            while start < order.count {
+                let end = min(order.count, start + batch)
+                step(order[start..<end])
+                start = end
+            }
+        }
     }
 }

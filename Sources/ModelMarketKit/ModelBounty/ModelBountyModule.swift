@@ -11,15 +11,8 @@ public import LedgerCore
 /// The reward and every stake sit in one escrow per bounty; each leaves it exactly once, by
 /// `ExecutionContext.release`. See the `ModelBounty` article for the windows and payouts.
 public enum ModelBountyModule: ChainModule {
-    /// Every bounty, by id.
-    public struct State: ModuleState {
-        /// The id the next bounty gets.
-        public internal(set) var nextID: UInt64 = 1
-        /// The bounties.
-        public internal(set) var bounties: StateMap<UInt64, ModelBounty> = [:]
-        /// The empty state.
-        public init() {}
-    }
+    /// Every bounty, by id, and the id the next one gets.
+    public typealias State = BountyBook<ModelBounty>
 
     /// The calls people sign.
     public enum Call: Codable, Sendable, Equatable {
@@ -52,33 +45,24 @@ public enum ModelBountyModule: ChainModule {
     public static func makeInitialState() -> State { State() }
 
     /// Runs one call; a thrown error refuses the transaction and reverts everything it did.
-    public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws {
-        try run(call, state: &state, context: &context)
-    }
-
-    /// ``execute(_:state:context:)`` with its closed error type.
-    static func run(_ call: Call, state: inout State, context: inout ExecutionContext) throws(ModelBountyError) {
+    public static func execute(_ call: Call, state: inout State, context: inout ExecutionContext) throws(ModelBountyError) {
         if case .create(let terms) = call {
-            let bounty = try ModelBounty.create(terms, nextID: state.nextID, context: &context)
-            state.bounties[bounty.id] = bounty
-            state.nextID = bounty.id + 1
-            return
+            return try state.create(id: \.id) { nextID throws(ModelBountyError) in try ModelBounty.create(terms, nextID: nextID, context: &context) }
         }
-        let id = call.bountyID
-        guard var bounty = state.bounties[id] else { throw .unknownBounty(id) }
-        switch call {
-        case .create: return
-        case .submit(_, let commitment): try bounty.submit(commitment: commitment, context: &context)
-        case .withdraw: try bounty.withdraw(context: &context)
-        case .cancel: try bounty.cancel(context: &context)
-        case .revealTruth(_, let labels, let salt): try bounty.revealTruth(labels: labels, salt: salt, context: &context)
-        case .claim(_, let score): try bounty.claim(score: score, context: &context)
-        case .pick: try bounty.pick(context: &context)
-        case .reveal(_, let predictions, let modelHash, let salt):
-            try bounty.reveal(predictions: predictions, modelHash: modelHash, salt: salt, context: &context)
-        case .timeout: try bounty.timeout(context: &context)
+        try state.update(call.bountyID, unknown: ModelBountyError.unknownBounty) { bounty throws(ModelBountyError) in
+            switch call {
+            case .create: return
+            case .submit(_, let commitment): try bounty.submit(commitment: commitment, context: &context)
+            case .withdraw: try bounty.withdraw(context: &context)
+            case .cancel: try bounty.cancel(context: &context)
+            case .revealTruth(_, let labels, let salt): try bounty.revealTruth(labels: labels, salt: salt, context: &context)
+            case .claim(_, let score): try bounty.claim(score: score, context: &context)
+            case .pick: try bounty.pick(context: &context)
+            case .reveal(_, let predictions, let modelHash, let salt):
+                try bounty.reveal(predictions: predictions, modelHash: modelHash, salt: salt, context: &context)
+            case .timeout: try bounty.timeout(context: &context)
+            }
         }
-        state.bounties[id] = bounty
     }
 }
 

@@ -126,19 +126,9 @@ struct Binary: Operator {
         let storage: Tensor.Storage
         switch (a.storage, b.storage) {
         case (.float(let x), .float(let y)):
-            switch kind {
-            case .add: storage = .float(broadcastApply(x, a.shape, y, b.shape, out, +))
-            case .sub: storage = .float(broadcastApply(x, a.shape, y, b.shape, out, -))
-            case .mul: storage = .float(broadcastApply(x, a.shape, y, b.shape, out, *))
-            case .div: storage = .float(broadcastApply(x, a.shape, y, b.shape, out, /))
-            }
+            storage = .float(floating(x, a.shape, y, b.shape, out))
         case (.double(let x), .double(let y)):
-            switch kind {
-            case .add: storage = .double(broadcastApply(x, a.shape, y, b.shape, out, +))
-            case .sub: storage = .double(broadcastApply(x, a.shape, y, b.shape, out, -))
-            case .mul: storage = .double(broadcastApply(x, a.shape, y, b.shape, out, *))
-            case .div: storage = .double(broadcastApply(x, a.shape, y, b.shape, out, /))
-            }
+            storage = .double(floating(x, a.shape, y, b.shape, out))
         case (.int64(let x), .int64(let y)):
             storage = .int64(try integer(x, a.shape, y, b.shape, out))
         case (.int32(let x), .int32(let y)):
@@ -148,6 +138,16 @@ struct Binary: Operator {
                                    supported: "two tensors of the same type among float, double, int64, int32")
         }
         return [.tensor(Tensor(unchecked: out, storage))]
+    }
+
+    /// IEEE arithmetic on float or double elements (division by zero gives ±inf or NaN).
+    private func floating<T: FloatingPoint>(_ x: [T], _ xs: [Int], _ y: [T], _ ys: [Int], _ out: [Int]) -> [T] {
+        switch kind {
+        case .add: broadcastApply(x, xs, y, ys, out, +)
+        case .sub: broadcastApply(x, xs, y, ys, out, -)
+        case .mul: broadcastApply(x, xs, y, ys, out, *)
+        case .div: broadcastApply(x, xs, y, ys, out, /)
+        }
     }
 
     /// Wrapping integer arithmetic (as ONNX Runtime does); division by zero is refused.

@@ -101,6 +101,13 @@ enum LedgerCLI {
         try run(call, to: module, key: try signer.load(global), chain: chain, json: global.json)
     }
 
+    /// Opens the chain in `global`'s home, then signs, submits and prints the ledger call
+    /// `call` as ``run(_:to:chain:global:signer:)`` does: for the commands whose call needs
+    /// nothing read from the chain first.
+    static func run(_ call: LedgerModule.Call, global: GlobalOptions, signer: SignerOptions) throws {
+        try run(call, to: LedgerModule.self, chain: try ChainHome.open(Home(global)), global: global, signer: signer)
+    }
+
     // MARK: - Printing
 
     /// A receipt as dmctl shows it.

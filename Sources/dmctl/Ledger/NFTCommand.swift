@@ -63,9 +63,7 @@ struct NFTCommand: AsyncParsableCommand {
             }
             let owner = try to.map { try LedgerCLI.account($0, field: "--to", home: home) }
             let draft = NFTDraft(kind: nftKind, contentHash: hash, metadata: metadata, royalty: royaltyValue, links: link)
-            let chain = try ChainHome.open(home)
-            try LedgerCLI.run(LedgerModule.Call.mintNFT(draft: draft, to: owner), to: LedgerModule.self,
-                              chain: chain, global: global, signer: signer)
+            try LedgerCLI.run(.mintNFT(draft: draft, to: owner), global: global, signer: signer)
         }
     }
 
@@ -82,9 +80,7 @@ struct NFTCommand: AsyncParsableCommand {
         func run() async throws {
             guard !meta.isEmpty else { throw CLIError.usage("--meta: none given; expected at least one key=value") }
             let entries = try LedgerCLI.metadata(meta)
-            let chain = try ChainHome.open(Home(global))
-            try LedgerCLI.run(LedgerModule.Call.updateNFTMetadata(id: id, entries: entries), to: LedgerModule.self,
-                              chain: chain, global: global, signer: signer)
+            try LedgerCLI.run(.updateNFTMetadata(id: id, entries: entries), global: global, signer: signer)
         }
     }
 
@@ -100,9 +96,7 @@ struct NFTCommand: AsyncParsableCommand {
         func run() async throws {
             let home = Home(global)
             let recipient = try LedgerCLI.account(to, field: "--to", home: home)
-            let chain = try ChainHome.open(home)
-            try LedgerCLI.run(LedgerModule.Call.transferNFT(id: id, to: recipient), to: LedgerModule.self,
-                              chain: chain, global: global, signer: signer)
+            try LedgerCLI.run(.transferNFT(id: id, to: recipient), global: global, signer: signer)
         }
     }
 
@@ -120,9 +114,7 @@ struct NFTCommand: AsyncParsableCommand {
             let home = Home(global)
             guard (spender == nil) == clear else { throw CLIError.usage("give exactly one of --spender ACCOUNT or --clear") }
             let who = try spender.map { try LedgerCLI.account($0, field: "--spender", home: home) }
-            let chain = try ChainHome.open(home)
-            try LedgerCLI.run(LedgerModule.Call.approveNFT(id: id, spender: who), to: LedgerModule.self,
-                              chain: chain, global: global, signer: signer)
+            try LedgerCLI.run(.approveNFT(id: id, spender: who), global: global, signer: signer)
         }
     }
 

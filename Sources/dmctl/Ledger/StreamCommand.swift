@@ -61,9 +61,7 @@ struct StreamCommand: AsyncParsableCommand {
         @Argument(help: "Stream id.") var id: UInt64
 
         func run() async throws {
-            let chain = try ChainHome.open(Home(global))
-            try LedgerCLI.run(LedgerModule.Call.claimStream(id: id), to: LedgerModule.self,
-                              chain: chain, global: global, signer: signer)
+            try LedgerCLI.run(.claimStream(id: id), global: global, signer: signer)
         }
     }
 
@@ -76,9 +74,7 @@ struct StreamCommand: AsyncParsableCommand {
         @Argument(help: "Stream id.") var id: UInt64
 
         func run() async throws {
-            let chain = try ChainHome.open(Home(global))
-            try LedgerCLI.run(LedgerModule.Call.cancelStream(id: id), to: LedgerModule.self,
-                              chain: chain, global: global, signer: signer)
+            try LedgerCLI.run(.cancelStream(id: id), global: global, signer: signer)
         }
     }
 

@@ -33,10 +33,7 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let id = try LedgerCLI.token(symbol, field: "--symbol")
-            let home = Home(global)
-            let chain = try ChainHome.open(home)
-            try LedgerCLI.run(LedgerModule.Call.createToken(symbol: id, name: name, decimals: decimals), to: LedgerModule.self,
-                              chain: chain, global: global, signer: signer)
+            try LedgerCLI.run(.createToken(symbol: id, name: name, decimals: decimals), global: global, signer: signer)
         }
     }
 
@@ -46,18 +43,10 @@ struct TokenCommand: AsyncParsableCommand {
             discussion: "Example: dmctl token mint --token DMT --to bob --amount 100 --key minter")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
-        @Option(help: "Token symbol.") var token: String
-        @Option(help: "Recipient: 0x address or key name.") var to: String
-        @OptionGroup var amount: AmountOptions
+        @OptionGroup var payment: PaymentOptions
 
         func run() async throws {
-            let id = try LedgerCLI.token(token)
-            let home = Home(global)
-            let recipient = try LedgerCLI.account(to, field: "--to", home: home)
-            let chain = try ChainHome.open(home)
-            let value = try amount.value(of: id, chain: chain)
-            try LedgerCLI.run(LedgerModule.Call.mint(token: id, to: recipient, amount: value), to: LedgerModule.self,
-                              chain: chain, global: global, signer: signer)
+            try payment.submit(global: global, signer: signer) { .mint(token: $0, to: $1, amount: $2) }
         }
     }
 
@@ -85,18 +74,10 @@ struct TokenCommand: AsyncParsableCommand {
             discussion: "Example: dmctl token transfer --token DMT --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --amount 1.5 --key alice")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var signer: SignerOptions
-        @Option(help: "Token symbol.") var token: String
-        @Option(help: "Recipient: 0x address or key name.") var to: String
-        @OptionGroup var amount: AmountOptions
+        @OptionGroup var payment: PaymentOptions
 
         func run() async throws {
-            let id = try LedgerCLI.token(token)
-            let home = Home(global)
-            let recipient = try LedgerCLI.account(to, field: "--to", home: home)
-            let chain = try ChainHome.open(home)
-            let value = try amount.value(of: id, chain: chain)
-            try LedgerCLI.run(LedgerModule.Call.transfer(token: id, to: recipient, amount: value), to: LedgerModule.self,
-                              chain: chain, global: global, signer: signer)
+            try payment.submit(global: global, signer: signer) { .transfer(token: $0, to: $1, amount: $2) }
         }
     }
 
@@ -233,6 +214,27 @@ struct TokenCommand: AsyncParsableCommand {
             Output.table(["SYMBOL", "NAME", "DECIMALS", "MINTER", "SUPPLY"], tokens.map {
                 [$0.id.symbol, $0.name, "\($0.decimals)", $0.minter.description, AmountRule.text($0.totalSupply, $0)]
             })
+        }
+    }
+
+    /// The `--token`, `--to` and `--amount` of a command that sends units to an account
+    /// (`mint`, `transfer`).
+    struct PaymentOptions: ParsableArguments {
+        @Option(help: "Token symbol.") var token: String
+        @Option(help: "Recipient: 0x address or key name.") var to: String
+        @OptionGroup var amount: AmountOptions
+
+        /// Reads the options (token, recipient, then amount, so errors come in that order),
+        /// signs the ledger call `call` makes of them with `signer`'s key, submits it and
+        /// prints the receipt.
+        func submit(global: GlobalOptions, signer: SignerOptions,
+                    _ call: (TokenID, Address, UInt256) -> LedgerModule.Call) throws {
+            let id = try LedgerCLI.token(token)
+            let home = Home(global)
+            let recipient = try LedgerCLI.account(to, field: "--to", home: home)
+            let chain = try ChainHome.open(home)
+            let value = try amount.value(of: id, chain: chain)
+            try LedgerCLI.run(call(id, recipient, value), to: LedgerModule.self, chain: chain, global: global, signer: signer)
         }
     }
 

@@ -34,12 +34,7 @@ struct ModelCommand: AsyncParsableCommand {
                 _ = try ONNXModel(contentsOf: URL(fileURLWithPath: modelFile))
             }
             guard let hash = try RolesCLI.hash(hex: modelHash, file: modelFile, name: "model") else { return }
-            let source: TrainingSource
-            switch (portfolio, data) {
-            case (let p?, nil): source = .portfolio(p)
-            case (nil, let d?): source = .data(d)
-            default: throw CLIError.usage("give exactly one of --portfolio ID or --data ID")
-            }
+            let source = try RolesCLI.trainingSource(portfolio: portfolio, data: data)
             let chain = try ChainHome.open(Home(global))
             let tokenID = try RolesCLI.token(token, field: "--token")
             let amount = try RolesCLI.amount(price, of: tokenID, raw: units.raw, chain: chain, field: "--price")

@@ -44,12 +44,7 @@ extension ModelCommand {
                 throw CLIError.storage("cannot read --model-file \(modelFile): \(error.localizedDescription)")
             }
             _ = try ONNXModel(serialized: bytes)
-            let source: TrainingSource
-            switch (portfolio, data) {
-            case (let p?, nil): source = .portfolio(p)
-            case (nil, let d?): source = .data(d)
-            default: throw CLIError.usage("give exactly one of --portfolio ID or --data ID")
-            }
+            let source = try RolesCLI.trainingSource(portfolio: portfolio, data: data)
             let chain = try ChainHome.open(Home(global))
             let key = try signer.load(global)
             if let bounty, let id = UInt64(bounty) { try Self.checkWinner(of: id, file: bytes, publisher: key.address, chain: chain) }

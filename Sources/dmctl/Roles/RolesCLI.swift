@@ -8,9 +8,9 @@ import MarketKit
 enum RolesCLI {
     // MARK: - Reading arguments
 
-    /// A token symbol, or a usage error naming the flag.
+    /// A token symbol, or a usage error naming the flag (``LedgerCLI/token(_:field:)``).
     static func token(_ text: String, field: String) throws -> TokenID {
-        do { return try TokenID(text) } catch { throw CLIError.usage("\(field): \(error)") }
+        try LedgerCLI.token(text, field: field)
     }
 
     /// A market slug, or a usage error naming the flag.
@@ -34,6 +34,15 @@ enum RolesCLI {
             if optional { return nil }
             throw CLIError.usage("give --\(name)-hash HEX or --\(name)-file PATH")
         default: throw CLIError.usage("give either --\(name)-hash or --\(name)-file, not both")
+        }
+    }
+
+    /// What a model was trained on: exactly one of `--portfolio ID` and `--data ID`.
+    static func trainingSource(portfolio: UInt64?, data: UInt64?) throws -> TrainingSource {
+        switch (portfolio, data) {
+        case (let p?, nil): return .portfolio(p)
+        case (nil, let d?): return .data(d)
+        default: throw CLIError.usage("give exactly one of --portfolio ID or --data ID")
         }
     }
 
