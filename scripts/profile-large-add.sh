@@ -36,8 +36,8 @@ echo "client $BENCH: samples per thread"; threads "$BENCH" | tee "$OUT.client-th
 SERVER_TIDS=$(awk '{print $2}' "$OUT.server-threads.txt" | paste -sd, -)
 ALL_TIDS=$(cat "$OUT.server-threads.txt" "$OUT.client-threads.txt" | awk '{print $2}' | paste -sd, -)
 echo "server: top symbols (share of the server's samples)"
-perf report -i "$OUT.perf.data" --tid "$SERVER_TIDS" --percentage relative --no-children --sort sym --stdio -g none 2> /dev/null | grep "%" | head -25 | cut -c1-140
-KECCAK=$(perf report -i "$OUT.perf.data" --tid "$ALL_TIDS" --no-children --sort sym --stdio -g none -F sample,sym 2> /dev/null | awk '/Keccak256/ {s += $1} END {print s + 0}')
+perf report -i "$OUT.perf.data" --tid "$SERVER_TIDS" --percentage relative --no-children --sort sym --stdio -g none 2> /dev/null | grep "%" | cut -c1-140 | head -25 || true
+KECCAK=$(perf report -i "$OUT.perf.data" --tid "$ALL_TIDS" --no-children --sort sym --stdio -g none -F sample,sym 2> /dev/null | awk '/Keccak256/ {s += $1} END {print s + 0}' || true)
 TOTAL=$(cat "$OUT.server-threads.txt" "$OUT.client-threads.txt" | awk '{s += $1} END {print s + 0}')
 echo "ADD samples (server + client) $TOTAL, of which Keccak $KECCAK"
 awk -v t="$TOTAL" -v k="$KECCAK" 'BEGIN { if (k > 0) printf "all CPU / Keccak CPU = %.2f; two cores cap the ADD at %.2fx Keccak alone\n", t / k, 2 * k / t }'
