@@ -21,6 +21,7 @@ public enum PrivateAggregator {
         /// Histogram bins' labels.
         public let bins: [String]
 
+        /// Whether two plans are the same aggregate: same query, epsilon, grid digits and sensitivity (the column, bounds and bins are not compared).
         public static func == (a: Plan, b: Plan) -> Bool {
             a.query == b.query && a.milliEpsilon == b.milliEpsilon && a.decimals == b.decimals && a.sensitivity == b.sensitivity
         }
