@@ -90,6 +90,7 @@ public enum MarketError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The ledger refused a token or escrow operation.
     case ledger(LedgerError)
 
+    /// What the market refused and what was expected, naming the listing, account or window concerned.
     public var description: String {
         switch self {
         case .invalidMarketID(let s):

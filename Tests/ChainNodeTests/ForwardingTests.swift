@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import LedgerCore
 import Testing
-@testable import ChainNode
+import ChainNode
 
 /// A follower's forwarded transactions when the leader goes away for good: after
 /// `forwardRetryMilliseconds` without a leader they are reported dropped, and may be submitted

@@ -1,7 +1,7 @@
 import Foundation
 import LedgerCore
 import Testing
-@testable import ChainNode
+import ChainNode
 
 /// `Node.shutdown()` in process: the ready pool goes into a last block, every waiter is
 /// answered, every head feed finishes, and nothing more is admitted.

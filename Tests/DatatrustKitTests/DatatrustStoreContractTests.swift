@@ -3,7 +3,7 @@ import Foundation
 import LedgerCore
 import MarketKit
 import Testing
-@testable import DatatrustKit
+import DatatrustKit
 
 /// What every ``DatatrustStore`` promises, checked against each backend with the same
 /// assertions: SQLite and PostgreSQL (see Support/IndexBackends.swift for when that one runs).

@@ -2,7 +2,7 @@ import DataMarketTesting
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-@testable import DatatrustKit
+import DatatrustKit
 import LedgerCore
 import MarketKit
 import NIOFoundationCompat

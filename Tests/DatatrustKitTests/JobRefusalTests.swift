@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
-@testable import DatatrustKit
+import DatatrustKit
 import LedgerCore
 import MarketKit
 

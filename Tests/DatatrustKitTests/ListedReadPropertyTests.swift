@@ -1,7 +1,7 @@
 import DataMarketTesting
 import Foundation
 import Testing
-@testable import DatatrustKit
+import DatatrustKit
 import LedgerCore
 import MarketKit
 

@@ -3,7 +3,7 @@ import Foundation
 import LedgerCore
 import Testing
 import LedgerCore
-@testable import DatatrustKit
+import DatatrustKit
 
 @Suite struct PrivacyTests {
     /// Mean 0 and variance 2p/(1−p)² with p = exp(−1/b); bounds are 6 standard errors, the

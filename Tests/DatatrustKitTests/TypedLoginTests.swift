@@ -1,7 +1,7 @@
 import DataMarketTesting
 import Foundation
 import Testing
-@testable import DatatrustKit
+import DatatrustKit
 import LedgerCore
 
 /// The EIP-712 login beside the EIP-191 one: a wallet's `eth_signTypedData_v4` over

@@ -5,7 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import LedgerCore
 import MarketKit
-@testable import ModelHostKit
+import ModelHostKit
 import ONNXKit
 import Testing
 import NIOFoundationCompat

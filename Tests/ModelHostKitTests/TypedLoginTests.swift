@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import LedgerCore
-@testable import ModelHostKit
+import ModelHostKit
 import Testing
 import NIOFoundationCompat
 

@@ -6,8 +6,8 @@ import OpenAPIRuntime
 /// Server-Sent Events stream (`GET /stream?from=H`) and are handed out from a bounded buffer;
 /// when the buffer does not hold the height asked for (first start, a broken stream, a
 /// follower far behind) they are read a page at a time from `GET /blocks?from=H`, as binary
-/// pages of canonical bytes (``BinaryBlockPage``). After a full page the next one is fetched
-/// at once, while the caller verifies the one it got.
+/// pages (each block a 4-byte big-endian length, then its canonical `Block.encoded` bytes).
+/// After a full page the next one is fetched at once, while the caller verifies the one it got.
 ///
 /// A broken stream is reopened, after 100 ms, then twice as long after each failure up to 5 s;
 /// until then waiting polls. The source is not trusted: whoever applies its blocks

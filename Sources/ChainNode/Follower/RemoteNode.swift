@@ -123,8 +123,9 @@ public struct RemoteNode: Sendable {
     /// The most bytes of a binary page read (100 blocks).
     static let maxBinaryPage = 512 << 20
 
-    /// One page of blocks from `height` on (at most 100) as their framed canonical bytes
-    /// (``BinaryBlockPage``): `GET /blocks?from=height` with `Accept: application/octet-stream`.
+    /// One page of blocks from `height` on (at most 100) as their framed canonical bytes (each a
+    /// 4-byte big-endian length, then the bytes): `GET /blocks?from=height` with
+    /// `Accept: application/octet-stream`.
     /// Nil when the node answered a JSON page instead (a node older than the binary variant).
     public func binaryBlockPage(from height: UInt64) async throws(RemoteNodeError) -> [UInt8]? {
         try await binaryOrJSONPage(from: height).binary
@@ -236,7 +237,7 @@ public struct RemoteNode: Sendable {
     }
 
     /// Hands several signed transactions to the node in one request (`POST /transactions/batch`,
-    /// their canonical bytes framed as ``BinaryBlockPage`` frames blocks), each admitted as
+    /// each one's canonical bytes after its 4-byte big-endian length), each admitted as
     /// ``submit(_:waitSeconds:)`` admits one, in order.
     ///
     /// - Returns: one status per transaction, in order: pending (or included), or refused with

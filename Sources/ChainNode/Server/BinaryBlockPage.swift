@@ -1,4 +1,4 @@
-public import LedgerCore
+package import LedgerCore
 
 /// The binary variant of a `GET /blocks` page (asked for with `Accept: application/octet-stream`):
 /// for each block in height order, the length of its canonical encoding as a 4-byte big-endian
@@ -14,19 +14,19 @@ public import LedgerCore
 /// let bytes = BinaryBlockPage.encode(blocks)
 /// let again = try BinaryBlockPage.decode(bytes, from: blocks[0].height)  // == blocks
 /// ```
-public enum BinaryBlockPage {
+package enum BinaryBlockPage {
     /// The media type of a binary page.
-    public static let contentType = "application/octet-stream"
+    package static let contentType = "application/octet-stream"
 
     /// The framed canonical bytes of `blocks`.
-    public static func encode(_ blocks: [Block]) -> [UInt8] {
+    package static func encode(_ blocks: [Block]) -> [UInt8] {
         var out: [UInt8] = []
         for block in blocks { append(block.encoded, to: &out) }
         return out
     }
 
     /// Appends one block's canonical bytes `encoded`, framed, to `page`.
-    public static func append(_ encoded: [UInt8], to page: inout [UInt8]) {
+    package static func append(_ encoded: [UInt8], to page: inout [UInt8]) {
         let length = UInt32(truncatingIfNeeded: encoded.count)
         page.reserveCapacity(page.count + 4 + encoded.count)
         for shift in stride(from: 24, through: 0, by: -8) { page.append(UInt8(truncatingIfNeeded: length >> UInt32(shift))) }
@@ -38,7 +38,7 @@ public enum BinaryBlockPage {
     ///
     /// - Throws: ``RemoteNodeError/badBlock(height:reason:)`` naming the first block that is cut
     ///   short, does not decode or is not at the height its place in the page gives it.
-    public static func decode(_ page: [UInt8], from height: UInt64) throws(RemoteNodeError) -> [Block] {
+    package static func decode(_ page: [UInt8], from height: UInt64) throws(RemoteNodeError) -> [Block] {
         var blocks: [Block] = []
         var p = 0
         var expected = height

@@ -1,12 +1,12 @@
 /// Epsilon is handled as an integer number of milli-epsilon (1 ε = 1000), so budgets and prices
 /// add up exactly; text forms are decimals with at most three fractional digits ("0.25").
-public enum Epsilon {
+package enum Epsilon {
     /// Milli-epsilon per epsilon.
-    public static let milliPerUnit: UInt64 = 1000
+    package static let milliPerUnit: UInt64 = 1000
 
     /// Parses `"1"`, `"0.5"`, `"0.125"` into milli-epsilon.
     /// - Throws: ``DatatrustError/badRequest(_:)`` for anything else, naming `field`.
-    public static func parse(_ text: String, field: String = "epsilon") throws(DatatrustError) -> UInt64 {
+    package static func parse(_ text: String, field: String = "epsilon") throws(DatatrustError) -> UInt64 {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         let bad = DatatrustError.badRequest("\(field): \"\(text.prefix(40))\" is not a decimal with at most 3 fractional digits, e.g. \"0.5\"")
         guard (1...2).contains(parts.count), let whole = parts.first, !whole.isEmpty, whole.count <= 9,
@@ -21,7 +21,7 @@ public enum Epsilon {
     }
 
     /// Formats milli-epsilon as a decimal: 1500 → "1.5", 2000 → "2", 125 → "0.125".
-    public static func format(milli: UInt64) -> String {
+    package static func format(milli: UInt64) -> String {
         let whole = milli / milliPerUnit
         let fraction = milli % milliPerUnit
         guard fraction != 0 else { return "\(whole)" }

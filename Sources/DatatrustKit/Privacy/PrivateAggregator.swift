@@ -3,25 +3,26 @@ import MarketKit
 
 /// Validates and runs ``AggregateQuery`` values: the true aggregate is computed on integers on a
 /// fixed-point grid, then discrete Laplace noise from ``DiscreteLaplace`` is added.
-public enum PrivateAggregator {
+package enum PrivateAggregator {
     /// A validated aggregate: everything needed to state its epsilon and run it.
-    public struct Plan: Sendable, Equatable {
+    package struct Plan: Sendable, Equatable {
         /// The query.
-        public let query: AggregateQuery
+        package let query: AggregateQuery
         /// Epsilon in milli-epsilon.
-        public let milliEpsilon: UInt64
+        package let milliEpsilon: UInt64
         /// The column, for all kinds but count.
-        public let column: MarketSchema.Column?
+        package let column: MarketSchema.Column?
         /// Clamping bounds, for sum and mean.
-        public let bounds: (lower: Double, upper: Double)?
+        package let bounds: (lower: Double, upper: Double)?
         /// Grid digits.
-        public let decimals: Int
+        package let decimals: Int
         /// Sensitivity in grid units (1 for count and histogram).
-        public let sensitivity: UInt64
+        package let sensitivity: UInt64
         /// Histogram bins' labels.
-        public let bins: [String]
+        package let bins: [String]
 
-        public static func == (a: Plan, b: Plan) -> Bool {
+        /// Whether two plans are the same aggregate: same query, epsilon, grid digits and sensitivity (the column, bounds and bins are not compared).
+        package static func == (a: Plan, b: Plan) -> Bool {
             a.query == b.query && a.milliEpsilon == b.milliEpsilon && a.decimals == b.decimals && a.sensitivity == b.sensitivity
         }
     }
@@ -33,7 +34,7 @@ public enum PrivateAggregator {
     /// Checks `query` against `schema`.
     /// - Throws: ``DatatrustError/badRequest(_:)`` for malformed fields, ``DatatrustError/unprocessable(_:)``
     ///   when no sound epsilon or sensitivity can be stated (text column, missing bounds).
-    public static func plan(_ query: AggregateQuery, schema: MarketSchema) throws(DatatrustError) -> Plan {
+    package static func plan(_ query: AggregateQuery, schema: MarketSchema) throws(DatatrustError) -> Plan {
         let milli = try Epsilon.parse(query.epsilon, field: "aggregate.epsilon")
         guard milli >= 1 else { throw .badRequest("aggregate.epsilon: must be positive, e.g. \"0.1\"") }
         guard milli <= 100 * Epsilon.milliPerUnit else { throw .badRequest("aggregate.epsilon: \(query.epsilon) is above the ceiling 100") }
@@ -104,7 +105,7 @@ public enum PrivateAggregator {
     }
 
     /// Runs the plan over `table` and adds noise drawn from `rng`.
-    public static func run<R: ExactRandomSource>(
+    package static func run<R: ExactRandomSource>(
         _ plan: Plan, table: MarketTable, limits: QueryLimits, using rng: inout R
     ) throws(DatatrustError) -> (result: SandboxResult, privacy: PrivacyReport) {
         var unlimited = limits

@@ -2,22 +2,22 @@ import Dispatch
 import Foundation
 import GRDB
 internal import GRDBSQLite
-public import LedgerCore
-public import MarketKit
+package import LedgerCore
+package import MarketKit
 
 /// The rows of one market, as loaded from the vault for a query.
-public struct MarketTable: Sendable {
+package struct MarketTable: Sendable {
     /// The market (and table name).
-    public var market: MarketID
+    package var market: MarketID
     /// Its schema.
-    public var schema: MarketSchema
+    package var schema: MarketSchema
     /// The datapoints whose rows are loaded, in the order of `listing` indexes below.
-    public var listings: [Hash32]
+    package var listings: [Hash32]
     /// Each row with the index into `listings` of the datapoint it came from.
-    public var rows: [(listing: Int, values: [SQLValue])]
+    package var rows: [(listing: Int, values: [SQLValue])]
 
     /// A table.
-    public init(market: MarketID, schema: MarketSchema, listings: [Hash32], rows: [(listing: Int, values: [SQLValue])]) {
+    package init(market: MarketID, schema: MarketSchema, listings: [Hash32], rows: [(listing: Int, values: [SQLValue])]) {
         self.market = market
         self.schema = schema
         self.listings = listings
@@ -26,13 +26,13 @@ public struct MarketTable: Sendable {
 }
 
 /// The outcome of one sandboxed statement.
-public struct SandboxResult: Sendable, Equatable {
+package struct SandboxResult: Sendable, Equatable {
     /// Result column names.
-    public var columns: [String]
+    package var columns: [String]
     /// Result rows.
-    public var rows: [[SQLValue]]
+    package var rows: [[SQLValue]]
     /// Per market, the listings (dataHashes, ascending) at least one of whose rows the engine examined.
-    public var listingsRead: [MarketID: [Hash32]]
+    package var listingsRead: [MarketID: [Hash32]]
 }
 
 /// Runs one read-only SELECT over market rows in a private in-memory SQLite database.
@@ -48,14 +48,14 @@ public struct SandboxResult: Sendable, Equatable {
 /// their datapoint; the user queries a view named after the market whose WHERE clause calls a
 /// recording function on each row it examines. The authorizer refuses the hidden table and the
 /// recording function outside that view, so a query can neither bypass nor forge the record.
-public enum SQLSandbox {
+package enum SQLSandbox {
     static let touchFunction = "_dt_touch"
     static let hiddenPrefix = "_rows_"
 
     /// Runs `sql` over `tables`.
     /// - Throws: ``DatatrustError/badRequest(_:)`` for SQL that is not one read-only SELECT or is
     ///   refused by the sandbox; ``DatatrustError/unprocessable(_:)`` for limits exceeded.
-    public static func run(sql: String, tables: [MarketTable], limits: QueryLimits, bindings: [SQLValue] = []) throws(DatatrustError) -> SandboxResult {
+    package static func run(sql: String, tables: [MarketTable], limits: QueryLimits, bindings: [SQLValue] = []) throws(DatatrustError) -> SandboxResult {
         guard sql.utf8.count <= limits.maxSQLBytes else {
             throw .badRequest("sql: \(sql.utf8.count) bytes, expected at most \(limits.maxSQLBytes)")
         }

@@ -2,10 +2,10 @@ import Foundation
 
 /// Parses and validates a datapoint's bytes against a ``MarketSchema``. A refusal names the
 /// row (1-based, not counting the CSV header) and the column.
-public enum RowParser {
+package enum RowParser {
     /// The rows of `data`, each a value per schema column.
     /// - Throws: ``DatatrustError/unprocessable(_:)`` naming the row and column of the first fault.
-    public static func parse(_ data: [UInt8], schema: MarketSchema) throws(DatatrustError) -> [[SQLValue]] {
+    package static func parse(_ data: [UInt8], schema: MarketSchema) throws(DatatrustError) -> [[SQLValue]] {
         var stream = RowStream(schema: schema)
         var rows: [[SQLValue]] = []
         let failure: DatatrustError? = data.withUnsafeBytes { bytes in

@@ -10,13 +10,13 @@
 /// for chunk in chunks { try chunk.withUnsafeBytes { try rows.feed($0) } }
 /// let count = try rows.finish()
 /// ```
-public struct RowStream: Sendable {
+package struct RowStream: Sendable {
     /// The schema checked.
-    public let schema: MarketSchema
+    package let schema: MarketSchema
     /// Rows accepted so far.
-    public private(set) var rowCount = 0
+    package private(set) var rowCount = 0
     /// Longest record (CSV record or JSON line) accepted, bytes.
-    public static let maxRecordBytes = 4 << 20
+    package static let maxRecordBytes = 4 << 20
 
     // CSV state: the record being read, field by field (raw bytes; UTF-8 checked per field).
     private var fields: [[UInt8]?] = []
@@ -36,14 +36,14 @@ public struct RowStream: Sendable {
     private let names: [String]
 
     /// A validator of `schema`'s format.
-    public init(schema: MarketSchema) {
+    package init(schema: MarketSchema) {
         self.schema = schema
         names = schema.columns.map(\.name)
     }
 
     /// Checks the next bytes; `emit` receives each complete row, in order.
     /// - Throws: ``DatatrustError/unprocessable(_:)`` at the first fault.
-    public mutating func feed(_ bytes: UnsafeRawBufferPointer, emit: ([SQLValue]) -> Void = { _ in }) throws(DatatrustError) {
+    package mutating func feed(_ bytes: UnsafeRawBufferPointer, emit: ([SQLValue]) -> Void = { _ in }) throws(DatatrustError) {
         switch schema.format {
         case .csv:
             var i = 0
@@ -70,7 +70,7 @@ public struct RowStream: Sendable {
 
     /// Ends the data: checks the last record and that there was at least one row; returns the row count.
     @discardableResult
-    public mutating func finish(emit: ([SQLValue]) -> Void = { _ in }) throws(DatatrustError) -> Int {
+    package mutating func finish(emit: ([SQLValue]) -> Void = { _ in }) throws(DatatrustError) -> Int {
         switch schema.format {
         case .csv:
             if quoteInQuoted { quoteInQuoted = false; quoted = false }

@@ -82,9 +82,9 @@ public struct RemoveResult: Sendable, Hashable, Codable {
 }
 
 /// The JSON error body: `{"error": code, "detail": text}`.
-public struct ErrorBody: Sendable, Hashable, Codable {
+package struct ErrorBody: Sendable, Hashable, Codable {
     /// Machine-readable code (see ``DatatrustError/code``).
-    public var error: String
+    package var error: String
     /// What was wrong and what was expected.
-    public var detail: String
+    package var detail: String
 }

@@ -28,6 +28,7 @@ public enum TransactionError: Error, Equatable, Sendable, CustomStringConvertibl
     /// Typed data that is not a DataMarket transaction envelope.
     case typedData(TypedDataError)
 
+    /// What was wrong with the transaction and what was expected, as shown to whoever submitted it.
     public var description: String {
         switch self {
         case .malformed(let r): "malformed transaction: \(r)"
@@ -75,6 +76,7 @@ public enum ChainError: Error, Equatable, Sendable, CustomStringConvertible {
     /// None of the submitted transactions could be included.
     case noTransactionAccepted(count: Int)
 
+    /// What went wrong with the block, the store or the submission, and what the chain expected.
     public var description: String {
         switch self {
         case .heightMismatch(let e, let f): "block height \(f) does not follow: expected \(e)"

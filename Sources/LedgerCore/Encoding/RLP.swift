@@ -200,6 +200,7 @@ public enum RLPError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Bytes that are not UTF-8 where text was expected.
     case invalidUTF8(field: String)
 
+    /// Where the RLP input broke and what was expected, prefixed `RLP:`.
     public var description: String {
         switch self {
         case .truncated(let o): "RLP: input ends inside the item at byte \(o)"

@@ -238,6 +238,7 @@ public enum KeystoreError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A file system failure.
     case io(String)
 
+    /// What the keystore refused (a bad name, a taken name, a wrong passphrase) and what to do instead.
     public var description: String {
         switch self {
         case .invalidName(let n): "key name '\(n)' is invalid: expected 1-64 characters a-z, A-Z, 0-9, '-', '_' or '.', not starting with '.'"

@@ -52,6 +52,7 @@ public enum LedgerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The token moves only through its minting module, and this operation would move it otherwise.
     case moduleBoundToken(token: TokenID, minter: Authority, operation: String)
 
+    /// What the ledger refused, naming the token, account or amount, and what was expected.
     public var description: String {
         switch self {
         case .invalidSymbol(let s):

@@ -159,6 +159,7 @@ public struct BalanceKey: Hashable, Comparable, Sendable, Codable {
         self.token = token
         self.account = account
     }
+    /// Orders by token, then account: the order balances are listed and hashed in.
     public static func < (l: BalanceKey, r: BalanceKey) -> Bool {
         l.token != r.token ? l.token < r.token : l.account < r.account
     }
@@ -178,6 +179,7 @@ public struct AllowanceKey: Hashable, Comparable, Sendable, Codable {
         self.owner = owner
         self.spender = spender
     }
+    /// Orders by token, then owner, then spender: the order allowances are listed and hashed in.
     public static func < (l: AllowanceKey, r: AllowanceKey) -> Bool {
         if l.token != r.token { return l.token < r.token }
         if l.owner != r.owner { return l.owner < r.owner }

@@ -63,6 +63,7 @@ public struct StateMap<Key: Hashable & Comparable & Sendable, Value: Sendable>: 
 }
 
 extension StateMap: Equatable where Value: Equatable {
+    /// Whether both maps hold the same keys with equal values, whatever order they were written in.
     public static func == (lhs: StateMap, rhs: StateMap) -> Bool { lhs.storage == rhs.storage }
 }
 

@@ -22,9 +22,12 @@ public struct TokenID: Hashable, Comparable, Sendable, Codable, CustomStringConv
         return bytes.allSatisfy { (65...90).contains($0) || (48...57).contains($0) || $0 == 45 || $0 == 95 || $0 == 46 }
     }
 
+    /// The bare symbol, e.g. `DMT`.
     public var description: String { symbol }
+    /// Orders token ids alphabetically by symbol.
     public static func < (l: TokenID, r: TokenID) -> Bool { l.symbol < r.symbol }
 
+    /// Decodes the bare symbol string, throwing `DecodingError.dataCorrupted` for one that is not a valid symbol.
     public init(from decoder: any Decoder) throws {
         let s = try decoder.singleValueContainer().decode(String.self)
         guard TokenID.isValid(s) else {
@@ -33,6 +36,7 @@ public struct TokenID: Hashable, Comparable, Sendable, Codable, CustomStringConv
         symbol = s
     }
 
+    /// Encodes the id as its bare symbol string, e.g. `"DMT"`.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(symbol)
@@ -46,6 +50,7 @@ public enum Authority: Hashable, Sendable, Codable, CustomStringConvertible {
     /// A protocol module hosted on the chain, by name (e.g. `market`).
     case module(String)
 
+    /// The account's EIP-55 checksummed address, or `module:` followed by the module's name.
     public var description: String {
         switch self {
         case .account(let a): a.checksummed

@@ -18,9 +18,12 @@ public struct MarketID: Hashable, Comparable, Sendable, Codable, CustomStringCon
     /// The symbol of the market's MarketToken, e.g. `MKT-CANCER-DATA`.
     public var tokenSymbol: TokenID { TokenID(unchecked: "MKT-" + slug.uppercased()) }
 
+    /// The bare slug, e.g. `cancer-data`.
     public var description: String { slug }
+    /// Orders market ids alphabetically by slug.
     public static func < (l: MarketID, r: MarketID) -> Bool { l.slug < r.slug }
 
+    /// Decodes the bare slug string, throwing `DecodingError.dataCorrupted` for one that is not a valid slug.
     public init(from decoder: any Decoder) throws {
         let s = try decoder.singleValueContainer().decode(String.self)
         do { try self.init(s) } catch {
@@ -28,6 +31,7 @@ public struct MarketID: Hashable, Comparable, Sendable, Codable, CustomStringCon
         }
     }
 
+    /// Encodes the id as its bare slug string, e.g. `"cancer-data"`.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.singleValueContainer()
         try c.encode(slug)

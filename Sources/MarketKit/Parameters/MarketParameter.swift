@@ -80,7 +80,9 @@ public enum MarketParameter: String, Codable, Sendable, CaseIterable, Comparable
         }
     }
 
+    /// The parameter's name as written in a reparameterisation proposal, e.g. `challengeStake`.
     public var description: String { rawValue }
+    /// Orders parameters alphabetically by name.
     public static func < (l: MarketParameter, r: MarketParameter) -> Bool { l.rawValue < r.rawValue }
 }
 

@@ -131,6 +131,7 @@ public enum RolesError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The market module's state refused a lookup (e.g. an unknown market).
     case market(MarketError)
 
+    /// What the roles module refused, naming the token or account concerned, and what was expected.
     public var description: String {
         switch self {
         case .unknownData(let id): "no $Data token \(id) exists (minted by the roles module)"

@@ -45,5 +45,6 @@ public enum ModelHostError: Error, Equatable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// The machine-readable ``code`` and the reason, e.g. `payment_required: ...`.
     public var description: String { "\(code): \(detail)" }
 }

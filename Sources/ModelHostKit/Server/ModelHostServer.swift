@@ -87,23 +87,23 @@ public enum ModelHostServer {
 }
 
 /// The JSON error body.
-public struct HostErrorBody: Codable, Sendable, Equatable {
+package struct HostErrorBody: Codable, Sendable, Equatable {
     /// Machine-readable code (``ModelHostError/code``).
-    public let error: String
+    package let error: String
     /// What was wrong and what was expected.
-    public let detail: String
+    package let detail: String
 }
 
 /// The body of `POST /models/{model}/predict`.
-public struct PredictRequest: Codable, Sendable, Equatable {
+package struct PredictRequest: Codable, Sendable, Equatable {
     /// The prepaid bundle to charge (one use per row).
-    public var bundle: UInt64?
+    package var bundle: UInt64?
     /// Feature rows.
-    public var rows: [[Float]]
+    package var rows: [[Float]]
     /// The caller's id for this call: a retry with the same id is answered without a second charge.
-    public var requestID: String?
+    package var requestID: String?
     /// A request.
-    public init(bundle: UInt64?, rows: [[Float]], requestID: String? = nil) {
+    package init(bundle: UInt64?, rows: [[Float]], requestID: String? = nil) {
         self.bundle = bundle
         self.rows = rows
         self.requestID = requestID

@@ -63,6 +63,7 @@ public enum CommitmentError: Error, Equatable, Sendable, CustomStringConvertible
     /// A revealed payload that does not hash to the commitment.
     case mismatch(expected: Hash32, computed: Hash32)
 
+    /// What was wrong with the salt, payload or reveal and what was expected.
     public var description: String {
         switch self {
         case .wrongSaltLength(let n): "salt: \(n) bytes, expected exactly 32"

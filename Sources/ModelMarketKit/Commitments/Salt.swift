@@ -58,6 +58,7 @@ public struct Salt: Hashable, Sendable, Codable, CustomStringConvertible {
     /// `0x` + 64 lowercase hex digits.
     public var hex: String { Hex.encode(bytes) }
 
+    /// The salt as `0x` followed by 64 lowercase hex digits (the same as ``hex``).
     public var description: String { hex }
 
     /// Decodes the hex form strictly.

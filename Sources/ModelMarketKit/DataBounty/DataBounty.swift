@@ -14,6 +14,7 @@ public struct DataBounty: Sendable, Codable, Equatable {
         /// mode required of every owner).
         case contribution
 
+        /// The rule's name as written in a bounty's terms, e.g. `contribution`.
         public var description: String { rawValue }
     }
 
@@ -155,6 +156,7 @@ public struct DataBounty: Sendable, Codable, Equatable {
         /// Settled. Terminal.
         case closed
 
+        /// The phase's name as shown in a bounty's state, e.g. `training`.
         public var description: String { rawValue }
     }
 

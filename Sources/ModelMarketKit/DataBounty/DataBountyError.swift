@@ -11,6 +11,7 @@ public enum DataBountyError: Error, Equatable, Sendable, CustomStringConvertible
         /// Challenges, after the reveal.
         case challenge
 
+        /// The window's name as quoted in an error message, e.g. `reveal`.
         public var description: String { rawValue }
     }
 
@@ -73,6 +74,7 @@ public enum DataBountyError: Error, Equatable, Sendable, CustomStringConvertible
     /// An amount overflowed.
     case arithmetic(ArithmeticError)
 
+    /// What the data bounty refused and what was expected, prefixed by the field or step concerned.
     public var description: String {
         switch self {
         case .unknownBounty(let id): "databounty: no data bounty with id \(id)"

@@ -19,6 +19,7 @@ public enum IntegerModel {
         /// Logistic regression; error = misclassification in basis points.
         case logistic
 
+        /// The model kind's name, `linear` or `logistic`.
         public var description: String { rawValue }
     }
 
@@ -99,6 +100,7 @@ public enum IntegerModelError: Error, Equatable, Sendable, CustomStringConvertib
     /// A label is invalid for the model.
     case label(index: Int, value: Int64, reason: String)
 
+    /// What was wrong with the model, the features or the labels, and what was expected.
     public var description: String {
         switch self {
         case .shape(let r): "model: \(r)"

@@ -15,6 +15,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A split or subset parameter is out of range.
     case invalidSplit(reason: String)
 
+    /// What was wrong with the dataset, naming the line where there is one, and what was expected.
     public var description: String {
         switch self {
         case .empty: "dataset: no data rows; expected at least one line `f_1,...,f_n,label`"

@@ -75,6 +75,7 @@ public struct ModelBounty: Sendable, Codable, Equatable {
         /// trainers (or back to the requester when there were none). Terminal.
         case cancelled
 
+        /// The phase's name as shown in a bounty's state, e.g. `open`.
         public var description: String { rawValue }
 
         /// Whether no call can change the bounty any more.
@@ -114,6 +115,7 @@ public struct ModelBounty: Sendable, Codable, Equatable {
             /// Verified winner.
             case verified
 
+            /// The status's name as shown in a bounty's state, e.g. `committed`.
             public var description: String { rawValue }
         }
     }

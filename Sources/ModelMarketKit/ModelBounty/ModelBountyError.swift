@@ -13,6 +13,7 @@ public enum ModelBountyError: Error, Equatable, Sendable, CustomStringConvertibl
         /// The current candidate's reveal, for one response window after its selection.
         case candidate
 
+        /// The window's name as quoted in an error message, e.g. `truth`.
         public var description: String { rawValue }
     }
 
@@ -57,6 +58,7 @@ public enum ModelBountyError: Error, Equatable, Sendable, CustomStringConvertibl
     /// An amount overflowed.
     case arithmetic(ArithmeticError)
 
+    /// What the model bounty refused and what was expected, prefixed by the field or step concerned.
     public var description: String {
         switch self {
         case .unknownBounty(let id): "bounty: no bounty with id \(id)"

@@ -8,6 +8,7 @@ public enum Metric: Sendable, Codable, Equatable, CustomStringConvertible {
     /// the labels' fixed-point units, `−⌊Σ|pᵢ − tᵢ| / n⌋` (≤ 0; closer to 0 is better).
     case meanAbsoluteError
 
+    /// The metric in words with its unit, e.g. `accuracy over 2 classes (basis points)`.
     public var description: String {
         switch self {
         case .accuracy(let k): "accuracy over \(k) classes (basis points)"

@@ -62,6 +62,7 @@ public enum ScoringError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The summed absolute error exceeds 2^64 − 1 (or the mean exceeds 2^63 − 1).
     case errorTooLarge
 
+    /// What prevented scoring (a length mismatch, no labels, an overflow) and what was expected.
     public var description: String {
         switch self {
         case .lengthMismatch(let p, let t): "predictions: \(p) values, expected one per test row (\(t))"

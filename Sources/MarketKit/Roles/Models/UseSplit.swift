@@ -54,6 +54,7 @@ public struct UseSplit: Sendable, Equatable {
         return sum
     }
 
+    /// Whether both splits pay the same amounts to the model owner, the curator and each `$Data` entry.
     public static func == (l: UseSplit, r: UseSplit) -> Bool {
         l.modelOwner == r.modelOwner && l.curator == r.curator
             && l.dataOwners.map(\.data) == r.dataOwners.map(\.data) && l.dataOwners.map(\.amount) == r.dataOwners.map(\.amount)

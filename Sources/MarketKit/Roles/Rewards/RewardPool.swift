@@ -45,6 +45,7 @@ public struct PairKey: Hashable, Comparable, Sendable, Codable {
         self.first = first
         self.second = second
     }
+    /// Orders by the first id, then the second.
     public static func < (l: PairKey, r: PairKey) -> Bool { l.first != r.first ? l.first < r.first : l.second < r.second }
 }
 
@@ -59,6 +60,7 @@ public struct AccountKey: Hashable, Comparable, Sendable, Codable {
         self.id = id
         self.account = account
     }
+    /// Orders by id, then account.
     public static func < (l: AccountKey, r: AccountKey) -> Bool { l.id != r.id ? l.id < r.id : l.account < r.account }
 }
 
