@@ -2,7 +2,7 @@ import DataMarketTesting
 import Foundation
 import Hummingbird
 import HummingbirdTesting
-import DatatrustKit
+@testable import DatatrustKit
 import LedgerCore
 import MarketKit
 import Testing
