@@ -8,11 +8,11 @@ import Glibc
 /// Runs the built `dmctl` binary (next to the test bundle, or `$DMCTL_BIN`) and captures what
 /// it prints.
 ///
-/// Two ways to run a command: ``runAsync(_:stdin:stdinPath:env:timeout:)`` suspends the calling
-/// task while the child runs (swift-subprocess), so the cooperative pool stays free for other
-/// suites; ``run(_:stdin:stdinPath:env:)`` blocks the calling thread until the child exits and
-/// suits only synchronous tests that run serialized. Long-lived servers start with
-/// ``start(_:stdout:stderr:env:stdin:stdinPath:scratch:)`` or ``background(_:tag:in:env:)``.
+/// ``runAsync(_:stdin:stdinPath:env:timeout:)`` runs a command to completion and suspends the
+/// calling task while the child runs (swift-subprocess), so the cooperative pool stays free for
+/// other suites. Long-lived servers start with ``background(_:tag:in:env:)`` (or
+/// ``start(_:stdout:stderr:env:stdin:stdinPath:scratch:)`` for output files of one's choosing)
+/// and are awaited through ``BackgroundProcess``.
 public struct CLIRunner: Sendable {
     /// What a finished command did: its exit status (128 + the signal's number when a signal
     /// ended it) and everything it printed.
@@ -93,22 +93,6 @@ public struct CLIRunner: Sendable {
             }
             return result
         }
-    }
-
-    // MARK: - Blocking (synchronous tests)
-
-    /// Runs dmctl with `args` to completion, blocking the calling thread; standard input is
-    /// `stdin`'s text, else the file or folder at `stdinPath`, else empty.
-    public func run(_ args: [String], stdin: String? = nil, stdinPath: String? = nil, env: [String: String] = [:]) throws -> Result {
-        let scratch = DataMarketTesting.temporaryFolder("dmctl-run")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
-        let process = try start(args, stdout: outURL, stderr: errURL, env: env, stdin: stdin, stdinPath: stdinPath, scratch: scratch)
-        process.waitUntilExit()
-        let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, out, err)
     }
 
     // MARK: - In the background
