@@ -38,6 +38,30 @@ struct BountyFixture {
         let salt: Salt
     }
 
+    /// The reference learner trained on the published training split and exported to ONNX:
+    /// the entry that commits to its file (its predictions on the test features, the file's
+    /// Keccak-256, a fixed salt) and the file's bytes.
+    func exportedReferenceEntry() throws -> (entry: Entry, onnx: Data) {
+        let model = LogisticRegression.train(features: publication.train.features, labels: publication.train.labels)
+        let onnx = try model.onnxModel()
+        let predictions = try onnxPredictions(model: onnx, rows: publication.test.features)
+        return (Entry(predictions: predictions, modelHash: Keccak256.hash(onnx), salt: Salt.deterministic(seed: 5)), onnx)
+    }
+
+    /// `trainer`, alone, submits `entry` and plays the round to the end: claims its score, is
+    /// picked and reveals. The reveal's receipt.
+    @discardableResult
+    func winAlone(_ entry: Entry, by trainer: PrivateKey) throws -> Receipt {
+        let score = try score(entry)
+        try submit(entry, by: trainer)
+        try pastDeadline()
+        try revealTruth()
+        try world.bounty(.claim(bounty: id, score: score), from: trainer)
+        try world.warp(window)
+        try world.bounty(.pick(bounty: id), from: trainer)
+        return try reveal(entry, by: trainer)
+    }
+
     func entry(_ predictions: [Int64], seed: UInt64) -> Entry {
         Entry(predictions: predictions, modelHash: Keccak256.hash("model \(seed)"), salt: Salt.deterministic(seed: seed))
     }
@@ -53,6 +77,14 @@ struct BountyFixture {
 
     func score(_ e: Entry) throws -> Int64 {
         try Scoring.score(predictions: e.predictions, truth: publication.truth, metric: .accuracy(classes: 2))
+    }
+
+    /// Trainers 1 and 2 submit `first` and `second`; the deadline passes and the truth is revealed.
+    func submitBothAndRevealTruth(_ first: Entry, _ second: Entry) throws {
+        try submit(first, by: trainer(1))
+        try submit(second, by: trainer(2))
+        try pastDeadline()
+        try revealTruth()
     }
 
     func pastDeadline() throws { try world.warp(deadline - world.now) }
