@@ -65,7 +65,9 @@ public struct CLIRunner: Sendable {
     /// Runs dmctl with `args` to completion without holding a thread: standard input is
     /// `stdin`'s text, else the file or folder at `stdinPath`, else empty. A child still running
     /// after `timeout` is ended (SIGTERM, then SIGKILL two seconds later) and
-    /// ``ProcessTestError/timedOut(command:seconds:)`` is thrown.
+    /// ``ProcessTestError/timedOut(command:seconds:)`` is thrown. No more than twice as many
+    /// such children as there are cores run at once in a test process (`DATAMARKET_TEST_PROCESSES`
+    /// sets another bound); a run waits, suspended, for its turn.
     public func runAsync(
         _ args: [String], stdin: String? = nil, stdinPath: String? = nil, env: [String: String] = [:],
         timeout: Duration = .seconds(900)
@@ -73,6 +75,9 @@ public struct CLIRunner: Sendable {
         let command = ([binary.lastPathComponent] + args).joined(separator: " ")
         let launch = Launch(
             executable: binary.path, arguments: args, environment: childEnvironment(env), workingDirectory: workingDirectory?.path)
+        // At most ProcessSlots' limit of children at once; the time limit counts from the start.
+        await ProcessSlots.shared.acquire()
+        defer { Task { await ProcessSlots.shared.release() } }
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {
                 if let stdin { return try await launch.collect(input: .string(stdin)) }
