@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import ModelMarketKit
+import Testing
 
 /// A model bounty on breast_cancer.csv, posted by `world.accounts[0]`.
 struct BountyFixture {
@@ -77,6 +78,13 @@ struct BountyFixture {
 
     func score(_ e: Entry) throws -> Int64 {
         try Scoring.score(predictions: e.predictions, truth: publication.truth, metric: .accuracy(classes: 2))
+    }
+
+    /// Expects trainer `winner` to hold its starting 1,000,000 plus the default reward (1,000)
+    /// and stake (100), and trainer `loser` to have lost its stake.
+    func expectPaid(winner: Int, loser: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(world.balance(trainer(winner)) == u(1_000_000 + 1000 + 100), sourceLocation: sourceLocation)
+        #expect(world.balance(trainer(loser)) == u(1_000_000 - 100), sourceLocation: sourceLocation)
     }
 
     /// Trainers 1 and 2 submit `first` and `second`; the deadline passes and the truth is revealed.

@@ -124,8 +124,7 @@ import ModelMarketKit
         let r = try world.bounty(.timeout(bounty: f.id), from: f.trainer(3))  // timeout in selection = pick
         #expect(r.events.contains { $0.kind == "Forfeited" && $0.accounts == [f.trainer(2).address] })
         _ = try f.reveal(ea, by: f.trainer(1))
-        #expect(world.balance(f.trainer(1)) == u(1_000_000 + 1000 + 100))
-        #expect(world.balance(f.trainer(2)) == u(1_000_000 - 100))
+        f.expectPaid(winner: 1, loser: 2)
     }
 
     @Test func candidateTimeoutSlashesAndMovesToTheNextCandidate() throws {
@@ -154,8 +153,7 @@ import ModelMarketKit
         #expect(f.bounty?.candidate == 1)
         _ = try f.reveal(eb, by: f.trainer(2))
         #expect(f.bounty?.winner == f.trainer(2).address)
-        #expect(world.balance(f.trainer(2)) == u(1_000_000 + 1000 + 100))
-        #expect(world.balance(f.trainer(1)) == u(1_000_000 - 100))
+        f.expectPaid(winner: 2, loser: 1)
     }
 
     @Test func noHonestCandidateRefundsTheRequesterWithTheLostStakes() throws {
@@ -202,8 +200,7 @@ import ModelMarketKit
             try world.bounty(.withdraw(bounty: f.id), from: f.trainer(1))
         }
         _ = try f.reveal(ea, by: f.trainer(1))
-        #expect(world.balance(f.trainer(1)) == u(1_000_000 + 1000 + 100))
-        #expect(world.balance(f.trainer(3)) == u(1_000_000 - 100))
+        f.expectPaid(winner: 1, loser: 3)
     }
 
     @Test func requesterCancelWithoutSubmissionsRefundsWithoutPenalty() throws {
