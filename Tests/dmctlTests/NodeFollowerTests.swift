@@ -222,8 +222,10 @@ import Testing
             // lands mid-sync however loaded the machine is), plus a seeded few milliseconds.
             let target = run * total / 10 + 1 + Int(rng.below(UInt64(total / 10)))
             let follower = try await Self.follow(followerHome, leader, run: run)
-            _ = try await eventually(timeout: .seconds(300), every: .milliseconds(10)) {
-                (try await Self.head(follower)["height"] as? Int ?? 0) >= target
+            // Read in-process (URLSession), not through a curl child that may wait for a process
+            // slot while the follower syncs past the kill point.
+            _ = await eventually(timeout: .seconds(300), every: .milliseconds(10)) {
+                (Int(await NodeForwardingTests.get(follower.url, "/head")?.body["height"] ?? "") ?? 0) >= target
             }
             try await Task.sleep(for: .milliseconds(rng.below(20)))
             await follower.kill9()
