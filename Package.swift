@@ -181,7 +181,9 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]),
 
         // MARK: - Testing (a product: users' tests of code built on DataMarket use it too)
@@ -203,7 +205,8 @@ let package = Package(
             name: "EncryptedModelScoring", dependencies: ["HECore", "LedgerCore", "ModelMarketKit", "ONNXKit"],
             path: "Examples/EncryptedModelScoring"),
         .executableTarget(
-            name: "DatatrustClientSession", dependencies: ["LedgerCore", "MarketKit", "DatatrustKit"],
+            name: "DatatrustClientSession",
+            dependencies: ["LedgerCore", "MarketKit", "DatatrustKit", .product(name: "Hummingbird", package: "hummingbird")],
             path: "Examples/DatatrustClientSession"),
 
         // MARK: - Tests
@@ -234,25 +237,32 @@ let package = Package(
             name: "DatatrustKitTests",
             dependencies: [
                 "DataMarketTesting", "DatatrustKit", "LedgerCore", "MarketKit", "DatatrustPostgres", "LedgerPostgres",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]),
         .testTarget(
             name: "HTTPEdgeTests",
-            dependencies: ["HTTPEdge", .product(name: "HummingbirdTesting", package: "hummingbird")]),
+            dependencies: [
+                "HTTPEdge", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(
             name: "ChainNodeTests",
             dependencies: [
-                "DataMarketTesting", "ChainNode", "LedgerCore", "MarketKit", "CSodium",
+                "DataMarketTesting", "ChainNode", "LedgerCore", "MarketKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
             name: "ModelHostKitTests",
             dependencies: [
                 "DataMarketTesting", "ModelHostKit", "LedgerCore", "MarketKit", "HECore", "ONNXKit", "DatatrustKit",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]),
         .testTarget(
             name: "dmctlTests",

@@ -4,6 +4,14 @@
 // `cd Benchmarks && swift run -c release DataMarketBenchmarks [area ...]`.
 import PackageDescription
 
+/// The root package's strict settings (see ../Package.swift): existentials spelled `any P`,
+/// members visible only through a file's own imports, imports internal unless marked.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
 let package = Package(
     name: "DataMarketBenchmarks",
     platforms: [.macOS(.v14)],
@@ -38,3 +46,7 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
+}

@@ -10,8 +10,6 @@ import MarketKit
 /// listing owner is paid and rewarded on chain.
 @Suite struct ChainIntegrationTests {
     static func key(_ n: UInt8) throws -> PrivateKey { try PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [n]) }
-    static func tokens(_ n: UInt64) -> UInt256 { UInt256(n).multipliedFullWidth(by: 1_000_000_000_000_000_000).low }
-    static func milli(_ n: UInt64) -> UInt256 { UInt256(n).multipliedFullWidth(by: 1_000_000_000_000_000).low }
 
     @Test func paidQueryReportsUsageAndRewardsOwnersOnChain() async throws {
         let creator = try Self.key(1), owner = try Self.key(30), backend = try Self.key(50), buyer = try Self.key(60)
@@ -19,7 +17,7 @@ import MarketKit
         let dmt = try TokenID("DMT")
         let everyone = [creator, owner, backend, buyer] + council
         let chain = try Chain.create(genesis: GenesisConfig(chainID: 5, timestamp: 1_700_000_000, tokens: [
-            .init(symbol: dmt, name: "DataMarket Token", balances: everyone.map { .init(account: $0.address, amount: Self.tokens(1_000_000)) }),
+            .init(symbol: dmt, name: "DataMarket Token", balances: everyone.map { .init(account: $0.address, amount: tokens(1_000_000)) }),
         ]), modules: [MarketModule.self], snapshotInterval: 0)
         let id = try MarketKit.MarketID("cancer")
         func send(_ call: MarketModule.Call, _ key: PrivateKey) throws { try chain.send(call, to: MarketModule.self, from: key) }
@@ -29,13 +27,9 @@ import MarketKit
             try chain.warp(by: 600)
             try send(.resolve(market: id, poll: poll), buyer)
         }
-        let parameters = Parameters(
-            challengeStake: Self.tokens(10), applicationDeposit: Self.tokens(5), voteBy: 600, quorum: 50, plurality: 50,
-            dispensation: 50, councilThreshold: Self.tokens(100), priceFloor: Self.milli(10), priceSlope: 1_000_000_000_000,
-            listReward: Self.tokens(250), accessReward: Self.tokens(1), defaultAccessCost: Self.milli(1), makerPayment: 50,
-            backendPayment: 25, resolveDeadline: 600, jobTimeout: 600)
+        let parameters = cancerMarketParameters()
         try send(.create(market: id, tokenName: "Cancer Market Token", networkToken: dmt, parameters: parameters), creator)
-        for k in council { try send(.invest(market: id, offered: Self.tokens(10), minTokensOut: 0), k) }
+        for k in council { try send(.invest(market: id, offered: tokens(10), minTokensOut: 0), k) }
         try send(.proposeBackend(market: id, url: "http://127.0.0.1:8080", address: backend.address), creator)
         try decide(try lastPoll())
 
@@ -66,7 +60,7 @@ import MarketKit
         await #expect(throws: DatatrustError.self) { try await datatrust.addDatapoint(Fixture.csv(rows: 1, seed: 1), market: "cancer", caller: owner.address) }
 
         // The buyer pays a whole-market job, runs a query; usage is reported and the owner paid.
-        try send(.payForCompute(market: id, listings: nil, maxPrice: Self.tokens(9), backend: backend.address), buyer)
+        try send(.payForCompute(market: id, listings: nil, maxPrice: tokens(9), backend: backend.address), buyer)
         let job = try chain.state(of: MarketModule.self).market(id).nextJobID - 1
         let marketToken = id.tokenSymbol
         let ownerDMT = chain.state.ledger.balance(of: owner.address, in: dmt)
@@ -80,7 +74,7 @@ import MarketKit
         #expect(result.usageReports["cancer"] != nil)
         #expect(try chain.state(of: MarketModule.self).market(id).jobs[job] == nil)
         #expect(chain.state.ledger.balance(of: owner.address, in: dmt) > ownerDMT)
-        #expect(try chain.state.ledger.balance(of: owner.address, in: marketToken) == ownerMKT + Self.tokens(1))
+        #expect(try chain.state.ledger.balance(of: owner.address, in: marketToken) == ownerMKT + tokens(1))
         #expect(chain.state.ledger.balance(of: backend.address, in: dmt) > backendDMT)
         #expect(try chain.verify().blocks > 0)
 

@@ -29,15 +29,11 @@ import MarketKit
             clock = ManualClock(1_700_000_000)
             let everyone = [creator, backend, buyer] + council + owners
             chain = try Chain.create(genesis: GenesisConfig(chainID: 5, timestamp: 1_700_000_000, tokens: [
-                .init(symbol: dmt, name: "DataMarket Token", balances: everyone.map { .init(account: $0.address, amount: ChainIntegrationTests.tokens(1_000_000)) }),
+                .init(symbol: dmt, name: "DataMarket Token", balances: everyone.map { .init(account: $0.address, amount: tokens(1_000_000)) }),
             ]), modules: [MarketModule.self], store: try FileBlockStore(folder: folder.url.appendingPathComponent("chain")), clock: clock, snapshotInterval: 0)
             id = try MarketKit.MarketID("cancer")
-            let t = ChainIntegrationTests.tokens, m = ChainIntegrationTests.milli
-            let parameters = Parameters(
-                challengeStake: t(10), applicationDeposit: t(5), voteBy: 600, quorum: 50, plurality: 50,
-                dispensation: 50, councilThreshold: t(100), priceFloor: m(10), priceSlope: 1_000_000_000_000,
-                listReward: t(250), accessReward: t(1), defaultAccessCost: m(1), makerPayment: 50,
-                backendPayment: 25, resolveDeadline: 600, jobTimeout: 600)
+            let t = tokens
+            let parameters = cancerMarketParameters()
             try chain.send(MarketModule.Call.create(market: id, tokenName: "Cancer", networkToken: dmt, parameters: parameters), to: MarketModule.self, from: creator)
             for k in council { try chain.send(MarketModule.Call.invest(market: id, offered: t(10), minTokensOut: 0), to: MarketModule.self, from: k) }
             try chain.send(MarketModule.Call.proposeBackend(market: id, url: "http://127.0.0.1:8080", address: backend.address), to: MarketModule.self, from: creator)
@@ -113,7 +109,7 @@ import MarketKit
         #expect(listings.values.allSatisfy { $0.attestedBy == s.backend.address })
 
         // A paid job's usage report committed with the charge, included, then the crash again.
-        try s.chain.send(MarketModule.Call.payForCompute(market: s.id, listings: nil, maxPrice: ChainIntegrationTests.tokens(9), backend: s.backend.address),
+        try s.chain.send(MarketModule.Call.payForCompute(market: s.id, listings: nil, maxPrice: tokens(9), backend: s.backend.address),
                          to: MarketModule.self, from: s.buyer)
         let job = try s.chain.state(of: MarketModule.self).market(s.id).nextJobID - 1
         try await after.store.charge([QueryCharge(market: market, job: job, milliEpsilon: 0, budgetMilliEpsilon: 0, listings: [])], buyer: s.buyer.address, now: clock())

@@ -22,8 +22,6 @@ import MarketKit
     }
 
     static func key(_ n: UInt8) throws -> PrivateKey { try PrivateKey(bytes: [UInt8](repeating: 0, count: 31) + [n]) }
-    static func tokens(_ n: UInt64) -> UInt256 { UInt256(n).multipliedFullWidth(by: 1_000_000_000_000_000_000).low }
-    static func milli(_ n: UInt64) -> UInt256 { UInt256(n).multipliedFullWidth(by: 1_000_000_000_000_000).low }
 
     @Test(arguments: [UInt64(1), 2, 3, 4])
     func queryReadsExactlyListedCoveredRowsAndOwnersArePaidTheirAccessCosts(seed: UInt64) async throws {
@@ -41,20 +39,16 @@ import MarketKit
         let dmt = try TokenID("DMT")
         let everyone = [creator, backend, buyer, challenger] + council + owners.map(\.key)
         let chain = try Chain.create(genesis: GenesisConfig(chainID: 5, timestamp: 1_700_000_000, tokens: [
-            .init(symbol: dmt, name: "DataMarket Token", balances: everyone.map { .init(account: $0.address, amount: Self.tokens(1_000_000)) }),
+            .init(symbol: dmt, name: "DataMarket Token", balances: everyone.map { .init(account: $0.address, amount: tokens(1_000_000)) }),
         ]), modules: [MarketModule.self], snapshotInterval: 0)
         let id = try MarketKit.MarketID("cancer")
         func send(_ call: MarketModule.Call, _ key: PrivateKey) throws { try chain.send(call, to: MarketModule.self, from: key) }
         func market() throws -> Market { try chain.state(of: MarketModule.self).market(id) }
         func lastPoll() throws -> UInt64 { try market().nextPollID - 1 }
         func vote(_ poll: UInt64, _ yea: Bool) throws { for k in council { try send(.vote(market: id, poll: poll, yea: yea), k) } }
-        let parameters = Parameters(
-            challengeStake: Self.tokens(10), applicationDeposit: Self.tokens(5), voteBy: 600, quorum: 50, plurality: 50,
-            dispensation: 50, councilThreshold: Self.tokens(100), priceFloor: Self.milli(10), priceSlope: 1_000_000_000_000,
-            listReward: Self.tokens(250), accessReward: Self.tokens(1), defaultAccessCost: Self.milli(1), makerPayment: 50,
-            backendPayment: 25, resolveDeadline: 600, jobTimeout: 6000)
+        let parameters = cancerMarketParameters(jobTimeout: 6000)
         try send(.create(market: id, tokenName: "Cancer Market Token", networkToken: dmt, parameters: parameters), creator)
-        for k in council { try send(.invest(market: id, offered: Self.tokens(10), minTokensOut: 0), k) }
+        for k in council { try send(.invest(market: id, offered: tokens(10), minTokensOut: 0), k) }
         try send(.proposeBackend(market: id, url: "http://127.0.0.1:8080", address: backend.address), creator)
         try vote(try lastPoll(), true)
         try chain.warp(by: 600)
@@ -93,7 +87,7 @@ import MarketKit
             default: break
             }
             if [.listed, .exitsAfterPayment].contains(owner.fate) {
-                try send(.setAccessCost(market: id, listing: owner.listing, cost: Self.milli(1 + rng.next() % 500)), owner.key)
+                try send(.setAccessCost(market: id, listing: owner.listing, cost: milli(1 + rng.next() % 500)), owner.key)
             }
         }
         for poll in challenges { try vote(poll, true) }
@@ -118,7 +112,7 @@ import MarketKit
         coverage.append(nil)
         var jobs: [UInt64] = []
         for listings in coverage {
-            try send(.payForCompute(market: id, listings: listings, maxPrice: Self.tokens(1000), backend: backend.address), buyer)
+            try send(.payForCompute(market: id, listings: listings, maxPrice: tokens(1000), backend: backend.address), buyer)
             jobs.append(try market().nextJobID - 1)
         }
         for owner in owners where owner.fate == .exitsAfterPayment { try send(.exit(market: id, listing: owner.listing), owner.key) }

@@ -7,14 +7,7 @@ import LedgerCore
 /// The EIP-712 login beside the EIP-191 one: a wallet's `eth_signTypedData_v4` over
 /// ``Datatrust/loginTypedData(datatrust:nonce:expires:)`` buys a token, once.
 @Suite struct TypedLoginTests {
-    struct Vector: Decodable {
-        let typedData: TypedData
-        let signer: String
-        let signature: String
-        let domainSeparator: String
-        let messageHash: String
-        let digest: String
-    }
+    typealias Vector = EIP712Vector
 
     static func vector() throws -> Vector {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/eip712-login.json")

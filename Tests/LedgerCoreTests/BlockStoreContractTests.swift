@@ -98,7 +98,7 @@ import LedgerPostgres
     }
 
     @Test(arguments: StoreBackend.all)
-    func writersOnSeveralHandlesTakeTurnsAndUseEveryHeightOnce(_ backend: StoreBackend) throws {
+    func writersOnSeveralHandlesTakeTurnsAndUseEveryHeightOnce(_ backend: StoreBackend) async throws {
         let place = try StorePlace(backend)
         defer { place.remove() }
         try Self.build(place, blocks: 0)
@@ -119,7 +119,8 @@ import LedgerPostgres
                 }
             }.start()
         }
-        done.wait()
+        // Waits without holding a thread of the cooperative pool.
+        await withCheckedContinuation { finished in done.notify(queue: .global()) { finished.resume() } }
         #expect(failures.all.isEmpty)
         let chain = try Self.open(place)
         #expect(chain.height == UInt64(senders.count * perWriter))

@@ -35,106 +35,80 @@ import Testing
         return bytes
     }
 
-    @Test func hexDecodeNeverCrashesAndRoundTripsWhatItAccepts() {
-        var rng = SplitMix64(seed: 1)
-        var accepted = 0
-        var refused = 0
-        for _ in 0..<5000 {
-            let text = Self.randomText(&rng, around: Int.random(in: 0...8, using: &rng))
-            do {
-                let decoded = try Hex.decode(text)
-                accepted += 1
-                let digits = text.hasPrefix("0x") || text.hasPrefix("0X") ? String(text.dropFirst(2)) : text
-                #expect(Hex.encode(decoded, prefix: false) == digits.lowercased())
-            } catch {
-                refused += 1
-            }
-        }
-        #expect(accepted > 100 && refused > 100)
-    }
-
-    @Test func addressParserNeverCrashesAndAcceptedAddressesRoundTrip() throws {
-        var rng = SplitMix64(seed: 2)
-        var accepted = 0
-        var refused = 0
-        for _ in 0..<5000 {
-            let text = Self.randomText(&rng, around: 40)
-            do {
-                let address = try Address(text)
-                accepted += 1
-                #expect(try Address(address.checksummed) == address)
-            } catch {
-                refused += 1
-            }
-        }
-        #expect(accepted > 100 && refused > 100)
-    }
-
-    @Test func signatureParsersNeverCrashAndAcceptedSignaturesRoundTrip() throws {
-        var rng = SplitMix64(seed: 3)
+    /// Feeds `parse` 5,000 inputs drawn from a generator seeded with `seed` (it also gets the
+    /// round's number). An input it refuses by throwing is counted as refused; a value it returns
+    /// goes through `roundTrip`, whose checks must hold. Both outcomes must be reached often.
+    static func fuzz<Value>(
+        seed: UInt64, sourceLocation: SourceLocation = #_sourceLocation,
+        parse: (inout SplitMix64, Int) throws -> Value, roundTrip: (Value) throws -> Void
+    ) throws {
+        var rng = SplitMix64(seed: seed)
         var accepted = 0
         var refused = 0
         for round in 0..<5000 {
-            let signature: Signature
+            let value: Value
             do {
-                if round % 2 == 0 {
-                    var wire = Self.randomBytes(&rng, around: 65)
-                    if wire.count == 65 { wire[64] = [0, 1, 27, 28, 2, 29].randomElement(using: &rng) ?? 27 }
-                    if wire.count == 65 && Bool.random(using: &rng) { wire[32] &= 0x7f }  // often low-s
-                    signature = try Signature(bytes: wire)
-                } else {
-                    signature = try Signature(hex: Self.randomText(&rng, around: 130))
-                }
+                value = try parse(&rng, round)
             } catch {
                 refused += 1
                 continue
             }
             accepted += 1
+            try roundTrip(value)
+        }
+        #expect(accepted > 100 && refused > 100, "accepted \(accepted), refused \(refused)", sourceLocation: sourceLocation)
+    }
+
+    @Test func hexDecodeNeverCrashesAndRoundTripsWhatItAccepts() throws {
+        try Self.fuzz(seed: 1) { rng, _ in
+            let text = Self.randomText(&rng, around: Int.random(in: 0...8, using: &rng))
+            return (text, try Hex.decode(text))
+        } roundTrip: { text, decoded throws in
+            let digits = text.hasPrefix("0x") || text.hasPrefix("0X") ? String(text.dropFirst(2)) : text
+            #expect(Hex.encode(decoded, prefix: false) == digits.lowercased())
+        }
+    }
+
+    @Test func addressParserNeverCrashesAndAcceptedAddressesRoundTrip() throws {
+        try Self.fuzz(seed: 2) { rng, _ in
+            try Address(Self.randomText(&rng, around: 40))
+        } roundTrip: { address throws in
+            #expect(try Address(address.checksummed) == address)
+        }
+    }
+
+    @Test func signatureParsersNeverCrashAndAcceptedSignaturesRoundTrip() throws {
+        try Self.fuzz(seed: 3) { rng, round in
+            if round % 2 == 0 {
+                var wire = Self.randomBytes(&rng, around: 65)
+                if wire.count == 65 { wire[64] = [0, 1, 27, 28, 2, 29].randomElement(using: &rng) ?? 27 }
+                if wire.count == 65 && Bool.random(using: &rng) { wire[32] &= 0x7f }  // often low-s
+                return try Signature(bytes: wire)
+            }
+            return try Signature(hex: Self.randomText(&rng, around: 130))
+        } roundTrip: { signature throws in
             #expect(try Signature(bytes: signature.bytes) == signature)
             #expect(Secp256k1Group.isLowHalf(signature.s))
             _ = try? signature.recoverAddress(digest: Keccak256.hash(signature.bytes))
         }
-        #expect(accepted > 100 && refused > 100)
     }
 
     @Test func privateKeyParsersNeverCrashAndAcceptedKeysRoundTrip() throws {
-        var rng = SplitMix64(seed: 4)
-        var accepted = 0
-        var refused = 0
-        for round in 0..<5000 {
-            let key: PrivateKey
-            do {
-                if round % 2 == 0 {
-                    key = try PrivateKey(bytes: Self.randomBytes(&rng, around: 32, firstByte: [0x00, 0xff]))
-                } else {
-                    key = try PrivateKey(hex: Self.randomText(&rng, around: 64))
-                }
-            } catch {
-                refused += 1
-                continue
-            }
-            accepted += 1
+        try Self.fuzz(seed: 4) { rng, round in
+            if round % 2 == 0 { return try PrivateKey(bytes: Self.randomBytes(&rng, around: 32, firstByte: [0x00, 0xff])) }
+            return try PrivateKey(hex: Self.randomText(&rng, around: 64))
+        } roundTrip: { key throws in
             #expect(try PrivateKey(bytes: key.bytes) == key)
         }
-        #expect(accepted > 100 && refused > 100)
     }
 
     @Test func publicKeyParserNeverCrashesAndAcceptedKeysRoundTrip() throws {
-        var rng = SplitMix64(seed: 5)
-        var accepted = 0
-        var refused = 0
-        for _ in 0..<5000 {
+        try Self.fuzz(seed: 5) { rng, _ in
             let around = [33, 64, 65].randomElement(using: &rng) ?? 33
-            let bytes = Self.randomBytes(&rng, around: around, firstByte: around == 33 ? [0x02, 0x03] : [0x04, 0x06])
-            do {
-                let key = try PublicKey(bytes: bytes)
-                accepted += 1
-                #expect(try PublicKey(bytes: key.compressed) == key)
-                #expect(try PublicKey(bytes: key.uncompressed).address == key.address)
-            } catch {
-                refused += 1
-            }
+            return try PublicKey(bytes: Self.randomBytes(&rng, around: around, firstByte: around == 33 ? [0x02, 0x03] : [0x04, 0x06]))
+        } roundTrip: { key throws in
+            #expect(try PublicKey(bytes: key.compressed) == key)
+            #expect(try PublicKey(bytes: key.uncompressed).address == key.address)
         }
-        #expect(accepted > 100 && refused > 100)
     }
 }

@@ -1,3 +1,4 @@
+import DataMarketTesting
 import Foundation
 import Testing
 import LedgerCore
@@ -5,15 +6,7 @@ import LedgerCore
 /// EIP-712 hashing in general form, against the spec's own example and eth-account's answers
 /// (Fixtures/eip712-vectors.json, made by scripts/make-eip712-fixtures.py).
 @Suite struct TypedDataTests {
-    struct Vector: Decodable {
-        let name: String
-        let typedData: TypedData
-        let signer: String
-        let signature: String
-        let domainSeparator: String
-        let messageHash: String
-        let digest: String
-    }
+    typealias Vector = EIP712Vector
 
     static func vectors() throws -> [Vector] {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/eip712-vectors.json")
@@ -45,11 +38,11 @@ import LedgerCore
         let vectors = try Self.vectors()
         #expect(vectors.count >= 2)
         for v in vectors {
-            #expect(try v.typedData.domainSeparator().hex == v.domainSeparator, "\(v.name)")
-            #expect(try v.typedData.messageHash().hex == v.messageHash, "\(v.name)")
-            #expect(try v.typedData.signingDigest().hex == v.digest, "\(v.name)")
+            #expect(try v.typedData.domainSeparator().hex == v.domainSeparator, "\(v.name ?? "?")")
+            #expect(try v.typedData.messageHash().hex == v.messageHash, "\(v.name ?? "?")")
+            #expect(try v.typedData.signingDigest().hex == v.digest, "\(v.name ?? "?")")
             let recovered = try Signature(hex: v.signature).recoverAddress(digest: try v.typedData.signingDigest())
-            #expect(recovered == (try Address(v.signer)), "\(v.name)")
+            #expect(recovered == (try Address(v.signer)), "\(v.name ?? "?")")
         }
     }
 

@@ -6,9 +6,7 @@ import MarketKit
 @Suite struct AttackTests {
     @Test func frontRunningAnApplicationCannotSquatOrStealIt() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
-        try f.authoriseBackend(council: council)
+        let council = try f.seatCouncilAndBackend()
         let alice = f.owners[0]
         let data = Keccak256.hash(Array("alice's rows".utf8))
         // Mallory sees Alice's pending apply and gets in first with the same dataHash.
@@ -47,8 +45,7 @@ import MarketKit
 
     @Test func buyingVotingAndSellingCannotSwingARunningPoll() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
+        let council = try f.seatCouncil()
         try f.send(.proposeBackend(market: f.id, url: "https://evil", address: f.mallory.address), from: f.mallory)
         let poll = try f.lastPoll
         // Mallory buys far past the threshold after the poll opened ...
@@ -82,9 +79,7 @@ import MarketKit
 
     @Test func aListingWithNoDataAtADatatrustIsNeverListed() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
-        try f.authoriseBackend(council: council)
+        let council = try f.seatCouncilAndBackend()
         let dataHash = Keccak256.hash(Array("never uploaded".utf8))
         try f.send(.apply(market: f.id, dataHash: dataHash), from: f.owners[0])
         let poll = try f.lastPoll
@@ -117,9 +112,7 @@ import MarketKit
 
     @Test func aBuyerWhoPaidAndNeverGotTheJobIsRefundedAfterTheDeadline() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
-        try f.authoriseBackend(council: council)
+        let council = try f.seatCouncilAndBackend()
         try f.send(.setComputeCost(market: f.id, cost: milli(500)), from: f.backend)
         let a = try f.list("rows", owner: f.owners[0], council: council)
         let before = f.dmt(f.buyer)
@@ -139,9 +132,7 @@ import MarketKit
 @Suite struct DirectoryTests {
     @Test func directoryAnswersWhatADatatrustAsks() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
-        try f.authoriseBackend(council: council)
+        let council = try f.seatCouncilAndBackend()
         let d: any MarketDirectory = ChainMarketDirectory(chain: f.chain)
         #expect(d.isCouncilMember(council[0].address, market: "cancer"))
         #expect(!d.isCouncilMember(f.buyer.address, market: "cancer"))

@@ -6,9 +6,7 @@ import MarketKit
     /// A market with three council members, an authorised backend (compute cost 0.5 DMT) and two listings.
     private func setUp() throws -> (Fixture, Hash32, Hash32) {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
-        try f.authoriseBackend(council: council)
+        let council = try f.seatCouncilAndBackend()
         try f.send(.setComputeCost(market: f.id, cost: milli(500)), from: f.backend)
         let a = try f.list("rows 1-100", owner: f.owners[0], council: council)
         let b = try f.list("rows 101-200", owner: f.owners[1], council: council)
@@ -40,9 +38,7 @@ import MarketKit
         var p = Fixture.parameters
         p.makerPayment = 0
         let f = try Fixture(parameters: p)
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
-        try f.authoriseBackend(council: council)
+        let council = try f.seatCouncilAndBackend()
         let a = try f.list("x", owner: f.owners[0], council: council)
         #expect(throws: MarketError.paymentShareIsZero(parameter: .makerPayment, amountDue: milli(1))) {
             try f.send(.payForCompute(market: f.id, listings: [a], maxPrice: tokens(9), backend: f.backend.address), from: f.buyer)
@@ -115,8 +111,7 @@ import MarketKit
 
     @Test func aRejectedProposalForfeitsItsStakeToTheReserve() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
+        let council = try f.seatCouncil()
         let reserve = f.held(try f.market.reserveEscrow)
         try f.send(.proposeReparam(market: f.id, parameter: .quorum, value: 90), from: f.mallory)
         try f.decide(try f.lastPoll, yea: [], nay: council)
@@ -140,8 +135,7 @@ import MarketKit
 
     @Test func aShareChangeOvertakenByAnotherIsVoidAndRefunded() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
+        let council = try f.seatCouncil()
         try f.send(.proposeReparam(market: f.id, parameter: .makerPayment, value: 70), from: council[0])
         let first = try f.lastPoll
         try f.send(.proposeReparam(market: f.id, parameter: .backendPayment, value: 35), from: council[1])

@@ -77,9 +77,7 @@ private func hash(_ s: String) -> Hash32 { Keccak256.hash(Array(s.utf8)) }
 
     @Test func challengeRulesNameTheListingAndItsPoll() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
-        try f.authoriseBackend(council: council)
+        let council = try f.seatCouncilAndBackend()
         try f.send(.apply(market: f.id, dataHash: hash("a")), from: f.owners[0])
         let id = Listing.id(applicant: f.owners[0].address, dataHash: hash("a"))
         #expect(throws: MarketError.listingNotListed(listing: id)) { try f.send(.challenge(market: f.id, listing: id), from: f.mallory) }
@@ -95,9 +93,7 @@ private func hash(_ s: String) -> Hash32 { Keccak256.hash(Array(s.utf8)) }
 
     @Test func failedChallengePaysTheDispensationToTheOwnerAndTheRestToTheReserve() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
-        try f.authoriseBackend(council: council)
+        let council = try f.seatCouncilAndBackend()
         let id = try f.list("good data", owner: f.owners[0], council: council)
         let owner = f.dmt(f.owners[0])
         let reserve = f.held(try f.market.reserveEscrow)
@@ -118,9 +114,7 @@ private func hash(_ s: String) -> Hash32 { Keccak256.hash(Array(s.utf8)) }
         p.dispensation = 33
         p.applicationDeposit = 7
         let f = try Fixture(parameters: p)
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
-        try f.authoriseBackend(council: council)
+        let council = try f.seatCouncilAndBackend()
         let id = try f.list("odd deposit", owner: f.owners[0], council: council)
         let reserve = f.held(try f.market.reserveEscrow)
         let challenger = f.dmt(f.mallory)
@@ -134,9 +128,7 @@ private func hash(_ s: String) -> Hash32 { Keccak256.hash(Array(s.utf8)) }
 
     @Test func exitBurnsRewardsAndReturnsTheDeposit() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
-        try f.authoriseBackend(council: council)
+        let council = try f.seatCouncilAndBackend()
         let id = try f.list("data", owner: f.owners[0], council: council)
         #expect(throws: MarketError.notListingOwner(listing: id, caller: f.mallory.address, owner: f.owners[0].address)) {
             try f.send(.exit(market: f.id, listing: id), from: f.mallory)

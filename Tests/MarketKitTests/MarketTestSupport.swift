@@ -80,6 +80,20 @@ struct Fixture {
         return try send(.resolve(market: id, poll: poll), from: buyer)
     }
 
+    /// The first three investors buy in and so form the council; returned.
+    func seatCouncil() throws -> [PrivateKey] {
+        let council = Array(investors.prefix(3))
+        try invest(council)
+        return council
+    }
+
+    /// ``seatCouncil()``, then the council authorises ``backend``; the council.
+    func seatCouncilAndBackend() throws -> [PrivateKey] {
+        let council = try seatCouncil()
+        try authoriseBackend(council: council)
+        return council
+    }
+
     /// Authorises `backend` through a council poll decided by `council`.
     func authoriseBackend(council: [PrivateKey]) throws {
         try send(.proposeBackend(market: id, url: "https://dt.example/cancer", address: backend.address), from: creator)

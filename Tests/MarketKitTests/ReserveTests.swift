@@ -75,9 +75,7 @@ import LedgerCore
 
     @Test func convertingHandsListingsToTheMarketIrreversibly() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
-        try f.authoriseBackend(council: council)
+        let council = try f.seatCouncilAndBackend()
         let id = try f.list("mine", owner: f.owners[0], council: council)
         // Earn some MarketToken through a reported access.
         try f.send(.payForCompute(market: f.id, listings: [id], maxPrice: tokens(1), backend: f.backend.address), from: f.buyer)

@@ -12,14 +12,7 @@ private struct BundleScene {
 
     init(price: UInt256 = 1_000_003) throws {
         f = try RolesFixture()
-        dA = try f.mint("a", owner: f.owners[0], referenceable: true)
-        dB = try f.mint("b", owner: f.owners[1], referenceable: true)
-        try f.send(.createPortfolio(entries: [.init(data: dA, weight: 6_000), .init(data: dB, weight: 4_000)],
-                                    bonusToken: RolesFixture.dmt, bonusPerUse: 0, name: nil), from: f.curator)
-        p = f.lastNFT
-        try f.send(.mintModel(modelHash: Keccak256.hash([7]), trainedOn: .portfolio(p), bounty: nil,
-                              paymentToken: RolesFixture.dmt, pricePerUse: price, name: nil), from: f.trainer)
-        m = f.lastNFT
+        (dA, dB, p, m) = try f.modelOnTwoData(weights: (6_000, 4_000), bonusPerUse: 0, modelByte: 7, price: price)
     }
 
     func buy(_ uses: UInt64, by user: PrivateKey, for seconds: UInt64 = 3_600) throws -> UseBundle {

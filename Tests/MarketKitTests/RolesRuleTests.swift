@@ -23,14 +23,7 @@ private struct Scene {
 
     init() throws {
         f = try RolesFixture()
-        dA = try f.mint("a", owner: f.owners[0], referenceable: true)
-        dB = try f.mint("b", owner: f.owners[1], referenceable: true)
-        try f.send(.createPortfolio(entries: [.init(data: dA, weight: 5_000), .init(data: dB, weight: 5_000)],
-                                    bonusToken: RolesFixture.dmt, bonusPerUse: 10, name: nil), from: f.curator)
-        p = f.lastNFT
-        try f.send(.mintModel(modelHash: Keccak256.hash([9]), trainedOn: .portfolio(p), bounty: nil,
-                              paymentToken: RolesFixture.dmt, pricePerUse: 1_000, name: nil), from: f.trainer)
-        m = f.lastNFT
+        (dA, dB, p, m) = try f.modelOnTwoData(weights: (5_000, 5_000), bonusPerUse: 10, modelByte: 9, price: 1_000)
         try f.send(.useModel(model: m, maxPrice: 1_000), from: f.users[0])
     }
 

@@ -86,6 +86,22 @@ struct RolesFixture {
         return lastNFT
     }
 
+    /// Two referenceable `$Data` ("a" by the first owner, "b" by the second) in a curator's
+    /// portfolio weighted `weights` (basis points) with `bonusPerUse`, and the trainer's `$Model`
+    /// (hash of `[modelByte]`) trained on it at `price` a use; the four NFT ids.
+    func modelOnTwoData(weights: (UInt64, UInt64), bonusPerUse: UInt256, modelByte: UInt8, price: UInt256) throws
+        -> (dataA: UInt64, dataB: UInt64, portfolio: UInt64, model: UInt64)
+    {
+        let dA = try mint("a", owner: owners[0], referenceable: true)
+        let dB = try mint("b", owner: owners[1], referenceable: true)
+        try send(.createPortfolio(entries: [.init(data: dA, weight: weights.0), .init(data: dB, weight: weights.1)],
+                                  bonusToken: Self.dmt, bonusPerUse: bonusPerUse, name: nil), from: curator)
+        let p = lastNFT
+        try send(.mintModel(modelHash: Keccak256.hash([modelByte]), trainedOn: .portfolio(p), bounty: nil,
+                            paymentToken: Self.dmt, pricePerUse: price, name: nil), from: trainer)
+        return (dA, dB, p, lastNFT)
+    }
+
     /// Mints an untied `$Data` for `data`; returns the NFT id.
     func mint(_ data: String, owner: PrivateKey, referenceable: Bool = false) throws -> UInt64 {
         try send(.mintData(dataHash: Keccak256.hash(Array(data.utf8)), listing: nil,

@@ -5,8 +5,7 @@ import MarketKit
 @Suite struct VotingRuleTests {
     @Test func voteRulesNameThePollTheVoterAndTheTimes() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
+        let council = try f.seatCouncil()
         try f.send(.proposeBackend(market: f.id, url: "https://dt", address: f.backend.address), from: f.creator)
         let poll = try f.lastPoll
         let p = try f.market.polls[poll]
@@ -57,9 +56,7 @@ import MarketKit
 
     @Test func expiryRefundsTheApplicationDepositAndTheChallengeStake() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
-        try f.authoriseBackend(council: council)
+        let council = try f.seatCouncilAndBackend()
         let listed = try f.list("kept", owner: f.owners[0], council: council)
         // An application nobody resolves.
         let before = f.dmt(f.owners[1])
@@ -82,9 +79,7 @@ import MarketKit
 
     @Test func backendRemovalByCouncilRevokesAttestingRights() throws {
         let f = try Fixture()
-        let council = Array(f.investors.prefix(3))
-        try f.invest(council)
-        try f.authoriseBackend(council: council)
+        let council = try f.seatCouncilAndBackend()
         #expect(throws: MarketError.notAuthorisedBackend(address: f.mallory.address)) {
             try f.send(.proposeBackendRemoval(market: f.id, address: f.mallory.address), from: f.creator)
         }

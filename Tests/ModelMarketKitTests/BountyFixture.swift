@@ -1,6 +1,7 @@
 import Foundation
 import LedgerCore
 import ModelMarketKit
+import Testing
 
 /// A model bounty on breast_cancer.csv, posted by `world.accounts[0]`.
 struct BountyFixture {
@@ -38,6 +39,30 @@ struct BountyFixture {
         let salt: Salt
     }
 
+    /// The reference learner trained on the published training split and exported to ONNX:
+    /// the entry that commits to its file (its predictions on the test features, the file's
+    /// Keccak-256, a fixed salt) and the file's bytes.
+    func exportedReferenceEntry() throws -> (entry: Entry, onnx: Data) {
+        let model = LogisticRegression.train(features: publication.train.features, labels: publication.train.labels)
+        let onnx = try model.onnxModel()
+        let predictions = try onnxPredictions(model: onnx, rows: publication.test.features)
+        return (Entry(predictions: predictions, modelHash: Keccak256.hash(onnx), salt: Salt.deterministic(seed: 5)), onnx)
+    }
+
+    /// `trainer`, alone, submits `entry` and plays the round to the end: claims its score, is
+    /// picked and reveals. The reveal's receipt.
+    @discardableResult
+    func winAlone(_ entry: Entry, by trainer: PrivateKey) throws -> Receipt {
+        let score = try score(entry)
+        try submit(entry, by: trainer)
+        try pastDeadline()
+        try revealTruth()
+        try world.bounty(.claim(bounty: id, score: score), from: trainer)
+        try world.warp(window)
+        try world.bounty(.pick(bounty: id), from: trainer)
+        return try reveal(entry, by: trainer)
+    }
+
     func entry(_ predictions: [Int64], seed: UInt64) -> Entry {
         Entry(predictions: predictions, modelHash: Keccak256.hash("model \(seed)"), salt: Salt.deterministic(seed: seed))
     }
@@ -53,6 +78,21 @@ struct BountyFixture {
 
     func score(_ e: Entry) throws -> Int64 {
         try Scoring.score(predictions: e.predictions, truth: publication.truth, metric: .accuracy(classes: 2))
+    }
+
+    /// Expects trainer `winner` to hold its starting 1,000,000 plus the default reward (1,000)
+    /// and stake (100), and trainer `loser` to have lost its stake.
+    func expectPaid(winner: Int, loser: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(world.balance(trainer(winner)) == u(1_000_000 + 1000 + 100), sourceLocation: sourceLocation)
+        #expect(world.balance(trainer(loser)) == u(1_000_000 - 100), sourceLocation: sourceLocation)
+    }
+
+    /// Trainers 1 and 2 submit `first` and `second`; the deadline passes and the truth is revealed.
+    func submitBothAndRevealTruth(_ first: Entry, _ second: Entry) throws {
+        try submit(first, by: trainer(1))
+        try submit(second, by: trainer(2))
+        try pastDeadline()
+        try revealTruth()
     }
 
     func pastDeadline() throws { try world.warp(deadline - world.now) }

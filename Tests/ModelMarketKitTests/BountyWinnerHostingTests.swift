@@ -15,18 +15,9 @@ import Testing
         let f = try BountyFixture(world: world)
         let trainer = f.trainer(1), user = world.accounts[5], hostKey = world.accounts[6]
         // The bounty round, won by the reference learner's exported model.
-        let model = LogisticRegression.train(features: f.publication.train.features, labels: f.publication.train.labels)
-        let onnxBytes = try model.onnxModel()
-        let committed = try onnxPredictions(model: onnxBytes, rows: f.publication.test.features)
-        let entry = BountyFixture.Entry(predictions: committed, modelHash: Keccak256.hash(onnxBytes), salt: Salt.deterministic(seed: 5))
-        let score = try f.score(entry)
-        try f.submit(entry, by: trainer)
-        try f.pastDeadline()
-        try f.revealTruth()
-        try world.bounty(.claim(bounty: f.id, score: score), from: trainer)
-        try world.warp(f.window)
-        try world.bounty(.pick(bounty: f.id), from: trainer)
-        _ = try f.reveal(entry, by: trainer)
+        let (entry, onnxBytes) = try f.exportedReferenceEntry()
+        let committed = entry.predictions
+        try f.winAlone(entry, by: trainer)
         let bounty = try #require(f.bounty)
         #expect(bounty.outcome == .paid && bounty.winner == trainer.address)
         let winningHash = try #require(bounty.modelHash)

@@ -115,10 +115,7 @@ import ModelMarketKit
         let f = try BountyFixture(world: world)
         let ea = f.entry(f.predictions(seed: 1), seed: 101)
         let eb = f.entry(f.predictions(seed: 2), seed: 102)
-        try f.submit(ea, by: f.trainer(1))
-        try f.submit(eb, by: f.trainer(2))
-        try f.pastDeadline()
-        try f.revealTruth()
+        try f.submitBothAndRevealTruth(ea, eb)
         try world.bounty(.claim(bounty: f.id, score: try f.score(ea)), from: f.trainer(1))
         try world.warp(f.window)
         #expect(throws: ModelBountyError.windowClosed(bounty: f.id, window: .claims, closedAt: world.now, now: world.now)) {
@@ -127,8 +124,7 @@ import ModelMarketKit
         let r = try world.bounty(.timeout(bounty: f.id), from: f.trainer(3))  // timeout in selection = pick
         #expect(r.events.contains { $0.kind == "Forfeited" && $0.accounts == [f.trainer(2).address] })
         _ = try f.reveal(ea, by: f.trainer(1))
-        #expect(world.balance(f.trainer(1)) == u(1_000_000 + 1000 + 100))
-        #expect(world.balance(f.trainer(2)) == u(1_000_000 - 100))
+        f.expectPaid(winner: 1, loser: 2)
     }
 
     @Test func candidateTimeoutSlashesAndMovesToTheNextCandidate() throws {
@@ -136,10 +132,7 @@ import ModelMarketKit
         let f = try BountyFixture(world: world)
         let ea = f.entry(f.predictions(seed: 1), seed: 101)
         let eb = f.entry(f.predictions(seed: 2, rows: 25, epochs: 3), seed: 102)
-        try f.submit(ea, by: f.trainer(1))
-        try f.submit(eb, by: f.trainer(2))
-        try f.pastDeadline()
-        try f.revealTruth()
+        try f.submitBothAndRevealTruth(ea, eb)
         try world.bounty(.claim(bounty: f.id, score: try f.score(ea)), from: f.trainer(1))
         try world.bounty(.claim(bounty: f.id, score: try f.score(eb)), from: f.trainer(2))
         try world.warp(f.window)
@@ -160,8 +153,7 @@ import ModelMarketKit
         #expect(f.bounty?.candidate == 1)
         _ = try f.reveal(eb, by: f.trainer(2))
         #expect(f.bounty?.winner == f.trainer(2).address)
-        #expect(world.balance(f.trainer(2)) == u(1_000_000 + 1000 + 100))
-        #expect(world.balance(f.trainer(1)) == u(1_000_000 - 100))
+        f.expectPaid(winner: 2, loser: 1)
     }
 
     @Test func noHonestCandidateRefundsTheRequesterWithTheLostStakes() throws {
@@ -169,10 +161,7 @@ import ModelMarketKit
         let f = try BountyFixture(world: world)
         let ea = f.entry(f.predictions(seed: 1), seed: 101)
         let eb = f.entry(f.predictions(seed: 2), seed: 102)
-        try f.submit(ea, by: f.trainer(1))
-        try f.submit(eb, by: f.trainer(2))
-        try f.pastDeadline()
-        try f.revealTruth()
+        try f.submitBothAndRevealTruth(ea, eb)
         try world.bounty(.claim(bounty: f.id, score: 10_000), from: f.trainer(1))  // inflated
         try world.bounty(.claim(bounty: f.id, score: 9999), from: f.trainer(2))    // inflated too
         try world.warp(f.window)
@@ -211,8 +200,7 @@ import ModelMarketKit
             try world.bounty(.withdraw(bounty: f.id), from: f.trainer(1))
         }
         _ = try f.reveal(ea, by: f.trainer(1))
-        #expect(world.balance(f.trainer(1)) == u(1_000_000 + 1000 + 100))
-        #expect(world.balance(f.trainer(3)) == u(1_000_000 - 100))
+        f.expectPaid(winner: 1, loser: 3)
     }
 
     @Test func requesterCancelWithoutSubmissionsRefundsWithoutPenalty() throws {

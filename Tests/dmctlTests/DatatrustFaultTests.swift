@@ -29,10 +29,6 @@ import Glibc
 
         // Each round starts a server after the chain steps it needs (a server follows the chain
         // only from its start until the live chain view lands), then kills it.
-        func killServer(_ server: DatatrustMarket.Server) {
-            kill(server.process.processIdentifier, SIGKILL)
-            server.process.waitUntilExit()
-        }
 
         // Two listed datapoints for the queries to read.
         var files: [String] = []
@@ -42,7 +38,7 @@ import Glibc
         }
         let setup = try await market.serveAsync(tag: "setup")
         for file in files { try await home.okAsync(["datatrust", "add", "--url", setup.url, "--market", "heart", "--key", "bob", file]) }
-        killServer(setup)
+        await setup.handle.killAndWait()
         for poll in 2...3 { try await home.okAsync(["market", "vote", "heart", "\(poll)", "yea", "--key", "alice"]) }
         try await home.okAsync(["chain", "warp", "61s"])
         for poll in 2...3 { try await home.okAsync(["market", "resolve", "heart", "\(poll)", "--key", "alice"]) }
@@ -58,13 +54,11 @@ import Glibc
             triedAdds.append(hash)
             let server = try await market.serveAsync(tag: "add-\(round)")
             #expect(server.process.isRunning, "start add-\(round): \(server.log)")
-            let out = home.url.appendingPathComponent("add-\(round).out"), err = home.url.appendingPathComponent("add-\(round).err")
-            let client = try home.runner.start(["datatrust", "add", "--url", server.url, "--market", "heart", "--key", "bob", file, "--home", home.url.path],
-                                               stdout: out, stderr: err)
+            let client = try home.runner.background(
+                ["datatrust", "add", "--url", server.url, "--market", "heart", "--key", "bob", file, "--home", home.url.path], tag: "add-\(round)", in: home.url)
             try await Task.sleep(for: .microseconds(rng.below(1_200_000)))
-            killServer(server)
-            client.waitUntilExit()
-            if client.terminationStatus == 0 { ackedAdds.append(hash) }
+            await server.handle.killAndWait()
+            if await client.exitStatus(timeout: .seconds(600)) == 0 { ackedAdds.append(hash) }
         }
 
         // Paid queries, the server killed after a random delay.
@@ -74,14 +68,12 @@ import Glibc
             try await home.okAsync(["market", "pay", "heart", "--max-price", "10", "--backend", dt, "--key", "buyer"])
             let server = try await market.serveAsync(tag: "query-\(round)")
             #expect(server.process.isRunning, "start query-\(round): \(server.log)")
-            let out = home.url.appendingPathComponent("query-\(round).out"), err = home.url.appendingPathComponent("query-\(round).err")
-            let client = try home.runner.start(["datatrust", "query", "--url", server.url, "--market", "heart", "--job", "heart=\(job)",
-                                                "--sql", "SELECT count(*) FROM heart", "--key", "buyer", "--home", home.url.path],
-                                               stdout: out, stderr: err)
+            let client = try home.runner.background(
+                ["datatrust", "query", "--url", server.url, "--market", "heart", "--job", "heart=\(job)",
+                 "--sql", "SELECT count(*) FROM heart", "--key", "buyer", "--home", home.url.path], tag: "query-\(round)", in: home.url)
             try await Task.sleep(for: .microseconds(rng.below(1_200_000)))
-            killServer(server)
-            client.waitUntilExit()
-            if client.terminationStatus == 0 { ackedJobs.append(job) }
+            await server.handle.killAndWait()
+            if await client.exitStatus(timeout: .seconds(600)) == 0 { ackedJobs.append(job) }
         }
 
         // The housekeeping run, with no server: outbox, expired logins, vault sweep.

@@ -33,28 +33,21 @@ import Testing
          "maxBodyBytes": 65536, "rateLimitRequests": 1000, "rateLimitWindow": 60}
         """
     try Data(config.utf8).write(to: folder.appendingPathComponent("config.json"))
-    let port = 20_000 + Int(getpid() % 900)
+    let port = freeLoopbackPort()
     let url = "http://127.0.0.1:\(port)"
-    let logURL = home.url.appendingPathComponent("serve.log")
     // Another process holds the chain's writer lock while the server starts: it starts anyway.
-    let startLock = Process()
-    startLock.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-    startLock.arguments = ["-o", home.url.appendingPathComponent("chain/lock").path, "sleep", "20"]
-    try startLock.run()
-    defer { if startLock.isRunning { startLock.terminate(); startLock.waitUntilExit() } }
+    let flock = CLIRunner(executable: URL(fileURLWithPath: "/usr/bin/flock"))
+    let startLock = try flock.background(["-o", home.url.appendingPathComponent("chain/lock").path, "sleep", "20"], tag: "start-lock", in: home.url)
+    defer { startLock.terminate() }
     try await Task.sleep(for: .seconds(0.3))
-    let server = try home.runner.start(["datatrust", "serve", "--port", "\(port)", "--key", "dt", "--home", home.url.path],
-                                       stdout: logURL, stderr: logURL)
-    defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
-    var up = try await home.runAsync(["datatrust", "markets", "--url", url])
-    for _ in 0..<300 where up.status != 0 {
-        try await Task.sleep(for: .seconds(0.1))
-        up = try await home.runAsync(["datatrust", "markets", "--url", url])
+    let server = try home.runner.background(["datatrust", "serve", "--port", "\(port)", "--key", "dt", "--home", home.url.path], tag: "serve", in: home.url)
+    defer { server.terminate() }
+    let up = try await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
+        try await home.runAsync(["datatrust", "markets", "--url", url]).status == 0
     }
-    try #require(up.status == 0, "server did not come up: \(up.stderr) \((try? String(contentsOf: logURL, encoding: .utf8)) ?? "")")
+    try #require(up, "server did not come up: \(server.stderr)")
     #expect(startLock.isRunning, "the server waited for the writer lock to start")
-    startLock.terminate()
-    startLock.waitUntilExit()
+    await startLock.stop()
 
     // Three owners apply (polls 2, 3, 4) and upload; the running server sees each application.
     let files = [("bob", "age\n11\n12\n13\n"), ("carol", "age\n21\n22\n"), ("erin", "age\n31\n")]
@@ -80,10 +73,7 @@ import Testing
     try await home.okAsync(["market", "set-access-cost", "cancer", bobListing, "0.2", "--key", "bob"])
 
     // A writer holding the chain's lock (another process) does not hold up the server's reads.
-    let holder = Process()
-    holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-    holder.arguments = ["-o", home.url.appendingPathComponent("chain/lock").path, "sleep", "10"]
-    try holder.run()
+    let holder = try flock.background(["-o", home.url.appendingPathComponent("chain/lock").path, "sleep", "10"], tag: "holder", in: home.url)
     try await Task.sleep(for: .seconds(0.3))
     let markets = try await home.runAsync(["datatrust", "markets", "--url", url, "--json"])
     #expect(markets.status == 0)
@@ -94,8 +84,7 @@ import Testing
     let quote = (try? JSONSerialization.jsonObject(with: Data(cost.stdout.utf8))) as? [String: Any]
     #expect(((quote?["items"] as? [[String: Any]])?.first?["rows"] as? NSNumber)?.intValue == 3, "\(cost.stdout)")
     #expect(holder.isRunning, "the server had to wait for the writer lock")
-    holder.terminate()
-    holder.waitUntilExit()
+    await holder.stop()
 
     // The buyer pays a whole-market job and queries every row it can.
     try await home.okAsync(["market", "pay", "cancer", "--max-price", "10", "--backend", address["dt"] ?? "", "--key", "dave"])
@@ -119,7 +108,5 @@ import Testing
     let removed = try await home.runAsync(["datatrust", "remove", "--url", url, "--market", "cancer", hashes["bob"]?.hex ?? "", "--key", "bob"])
     #expect(removed.status == 0, "remove after exit: \(removed.stderr)")
 
-    server.terminate()
-    server.waitUntilExit()
-    #expect(server.terminationStatus == 0)
+    #expect(await server.stop() == 0, "\(server.stderr)")
 }

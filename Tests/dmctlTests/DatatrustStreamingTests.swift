@@ -3,9 +3,6 @@ import DatatrustKit
 import Foundation
 import LedgerCore
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Very large datapoints through the HTTP API, each party a separate `dmctl` process: the
 /// upload and the download stream (peak RSS of server and client read from /proc), an
@@ -25,12 +22,11 @@ import Glibc
     /// keystore key first spends Argon2id's 64 MiB (the keystore's interactive cost) on it, so
     /// the peak is reset once `streaming(rchar, wchar)` says the transfer is under way; both
     /// figures are returned.
-    static func runMeasured(_ home: TestHome, _ args: [String], tag: String, streaming: (Int, Int) -> Bool) throws -> Measured {
-        let out = home.url.appendingPathComponent("\(tag).out"), err = home.url.appendingPathComponent("\(tag).err")
-        let process = try home.runner.start(args + ["--home", home.url.path], stdout: out, stderr: err)
-        let pid = process.processIdentifier
+    static func runMeasured(_ home: TestHome, _ args: [String], tag: String, streaming: (Int, Int) -> Bool) async throws -> Measured {
+        let client = try home.runner.background(args + ["--home", home.url.path], tag: tag, in: home.url)
+        let pid = client.pid
         var m = Measured()
-        while process.isRunning {
+        while client.isRunning {
             if let now = ProcessStats.peakRSS(pid) {
                 if m.reset { m.streamingPeak = max(m.streamingPeak, now) }
                 m.wholePeak = max(m.wholePeak, now)
@@ -39,11 +35,10 @@ import Glibc
                 ProcessStats.resetPeak(pid)
                 m.reset = true
             }
-            usleep(2_000)
+            try await Task.sleep(for: .milliseconds(2))
         }
-        process.waitUntilExit()
-        m.status = process.terminationStatus
-        m.stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+        m.status = await client.exitStatus() ?? -1
+        m.stderr = client.stderr
         return m
     }
 
@@ -76,8 +71,8 @@ import Glibc
     }
 
     /// The market's datapoints and the vault's temporary files.
-    static func held(_ market: DatatrustMarket, url: String) throws -> (datapoints: Int, parts: [String]) {
-        let markets = try #require(try market.home.json(["datatrust", "markets", "--url", url]) as? [[String: Any]])
+    static func held(_ market: DatatrustMarket, url: String) async throws -> (datapoints: Int, parts: [String]) {
+        let markets = try #require(try await market.home.jsonAsync(["datatrust", "markets", "--url", url]) as? [[String: Any]])
         let count = markets.first { $0["market"] as? String == "heart" }?["datapoints"] as? Int ?? -1
         let tmp = market.folder.appendingPathComponent("vault/tmp").path
         return (count, ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []).filter { $0.hasSuffix(".part") })
@@ -85,8 +80,8 @@ import Glibc
 
     // 7 minutes under a full parallel `swift test` on two shared cores (debug build); 2 alone.
     @Test(.timeLimit(.minutes(15)))
-    func a256MiBDatapointStreamsBothWaysInBoundedMemoryAndAnInterruptedUploadLeavesNothing() throws {
-        let market = try DatatrustMarket()
+    func a256MiBDatapointStreamsBothWaysInBoundedMemoryAndAnInterruptedUploadLeavesNothing() async throws {
+        let market = try await DatatrustMarket.make()
         let home = market.home
         // A market whose rows carry a long text column, so 256 MiB is some 65,000 rows.
         let config = """
@@ -97,58 +92,53 @@ import Glibc
         let file = home.url.appendingPathComponent("large.csv")
         let size = try Self.writeLargeCSV(to: file, bytes: 256 << 20)
         #expect(size >= 256 << 20)
-        try home.ok(["market", "apply", "heart", "--file", file.path, "--key", "bob"])
+        try await home.okAsync(["market", "apply", "heart", "--file", file.path, "--key", "bob"])
         let (hash, _) = try Self.digest(file.path)
 
         // 1. The client killed mid-upload: nothing stored, no .part left, and a retry succeeds.
-        let first = try market.serve(tag: "interrupted")
-        defer { if first.process.isRunning { kill(first.process.processIdentifier, SIGKILL) } }
-        let out = home.url.appendingPathComponent("killed.out"), err = home.url.appendingPathComponent("killed.err")
-        let client = try home.runner.start(["datatrust", "add", "--url", first.url, "--market", "heart", "--key", "bob", file.path,
-                                            "--home", home.url.path], stdout: out, stderr: err)
+        let first = try await market.serveAsync(tag: "interrupted")
+        defer { first.handle.kill9() }
+        let client = try home.runner.background(
+            ["datatrust", "add", "--url", first.url, "--market", "heart", "--key", "bob", file.path, "--home", home.url.path], tag: "killed", in: home.url)
         // Wait until the upload is under way (a .part file holds some MiB), then SIGKILL the client.
         let tmp = market.folder.appendingPathComponent("vault/tmp").path
-        let deadline = Date().addingTimeInterval(120)
-        var sawPart = false
-        while Date() < deadline, client.isRunning, !sawPart {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] where name.hasSuffix(".part") {
-                let bytes = (try? FileManager.default.attributesOfItem(atPath: tmp + "/" + name)[.size] as? NSNumber)?.intValue ?? 0
-                if bytes > 8 << 20 { sawPart = true }
+        let sawPart = await eventually(timeout: .seconds(120), every: .milliseconds(2)) {
+            guard client.isRunning else { return false }
+            return ((try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []).contains { name in
+                name.hasSuffix(".part")
+                    && ((try? FileManager.default.attributesOfItem(atPath: tmp + "/" + name)[.size] as? NSNumber)?.intValue ?? 0) > 8 << 20
             }
-            usleep(2_000)
         }
-        #expect(sawPart, "the upload never got under way: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
-        kill(client.processIdentifier, SIGKILL)
-        client.waitUntilExit()
+        #expect(sawPart, "the upload never got under way: \(client.stderr)")
+        client.kill9()
+        await client.exitStatus()
         // The server notices the broken connection and drops the temporary file at once.
-        var after = try Self.held(market, url: first.url)
-        let settle = Date().addingTimeInterval(20)
-        while Date() < settle, !after.parts.isEmpty {
-            usleep(50_000)
-            after = try Self.held(market, url: first.url)
+        var after = try await Self.held(market, url: first.url)
+        _ = try await eventually(timeout: .seconds(20), every: .milliseconds(50)) {
+            after = try await Self.held(market, url: first.url)
+            return after.parts.isEmpty
         }
         #expect(after.datapoints == 0)
         #expect(after.parts.isEmpty, "left behind: \(after.parts)")
-        kill(first.process.processIdentifier, SIGTERM)
-        first.process.waitUntilExit()
+        await first.handle.stop()
 
         // 2. A fresh server (nothing earlier inflates its peak): the retried upload and the download.
         // Its peak is reset once it serves (its key was unlocked at start, see runMeasured).
-        let server = try market.serve(tag: "fresh")
-        defer { if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) } }
-        let serverPID = server.process.processIdentifier
+        let server = try await market.serveAsync(tag: "fresh")
+        defer { server.handle.kill9() }
+        let serverPID = server.handle.pid
         let serverStartPeak = try #require(ProcessStats.peakRSS(serverPID))
         ProcessStats.resetPeak(serverPID)
         // The add client hashes the file (reads it once), logs in, then uploads (reads it again).
-        let add = try Self.runMeasured(home, ["datatrust", "add", "--url", server.url, "--market", "heart", "--key", "bob", file.path, "--json"],
+        let add = try await Self.runMeasured(home, ["datatrust", "add", "--url", server.url, "--market", "heart", "--key", "bob", file.path, "--json"],
                                        tag: "add", streaming: { read, _ in read > size + (8 << 20) })
         #expect(add.status == 0, "\(add.stderr)")
-        let stored = try Self.held(market, url: server.url)
+        let stored = try await Self.held(market, url: server.url)
         #expect(stored.datapoints == 1)
         #expect(stored.parts.isEmpty)
         let copy = home.url.appendingPathComponent("copy.csv")
         // The get client logs in, then writes the download.
-        let get = try Self.runMeasured(home, ["datatrust", "get", "--url", server.url, "--market", "heart", "--key", "bob",
+        let get = try await Self.runMeasured(home, ["datatrust", "get", "--url", server.url, "--market", "heart", "--key", "bob",
                                               "--out", copy.path, hash.hex], tag: "get", streaming: { _, written in written > 8 << 20 })
         #expect(get.status == 0, "\(get.stderr)")
         let serverPeak = try #require(ProcessStats.peakRSS(serverPID))

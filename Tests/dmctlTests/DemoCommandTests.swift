@@ -86,26 +86,26 @@ private struct DemoOutput: Decodable {
 @Suite(.serialized) struct DemoCommandTests {
     static let seed = "7"
 
-    @Test func demoDataBountyMatchesScikitLearnOnItsSplit() throws {
+    @Test func demoDataBountyMatchesScikitLearnOnItsSplit() async throws {
         // Seed 42's split is the one scripts/sklearn_databounty_reference.py scored.
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let reference = try JSONSerialization.jsonObject(
             with: Data(contentsOf: root.appendingPathComponent("Data/breast_cancer.databounty-reference.json"))) as? [String: Any]
         let sklearn = try #require(reference?["accuracy"] as? Double)
-        let result = try CLIRunner().run(["demo", "--seed", "42", "--json"])
+        let result = try await CLIRunner().runAsync(["demo", "--seed", "42", "--json"])
         try #require(result.status == 0, "\(result.stderr)")
         let s = try JSONDecoder().decode(DemoOutput.self, from: Data(result.stdout.utf8)).summary
         #expect(s.dataBounty.accuracy >= sklearn - 0.01, "secure \(s.dataBounty.accuracy), scikit-learn \(sklearn)")
         #expect(s.dataBounty.referenceAccuracy >= sklearn - 0.01)
-        let table = try CLIRunner().run(["demo", "--seed", "42"])
+        let table = try await CLIRunner().runAsync(["demo", "--seed", "42"])
         #expect(table.stdout.contains("validation accuracy 97.35 % (plaintext reference learner 97.35 %)"))
     }
 
-    @Test func demoPlaysAWholeRoundAndIsDeterministic() throws {
+    @Test func demoPlaysAWholeRoundAndIsDeterministic() async throws {
         // Run from a folder outside the package: Data/ must be found from the executable's path.
         let elsewhere = CLIRunner.temporaryFolder("dmctl-demo-cwd")
         defer { try? FileManager.default.removeItem(at: elsewhere) }
-        let first = try CLIRunner(workingDirectory: elsewhere).run(["demo", "--seed", Self.seed, "--json"])
+        let first = try await CLIRunner(workingDirectory: elsewhere).runAsync(["demo", "--seed", Self.seed, "--json"])
         try #require(first.status == 0, "\(first.stderr)")
         let out = try JSONDecoder().decode(DemoOutput.self, from: Data(first.stdout.utf8))
         let s = out.summary
@@ -157,36 +157,36 @@ private struct DemoOutput: Decodable {
         // and balances; a second demo into that folder is refused with exit 2.
         let home = CLIRunner.temporaryFolder("dmctl-demo-home")
         defer { try? FileManager.default.removeItem(at: home) }
-        let second = try CLIRunner().run(["demo", "--seed", Self.seed, "--json", "--home", home.path])
+        let second = try await CLIRunner().runAsync(["demo", "--seed", Self.seed, "--json", "--home", home.path])
         try #require(second.status == 0, "\(second.stderr)")
         let again = try JSONDecoder().decode(DemoOutput.self, from: Data(second.stdout.utf8))
         #expect(again.summary.stateHash == s.stateHash)
         #expect(again.summary.balances.map(\.dmt) == s.balances.map(\.dmt))
         #expect(again.events.count == out.events.count)
         #expect(FileManager.default.fileExists(atPath: home.appendingPathComponent("chain").path))
-        let refused = try CLIRunner().run(["demo", "--seed", Self.seed, "--home", home.path])
+        let refused = try await CLIRunner().runAsync(["demo", "--seed", Self.seed, "--home", home.path])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("already holds a chain"))
     }
 
-    @Test func demoRefusesAMissingDataFileWithStatusThree() throws {
-        let result = try CLIRunner().run(["demo", "--data", "/nonexistent/breast_cancer.csv"])
+    @Test func demoRefusesAMissingDataFileWithStatusThree() async throws {
+        let result = try await CLIRunner().runAsync(["demo", "--data", "/nonexistent/breast_cancer.csv"])
         #expect(result.status == 3)
         #expect(result.stderr.contains("--data: cannot read /nonexistent/breast_cancer.csv"))
     }
 
-    @Test func aFailingPhaseIsNamedWithItsStepAndReason() throws {
+    @Test func aFailingPhaseIsNamedWithItsStepAndReason() async throws {
         // A file where the chain folder should be: the accounts phase cannot create the chain.
         let home = CLIRunner.temporaryFolder("dmctl-demo-broken")
         defer { try? FileManager.default.removeItem(at: home) }
         try Data("not a folder".utf8).write(to: home.appendingPathComponent("chain"))
-        let result = try CLIRunner().run(["demo", "--home", home.path])
+        let result = try await CLIRunner().runAsync(["demo", "--home", home.path])
         #expect(result.status == 3)
         #expect(result.stderr.contains("demo phase 'accounts' failed at step 'create the chain in \(home.appendingPathComponent("chain").path)'"), "\(result.stderr)")
     }
 
-    @Test func demoRefusesAnUnsupportedKeySize() throws {
-        let result = try CLIRunner().run(["demo", "--paillier-bits", "512"])
+    @Test func demoRefusesAnUnsupportedKeySize() async throws {
+        let result = try await CLIRunner().runAsync(["demo", "--paillier-bits", "512"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("--paillier-bits: 512 is not supported"))
     }

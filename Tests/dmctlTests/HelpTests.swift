@@ -59,8 +59,8 @@ import Testing
         }
     }
 
-    @Test func rootHelpStatesTheExitStatuses() throws {
-        let r = try CLIRunner().run(["--help"])
+    @Test func rootHelpStatesTheExitStatuses() async throws {
+        let r = try await CLIRunner().runAsync(["--help"])
         #expect(r.status == 0)
         let text = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")  // help wraps at any width
         #expect(text.contains("Exit status: 0 success, 1 refused by the protocol, 2 usage (a malformed value, an unknown name, a wrong passphrase), 3 storage, I/O or network"))
@@ -68,8 +68,8 @@ import Testing
         #expect(text.contains("--generate-completion-script"))
     }
 
-    @Test func anUnknownCommandIsAUsageErrorWithStatus2() throws {
-        let r = try CLIRunner().run(["no-such-command"])
+    @Test func anUnknownCommandIsAUsageErrorWithStatus2() async throws {
+        let r = try await CLIRunner().runAsync(["no-such-command"])
         #expect(r.status == 2)
         #expect(!r.stderr.isEmpty)
     }

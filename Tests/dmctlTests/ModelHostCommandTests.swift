@@ -1,8 +1,5 @@
 import DataMarketTesting
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import LedgerCore
 import MarketKit
 import ModelMarketKit
@@ -68,14 +65,13 @@ import Testing
     let portfolio = try #require(eventField(created, kind: "PortfolioCreated", "portfolio"))
 
     // The host starts before the model exists.
-    let port = 21_000 + Int(getpid() % 900)
+    let port = freeLoopbackPort()
     let url = "http://127.0.0.1:\(port)"
-    let logURL = home.url.appendingPathComponent("serve.log")
-    let server = try home.runner.start(["model", "serve", "--port", "\(port)", "--key", "host", "--report-interval", "1", "--home", home.url.path],
-                                       stdout: logURL, stderr: logURL)
-    defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
+    let server = try home.runner.background(
+        ["model", "serve", "--port", "\(port)", "--key", "host", "--report-interval", "1", "--home", home.url.path], tag: "serve", in: home.url)
+    defer { server.terminate() }
     let document = await waitForHost(url)
-    try #require(document?["openapi"] as? String == "3.1.0", "host did not come up: \((try? String(contentsOf: logURL, encoding: .utf8)) ?? "")")
+    try #require(document?["openapi"] as? String == "3.1.0", "host did not come up: \(server.stderr)")
 
     // Only the winner's revealed file may be published as the bounty's model.
     let other = fixtures.appendingPathComponent("ONNXKitTests/Fixtures/breast_cancer_logistic.onnx")
@@ -211,17 +207,18 @@ import Testing
     let data = try #require(eventField(try await home.okAsync(["data", "mint", "--data-file", dataFile.path, "--key", "trent", "--json"]), kind: "DataMinted", "data"))
     try await home.okAsync(["data", "disclose", data, "--referenceable", "--key", "trent"])
 
-    let port = 22_000 + Int(getpid() % 900)
+    let port = freeLoopbackPort()
     let url = "http://127.0.0.1:\(port)"
-    let logURL = home.url.appendingPathComponent("serve.log")
-    func startHost() async throws -> Process {
-        let p = try home.runner.start(["model", "serve", "--port", "\(port)", "--key", "host", "--report-interval", "1", "--home", home.url.path],
-                                      stdout: logURL, stderr: logURL)
-        try #require(await waitForHost(url)?["openapi"] as? String == "3.1.0", "host did not come up: \((try? String(contentsOf: logURL, encoding: .utf8)) ?? "")")
-        return p
+    var starts = 0
+    func startHost() async throws -> BackgroundProcess {
+        starts += 1
+        let host = try home.runner.background(
+            ["model", "serve", "--port", "\(port)", "--key", "host", "--report-interval", "1", "--home", home.url.path], tag: "serve-\(starts)", in: home.url)
+        try #require(await waitForHost(url)?["openapi"] as? String == "3.1.0", "host did not come up: \(host.stderr)")
+        return host
     }
     var server = try await startHost()
-    defer { if server.isRunning { server.terminate(); server.waitUntilExit() } }
+    defer { server.terminate() }
 
     let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     let onnxFile = fixtures.appendingPathComponent("ONNXKitTests/Fixtures/breast_cancer_logistic.onnx")
@@ -238,9 +235,11 @@ import Testing
     let uses = callCount * rowsPerCall
     let bundle = try #require(eventField(try await home.okAsync(["model", "bundle", "buy", model, "--uses", "\(uses)", "--host", hostAddress, "--key", "dave", "--json"]),
                                          kind: "BundleBought", "bundle"))
-    func predict(_ id: String, out: URL) throws -> Process {
-        try home.runner.start(["model", "predict", "--model", model, "--bundle", bundle, "--input", input.path, "--request-id", id,
-                               "--key", "dave", "--url", url, "--json", "--home", home.url.path], stdout: out, stderr: out.appendingPathExtension("err"))
+    func predict(_ id: String, out: URL) throws -> BackgroundProcess {
+        let err = out.appendingPathExtension("err")
+        let process = try home.runner.start(["model", "predict", "--model", model, "--bundle", bundle, "--input", input.path, "--request-id", id,
+                                             "--key", "dave", "--url", url, "--json", "--home", home.url.path], stdout: out, stderr: err)
+        return BackgroundProcess(process: process, stdout: out, stderr: err)
     }
     /// The labels of an answered call.
     func labels(_ out: URL) -> [NSNumber]? {
@@ -257,19 +256,19 @@ import Testing
         let delay = Double(rng.next() % 1_500) / 1_000
         print("round \(round): SIGKILL to model serve after \(delay) s")
         try await Task.sleep(for: .seconds(delay))
-        kill(server.processIdentifier, SIGKILL)
-        server.waitUntilExit()
-        for call in calls { call.waitUntilExit() }
+        server.kill9()
+        await server.exitStatus()
+        var statuses: [Int32?] = []
+        for call in calls { statuses.append(await call.exitStatus(timeout: .seconds(300))) }
         server = try await startHost()
         let journalBefore = (try? String(contentsOf: home.url.appendingPathComponent("modelhost/usage.journal"), encoding: .utf8)) ?? ""
-        for (k, call) in calls.enumerated() {
-            if call.terminationStatus != 0 {
+        for k in calls.indices {
+            if statuses[k] != 0 {
                 // Its outcome is unknown to the caller: repeat it under the same id.
                 retried += 1
                 if journalBefore.contains(" \(ids[k])\n") { chargedUnanswered += 1 }
                 let again = try predict(ids[k], out: outs[k])
-                again.waitUntilExit()
-                #expect(again.terminationStatus == 0, "retry of \(ids[k]): \((try? String(contentsOf: outs[k].appendingPathExtension("err"), encoding: .utf8)) ?? "")")
+                #expect(await again.exitStatus(timeout: .seconds(300)) == 0, "retry of \(ids[k]): \(again.stderr)")
             }
             #expect(labels(outs[k])?.count == rowsPerCall, "\(ids[k]) was not answered")
             if labels(outs[k])?.count == rowsPerCall { answered += 1 }
@@ -280,14 +279,12 @@ import Testing
     // the restarted host and not charged twice.
     let lost = home.url.appendingPathComponent("lost.json"), again = home.url.appendingPathComponent("lost-again.json")
     let first = try predict("lost-1", out: lost)
-    first.waitUntilExit()
-    #expect(first.terminationStatus == 0 && labels(lost)?.count == rowsPerCall)
-    kill(server.processIdentifier, SIGKILL)
-    server.waitUntilExit()
+    #expect(await first.exitStatus(timeout: .seconds(300)) == 0 && labels(lost)?.count == rowsPerCall)
+    server.kill9()
+    await server.exitStatus()
     server = try await startHost()
     let repeated = try predict("lost-1", out: again)
-    repeated.waitUntilExit()
-    #expect(repeated.terminationStatus == 0 && labels(again) == labels(lost), "\((try? String(contentsOf: again.appendingPathExtension("err"), encoding: .utf8)) ?? "")")
+    #expect(await repeated.exitStatus(timeout: .seconds(300)) == 0 && labels(again) == labels(lost), "\(repeated.stderr)")
     if labels(again)?.count == rowsPerCall { answered += 1 }
     print("\(answered) calls answered, \(retried) repeated after a random kill, \(chargedUnanswered) of those charged before the kill but not answered")
     #expect(answered == callCount)
@@ -337,28 +334,11 @@ import Testing
 
 /// Polls a host's `/openapi.json` for up to 30 s; its parsed document once it answers.
 private func waitForHost(_ url: String) async -> [String: Any]? {
-    for _ in 0..<300 {
-        if let (status, body) = httpGet(url + "/openapi.json"), status == 200 {
-            return try? JSONSerialization.jsonObject(with: body) as? [String: Any]
-        }
-        try? await Task.sleep(for: .seconds(0.1))
+    var document: [String: Any]?
+    _ = await eventually(timeout: .seconds(30), every: .milliseconds(100)) {
+        guard let answer = try? await Curl.request([url + "/openapi.json"]), answer.status == 200 else { return false }
+        document = (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [String: Any]
+        return true
     }
-    return nil
-}
-
-/// A blocking GET: status and body, or nil when the server cannot be reached.
-private func httpGet(_ text: String) -> (Int, Data)? {
-    guard let url = URL(string: text) else { return nil }
-    final class Box: @unchecked Sendable {
-        // @unchecked: written once by the completion handler before the semaphore is signalled.
-        var value: (Int, Data)?
-    }
-    let box = Box()
-    let done = DispatchSemaphore(value: 0)
-    URLSession.shared.dataTask(with: url) { data, response, _ in
-        if let http = response as? HTTPURLResponse { box.value = (http.statusCode, data ?? Data()) }
-        done.signal()
-    }.resume()
-    done.wait()
-    return box.value
+    return document
 }

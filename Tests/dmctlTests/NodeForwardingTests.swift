@@ -41,27 +41,32 @@ import Testing
         return Answer(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: body)
     }
 
-    @Test func forwardedTransactionsTheLeaderLostAreForwardedAgainAndIncludedOnce() async throws {
-        let senders = (0..<4).map { PrivateKey.derived(seed: 13, label: "forward-kill/sender-\($0)") }
-        let sink = PrivateKey.derived(seed: 13, label: "forward-kill/sink").address
-        let dmt = try TokenID("DMT")
-        let chainID: UInt64 = 1337
+    /// The chain id of every leader here.
+    static let chainID: UInt64 = 1337
+
+    /// A test's parties and the leader's home: `count` senders and a sink with keys derived
+    /// from `label`, and a file chain (what `dmctl chain init` would leave, made in-process)
+    /// whose DMT is 1,000 smallest units for each sender.
+    static func parties(_ label: String, senders count: Int) throws -> (home: TestHome, senders: [PrivateKey], sink: Address, folder: URL) {
+        let senders = (0..<count).map { PrivateKey.derived(seed: 13, label: "\(label)/sender-\($0)") }
         let home = try TestHome()
-        let folder = home.url.appendingPathComponent("chain")
-        let genesis = GenesisConfig(chainID: chainID, timestamp: UInt64(Date().timeIntervalSince1970) - 3600, tokens: [
-            .init(symbol: dmt, name: "DataMarket Token", balances: senders.map { .init(account: $0.address, amount: 1_000) })
-        ])
-        _ = try Chain.create(
-            genesis: genesis, store: try FileBlockStore(folder: folder), clock: WallClock(offsetFile: folder.appendingPathComponent("clock-offset")),
-            snapshotInterval: 0)
+        var builder = TestChain.startedAgo(3600, chainID: chainID)
+        builder.fund(try TokenID("DMT"), senders.map { ($0.address, 1_000) })
+        _ = try builder.build(in: home, snapshotInterval: 0)
+        return (home, senders, PrivateKey.derived(seed: 13, label: "\(label)/sink").address, home.url.appendingPathComponent("chain"))
+    }
+
+    @Test func forwardedTransactionsTheLeaderLostAreForwardedAgainAndIncludedOnce() async throws {
+        let (home, senders, sink, folder) = try Self.parties("forward-kill", senders: 4)
+        let dmt = try TokenID("DMT"), chainID = Self.chainID
         // A slow block interval keeps transactions in the leader's pool long enough to be lost.
         let leaderArguments = ["--block-interval", "400"]
         let port = DatatrustMarket.freePort()
-        var leader = try NodeServeTests.startNode(home, 0, arguments: leaderArguments, port: port)
-        defer { leader.stop() }
+        var leader = try await RunningNode.start(home, run: 0, arguments: leaderArguments, port: port)
+        defer { leader.signalStop() }
         let followerHome = try TestHome()
-        let follower = try NodeFollowerTests.follow(followerHome, leader, run: 0)
-        defer { follower.stop() }
+        let follower = try await NodeFollowerTests.follow(followerHome, leader, run: 0)
+        defer { follower.signalStop() }
 
         let seed = ProcessInfo.processInfo.environment["FORWARD_KILL_SEED"].flatMap(UInt64.init) ?? UInt64(Date().timeIntervalSince1970 * 1000)
         print("forwardedTransactionsTheLeaderLost: seed \(seed) (rerun with FORWARD_KILL_SEED=\(seed))")
@@ -109,14 +114,14 @@ import Testing
         try await Task.sleep(for: .milliseconds(killAfter))
         var pendingAtKill = 0
         for _ in 0..<300 {
-            pendingAtKill = NodeServeTests.object(try NodeServeTests.curl([leader.url + "/head"]).body)["pending"] as? Int ?? 0
+            pendingAtKill = NodeServeTests.object(try await Curl.request([leader.url + "/head"]).body)["pending"] as? Int ?? 0
             if pendingAtKill > 0 { break }
             try await Task.sleep(for: .milliseconds(10))
         }
-        leader.kill9()
+        await leader.kill9()
         print("forwardedTransactionsTheLeaderLost: SIGKILL after \(killAfter) ms with about \(pendingAtKill) pending; down \(downFor) ms")
         try await Task.sleep(for: .milliseconds(downFor))
-        leader = try NodeServeTests.startNode(home, 1, arguments: leaderArguments, port: port)
+        leader = try await RunningNode.start(home, run: 1, arguments: leaderArguments, port: port)
         let acknowledgedBySender = try await submitting.value
         let acknowledged = acknowledgedBySender.flatMap { $0 }
         #expect(acknowledged.count == senders.count * perSender, "seed \(seed): every submission was acknowledged in the end")
@@ -158,10 +163,10 @@ import Testing
         let lookup = await Self.get(followerURL, "/transactions/\(overdraw.hash.hex)")
         #expect(lookup?.body["status"] == "refused")
 
-        let (l, f) = try NodeFollowerTests.converge(leader, follower)
+        let (l, f) = try await NodeFollowerTests.converge(leader, follower)
         #expect(f["stateHash"] as? String == l["stateHash"] as? String, "seed \(seed)")
-        follower.stop()
-        leader.stop()
+        await follower.stop()
+        await leader.stop()
 
         // In the leader's folder: each acknowledged transaction exactly once, each sender's
         // nonce at the number it sent, and the hash chain verifies.
@@ -171,31 +176,21 @@ import Testing
         for hash in acknowledged { #expect(seen[hash] == 1, "seed \(seed): \(hash) is included \(seen[hash] ?? 0) times") }
         #expect(seen.values.allSatisfy { $0 == 1 }, "seed \(seed): no transaction is included twice")
         #expect(seen.count == acknowledged.count, "seed \(seed): the chain holds exactly the acknowledged transfers")
-        let verify = try home.run(["chain", "verify"])
+        let verify = try await home.runAsync(["chain", "verify"])
         #expect(verify.status == 0, "seed \(seed): \(verify.stderr)")
     }
 
     @Test func forwardedTransactionsOutstandingWhenTheFollowerIsKilledAreReportedAfterRestartAndIncludedOnce() async throws {
-        let senders = (0..<2).map { PrivateKey.derived(seed: 13, label: "forward-journal/sender-\($0)") }
-        let sink = PrivateKey.derived(seed: 13, label: "forward-journal/sink").address
-        let dmt = try TokenID("DMT")
-        let chainID: UInt64 = 1337
-        let home = try TestHome()
-        let folder = home.url.appendingPathComponent("chain")
-        let genesis = GenesisConfig(chainID: chainID, timestamp: UInt64(Date().timeIntervalSince1970) - 3600, tokens: [
-            .init(symbol: dmt, name: "DataMarket Token", balances: senders.map { .init(account: $0.address, amount: 1_000) })
-        ])
-        _ = try Chain.create(
-            genesis: genesis, store: try FileBlockStore(folder: folder), clock: WallClock(offsetFile: folder.appendingPathComponent("clock-offset")),
-            snapshotInterval: 0)
+        let (home, senders, sink, folder) = try Self.parties("forward-journal", senders: 2)
+        let dmt = try TokenID("DMT"), chainID = Self.chainID
         // A leader that builds a block only once an hour holds what it is sent in its pool
         // (a minute was not enough on a starved machine).
         let port = DatatrustMarket.freePort()
-        var leader = try NodeServeTests.startNode(home, 0, arguments: ["--block-interval", "3600000"], port: port)
-        defer { leader.stop() }
+        var leader = try await RunningNode.start(home, run: 0, arguments: ["--block-interval", "3600000"], port: port)
+        defer { leader.signalStop() }
         let followerHome = try TestHome()
-        var follower = try NodeFollowerTests.follow(followerHome, leader, run: 0)
-        defer { follower.stop() }
+        var follower = try await NodeFollowerTests.follow(followerHome, leader, run: 0)
+        defer { follower.signalStop() }
 
         // Three transfers of sender 0 and one of sender 1, acknowledged by the follower and
         // waiting in the leader's pool.
@@ -208,13 +203,13 @@ import Testing
             let answer = await Self.submit(tx, to: follower.url)
             #expect(answer?.status == 202 && answer?.body["status"] == "pending", "\(String(describing: answer))")
         }
-        #expect(NodeServeTests.object(try NodeServeTests.curl([leader.url + "/head"]).body)["pending"] as? Int == transactions.count)
+        #expect(NodeServeTests.object(try await Curl.request([leader.url + "/head"]).body)["pending"] as? Int == transactions.count)
 
         // Both die: the follower with its forwarded list outstanding, the leader with its pool.
-        follower.kill9()
-        leader.kill9()
-        leader = try NodeServeTests.startNode(home, 1, arguments: ["--block-interval", "50"], port: port)
-        follower = try NodeFollowerTests.follow(followerHome, leader, run: 1)
+        await follower.kill9()
+        await leader.kill9()
+        leader = try await RunningNode.start(home, run: 1, arguments: ["--block-interval", "50"], port: port)
+        follower = try await NodeFollowerTests.follow(followerHome, leader, run: 1)
 
         // The restarted follower still knows each one (pending, or already included once it
         // handed them over again), and each ends up included.
@@ -232,10 +227,10 @@ import Testing
         }
         let log = ((try? String(contentsOf: followerHome.url.appendingPathComponent("node-1.err"), encoding: .utf8)) ?? "").suffix(2_000)
         #expect(unsettled.isEmpty, "not included after the restart: \(unsettled)\n\(log)")
-        let (l, f) = try NodeFollowerTests.converge(leader, follower)
+        let (l, f) = try await NodeFollowerTests.converge(leader, follower)
         #expect(f["stateHash"] as? String == l["stateHash"] as? String)
-        follower.stop()
-        leader.stop()
+        await follower.stop()
+        await leader.stop()
 
         // Each exactly once in the leader's chain; the journal settled every entry it recorded.
         var seen: [String: Int] = [:]
@@ -246,7 +241,7 @@ import Testing
         let journal = try String(contentsOf: followerHome.url.appendingPathComponent("node/forwarded.journal"), encoding: .utf8)
         let lines = journal.split(separator: "\n")
         #expect(lines.filter { $0.hasPrefix("+ ") }.count == lines.filter { $0.hasPrefix("- ") }.count, "\(journal)")
-        #expect(try home.run(["chain", "verify"]).status == 0)
-        #expect(try followerHome.run(["chain", "verify"]).status == 0)
+        #expect(try await home.runAsync(["chain", "verify"]).status == 0)
+        #expect(try await followerHome.runAsync(["chain", "verify"]).status == 0)
     }
 }

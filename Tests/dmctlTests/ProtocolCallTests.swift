@@ -6,7 +6,7 @@ import Testing
 /// `Call`, so a new case does not compile until it is listed) with the command that submits
 /// it: each named command exists in the help tree, and the README's table is exactly the list.
 @Test func everyProtocolCallNamesACommandThatExistsAndTheReadmeTableIsTheList() async throws {
-    let r = try CLIRunner().run(["calls", "--json"])
+    let r = try await CLIRunner().runAsync(["calls", "--json"])
     #expect(r.status == 0, "\(r.stderr)")
     let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: String]])
     let calls = rows.compactMap { $0["call"] }

@@ -23,18 +23,6 @@ import Testing
         return out
     }
 
-    /// Polls `file` until `condition` holds on its text, for at most `seconds`.
-    static func waitFor(_ file: URL, seconds: Double, _ condition: (String) -> Bool) -> String {
-        let deadline = Date().addingTimeInterval(seconds)
-        var text = ""
-        repeat {
-            text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-            if condition(text) { return text }
-            usleep(5_000)
-        } while Date() < deadline
-        return text
-    }
-
     @Test(.timeLimit(.minutes(15)))
     func sigkilledAppendsKeepEveryAcknowledgedBlockAndNothingPartial() async throws {
         let home = try TestHome()
@@ -43,19 +31,18 @@ import Testing
         var previous = 0
         var killedMidRun = 0
         for round in 0..<20 {
-            let out = home.url.appendingPathComponent("soak-\(round).out"), err = home.url.appendingPathComponent("soak-\(round).err")
             // A small snapshot interval so some kills land while a snapshot is being written.
-            let process = try home.runner.start(
+            let soak = try home.runner.background(
                 ["chain", "soak", "--blocks", "100000", "--txs-per-block", "2", "--snapshot-every", "7", "--home", home.url.path],
-                stdout: out, stderr: err)
-            let started = Self.waitFor(out, seconds: 20) { !$0.ackedHeights.isEmpty }
-            #expect(!started.ackedHeights.isEmpty, "round \(round): soak never acknowledged a block: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
+                tag: "soak-\(round)", in: home.url)
+            let started = await eventually(timeout: .seconds(20), every: .milliseconds(5)) { !soak.stdout.ackedHeights.isEmpty }
+            #expect(started, "round \(round): soak never acknowledged a block: \(soak.stderr)")
             try await Task.sleep(for: .microseconds(rng.below(150_000)))
-            if process.isRunning { killedMidRun += 1 }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            #expect(process.terminationReason == .uncaughtSignal, "round \(round): soak ended on its own: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
-            let acked = ((try? String(contentsOf: out, encoding: .utf8)) ?? "").ackedHeights.max() ?? 0
+            if soak.isRunning { killedMidRun += 1 }
+            soak.kill9()
+            await soak.exitStatus()
+            #expect(soak.process.terminationReason == .uncaughtSignal, "round \(round): soak ended on its own: \(soak.stderr)")
+            let acked = soak.stdout.ackedHeights.max() ?? 0
 
             let verify = try await home.runAsync(["chain", "verify", "--json"])
             #expect(verify.status == 0, "round \(round): verify failed after a kill at acked height \(acked): \(verify.stderr)")
@@ -144,23 +131,19 @@ import Testing
         let base = try await home.heightAsync()
         let gate = home.url.appendingPathComponent("go")
         let n = 30
-        var runs: [(process: Process, out: URL, err: URL)] = []
+        var runs: [BackgroundProcess] = []
         for key in ["default", "bob"] {
-            let out = home.url.appendingPathComponent("\(key).out"), err = home.url.appendingPathComponent("\(key).err")
-            let p = try home.runner.start(
+            runs.append(try home.runner.background(
                 ["chain", "soak", "--blocks", "\(n)", "--txs-per-block", "2", "--key", key, "--wait-for", gate.path, "--home", home.url.path],
-                stdout: out, stderr: err)
-            runs.append((p, out, err))
+                tag: key, in: home.url))
         }
-        for run in runs { _ = Self.waitFor(run.out, seconds: 20) { $0.hasPrefix("ready") } }
+        for run in runs { _ = await eventually(timeout: .seconds(20), every: .milliseconds(5)) { run.stdout.hasPrefix("ready") } }
         _ = FileManager.default.createFile(atPath: gate.path, contents: nil)
-        for run in runs { run.process.waitUntilExit() }
 
         var heights: [[Int]] = []
         for run in runs {
-            let err = (try? String(contentsOf: run.err, encoding: .utf8)) ?? ""
-            #expect(run.process.terminationStatus == 0, "\(err)")
-            let out = (try? String(contentsOf: run.out, encoding: .utf8)) ?? ""
+            #expect(await run.exitStatus(timeout: .seconds(600)) == 0, "\(run.stderr)")
+            let out = run.stdout
             heights.append(out.ackedHeights)
             #expect(out.contains("tip \(base + 2 * n)") || out.contains("done \(n)"))
         }

@@ -1,8 +1,5 @@
 public import Foundation
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A home with a market "heart" whose authorised backend is the key "dt", a datatrust config
 /// for it, and helpers to run `dmctl datatrust serve` on loopback as a separate process.
@@ -14,14 +11,6 @@ public final class DatatrustMarket: Sendable {
     public let home: TestHome
     /// The datatrust's folder (its `config.json`, vault and index).
     public var folder: URL { home.url.appendingPathComponent("datatrust") }
-
-    /// Builds the market, blocking the calling thread while dmctl runs.
-    public init(rawSQL: Bool = true) throws {
-        home = try TestHome()
-        try home.initChain(keys: Self.keys)
-        for command in Self.marketCommands(dt: try home.address("dt")) { try home.ok(command) }
-        try writeConfig(rawSQL: rawSQL)
-    }
 
     private init(home: TestHome) { self.home = home }
 
@@ -84,16 +73,7 @@ public final class DatatrustMarket: Sendable {
 
     /// Starts the server with `key` on `port` (a free one unless given), its output in files
     /// named after `tag`, with `extra` `serve` arguments (`--index`, `--vault`), and waits,
-    /// blocking the thread, until it prints "serving … on http://…" (or exits, or 30 s pass).
-    public func serve(key: String = "dt", port: Int? = nil, tag: String = UUID().uuidString, extra: [String] = []) throws -> Server {
-        let server = try launch(key: key, port: port, tag: tag, extra: extra)
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, server.handle.isRunning, !server.log.contains(" on http://") { usleep(10_000) }
-        return server
-    }
-
-    /// Starts the server like ``serve(key:port:tag:extra:)`` and waits, without holding a
-    /// thread, until it prints "serving … on http://…" (for at most `timeout`).
+    /// without holding a thread, until it prints "serving … on http://…" (for at most `timeout`).
     /// - Throws: ``ProcessTestError`` when it exits first or stays silent for `timeout`.
     public func serveAsync(
         key: String = "dt", port: Int? = nil, tag: String = UUID().uuidString, extra: [String] = [], timeout: Duration = .seconds(120)

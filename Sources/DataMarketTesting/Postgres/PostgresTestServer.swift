@@ -9,6 +9,22 @@ public enum PostgresTestServer {
     /// Whether the PostgreSQL cases must run (and fail without a server).
     public static let isRequired = ProcessInfo.processInfo.environment["DATAMARKET_REQUIRE_POSTGRES"] == "1"
 
+    /// Whether PostgreSQL cases run: a server is named, or one is required. When they are left
+    /// out, the reason is printed once.
+    public static let isEnabled: Bool = {
+        if url == nil, !isRequired {
+            print("note: PostgreSQL tests skipped: DATAMARKET_POSTGRES_URL is not set (start one with scripts/postgres.sh start)")
+            return false
+        }
+        return true
+    }()
+
+    /// The server's URL with a new schema as its `schema` query item, as `dmctl --store` takes it.
+    public static func freshStoreURL() throws -> String {
+        let (url, schema) = try freshSchema()
+        return url + (url.contains("?") ? "&" : "?") + "schema=\(schema)"
+    }
+
     /// Thrown when PostgreSQL is required but no server is named.
     public struct Missing: Error, CustomStringConvertible {
         /// A missing-server error.

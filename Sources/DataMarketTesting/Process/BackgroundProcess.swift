@@ -40,6 +40,13 @@ public final class BackgroundProcess: @unchecked Sendable {
     /// Sends SIGKILL: the child dies at once, as in a crash or power loss.
     public func kill9() { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
+    /// Sends SIGKILL and waits until the child is gone; its status (nil if it outlives `timeout`).
+    @discardableResult
+    public func killAndWait(timeout: Duration = .seconds(30)) async -> Int32? {
+        kill9()
+        return await exitStatus(timeout: timeout)
+    }
+
     /// Waits until the child exits and returns its status (the signal's number when a signal
     /// ended it, as Foundation reports it); nil if it is still running after `timeout`.
     @discardableResult
@@ -62,16 +69,35 @@ public final class BackgroundProcess: @unchecked Sendable {
     /// - Throws: ``ProcessTestError/exitedEarly(command:status:stderr:)`` when the child exits
     ///   first, ``ProcessTestError/neverPrinted(expected:seconds:)`` after `timeout`.
     public func waitFor(_ text: String, onStdout: Bool = false, timeout: Duration = .seconds(120)) async throws {
-        let printed = await eventually(timeout: timeout, every: .milliseconds(10)) {
-            (onStdout ? stdout : stderr).contains(text) || !process.isRunning
+        _ = try await waitFor(text, onStdout: onStdout, timeout: timeout) { $0.contains(text) ? true : nil }
+    }
+
+    /// Waits until `extract` finds something in standard error (or standard output, with
+    /// `onStdout`) and returns it: the URL a server prints once it listens, say. `expected`
+    /// names what is awaited in the error.
+    /// - Throws: ``ProcessTestError/exitedEarly(command:status:stderr:)`` when the child exits
+    ///   first, ``ProcessTestError/neverPrinted(expected:seconds:)`` after `timeout`.
+    public func waitFor<Found: Sendable>(
+        _ expected: String, onStdout: Bool = false, timeout: Duration = .seconds(120), _ extract: (String) -> Found?
+    ) async throws -> Found {
+        var found: Found?
+        let ended = await eventually(timeout: timeout, every: .milliseconds(10)) {
+            found = extract(onStdout ? stdout : stderr)
+            return found != nil || !process.isRunning
         }
-        if (onStdout ? stdout : stderr).contains(text) { return }
-        if !process.isRunning || printed {
+        // A child that printed and exited in the same moment still counts.
+        if let found = found ?? extract(onStdout ? stdout : stderr) { return found }
+        if ended || !process.isRunning {
             let status = await exitStatus(timeout: .seconds(5)) ?? -1
             throw ProcessTestError.exitedEarly(
                 command: ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " "),
                 status: status, stderr: stderr)
         }
-        throw ProcessTestError.neverPrinted(expected: text, seconds: timeout.components.seconds)
+        throw ProcessTestError.neverPrinted(expected: expected, seconds: timeout.components.seconds)
+    }
+
+    /// Waits until the child exits, for at most `timeout`; whether it did.
+    public func exits(within timeout: Duration) async -> Bool {
+        await exitStatus(timeout: timeout) != nil
     }
 }

@@ -8,11 +8,11 @@ import Glibc
 /// Runs the built `dmctl` binary (next to the test bundle, or `$DMCTL_BIN`) and captures what
 /// it prints.
 ///
-/// Two ways to run a command: ``runAsync(_:stdin:stdinPath:env:timeout:)`` suspends the calling
-/// task while the child runs (swift-subprocess), so the cooperative pool stays free for other
-/// suites; ``run(_:stdin:stdinPath:env:)`` blocks the calling thread until the child exits and
-/// suits only synchronous tests that run serialized. Long-lived servers start with
-/// ``start(_:stdout:stderr:env:stdin:stdinPath:scratch:)`` or ``background(_:tag:in:env:)``.
+/// ``runAsync(_:stdin:stdinPath:env:timeout:)`` runs a command to completion and suspends the
+/// calling task while the child runs (swift-subprocess), so the cooperative pool stays free for
+/// other suites. Long-lived servers start with ``background(_:tag:in:env:)`` (or
+/// ``start(_:stdout:stderr:env:stdin:stdinPath:scratch:)`` for output files of one's choosing)
+/// and are awaited through ``BackgroundProcess``.
 public struct CLIRunner: Sendable {
     /// What a finished command did: its exit status (128 + the signal's number when a signal
     /// ended it) and everything it printed.
@@ -65,7 +65,9 @@ public struct CLIRunner: Sendable {
     /// Runs dmctl with `args` to completion without holding a thread: standard input is
     /// `stdin`'s text, else the file or folder at `stdinPath`, else empty. A child still running
     /// after `timeout` is ended (SIGTERM, then SIGKILL two seconds later) and
-    /// ``ProcessTestError/timedOut(command:seconds:)`` is thrown.
+    /// ``ProcessTestError/timedOut(command:seconds:)`` is thrown. No more than twice as many
+    /// such children as there are cores run at once in a test process (`DATAMARKET_TEST_PROCESSES`
+    /// sets another bound); a run waits, suspended, for its turn.
     public func runAsync(
         _ args: [String], stdin: String? = nil, stdinPath: String? = nil, env: [String: String] = [:],
         timeout: Duration = .seconds(900)
@@ -73,6 +75,9 @@ public struct CLIRunner: Sendable {
         let command = ([binary.lastPathComponent] + args).joined(separator: " ")
         let launch = Launch(
             executable: binary.path, arguments: args, environment: childEnvironment(env), workingDirectory: workingDirectory?.path)
+        // At most ProcessSlots' limit of children at once; the time limit counts from the start.
+        await ProcessSlots.shared.acquire()
+        defer { Task { await ProcessSlots.shared.release() } }
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {
                 if let stdin { return try await launch.collect(input: .string(stdin)) }
@@ -93,22 +98,6 @@ public struct CLIRunner: Sendable {
             }
             return result
         }
-    }
-
-    // MARK: - Blocking (synchronous tests)
-
-    /// Runs dmctl with `args` to completion, blocking the calling thread; standard input is
-    /// `stdin`'s text, else the file or folder at `stdinPath`, else empty.
-    public func run(_ args: [String], stdin: String? = nil, stdinPath: String? = nil, env: [String: String] = [:]) throws -> Result {
-        let scratch = DataMarketTesting.temporaryFolder("dmctl-run")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
-        let process = try start(args, stdout: outURL, stderr: errURL, env: env, stdin: stdin, stdinPath: stdinPath, scratch: scratch)
-        process.waitUntilExit()
-        let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
-        let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, out, err)
     }
 
     // MARK: - In the background

@@ -3,9 +3,8 @@ public import Testing
 
 /// A temporary dmctl state folder with helpers to run commands in it; removed on deinit.
 ///
-/// Each helper comes twice: `ok`, `json`, `object`, … block the calling thread while dmctl
-/// runs (for synchronous tests), and `okAsync`, `jsonAsync`, `objectAsync`, … suspend the task
-/// instead, so a parallel test run keeps its cooperative threads.
+/// Every helper (`okAsync`, `jsonAsync`, `objectAsync`, …) suspends the task while dmctl runs
+/// instead of blocking a thread, so a parallel test run keeps its cooperative threads.
 public final class TestHome: Sendable {
     /// The folder, passed to every command as `--home`.
     public let url: URL
@@ -22,46 +21,6 @@ public final class TestHome: Sendable {
 
     /// The file-backed chain's block log.
     public var blocksLog: URL { url.appendingPathComponent("chain/blocks.log") }
-
-    // MARK: - Blocking
-
-    /// Runs `dmctl <args> --home <this home>`.
-    @discardableResult
-    public func run(_ args: [String], env: [String: String] = [:]) throws -> CLIRunner.Result {
-        try runner.run(args + ["--home", url.path], env: env)
-    }
-
-    /// Runs a command that must succeed and returns its standard output.
-    @discardableResult
-    public func ok(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        Self.expectSuccess(try run(args), args, sourceLocation)
-    }
-
-    /// Runs a command with `--json` that must succeed and parses its output.
-    public func json(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Any {
-        try Self.parse(try ok(args + ["--json"], sourceLocation: sourceLocation))
-    }
-
-    /// Runs a command with `--json` whose output is an object.
-    public func object(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
-        try Self.object(try json(args, sourceLocation: sourceLocation), sourceLocation)
-    }
-
-    /// Creates keys `names` and a default chain whose DMT minter and holder is the first.
-    public func initChain(keys names: [String] = ["default"], extra: [String] = []) throws {
-        for command in Self.initCommands(names, extra) { try ok(command) }
-    }
-
-    /// The address of key `name`.
-    public func address(_ name: String) throws -> String { try object(["key", "show", name])["address"] as? String ?? "" }
-
-    /// The chain height.
-    public func height() throws -> Int { try object(["chain", "info"])["height"] as? Int ?? -1 }
-
-    /// A balance in smallest units, as its decimal string.
-    public func balance(_ account: String, _ token: String = "DMT") throws -> String {
-        try object(Self.balanceCommand(account, token))["balance"] as? String ?? "?"
-    }
 
     // MARK: - Without blocking a thread
 
@@ -87,25 +46,25 @@ public final class TestHome: Sendable {
         try Self.object(try await jsonAsync(args, sourceLocation: sourceLocation), sourceLocation)
     }
 
-    /// ``initChain(keys:extra:)`` without holding a thread.
+    /// Creates keys `names` and a default chain whose DMT minter and holder is the first.
     public func initChainAsync(keys names: [String] = ["default"], extra: [String] = []) async throws {
         for command in Self.initCommands(names, extra) { try await okAsync(command) }
     }
 
-    /// ``address(_:)`` without holding a thread.
+    /// The address of key `name`.
     public func addressAsync(_ name: String) async throws -> String {
         try await objectAsync(["key", "show", name])["address"] as? String ?? ""
     }
 
-    /// ``height()`` without holding a thread.
+    /// The chain height.
     public func heightAsync() async throws -> Int { try await objectAsync(["chain", "info"])["height"] as? Int ?? -1 }
 
-    /// ``balance(_:_:)`` without holding a thread.
+    /// A balance in smallest units, as its decimal string.
     public func balanceAsync(_ account: String, _ token: String = "DMT") async throws -> String {
         try await objectAsync(Self.balanceCommand(account, token))["balance"] as? String ?? "?"
     }
 
-    // MARK: - Shared by both
+    // MARK: - Parsing
 
     private static func expectSuccess(_ r: CLIRunner.Result, _ args: [String], _ sourceLocation: SourceLocation) -> String {
         #expect(r.status == 0, "dmctl \(args.joined(separator: " ")) failed: \(r.stderr)", sourceLocation: sourceLocation)
