@@ -158,7 +158,10 @@ internal struct UInt512: Sendable, Equatable {
                 qhat -= 1
                 var c: UInt64 = 0
                 for i in 0..<n { (u[i + j], c) = UInt256.addWithCarry(u[i + j], v[i], c) }
-                // The carry out of the top cancels the borrow; u[j + n] is not read again.
+                // The carry out of the top cancels the borrow: u[j + n] wrapped below zero in D4
+                // and comes back to zero here. It must be written, not skipped: when j is 0 and
+                // n < 4 it is a limb of the remainder handed back.
+                u[j + n] = u[j + n] &+ c
             }
             q[j] = qhat
         }
