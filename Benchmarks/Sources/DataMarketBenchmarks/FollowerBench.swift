@@ -1,5 +1,6 @@
 import ChainNode
 import Foundation
+import Hummingbird
 import LedgerCore
 
 /// A verifying follower's sync rate: a node serves a chain of signed-transfer blocks over

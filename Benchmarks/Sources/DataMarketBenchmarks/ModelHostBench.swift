@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import LedgerCore
 import MarketKit
 import ModelHostKit

@@ -1,4 +1,12 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+#if canImport(CDispatch)
+// On Linux the C `timespec`/`timeval` the CPU clocks below fill are the ones Foundation's
+// Dispatch brings in first; MemberImportVisibility wants their defining module imported.
+import CDispatch
+#endif
 import HECore
 import RawGMP
 
