@@ -14,6 +14,17 @@ import Testing
         Application(router: DatatrustServer.router(for: f.datatrust), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
+    /// Serves `f`'s datatrust live on a loopback port and runs `body` with a client of it (logged
+    /// in as the owner unless `loggedIn` is false) and the port.
+    func withLiveClient(_ f: Fixture, loggedIn: Bool = true, _ body: @escaping @Sendable (inout DatatrustClient, Int) async throws -> Void) async throws {
+        try await liveApp(f).test(.live) { http in
+            let port = try #require(http.port)
+            var client = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
+            if loggedIn { try await client.login(with: f.owner) }
+            try await body(&client, port)
+        }
+    }
+
     @Test func aFileStreamsUpAndDownByteExactAcrossChunkBoundaries() async throws {
         let f = try Fixture(maxBody: 4096); defer { f.folder.cleanup() }
         // Larger than the body limit and than two client chunks, and not a multiple of either.
@@ -26,10 +37,7 @@ import Testing
         let hash = Keccak256.hash(data)
         let local = try DatatrustClient.hash(file: source)
         #expect(local.hash == hash && local.size == Int64(data.count))
-        try await liveApp(f).test(.live) { http in
-            let port = try #require(http.port)
-            var client = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
-            try await client.login(with: f.owner)
+        try await withLiveClient(f) { client, _ in
             let progress = ProgressLog()
             let added = try await client.addDatapoint(file: source, market: "heart") { sent, total in progress.record(sent, total) }
             #expect(added.dataHash == hash && added.rows == (data.count == rows.count ? 100_000 : 100_001) && added.size == Int64(data.count))
@@ -56,10 +64,7 @@ import Testing
         await f.list(data, by: f.owner)
         let source = f.folder.url.appendingPathComponent("one-more.csv")
         try Data(data).write(to: source)
-        try await liveApp(f).test(.live) { http in
-            let port = try #require(http.port)
-            var client = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
-            try await client.login(with: f.owner)
+        try await withLiveClient(f) { client, _ in
             let added = try await client.addDatapoint(file: source, market: "heart", dataHash: Keccak256.hash(data))
             #expect(added.size == Int64(target) && added.rows == data.filter { $0 == 0x0A }.count - 1)
             let back = f.folder.url.appendingPathComponent("one-more-back.csv")
@@ -72,9 +77,7 @@ import Testing
     @Test func refusalsArriveAsTheServersErrorsAndLeaveNoFileBehind() async throws {
         let f = try Fixture(); defer { f.folder.cleanup() }
         let data = Fixture.csv(rows: 10, seed: 32)
-        try await liveApp(f).test(.live) { http in
-            let port = try #require(http.port)
-            var client = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
+        try await withLiveClient(f, loggedIn: false) { client, _ in
             // Not logged in: 401 from the server, as the typed error.
             let anonymous = await refusal { () async throws(DatatrustError) in _ = try await client.addDatapoint(data, market: "heart") }
             #expect(anonymous.map(DatatrustServer.status(for:)) == 401 && anonymous?.code == "unauthenticated", "\(String(describing: anonymous))")
@@ -112,10 +115,7 @@ import Testing
         #expect(data.count > 32 * vaultChunk)
         let hash = Keccak256.hash(data)
         await f.list(data, by: f.owner)
-        try await liveApp(f).test(.live) { http in
-            let port = try #require(http.port)
-            var client = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
-            try await client.login(with: f.owner)
+        try await withLiveClient(f) { client, port in
             _ = try await client.addDatapoint(data, market: "heart")
             let file = URL(fileURLWithPath: f.datatrust.vault.path(for: hash).file)
             var bytes = try Data(contentsOf: file)
@@ -155,10 +155,7 @@ import Testing
         let other = changed
         let hash = Keccak256.hash(data), otherHash = Keccak256.hash(other)
         await f.list(data, by: f.owner)
-        try await liveApp(f).test(.live) { http in
-            let port = try #require(http.port)
-            var client = DatatrustClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
-            try await client.login(with: f.owner)
+        try await withLiveClient(f) { client, _ in
             _ = try await client.addDatapoint(data, market: "heart")
             // The other bytes' file, its key rewrapped for `hash`, in place of the datapoint's file.
             let vault = f.datatrust.vault
