@@ -175,6 +175,9 @@ import Testing
             #expect(inMemory?.code == "integrity_error", "\(String(describing: inMemory))")
         }
         #expect(throws: VaultError.hashMismatch(expected: hash, actual: otherHash)) { try f.datatrust.vault.get(hash) }
+        // An in-process read has no client to hash after it: it checks Keccak-256 itself.
+        let inProcess = await refusal { () async throws(DatatrustError) in _ = try await f.datatrust.getDatapoint(market: "heart", dataHash: hash, caller: f.owner.address) }
+        #expect(inProcess != nil, "the in-process read handed back bytes that do not hash to \(hash.hex)")
     }
 
     /// The error `body` throws, or nil when it succeeds.

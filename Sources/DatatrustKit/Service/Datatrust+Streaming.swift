@@ -116,6 +116,12 @@ extension Datatrust {
     /// keeps one Keccak pass on the path instead of two. Internal reads (queries, the SQL
     /// sandbox) still recompute it.
     public func openDatapoint(market name: String, dataHash hash: Hash32, caller: Address, job: UInt64? = nil) async throws(DatatrustError) -> DatapointDownload {
+        try await openDatapoint(market: name, dataHash: hash, caller: caller, job: job, checksHash: false)
+    }
+
+    /// ``openDatapoint(market:dataHash:caller:job:)``, with the server's own Keccak-256 check
+    /// when `checksHash` is true: for a reader in this process, where no client hashes after it.
+    func openDatapoint(market name: String, dataHash hash: Hash32, caller: Address, job: UInt64?, checksHash: Bool) async throws(DatatrustError) -> DatapointDownload {
         let config = try marketConfiguration(name)
         let market = config.market
         let record = try await heldRecord(market, hash)
@@ -136,7 +142,7 @@ extension Datatrust {
             }
         }
         let reader: VaultReader
-        do { reader = try vault.reader(for: hash, checksHash: false) } catch {
+        do { reader = try vault.reader(for: hash, checksHash: checksHash) } catch {
             logger.critical("vault read refused", metadata: ["dataHash": "\(hash.hex)", "error": "\(error)"])
             throw error.asDatatrustError
         }

@@ -219,9 +219,10 @@ public final class Datatrust: Sendable {
         return RemoveResult(market: market, dataHash: hash, removed: now)
     }
 
-    /// GET_DATAPOINT into memory: ``openDatapoint(market:dataHash:caller:job:)`` read to the end.
+    /// GET_DATAPOINT into memory: ``openDatapoint(market:dataHash:caller:job:)`` read to the end,
+    /// with Keccak-256 checked here (no client hashes after an in-process read).
     public func getDatapoint(market name: String, dataHash hash: Hash32, caller: Address, job: UInt64? = nil) async throws(DatatrustError) -> [UInt8] {
-        let download = try await openDatapoint(market: name, dataHash: hash, caller: caller, job: job)
+        let download = try await openDatapoint(market: name, dataHash: hash, caller: caller, job: job, checksHash: true)
         var data: [UInt8] = []
         data.reserveCapacity(Int(clamping: download.size))
         while try download.next({ data.append(contentsOf: $0) }) {}
