@@ -82,6 +82,15 @@ public enum Hex {
         }
     }
 
+    /// Decodes like ``decode(_:field:expectedByteCount:)`` and hands a ``HexError`` to `wrap`,
+    /// throwing what it makes: one place for the types whose hex initialisers report malformed
+    /// hex as their own `invalidHex` case (addresses, keys, signatures).
+    static func decode<Failure: Error>(
+        _ text: String, field: String, wrapping wrap: (HexError) -> Failure
+    ) throws(Failure) -> [UInt8] {
+        do { return try decode(text, field: field) } catch { throw wrap(error) }
+    }
+
     /// The result of decoding UTF-8, before the error is dressed with the field name.
     private enum Outcome {
         case bytes([UInt8])

@@ -40,13 +40,7 @@ public struct Address: Hashable, Comparable, Sendable, Codable, CustomStringConv
     ///   ``AddressError/wrongLength(expected:actual:)`` for anything but 20 bytes,
     ///   ``AddressError/checksumMismatch(given:expected:)`` for a wrong mixed-case checksum.
     public init(_ text: String) throws(AddressError) {
-        let decoded: [UInt8]
-        do {
-            decoded = try Hex.decode(text, field: "address")
-        } catch {
-            throw .invalidHex(error)
-        }
-        try self.init(bytes: decoded)
+        try self.init(bytes: Hex.decode(text, field: "address", wrapping: AddressError.invalidHex))
         // Decoding succeeded with 20 bytes, so the last 40 characters are the digits.
         let digits = text.utf8.suffix(2 * Self.byteCount)
         let hasLower = digits.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f") }

@@ -36,13 +36,7 @@ public struct PrivateKey: Sendable, Equatable, CustomStringConvertible, CustomDe
     /// Parses 64 hex digits (optional `0x`).
     /// - Throws: ``KeyError/invalidHex(_:)`` for malformed hex, otherwise as ``init(bytes:)``.
     public init(hex: String) throws(KeyError) {
-        let decoded: [UInt8]
-        do {
-            decoded = try Hex.decode(hex, field: "private key")
-        } catch {
-            throw .invalidHex(error)
-        }
-        try self.init(bytes: decoded)
+        try self.init(bytes: Hex.decode(hex, field: "private key", wrapping: KeyError.invalidHex))
     }
 
     /// A fresh random key from libsodium's CSPRNG (`randombytes_buf`), drawing again in the

@@ -38,13 +38,7 @@ public struct PublicKey: Hashable, Sendable, CustomStringConvertible {
     /// Parses a hex public key (optional `0x`), in any form ``init(bytes:)`` accepts.
     /// - Throws: ``KeyError/invalidHex(_:)`` for malformed hex, otherwise as ``init(bytes:)``.
     public init(hex: String) throws(KeyError) {
-        let decoded: [UInt8]
-        do {
-            decoded = try Hex.decode(hex, field: "public key")
-        } catch {
-            throw .invalidHex(error)
-        }
-        try self.init(bytes: decoded)
+        try self.init(bytes: Hex.decode(hex, field: "public key", wrapping: KeyError.invalidHex))
     }
 
     /// Wraps a 65-byte uncompressed encoding that libsecp256k1 itself produced.

@@ -63,13 +63,7 @@ public struct Signature: Hashable, Sendable, Codable, CustomStringConvertible {
     /// Parses the wire form from hex (`0x` + 130 digits; the prefix is optional).
     /// - Throws: ``SignatureError/invalidHex(_:)`` for malformed hex, otherwise as ``init(bytes:)``.
     public init(hex: String) throws(SignatureError) {
-        let decoded: [UInt8]
-        do {
-            decoded = try Hex.decode(hex, field: "signature")
-        } catch {
-            throw .invalidHex(error)
-        }
-        try self.init(bytes: decoded)
+        try self.init(bytes: Hex.decode(hex, field: "signature", wrapping: SignatureError.invalidHex))
     }
 
     /// Wraps parts libsecp256k1 produced (32-byte low-s r and s, id 0 or 1).
