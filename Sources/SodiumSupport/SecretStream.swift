@@ -23,25 +23,31 @@ package final class SecretStream {
     /// Starts encrypting under `key` (``keyBytes``), writing the stream header into `header`
     /// (``headerBytes``); nil when a length is wrong.
     package static func encrypting(key: [UInt8], header: UnsafeMutableRawBufferPointer) -> SecretStream? {
-        guard key.count == keyBytes, header.count >= headerBytes, let hb = header.baseAddress else { return nil }
-        let stream = SecretStream()
-        let status = key.withUnsafeBufferPointer { k -> Int32 in
-            guard let kb = k.baseAddress else { return -1 }
-            return crypto_secretstream_xchacha20poly1305_init_push(
-                &stream.state, hb.assumingMemoryBound(to: UInt8.self), kb)
+        guard header.count >= headerBytes, let hb = header.baseAddress else { return nil }
+        return starting(key: key) { state, kb in
+            crypto_secretstream_xchacha20poly1305_init_push(&state, hb.assumingMemoryBound(to: UInt8.self), kb)
         }
-        return status == 0 ? stream : nil
     }
 
     /// Starts decrypting under `key` (``keyBytes``) a stream that begins with `header`
     /// (``headerBytes``); nil when a length is wrong or the header is invalid.
     package static func decrypting(key: [UInt8], header: UnsafeRawBufferPointer) -> SecretStream? {
-        guard key.count == keyBytes, header.count >= headerBytes, let hb = header.baseAddress else { return nil }
+        guard header.count >= headerBytes, let hb = header.baseAddress else { return nil }
+        return starting(key: key) { state, kb in
+            crypto_secretstream_xchacha20poly1305_init_pull(&state, hb.assumingMemoryBound(to: UInt8.self), kb)
+        }
+    }
+
+    /// A new stream whose state `initialise` sets up from the key's bytes (libsodium's
+    /// `init_push` or `init_pull`); nil when the key is not ``keyBytes`` long or libsodium refuses.
+    private static func starting(
+        key: [UInt8], _ initialise: (inout crypto_secretstream_xchacha20poly1305_state, UnsafePointer<UInt8>) -> Int32
+    ) -> SecretStream? {
+        guard key.count == keyBytes else { return nil }
         let stream = SecretStream()
         let status = key.withUnsafeBufferPointer { k -> Int32 in
             guard let kb = k.baseAddress else { return -1 }
-            return crypto_secretstream_xchacha20poly1305_init_pull(
-                &stream.state, hb.assumingMemoryBound(to: UInt8.self), kb)
+            return initialise(&stream.state, kb)
         }
         return status == 0 ? stream : nil
     }

@@ -28,23 +28,11 @@ package enum Sodium {
         ensureInitialised()
         guard key.count == aeadKeyBytes, nonce.count == aeadNonceBytes else { return nil }
         var out = [UInt8](repeating: 0, count: plaintext.count + aeadTagBytes)
-        var outLength: UInt64 = 0
-        let status: Int32 = out.withUnsafeMutableBufferPointer { o in
-            plaintext.withUnsafeBufferPointer { p in
-                ad.withUnsafeBufferPointer { a in
-                    nonce.withUnsafeBufferPointer { n in
-                        key.withUnsafeBufferPointer { k in
-                            guard let ob = o.baseAddress, let nb = n.baseAddress, let kb = k.baseAddress else { return -1 }
-                            return crypto_aead_xchacha20poly1305_ietf_encrypt(
-                                ob, &outLength, p.baseAddress, UInt64(p.count),
-                                a.baseAddress, UInt64(a.count), nil, nb, kb)
-                        }
-                    }
-                }
-            }
+        let written = aead(plaintext, into: &out, key: key, nonce: nonce, ad: ad) { o, length, p, pCount, a, aCount, n, k in
+            crypto_aead_xchacha20poly1305_ietf_encrypt(o, length, p, pCount, a, aCount, nil, n, k)
         }
-        guard status == 0 else { return nil }
-        return Array(out.prefix(Int(outLength)))
+        guard let written else { return nil }
+        return Array(out.prefix(written))
     }
 
     /// Decrypts and authenticates `ciphertext` (ciphertext followed by tag); nil when the tag
@@ -54,28 +42,43 @@ package enum Sodium {
         guard ciphertext.count >= aeadTagBytes, nonce.count == aeadNonceBytes, key.count == aeadKeyBytes else { return nil }
         // One spare byte so the buffer has an address even for an empty plaintext.
         var out = [UInt8](repeating: 0, count: ciphertext.count - aeadTagBytes + 1)
+        let written = aead(ciphertext, into: &out, key: key, nonce: nonce, ad: ad) { o, length, c, cCount, a, aCount, n, k in
+            guard let c else { return -1 }
+            return crypto_aead_xchacha20poly1305_ietf_decrypt(o, length, nil, c, cCount, a, aCount, n, k)
+        }
+        guard let written else {
+            SecureRandom.wipe(&out)
+            return nil
+        }
+        let plaintext = Array(out.prefix(written))
+        SecureRandom.wipe(&out)
+        return plaintext
+    }
+
+    /// Runs one AEAD call (`encrypt` or `decrypt`) with the base addresses and lengths of
+    /// `input`, `ad`, `nonce` and `key`, writing into `out`: the bytes it wrote, or nil when it
+    /// fails (a wrong tag) or a buffer it needs has no address.
+    private static func aead(
+        _ input: [UInt8], into out: inout [UInt8], key: [UInt8], nonce: [UInt8], ad: [UInt8],
+        _ call: (
+            _ out: UnsafeMutablePointer<UInt8>, _ outLength: UnsafeMutablePointer<UInt64>, _ input: UnsafePointer<UInt8>?, _ inputCount: UInt64,
+            _ ad: UnsafePointer<UInt8>?, _ adCount: UInt64, _ nonce: UnsafePointer<UInt8>, _ key: UnsafePointer<UInt8>
+        ) -> Int32
+    ) -> Int? {
         var outLength: UInt64 = 0
         let status: Int32 = out.withUnsafeMutableBufferPointer { o in
-            ciphertext.withUnsafeBufferPointer { c in
+            input.withUnsafeBufferPointer { i in
                 ad.withUnsafeBufferPointer { a in
                     nonce.withUnsafeBufferPointer { n in
                         key.withUnsafeBufferPointer { k in
-                            guard let ob = o.baseAddress, let cb = c.baseAddress, let nb = n.baseAddress, let kb = k.baseAddress else { return -1 }
-                            return crypto_aead_xchacha20poly1305_ietf_decrypt(
-                                ob, &outLength, nil, cb, UInt64(c.count),
-                                a.baseAddress, UInt64(a.count), nb, kb)
+                            guard let ob = o.baseAddress, let nb = n.baseAddress, let kb = k.baseAddress else { return -1 }
+                            return call(ob, &outLength, i.baseAddress, UInt64(i.count), a.baseAddress, UInt64(a.count), nb, kb)
                         }
                     }
                 }
             }
         }
-        guard status == 0 else {
-            SecureRandom.wipe(&out)
-            return nil
-        }
-        let plaintext = Array(out.prefix(Int(outLength)))
-        SecureRandom.wipe(&out)
-        return plaintext
+        return status == 0 ? Int(outLength) : nil
     }
 
     // MARK: - Hashing
