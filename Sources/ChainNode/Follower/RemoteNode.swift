@@ -71,6 +71,18 @@ public struct RemoteNode: Sendable {
         do { return try get() } catch { throw .unexpected(request: request, reason: "\(error)") }
     }
 
+    /// Runs one generated call whose answer is read from its `200` case: `ok` picks that case
+    /// (the generated accessor throws for any other answer, which becomes ``unexpected(_:_:)``
+    /// naming the answer) and `read` its body (throwing only on another content type).
+    func read<Output: Sendable, Ok, T>(
+        _ request: String, _ send: () async throws -> Output, ok: (Output) throws -> Ok, _ read: (Ok) throws -> T
+    ) async throws(RemoteNodeError) -> T {
+        let output = try await call(request, send)
+        let answer: Ok
+        do { answer = try ok(output) } catch { throw Self.unexpected(request, output) }
+        return try body(request) { try read(answer) }
+    }
+
     /// The error for an answer that is neither a success nor an error ``RemoteNodeErrors``
     /// already turned into ``RemoteNodeError/answered(request:status:code:detail:)``.
     static func unexpected(_ request: String, _ output: some Sendable) -> RemoteNodeError {
@@ -81,43 +93,30 @@ public struct RemoteNode: Sendable {
 
     /// The genesis configuration the node's chain started from.
     public func genesis() async throws(RemoteNodeError) -> GenesisConfig {
-        let what = "GET /genesis"
-        let output = try await call(what) { try await client.getGenesis() }
-        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
-        return try body(what) { try ok.body.json }
+        try await read("GET /genesis", { try await client.getGenesis() }, ok: { try $0.ok }) { try $0.body.json }
     }
 
     /// The node's head.
     public func head() async throws(RemoteNodeError) -> NodeAPI.Head {
-        let what = "GET /head"
-        let output = try await call(what) { try await client.getHead() }
-        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
-        return try body(what) { try ok.body.json }
+        try await read("GET /head", { try await client.getHead() }, ok: { try $0.ok }) { try $0.body.json }
     }
 
     /// An account's nonces and balances.
     public func account(_ address: Address) async throws(RemoteNodeError) -> NodeAPI.Account {
-        let what = "GET /accounts/\(address.checksummed)"
-        let output = try await call(what) { try await client.getAccount(path: .init(address: address)) }
-        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
-        return try body(what) { try ok.body.json }
+        try await read("GET /accounts/\(address.checksummed)", { try await client.getAccount(path: .init(address: address)) },
+                       ok: { try $0.ok }) { try $0.body.json }
     }
 
     /// The node's whole state at its head, canonically encoded.
     public func state() async throws(RemoteNodeError) -> NodeAPI.StateSnapshot {
-        let what = "GET /state"
-        let output = try await call(what) { try await client.getState() }
-        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
-        return try body(what) { try ok.body.json }
+        try await read("GET /state", { try await client.getState() }, ok: { try $0.ok }) { try $0.body.json }
     }
 
     /// One page of blocks from `height` on (at most 100) as the node serves them, and the
     /// height the next page starts at when more are stored up to the head.
     public func blockPage(from height: UInt64) async throws(RemoteNodeError) -> NodeAPI.BlockPage {
-        let what = "GET /blocks?from=\(height)"
-        let output = try await call(what) { try await client.getBlocks(query: .init(from: height)) }
-        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
-        return try body(what) { try ok.body.json }
+        try await read("GET /blocks?from=\(height)", { try await client.getBlocks(query: .init(from: height)) },
+                       ok: { try $0.ok }) { try $0.body.json }
     }
 
     /// The most bytes of a binary page read (100 blocks).
@@ -188,10 +187,8 @@ public struct RemoteNode: Sendable {
     /// `text/event-stream` bytes as they arrive, until the node ends it or the reading task is
     /// cancelled. ``ServerSentEventParser`` splits it into messages.
     func eventStream(from height: UInt64) async throws(RemoteNodeError) -> HTTPBody {
-        let what = "GET /stream?from=\(height)"
-        let output = try await call(what) { try await client.streamBlocks(query: .init(from: height)) }
-        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
-        return try body(what) { try ok.body.textEventStream }
+        try await read("GET /stream?from=\(height)", { try await client.streamBlocks(query: .init(from: height)) },
+                       ok: { try $0.ok }) { try $0.body.textEventStream }
     }
 
     /// The status of transaction `hash` on the node; with `waitSeconds`, once it is final or
@@ -249,9 +246,9 @@ public struct RemoteNode: Sendable {
         var bytes: [UInt8] = []
         for tx in transactions { BinaryBlockPage.append(tx.encoded, to: &bytes) }
         let body = bytes
-        let output = try await call(what) { try await client.submitTransactionBatch(body: .binary(HTTPBody(body))) }
-        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
-        let results = try self.body(what) { try ok.body.json }.results
+        let results = try await read(what, { try await client.submitTransactionBatch(body: .binary(HTTPBody(body))) }, ok: { try $0.ok }) {
+            try $0.body.json
+        }.results
         guard results.count == transactions.count else {
             throw .unexpected(request: what, reason: "\(results.count) results for \(transactions.count) transactions")
         }
@@ -261,10 +258,8 @@ public struct RemoteNode: Sendable {
     /// Moves a dev node's chain time forward by `seconds` in an empty block (any other node
     /// answers 403).
     public func warp(by seconds: UInt64) async throws(RemoteNodeError) -> NodeAPI.BlockBody {
-        let what = "POST /chain/warp"
-        let output = try await call(what) { try await client.warpChain(body: .json(NodeAPI.WarpRequest(seconds: seconds))) }
-        guard case .ok(let ok) = output else { throw Self.unexpected(what, output) }
-        return try body(what) { try ok.body.json }
+        try await read("POST /chain/warp", { try await client.warpChain(body: .json(NodeAPI.WarpRequest(seconds: seconds))) },
+                       ok: { try $0.ok }) { try $0.body.json }
     }
 }
 
