@@ -42,18 +42,8 @@ public enum EncryptedWire {
         }
         let key: Paillier.PublicKey
         do { key = try Paillier.PublicKey(jwk: keyData) } catch { throw .badRequest("publicKey: \(error)") }
-        guard let features = object["features"] as? [Any], !features.isEmpty else {
-            throw .badRequest("features: expected a non-empty array of {\"v\", \"e\"} ciphertexts")
-        }
-        var numbers: [Paillier.EncryptedNumber] = []
-        numbers.reserveCapacity(features.count)
-        for (i, f) in features.enumerated() {
-            guard JSONSerialization.isValidJSONObject(f), let d = try? JSONSerialization.data(withJSONObject: f) else {
-                throw .badRequest("features[\(i)]: expected a {\"v\", \"e\"} object")
-            }
-            do { numbers.append(try Paillier.EncryptedNumber(json: d, publicKey: key)) } catch { throw .badRequest("features[\(i)]: \(error)") }
-        }
-        do { return (bundle, try Paillier.EncryptedVector(numbers)) } catch { throw .badRequest("features: \(error)") }
+        let row = try numbers(object["features"], field: "features", key: key)
+        do { return (bundle, try Paillier.EncryptedVector(row)) } catch { throw .badRequest("features: \(error)") }
     }
 
     /// The response body.
