@@ -46,7 +46,7 @@ extension Market {
         let now = context.timestamp
         let id = nextJobID
         nextJobID += 1
-        let deadline = try Arith.time(now, plus: parameters.seconds(.jobTimeout), "job deadline")
+        let deadline = try Arith.add(now, parameters.seconds(.jobTimeout), "job deadline")
         jobs[id] = Job(
             id: id, buyer: context.sender, backend: backend, listings: ids, accessCosts: costs, accessTotal: accessTotal,
             computeCost: b.computeCost, price: price, backendPay: backendPay, paidAt: now, deadline: deadline)

@@ -75,29 +75,3 @@ public struct Market: Codable, Sendable, Equatable {
     public func isCouncilMember(_ account: Address) -> Bool { council[account] != nil }
 }
 
-/// Checked arithmetic that reports failures as ``MarketError/arithmetic(field:_:)``.
-enum Arith {
-    static func add(_ a: UInt256, _ b: UInt256, _ field: String) throws(MarketError) -> UInt256 {
-        do { return try a.adding(b) } catch { throw .arithmetic(field: field, error) }
-    }
-    static func sub(_ a: UInt256, _ b: UInt256, _ field: String) throws(MarketError) -> UInt256 {
-        do { return try a.subtracting(b) } catch { throw .arithmetic(field: field, error) }
-    }
-    static func mul(_ a: UInt256, _ b: UInt256, _ field: String) throws(MarketError) -> UInt256 {
-        do { return try a.multiplied(by: b) } catch { throw .arithmetic(field: field, error) }
-    }
-    /// `floor(a·b/c)` and its remainder, with a 512-bit intermediate.
-    static func mulDiv(_ a: UInt256, _ b: UInt256, _ c: UInt256, _ field: String) throws(MarketError) -> (quotient: UInt256, remainder: UInt256) {
-        do { return try UInt256.multiplyThenDivide(a, b, c) } catch { throw .arithmetic(field: field, error) }
-    }
-    /// `ceil(a·b/c)`.
-    static func mulDivUp(_ a: UInt256, _ b: UInt256, _ c: UInt256, _ field: String) throws(MarketError) -> UInt256 {
-        do { return try UInt256.mulDivRoundingUp(a, b, c) } catch { throw .arithmetic(field: field, error) }
-    }
-    /// `t + seconds`, refusing to pass 2^64 − 1.
-    static func time(_ t: UInt64, plus seconds: UInt64, _ field: String) throws(MarketError) -> UInt64 {
-        let (r, o) = t.addingReportingOverflow(seconds)
-        guard !o else { throw .arithmetic(field: field, .overflow(operation: "+", lhs: UInt256(t), rhs: UInt256(seconds))) }
-        return r
-    }
-}

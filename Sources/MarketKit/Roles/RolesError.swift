@@ -195,28 +195,3 @@ public enum RolesError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Checked arithmetic that reports failures as ``RolesError/arithmetic(field:_:)``.
-enum RolesArith {
-    static func add(_ a: UInt256, _ b: UInt256, _ field: String) throws(RolesError) -> UInt256 {
-        do { return try a.adding(b) } catch { throw .arithmetic(field: field, error) }
-    }
-    static func sub(_ a: UInt256, _ b: UInt256, _ field: String) throws(RolesError) -> UInt256 {
-        do { return try a.subtracting(b) } catch { throw .arithmetic(field: field, error) }
-    }
-    static func mul(_ a: UInt256, _ b: UInt256, _ field: String) throws(RolesError) -> UInt256 {
-        do { return try a.multiplied(by: b) } catch { throw .arithmetic(field: field, error) }
-    }
-    static func div(_ a: UInt256, _ b: UInt256, _ field: String) throws(RolesError) -> UInt256 {
-        do { return try a.dividedReportingRemainder(by: b).quotient } catch { throw .arithmetic(field: field, error) }
-    }
-    /// `floor(a·b/c)` with a 512-bit intermediate.
-    static func mulDiv(_ a: UInt256, _ b: UInt256, _ c: UInt256, _ field: String) throws(RolesError) -> UInt256 {
-        do { return try UInt256.multiplyThenDivide(a, b, c).quotient } catch { throw .arithmetic(field: field, error) }
-    }
-    /// `a + b` on counters, refusing to pass 2^64 − 1.
-    static func count(_ a: UInt64, plus b: UInt64, _ field: String) throws(RolesError) -> UInt64 {
-        let (r, o) = a.addingReportingOverflow(b)
-        guard !o else { throw .arithmetic(field: field, .overflow(operation: "+", lhs: UInt256(a), rhs: UInt256(b))) }
-        return r
-    }
-}

@@ -7,8 +7,8 @@ extension Market {
     /// whose rules are the parameters in force now.
     mutating func openPoll(_ kind: PollKind, stake: UInt256, context: inout ExecutionContext) throws(MarketError) -> UInt64 {
         let now = context.timestamp
-        let closes = try Arith.time(now, plus: parameters.seconds(.voteBy), "poll closesAt")
-        let resolveBy = try Arith.time(closes, plus: parameters.seconds(.resolveDeadline), "poll resolveBy")
+        let closes = try Arith.add(now, parameters.seconds(.voteBy), "poll closesAt")
+        let resolveBy = try Arith.add(closes, parameters.seconds(.resolveDeadline), "poll resolveBy")
         let id = nextPollID
         nextPollID += 1
         polls[id] = Poll(

@@ -64,20 +64,20 @@ extension RolesModule.State {
             try release(part.amount, to: dataOwners[i], &context)
             dataTotal = try RolesArith.add(dataTotal, try RolesArith.mul(part.amount, n, "data owners' total"), "data owners' total")
             if var d = data[part.data] {
-                d.modelUses = try RolesArith.count(d.modelUses, plus: count, "data model uses")
+                d.modelUses = try RolesArith.add(d.modelUses, count, "data model uses")
                 data[part.data] = d
             }
         }
         if case .portfolio(let p) = m.trainedOn, var portfolio = portfolios[p] {
-            portfolio.modelUses = try RolesArith.count(portfolio.modelUses, plus: count, "portfolio model uses")
+            portfolio.modelUses = try RolesArith.add(portfolio.modelUses, count, "portfolio model uses")
             portfolios[p] = portfolio
         }
         let paid = try RolesArith.mul(b.pricePerUse, n, "bundle payout")
-        m.uses = try RolesArith.count(m.uses, plus: count, "model uses")
+        m.uses = try RolesArith.add(m.uses, count, "model uses")
         m.revenue = try RolesArith.add(m.revenue, paid, "model revenue")
         models[b.model] = m
         let key = AccountKey(b.model, b.buyer)
-        paidUses[key] = try RolesArith.count(paidUses[key] ?? 0, plus: count, "paid uses")
+        paidUses[key] = try RolesArith.add(paidUses[key] ?? 0, count, "paid uses")
         b.reported += count
         bundles[id] = b
         let toOwner = try RolesArith.mul(split.modelOwner, n, "model owner")

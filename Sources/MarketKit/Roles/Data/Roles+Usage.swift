@@ -74,8 +74,8 @@ extension RolesModule.State {
         }
         try pay(a.token, amount: fromBalance, to: payee, context: &context)
         a.prepaidUses -= fromPrepaid
-        a.uses = try RolesArith.count(a.uses, plus: count, "agreement uses")
-        d.agreementUses = try RolesArith.count(d.agreementUses, plus: count, "data uses")
+        a.uses = try RolesArith.add(a.uses, count, "agreement uses")
+        d.agreementUses = try RolesArith.add(d.agreementUses, count, "data uses")
         agreements[id] = a
         data[a.data] = d
         let total = try RolesArith.add(fromPrepaidAmount, fromBalance, "bonus")

@@ -60,11 +60,11 @@ extension RolesModule.State {
         guard reviews[key] == nil else { throw .alreadyReviewed(evaluation: id, account: reviewer) }
         var s = standing(of: e.evaluator)
         if helpful {
-            e.helpful = try RolesArith.count(e.helpful, plus: 1, "helpful")
-            s.helpful = try RolesArith.count(s.helpful, plus: 1, "standing helpful")
+            e.helpful = try RolesArith.add(e.helpful, 1, "helpful")
+            s.helpful = try RolesArith.add(s.helpful, 1, "standing helpful")
         } else {
-            e.unhelpful = try RolesArith.count(e.unhelpful, plus: 1, "unhelpful")
-            s.unhelpful = try RolesArith.count(s.unhelpful, plus: 1, "standing unhelpful")
+            e.unhelpful = try RolesArith.add(e.unhelpful, 1, "unhelpful")
+            s.unhelpful = try RolesArith.add(s.unhelpful, 1, "standing unhelpful")
         }
         reviews[key] = helpful
         evaluations[id] = e

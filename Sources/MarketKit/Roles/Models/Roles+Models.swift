@@ -92,19 +92,19 @@ extension RolesModule.State {
             try pay(m.paymentToken, amount: part.amount, to: dataOwners[i], context: &context)
             dataTotal = try RolesArith.add(dataTotal, part.amount, "data owners' total")
             if var d = data[part.data] {
-                d.modelUses = try RolesArith.count(d.modelUses, plus: 1, "data model uses")
+                d.modelUses = try RolesArith.add(d.modelUses, 1, "data model uses")
                 data[part.data] = d
             }
         }
         if case .portfolio(let p) = m.trainedOn, var portfolio = portfolios[p] {
-            portfolio.modelUses = try RolesArith.count(portfolio.modelUses, plus: 1, "portfolio model uses")
+            portfolio.modelUses = try RolesArith.add(portfolio.modelUses, 1, "portfolio model uses")
             portfolios[p] = portfolio
         }
-        m.uses = try RolesArith.count(m.uses, plus: 1, "model uses")
+        m.uses = try RolesArith.add(m.uses, 1, "model uses")
         m.revenue = try RolesArith.add(m.revenue, price, "model revenue")
         models[id] = m
         let key = AccountKey(id, context.sender)
-        paidUses[key] = try RolesArith.count(paidUses[key] ?? 0, plus: 1, "paid uses")
+        paidUses[key] = try RolesArith.add(paidUses[key] ?? 0, 1, "paid uses")
         context.emit("ModelUsed", accounts: [context.sender, modelOwner] + (curator.map { [$0] } ?? []), fields: [
             .init("model", "\(id)"), .init("price", price.description), .init("toModelOwner", split.modelOwner.description),
             .init("toCurator", split.curator.description), .init("toDataOwners", dataTotal.description),

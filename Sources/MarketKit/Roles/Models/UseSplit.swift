@@ -34,13 +34,13 @@ public struct UseSplit: Sendable, Equatable {
         price: UInt256, curatorShareBP: UInt64, dataShareBP: UInt64, entries: [PortfolioEntry], hasCurator: Bool
     ) throws(RolesError) -> UseSplit {
         let bp = UInt256(10_000)
-        let curator = hasCurator ? try RolesArith.mulDiv(price, UInt256(curatorShareBP), bp, "curator share") : .zero
-        let dataPool = try RolesArith.mulDiv(price, UInt256(dataShareBP), bp, "data share")
+        let curator = hasCurator ? try RolesArith.mulDiv(price, UInt256(curatorShareBP), bp, "curator share").quotient : .zero
+        let dataPool = try RolesArith.mulDiv(price, UInt256(dataShareBP), bp, "data share").quotient
         var parts: [(data: UInt64, amount: UInt256)] = []
         parts.reserveCapacity(entries.count)
         var rest = try RolesArith.sub(price, curator, "model owner share")
         for e in entries {
-            let part = try RolesArith.mulDiv(dataPool, UInt256(e.weight), bp, "data owner share")
+            let part = try RolesArith.mulDiv(dataPool, UInt256(e.weight), bp, "data owner share").quotient
             rest = try RolesArith.sub(rest, part, "model owner share")
             parts.append((e.data, part))
         }

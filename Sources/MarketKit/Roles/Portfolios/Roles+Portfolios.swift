@@ -63,7 +63,7 @@ extension RolesModule.State {
         let amount = try RolesArith.mul(p.bonusPerUse, UInt256(count), "portfolio bonus")
         try requireBalance(p.bonusToken, amount, context: context)
         try pay(p.bonusToken, amount: amount, to: curator, context: &context)
-        p.trainerUses = try RolesArith.count(p.trainerUses, plus: count, "portfolio uses")
+        p.trainerUses = try RolesArith.add(p.trainerUses, count, "portfolio uses")
         portfolios[id] = p
         context.emit("PortfolioUsed", accounts: [context.sender, curator], fields: [
             .init("portfolio", "\(id)"), .init("count", "\(count)"), .init("paid", amount.description),
