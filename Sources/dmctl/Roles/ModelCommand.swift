@@ -55,8 +55,7 @@ struct ModelCommand: AsyncParsableCommand {
 
         func run() async throws {
             let chain = try ChainHome.open(Home(global))
-            let model: ModelToken
-            do { model = try chain.state(of: RolesModule.self).model(id) } catch { throw CLIError.refused("\(error)") }
+            let model = try RolesCLI.lookup(chain) { try $0.model(id) }
             let amount = try RolesCLI.amount(price, of: model.paymentToken, raw: units.raw, chain: chain, field: "--price")
             try RolesCLI.run(.setPrice(model: id, pricePerUse: amount), chain: chain, global: global, signer: signer)
         }
@@ -74,8 +73,7 @@ struct ModelCommand: AsyncParsableCommand {
 
         func run() async throws {
             let chain = try ChainHome.open(Home(global))
-            let model: ModelToken
-            do { model = try chain.state(of: RolesModule.self).model(id) } catch { throw CLIError.refused("\(error)") }
+            let model = try RolesCLI.lookup(chain) { try $0.model(id) }
             let max = try maxPrice.map { try RolesCLI.amount($0, of: model.paymentToken, raw: units.raw, chain: chain, field: "--max-price") }
                 ?? model.pricePerUse
             try RolesCLI.run(.useModel(model: id, maxPrice: max), chain: chain, global: global, signer: signer)

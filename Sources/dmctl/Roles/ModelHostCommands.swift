@@ -225,8 +225,7 @@ extension ModelCommand {
             func run() async throws {
                 let home = Home(global)
                 let chain = try ChainHome.open(home)
-                let model: ModelToken
-                do { model = try chain.state(of: RolesModule.self).model(id) } catch { throw CLIError.refused("\(error)") }
+                let model = try RolesCLI.lookup(chain) { try $0.model(id) }
                 let max = try maxPrice.map { try RolesCLI.amount($0, of: model.paymentToken, raw: units.raw, chain: chain, field: "--max-price") }
                     ?? model.pricePerUse
                 let hostAddress = try RolesCLI.account(host, field: "--host", home: home)

@@ -49,8 +49,7 @@ struct PoolCommand: AsyncParsableCommand {
 
         func run() async throws {
             let chain = try ChainHome.open(Home(global))
-            let p: RewardPool
-            do { p = try chain.state(of: RolesModule.self).pool(pool) } catch { throw CLIError.refused("\(error)") }
+            let p = try RolesCLI.lookup(chain) { try $0.pool(pool) }
             let value = try RolesCLI.amount(amount, of: p.token, raw: units.raw, chain: chain, field: "--amount")
             try RolesCLI.run(.fundPool(pool: pool, amount: value), chain: chain, global: global, signer: signer)
         }

@@ -80,6 +80,12 @@ enum RolesCLI {
         return (chain, chain.state(of: RolesModule.self))
     }
 
+    /// What `read` finds in `chain`'s roles state (a model, a pool); what it throws (an unknown
+    /// id) exits as refused.
+    static func lookup<T>(_ chain: Chain, _ read: (RolesModule.State) throws -> T) throws -> T {
+        do { return try read(chain.state(of: RolesModule.self)) } catch { throw CLIError.refused("\(error)") }
+    }
+
     /// The owner of NFT `id`, checksummed, or `-`.
     static func owner(_ id: UInt64, chain: Chain) -> String { chain.state.ledger.nfts[id]?.owner.checksummed ?? "-" }
 }
