@@ -75,7 +75,7 @@ import Testing
             (["token", "transfer", "--token", "DMT", "--to", "bob", "--amount", "1e18"], 2, "--amount: invalid character"),
             (["token", "transfer", "--token", "DMT", "--to", "bob", "--amount", "0.0000000000000000001"], 2, "19 fractional digits"),
             (["token", "transfer", "--token", "DMT", "--to", "bob", "--amount", "1.5", "--raw"], 2, "--amount"),
-            (["token", "transfer", "--token", "DMT", "--to", "zed", "--amount", "1"], 2, "--to: unknown key 'zed'"),
+            (["token", "transfer", "--token", "DMT", "--to", "zed", "--amount", "1"], 2, "--to: 'zed' is not a 0x address and no key of that name"),
             (["token", "transfer", "--token", "DMT", "--to", "0x1234", "--amount", "1"], 2, "--to"),
             (["token", "transfer", "--token", "DMT", "--to", "bob", "--amount", "1", "--key", "zed"], 2, "no key named 'zed'"),
             (["token", "transfer", "--token", "dmt", "--to", "bob", "--amount", "1"], 2, "--token: token symbol 'dmt' is invalid"),
