@@ -116,7 +116,8 @@ import Testing
     static let badAccounts: [(text: String, reason: String)] = [
         ("nosuchkey", "is not a 0x address and no key of that name is in the keystore;"),
         ("f39fd6e51aad88f6f4ce6ab8827279cfffb92266", "(an address needs its 0x prefix)"),
-        ("0x12", "is not an address: 2 hex digits (1 bytes) where an address has 40;"),
+        ("0x12", "is not an address: 2 hex digits (1 byte) where an address has 40;"),
+        ("0x1234", "is not an address: 4 hex digits (2 bytes) where an address has 40;"),
         ("0x123", "is not an address: 3 hex digits, an odd number;"),
         ("0xZZ9970C51812dc3A010C7d01b50e0d17dc79C8", "is not an address: \"Z\" at offset"),
         ("0xF39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "checksum does not match (0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266, or all lowercase)"),

@@ -47,7 +47,7 @@ enum LedgerCLI {
         case .invalidHex(.oddLength(_, let digits)): "\(digits) hex digits, an odd number"
         case .invalidHex(.invalidCharacter(_, let character, let offset)): "\(String(reflecting: character)) at offset \(offset) is not a hex digit"
         case .invalidHex(let other): "\(other)"
-        case .wrongLength(let expected, let actual): "\(2 * actual) hex digits (\(actual) bytes) where an address has \(2 * expected)"
+        case .wrongLength(let expected, let actual): "\(2 * actual) hex digits (\(actual) byte\(actual == 1 ? "" : "s")) where an address has \(2 * expected)"
         case .checksumMismatch(_, let checksummed): "its mixed-case EIP-55 checksum does not match (\(checksummed), or all lowercase)"
         }
     }
