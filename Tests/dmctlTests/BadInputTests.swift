@@ -111,4 +111,49 @@ import Testing
         #expect(after["stateHash"] as? String == before["stateHash"] as? String)
         #expect(after["height"] as? Int == before["height"] as? Int)
     }
+
+    /// Bad account texts and the reason dmctl must give for each, whichever command reads it.
+    static let badAccounts: [(text: String, reason: String)] = [
+        ("nosuchkey", "is not a 0x address and no key of that name is in the keystore;"),
+        ("f39fd6e51aad88f6f4ce6ab8827279cfffb92266", "(an address needs its 0x prefix)"),
+        ("0x12", "is not an address: 2 hex digits (1 byte) where an address has 40;"),
+        ("0x1234", "is not an address: 4 hex digits (2 bytes) where an address has 40;"),
+        ("0x123", "is not an address: 3 hex digits, an odd number;"),
+        ("0xZZ9970C51812dc3A010C7d01b50e0d17dc79C8", "is not an address: \"Z\" at offset"),
+        ("0xF39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "checksum does not match (0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266, or all lowercase)"),
+        ("bad name!", "is neither a 0x address nor a valid key name;"),
+        ("", "is neither a 0x address nor a valid key name;"),
+    ]
+
+    @Test func aBadAccountGetsOneMessageFromLedgerMarketAndRolesCommandsAndChangesNothing() async throws {
+        let home = try TestHome()
+        try await home.initChainAsync(keys: ["alice", "bob"])
+        try await home.okAsync(["market", "create", "cancer", "--network-token", "DMT", "--key", "alice"])
+        let before = try await home.objectAsync(["chain", "info"])
+        // The same bad text under a ledger, a market and two roles commands; each names its own option.
+        let commands: [(field: String, args: (String) -> [String])] = [
+            ("--to", { ["token", "transfer", "--token", "DMT", "--to", $0, "--amount", "1", "--key", "alice"] }),
+            ("--backend", { ["market", "pay", "cancer", "--max-price", "1", "--backend", $0, "--key", "alice"] }),
+            ("--host", { ["model", "bundle", "buy", "1", "--uses", "1", "--host", $0, "--key", "alice"] }),
+            ("--trainer", { ["usage", "offer", "--data", "1", "--trainer", $0, "--token", "DMT", "--price", "1", "--key", "alice"] }),
+        ]
+        let expected = "; expected a 0x address (0x + 40 hex digits) or the name of a key in \(home.url.appendingPathComponent("keys").path) (see dmctl key list)"
+        for bad in Self.badAccounts {
+            var messages: Set<String> = []
+            for command in commands {
+                let r = try await home.runAsync(command.args(bad.text))
+                let line = "dmctl \(command.args(bad.text).joined(separator: " "))"
+                #expect(r.status == 2, "\(line): exit \(r.status): \(r.stderr)")
+                let prefix = "error: \(command.field): '\(bad.text)' "
+                #expect(r.stderr.hasPrefix(prefix), "\(line): \(r.stderr)")
+                #expect(r.stderr.contains(bad.reason), "\(line): \(r.stderr) does not say \(bad.reason)")
+                #expect(r.stderr.contains(expected), "\(line): \(r.stderr)")
+                messages.insert(String(r.stderr.dropFirst(prefix.count)))
+            }
+            #expect(messages.count == 1, "'\(bad.text)' is refused in different words: \(messages)")
+        }
+        let after = try await home.objectAsync(["chain", "info"])
+        #expect(after["stateHash"] as? String == before["stateHash"] as? String)
+        #expect(after["height"] as? Int == before["height"] as? Int)
+    }
 }

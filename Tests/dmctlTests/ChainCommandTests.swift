@@ -62,7 +62,7 @@ import Testing
 
         let unknown = try await home.runAsync(["chain", "init", "--key", "zed"])
         #expect(unknown.status == 2)
-        #expect(unknown.stderr.contains("unknown key 'zed'"))
+        #expect(unknown.stderr.contains("--key: 'zed' is not a 0x address and no key of that name"))
 
         let noChain = try await home.runAsync(["chain", "info"])
         #expect(noChain.status == 2)

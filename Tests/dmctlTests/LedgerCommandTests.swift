@@ -75,7 +75,7 @@ import Testing
             (["token", "transfer", "--token", "DMT", "--to", "bob", "--amount", "1e18"], 2, "--amount: invalid character"),
             (["token", "transfer", "--token", "DMT", "--to", "bob", "--amount", "0.0000000000000000001"], 2, "19 fractional digits"),
             (["token", "transfer", "--token", "DMT", "--to", "bob", "--amount", "1.5", "--raw"], 2, "--amount"),
-            (["token", "transfer", "--token", "DMT", "--to", "zed", "--amount", "1"], 2, "--to: unknown key 'zed'"),
+            (["token", "transfer", "--token", "DMT", "--to", "zed", "--amount", "1"], 2, "--to: 'zed' is not a 0x address and no key of that name"),
             (["token", "transfer", "--token", "DMT", "--to", "0x1234", "--amount", "1"], 2, "--to"),
             (["token", "transfer", "--token", "DMT", "--to", "bob", "--amount", "1", "--key", "zed"], 2, "no key named 'zed'"),
             (["token", "transfer", "--token", "dmt", "--to", "bob", "--amount", "1"], 2, "--token: token symbol 'dmt' is invalid"),
@@ -168,20 +168,26 @@ import Testing
         try await home.initChainAsync(keys: ["default", "bob", "mallory"])
         let payerStart = try UInt256(decimalInteger: try await home.balanceAsync("default"))
 
-        // 1000 smallest units over 1000 s: one unit vests per second, so the vested part at
-        // block time t is exactly t − start.
-        let opened = try await home.objectAsync(["stream", "open", "--to", "bob", "--token", "DMT", "--amount", "1000", "--raw",
-                                      "--start", "+10", "--end", "+1010"])
+        // 100000 smallest units over 100000 s: one unit vests per second, so the vested part at
+        // block time t is exactly t − start. The window is given in Unix seconds a day after the
+        // chain's own time, and every check below reads its times from receipts: a command
+        // may take minutes on a loaded machine without reaching a boundary (a day before
+        // start, a day after the warps), so no check depends on how fast the commands run.
+        let amount: UInt64 = 100_000
+        let chainTime = try #require((try await home.objectAsync(["chain", "info"])["time"] as? Int).map(UInt64.init))
+        let opened = try await home.objectAsync(["stream", "open", "--to", "bob", "--token", "DMT", "--amount", "\(amount)", "--raw",
+                                      "--start", "\(chainTime + 86_400)", "--end", "\(chainTime + 86_400 + amount)"])
         let openFields = try #require(events(opened).first?.fields)
         let start = try #require(UInt64(openFields["start"] ?? "")), end = try #require(UInt64(openFields["end"] ?? ""))
-        #expect(end - start == 1000)
+        #expect(start == chainTime + 86_400)
+        #expect(end - start == amount)
         #expect(openFields["id"] == "1")
 
         let early = try await home.runAsync(["stream", "claim", "1", "--key", "bob"])
         #expect(early.status == 1)
         #expect(early.stderr.contains("nothing vested"))
 
-        try await home.okAsync(["chain", "warp", "400"])
+        try await home.okAsync(["chain", "warp", "\(86_400 + 400)"])
         let claim = try await home.objectAsync(["stream", "claim", "1", "--key", "bob"])
         let claimTime = try #require((claim["time"] as? Int).map(UInt64.init))
         let claimed = try #require(UInt64(events(claim).first?.fields["amount"] ?? ""))
@@ -202,9 +208,10 @@ import Testing
         let cancel = try await home.objectAsync(["stream", "cancel", "1"])
         let cancelTime = try #require((cancel["time"] as? Int).map(UInt64.init))
         let fields = try #require(events(cancel).first?.fields)
-        let vested = min(cancelTime - start, 1000)
+        let vested = min(cancelTime - start, amount)
+        #expect(vested < amount, "the stream had fully vested before the cancel")
         #expect(fields["paidToPayee"] == "\(vested - claimed)")
-        #expect(fields["refundedToPayer"] == "\(1000 - vested)")
+        #expect(fields["refundedToPayer"] == "\(amount - vested)")
         #expect(try await home.balanceAsync("bob") == "\(vested)")
         #expect(try await home.balanceAsync("default") == (try payerStart - UInt256(vested)).description)
         let closed = try await home.runAsync(["stream", "claim", "1", "--key", "bob"])

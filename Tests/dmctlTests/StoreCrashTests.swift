@@ -35,7 +35,9 @@ import Testing
             let soak = try home.runner.background(
                 ["chain", "soak", "--blocks", "100000", "--txs-per-block", "2", "--snapshot-every", "7", "--home", home.url.path],
                 tag: "soak-\(round)", in: home.url)
-            let started = await eventually(timeout: .seconds(20), every: .milliseconds(5)) { !soak.stdout.ackedHeights.isEmpty }
+            // Starting a process and opening the chain can take long on a loaded machine; the
+            // bound only catches a soak that never starts.
+            let started = await eventually(timeout: .seconds(300), every: .milliseconds(5)) { !soak.stdout.ackedHeights.isEmpty }
             #expect(started, "round \(round): soak never acknowledged a block: \(soak.stderr)")
             try await Task.sleep(for: .microseconds(rng.below(150_000)))
             if soak.isRunning { killedMidRun += 1 }
@@ -132,12 +134,21 @@ import Testing
         let gate = home.url.appendingPathComponent("go")
         let n = 30
         var runs: [BackgroundProcess] = []
+        // Both wait at the gate, so neither can finish before the other has started. After its
+        // first block each waits for one of the other's on top (--await-other), so the two
+        // interleave however the scheduler treats them; the other 29 blocks each race for
+        // the lock freely.
         for key in ["default", "bob"] {
             runs.append(try home.runner.background(
-                ["chain", "soak", "--blocks", "\(n)", "--txs-per-block", "2", "--key", key, "--wait-for", gate.path, "--home", home.url.path],
+                ["chain", "soak", "--blocks", "\(n)", "--txs-per-block", "2", "--key", key, "--wait-for", gate.path,
+                 "--await-other", "300", "--home", home.url.path],
                 tag: key, in: home.url))
         }
-        for run in runs { _ = await eventually(timeout: .seconds(20), every: .milliseconds(5)) { run.stdout.hasPrefix("ready") } }
+        for run in runs {
+            let ready = await eventually(timeout: .seconds(300), every: .milliseconds(5)) { run.stdout.hasPrefix("ready") }
+            if !ready { for other in runs { await other.killAndWait() } }
+            try #require(ready, "a writer never reached the start gate: \(run.stderr)")
+        }
         _ = FileManager.default.createFile(atPath: gate.path, contents: nil)
 
         var heights: [[Int]] = []

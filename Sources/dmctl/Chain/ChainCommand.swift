@@ -295,6 +295,9 @@ struct ChainCommand: AsyncParsableCommand {
         @Option(help: "Token to self-transfer one smallest unit of.") var token = "DMT"
         @Option(help: "Wait until this file exists before appending (a start gate for concurrent runs).") var waitFor: String?
         @Option(help: "Snapshot every this many blocks.") var snapshotEvery: UInt64 = 1000
+        @Option(help: ArgumentHelp(
+            "After the first block, wait up to this many seconds until another writer has appended on top of it, then go on (two runs started together then interleave whatever the machine's load).",
+            valueName: "seconds")) var awaitOther: UInt64?
 
         func run() async throws {
             guard (1...10_000).contains(txsPerBlock) else { throw CLIError.usage("--txs-per-block: \(txsPerBlock) is out of range; expected 1-10000") }
@@ -324,10 +327,25 @@ struct ChainCommand: AsyncParsableCommand {
                 mine.append(outcome.block.height)
                 // FileHandle.write is an unbuffered write(2): the line is out once it returns.
                 out.write(Data("acked \(outcome.block.height)\n".utf8))
+                if mine.count == 1, blocks > 1, let awaitOther {
+                    try Soak.awaitForeignBlock(above: outcome.block.height, chain: chain, seconds: awaitOther)
+                }
             }
             try chain.refresh()
             let foreign = (mine.first.map { first in (mine.last ?? first) - first + 1 - UInt64(mine.count) }) ?? 0
             out.write(Data("done \(mine.count) tip \(chain.height) foreign \(foreign)\n".utf8))
+        }
+
+        /// Waits, without holding the writers' lock between looks, until the chain has a block
+        /// above `height` (another writer's, since this one is waiting), or throws after `seconds`.
+        static func awaitForeignBlock(above height: UInt64, chain: Chain, seconds: UInt64) throws {
+            let deadline = ContinuousClock.now.advanced(by: .seconds(seconds))
+            while try chain.store.exclusively({ try chain.refresh(); return chain.height }) <= height {
+                guard ContinuousClock.now < deadline else {
+                    throw CLIError.refused("soak: no other writer appended above block \(height) within \(seconds) s (--await-other)")
+                }
+                usleep(2_000)
+            }
         }
     }
 }

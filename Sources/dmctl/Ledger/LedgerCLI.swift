@@ -13,20 +13,42 @@ enum LedgerCLI {
         do { return try TokenID(text) } catch { throw .usage("\(field): \(error)") }
     }
 
-    /// An account given as a `0x` address or as the name of a keystore key.
+    /// An account given as a `0x` address or as the name of a key in the home's keystore: the
+    /// one account parser of every dmctl command (ledger, market, roles, tx, verify).
     ///
-    /// - Throws: a usage error naming `field` for a malformed address or an unknown key name.
+    /// Every refusal reads `<field>: '<text>' <what is wrong>; expected a 0x address (0x + 40
+    /// hex digits) or the name of a key in <keys folder> (see dmctl key list)`, whichever
+    /// command asked.
+    /// - Throws: a usage error (exit 2) for a malformed address, a text that is no key name,
+    ///   or a key name the keystore does not hold; a damaged or unreadable key file as the
+    ///   keystore reports it (exit 3).
     static func account(_ text: String, field: String, home: Home) throws -> Address {
+        let expected = "expected a 0x address (0x + 40 hex digits) or the name of a key in \(home.keys.path) (see dmctl key list)"
         if text.hasPrefix("0x") || text.hasPrefix("0X") {
-            do { return try Address(text) } catch { throw CLIError.usage("\(field): \(error)") }
+            do { return try Address(text) } catch {
+                throw CLIError.usage("\(field): '\(text)' is not an address: \(addressProblem(error)); \(expected)")
+            }
         }
         guard Keystore.isValidName(text) else {
-            throw CLIError.usage("\(field): '\(text)' is neither a 0x address nor a valid key name")
+            throw CLIError.usage("\(field): '\(text)' is neither a 0x address nor a valid key name; \(expected)")
         }
         do {
             return try home.keystore().address(of: text)
         } catch KeystoreError.notFound {
-            throw CLIError.usage("\(field): unknown key '\(text)': no key of that name in \(home.keys.path) and not a 0x address (see dmctl key list)")
+            // Forty hex digits without the prefix are a valid key name, so say why they were not read as an address.
+            let hint = (try? Address(text)) == nil ? "" : " (an address needs its 0x prefix)"
+            throw CLIError.usage("\(field): '\(text)' is not a 0x address and no key of that name is in the keystore\(hint); \(expected)")
+        }
+    }
+
+    /// What is wrong with a `0x` text as an address, in words that fit after "is not an address:".
+    private static func addressProblem(_ error: AddressError) -> String {
+        switch error {
+        case .invalidHex(.oddLength(_, let digits)): "\(digits) hex digits, an odd number"
+        case .invalidHex(.invalidCharacter(_, let character, let offset)): "\(String(reflecting: character)) at offset \(offset) is not a hex digit"
+        case .invalidHex(let other): "\(other)"
+        case .wrongLength(let expected, let actual): "\(2 * actual) hex digits (\(actual) byte\(actual == 1 ? "" : "s")) where an address has \(2 * expected)"
+        case .checksumMismatch(_, let checksummed): "its mixed-case EIP-55 checksum does not match (\(checksummed), or all lowercase)"
         }
     }
 

@@ -326,7 +326,7 @@ struct MarketCommand: AsyncParsableCommand {
         func run() async throws {
             let market = try MarketCLI.marketID(id)
             let ids = try listing.map { try MarketCLI.hash($0, field: "--listing") }
-            let backendAddress = try MarketCLI.account(backend, field: "--backend", home: Home(global))
+            let backendAddress = try LedgerCLI.account(backend, field: "--backend", home: Home(global))
             try MarketCLI.send(global: global, signer: signer) { chain in
                 let m = try MarketCLI.market(market, in: chain)
                 return .payForCompute(market: market, listings: ids.isEmpty ? nil : ids,
@@ -394,7 +394,7 @@ struct BackendCommand: AsyncParsableCommand {
         @Option(help: "The backend operator: 0x address or key name.") var address: String
 
         func run() async throws {
-            let operatorAddress = try MarketCLI.account(address, field: "--address", home: Home(global))
+            let operatorAddress = try LedgerCLI.account(address, field: "--address", home: Home(global))
             try MarketCLI.send(.proposeBackend(market: try MarketCLI.marketID(id), url: url, address: operatorAddress), global: global, signer: signer)
         }
     }
@@ -407,7 +407,7 @@ struct BackendCommand: AsyncParsableCommand {
         @Argument(help: "The backend operator: 0x address or key name.") var address: String
 
         func run() async throws {
-            let operatorAddress = try MarketCLI.account(address, field: "address", home: Home(global))
+            let operatorAddress = try LedgerCLI.account(address, field: "address", home: Home(global))
             try MarketCLI.send(.proposeBackendRemoval(market: try MarketCLI.marketID(id), address: operatorAddress), global: global, signer: signer)
         }
     }

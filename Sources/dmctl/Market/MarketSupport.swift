@@ -44,11 +44,6 @@ enum MarketCLI {
         }
     }
 
-    /// An account: a 0x address or the name of a keystore key.
-    static func account(_ text: String, field: String, home: Home) throws -> Address {
-        try LedgerCLI.account(text, field: field, home: home)
-    }
-
     /// Signs `call` with the `--key` key, submits it as one transaction and prints the receipt.
     static func send(_ call: MarketModule.Call, global: GlobalOptions, signer: SignerOptions) throws {
         try send(global: global, signer: signer) { _ in call }

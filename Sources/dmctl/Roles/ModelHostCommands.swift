@@ -224,11 +224,12 @@ extension ModelCommand {
 
             func run() async throws {
                 let home = Home(global)
+                // A malformed --host is a usage error (exit 2) whether or not the model exists.
+                let hostAddress = try LedgerCLI.account(host, field: "--host", home: home)
                 let chain = try ChainHome.open(home)
                 let model = try RolesCLI.lookup(chain) { try $0.model(id) }
                 let max = try maxPrice.map { try RolesCLI.amount($0, of: model.paymentToken, raw: units.raw, chain: chain, field: "--max-price") }
                     ?? model.pricePerUse
-                let hostAddress = try RolesCLI.account(host, field: "--host", home: home)
                 let expires = chain.state.timestamp + expiresIn
                 try RolesCLI.run(.buyUseBundle(model: id, host: hostAddress, uses: uses, maxPrice: max, expiresAt: expires),
                                  chain: chain, global: global, signer: signer)

@@ -51,16 +51,6 @@ enum RolesCLI {
         try AmountRule.parse(text, of: token, raw: raw, chain: chain, field: field)
     }
 
-    /// An account given as a `0x` address or as the name of a keystore key.
-    static func account(_ text: String, field: String, home: Home) throws -> Address {
-        if text.hasPrefix("0x") || text.hasPrefix("0X") {
-            do { return try Address(text) } catch { throw CLIError.usage("\(field): \(error)") }
-        }
-        do { return try home.keystore().address(of: text) } catch {
-            throw CLIError.usage("\(field): '\(text)' is neither a 0x address nor a key in \(home.keys.path)")
-        }
-    }
-
     // MARK: - Submitting
 
     /// Signs `call` with the signer's key, submits it in a block of its own and prints the receipt.
