@@ -30,7 +30,7 @@ import Testing
 
         func post(_ tx: SignedTransaction) async throws -> (status: Int, body: String) {
             try await Curl.request([
-                "--max-time", "20", "-X", "POST", "-H", "Content-Type: application/json",
+                "--max-time", "300", "-X", "POST", "-H", "Content-Type: application/json",
                 "-d", #"{"transaction": "\#(Hex.encode(tx.encoded))"}"#, node.url + "/transactions",
             ])
         }
@@ -46,7 +46,9 @@ import Testing
         #expect(full.status == 429, "\(full.body)")
         #expect(NodeServeTests.object(full.body)["error"] as? String == "rateLimited")
         #expect((NodeServeTests.object(full.body)["detail"] as? String)?.contains("pending pool") == true, "\(full.body)")
-        #expect(Date().timeIntervalSince(started) < 10, "refused at once, not held")
+        // Held, it would wait for the next block (600 s away); the bound leaves a loaded machine
+        // room for starting curl and the round trip.
+        #expect(Date().timeIntervalSince(started) < 120, "refused at once, not held until the next block")
         #expect(NodeServeTests.object(try await Curl.request([node.url + "/head"]).body)["pending"] as? Int == 2)
     }
 }
