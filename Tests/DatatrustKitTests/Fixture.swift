@@ -6,6 +6,7 @@ import DatatrustKit
 import LedgerCore
 import MarketKit
 import NIOFoundationCompat
+import Testing
 
 /// A datatrust on a temporary folder with a fake chain, and HTTP helpers.
 struct Fixture {
@@ -65,6 +66,23 @@ struct Fixture {
     /// Registers `data` on the fake chain as listed (or `state`) by `owner`.
     func list(_ data: [UInt8], market: MarketID = heartMarket, by owner: PrivateKey, state: ListingState = .listed) async {
         await chain.setListing(ListingInfo(id: Keccak256.hash(data), market: market, dataHash: Keccak256.hash(data), owner: owner.address, state: state))
+    }
+
+    /// Lists `data` by the owner in `market`, then runs `body` against the router with the owner
+    /// logged in; `body` gets the client and the owner's bearer token. With `adding`, the owner
+    /// first adds `data` (expected: 201).
+    func asOwner(listing data: [UInt8], market: MarketID = heartMarket, adding: Bool = false,
+                 sourceLocation: SourceLocation = #_sourceLocation,
+                 _ body: @Sendable (any TestClientProtocol, String) async throws -> Void) async throws {
+        await list(data, market: market, by: owner)
+        try await app.test(.router) { client in
+            let token = try await client.login(owner)
+            if adding {
+                let added = try await client.call(.post, "/markets/\(market)/datapoints", token: token, body: data)
+                #expect(added.status == 201, "\(errorDetail(added.body))", sourceLocation: sourceLocation)
+            }
+            try await body(client, token)
+        }
     }
 }
 

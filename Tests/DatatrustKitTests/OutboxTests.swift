@@ -11,6 +11,18 @@ import LedgerCore
 /// The outbox: attestations and usage reports are committed with the fact they report and
 /// submitted until the chain has them, exactly once, across failures and restarts.
 @Suite struct OutboxTests {
+    /// Lists and adds a datapoint of `rows` rows (from `seed`) by the owner while the chain
+    /// refuses attestations, so its attestation waits in the outbox; the chain still refuses
+    /// after. Returns the datapoint.
+    @discardableResult
+    static func addWhileAttestationsFail(_ f: Fixture, rows: Int, seed: UInt64) async throws -> [UInt8] {
+        await f.chain.setFailAttestations(true)
+        let data = Fixture.csv(rows: rows, seed: seed)
+        await f.list(data, by: f.owner)
+        _ = try await f.datatrust.addDatapoint(data, market: "heart", caller: f.owner.address)
+        return data
+    }
+
     @Test func addWithTheChainDownStoresTheDatapointAndQueuesItsAttestation() async throws {
         let f = try Fixture(); defer { f.folder.cleanup() }
         let data = Fixture.csv(rows: 4, seed: 41)
@@ -78,10 +90,7 @@ import LedgerCore
 
     @Test func failingEntriesBackOffExponentiallyUpToTheCap() async throws {
         let f = try Fixture(); defer { f.folder.cleanup() }
-        await f.chain.setFailAttestations(true)
-        let data = Fixture.csv(rows: 1, seed: 44)
-        await f.list(data, by: f.owner)
-        _ = try await f.datatrust.addDatapoint(data, market: "heart", caller: f.owner.address)
+        try await Self.addWhileAttestationsFail(f, rows: 1, seed: 44)
         var waits: [Int64] = []
         for _ in 0..<12 {
             let entry = try #require(try await f.datatrust.store.pendingOutbox(dueAt: nil).first)
@@ -97,10 +106,7 @@ import LedgerCore
 
     @Test func theBackgroundJobsAttestWhatAFailedRequestLeftAndStopOnShutdown() async throws {
         let f = try Fixture(); defer { f.folder.cleanup() }
-        await f.chain.setFailAttestations(true)
-        let data = Fixture.csv(rows: 2, seed: 45)
-        await f.list(data, by: f.owner)
-        _ = try await f.datatrust.addDatapoint(data, market: "heart", caller: f.owner.address)
+        let data = try await Self.addWhileAttestationsFail(f, rows: 2, seed: 45)
         await f.chain.setFailAttestations(false)
         f.clock.advance(5)
         let group = ServiceGroup(services: f.datatrust.backgroundJobs().map { $0 as any Service }, gracefulShutdownSignals: [],

@@ -117,9 +117,7 @@ enum EthAccountVector {
     @Test func malformedDatapointIsRefusedNamingRowAndColumn() async throws {
         let f = try Fixture(); defer { f.folder.cleanup() }
         let data = Array("age,chol,smoker,diagnosis,note\n40,200,true,benign,\n41,abc,false,benign,\n".utf8)
-        await f.list(data, by: f.owner)
-        try await f.app.test(.router) { client in
-            let token = try await client.login(f.owner)
+        try await f.asOwner(listing: data) { client, token in
             let r = try await client.call(.post, "/markets/heart/datapoints", token: token, body: data)
             #expect(r.status == 422)
             #expect(errorDetail(r.body) == "row 2, column chol: \"abc\" is not a number")
@@ -132,11 +130,8 @@ enum EthAccountVector {
         let f = try Fixture(); defer { f.folder.cleanup() }
         let data = Fixture.csv(rows: 3, seed: 2)
         let hash = Keccak256.hash(data)
-        await f.list(data, by: f.owner)
         await f.chain.addCouncil(f.councillor.address)
-        try await f.app.test(.router) { client in
-            let ownerToken = try await client.login(f.owner)
-            #expect(try await client.call(.post, "/markets/heart/datapoints", token: ownerToken, body: data).status == 201)
+        try await f.asOwner(listing: data, adding: true) { client, ownerToken in
             let uri = "/markets/heart/datapoints/\(hash.hex)"
             #expect(try await client.call(.get, uri, token: ownerToken).body == data)
             #expect(try await client.call(.get, uri, token: try await client.login(f.councillor)).body == data)
@@ -165,10 +160,7 @@ enum EthAccountVector {
         let f = try Fixture(); defer { f.folder.cleanup() }
         let data = Fixture.csv(rows: 2, seed: 3)
         let hash = Keccak256.hash(data)
-        await f.list(data, by: f.owner)
-        try await f.app.test(.router) { client in
-            let token = try await client.login(f.owner)
-            #expect(try await client.call(.post, "/markets/heart/datapoints", token: token, body: data).status == 201)
+        try await f.asOwner(listing: data, adding: true) { client, token in
             let uri = "/markets/heart/datapoints/\(hash.hex)"
             let early = try await client.call(.delete, uri, token: token)
             #expect(early.status == 409)
@@ -186,10 +178,7 @@ enum EthAccountVector {
         let f = try Fixture(); defer { f.folder.cleanup() }
         let data = Fixture.csv(rows: 4, seed: 4)
         let hash = Keccak256.hash(data)
-        await f.list(data, by: f.owner)
-        try await f.app.test(.router) { client in
-            let token = try await client.login(f.owner)
-            #expect(try await client.call(.post, "/markets/heart/datapoints", token: token, body: data).status == 201)
+        try await f.asOwner(listing: data, adding: true) { client, token in
             let url = URL(fileURLWithPath: f.datatrust.vault.path(for: hash).file)
             var bytes = try Data(contentsOf: url)
             bytes[bytes.count / 2] ^= 0x80
@@ -204,11 +193,8 @@ enum EthAccountVector {
         let f = try Fixture(); defer { f.folder.cleanup() }
         let marker = "MARKER-\(UUID().uuidString)"
         let data = Fixture.csv(rows: 50, seed: 5, note: marker)
-        await f.list(data, market: Fixture.openMarket, by: f.owner)
         await f.chain.setJob(market: Fixture.openMarket, id: 1, buyer: f.buyer.address, amount: 1000)
-        try await f.app.test(.router) { client in
-            let token = try await client.login(f.owner)
-            #expect(try await client.call(.post, "/markets/open/datapoints", token: token, body: data).status == 201)
+        try await f.asOwner(listing: data, market: Fixture.openMarket, adding: true) { client, token in
             let q = QueryRequest(markets: [Fixture.openMarket], sql: "SELECT note, count(*) FROM open GROUP BY note ORDER BY 2", jobs: ["open": 1])
             let r = try await client.call(.post, "/query", token: try await client.login(f.buyer), json: q)
             #expect(r.status == 200)

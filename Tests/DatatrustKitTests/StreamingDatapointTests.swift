@@ -24,9 +24,7 @@ import Testing
         let f = try Fixture(maxBody: 4096); defer { f.folder.cleanup() }
         let data = Fixture.csv(rows: 2000, seed: 11)
         #expect(data.count > 4096 * 10)
-        await f.list(data, by: f.owner)
-        try await f.app.test(.router) { client in
-            let token = try await client.login(f.owner)
+        try await f.asOwner(listing: data) { client, token in
             // Undeclared, the body limit holds.
             #expect(try await client.call(.post, "/markets/heart/datapoints", token: token, body: data).status == 413)
             let added = try await client.call(.post, "/markets/heart/datapoints?dataHash=\(Keccak256.hash(data).hex)", token: token, body: data)
@@ -43,9 +41,7 @@ import Testing
         let declared = Fixture.csv(rows: 50, seed: 12)
         // Valid rows too, one more than declared: only the hash tells them apart.
         let sent = declared + Array("40,200.5,true,benign,\n".utf8)
-        await f.list(declared, by: f.owner)
-        try await f.app.test(.router) { client in
-            let token = try await client.login(f.owner)
+        try await f.asOwner(listing: declared) { client, token in
             let r = try await client.call(.post, "/markets/heart/datapoints?dataHash=\(Keccak256.hash(declared).hex)", token: token, body: sent)
             #expect(r.status == 422)
             #expect(errorDetail(r.body).contains("expected the declared \(Keccak256.hash(declared).hex); nothing was stored"), "\(errorDetail(r.body))")
@@ -76,9 +72,7 @@ import Testing
         var text = String(decoding: Fixture.csv(rows: 3000, seed: 14), as: UTF8.self)
         text += "44,abc,true,benign,\n"
         let data = Array(text.utf8)
-        await f.list(data, by: f.owner)
-        try await f.app.test(.router) { client in
-            let token = try await client.login(f.owner)
+        try await f.asOwner(listing: data) { client, token in
             let r = try await client.call(.post, "/markets/heart/datapoints?dataHash=\(Keccak256.hash(data).hex)", token: token, body: data)
             #expect(r.status == 422)
             #expect(errorDetail(r.body) == "row 3001, column chol: \"abc\" is not a number")

@@ -58,11 +58,17 @@ import Testing
         }
     }
 
+    /// The cases of one section ("encode" or "decode") of `encodings.json`, expecting `count` of them.
+    static func encodingCases(_ section: String, count: Int, sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String: Any]] {
+        let root = try #require(Fixtures.json("encodings.json") as? [String: Any], sourceLocation: sourceLocation)
+        let cases = try #require(root[section] as? [[String: Any]], sourceLocation: sourceLocation)
+        #expect(cases.count == count, sourceLocation: sourceLocation)
+        return cases
+    }
+
     @Test func encodingsMatchPheEncodedNumberEncode() throws {
         let key = try Fixtures.privateKey().publicKey
-        let root = try #require(Fixtures.json("encodings.json") as? [String: Any])
-        let cases = try #require(root["encode"] as? [[String: Any]])
-        #expect(cases.count == 24)
+        let cases = try Self.encodingCases("encode", count: 24)
         for item in cases {
             let text = try #require(item["value"] as? String)
             let precision = item["precision"] as? Double
@@ -80,9 +86,7 @@ import Testing
 
     @Test func decodingMatchesPheIncludingTiesSubnormalsAndOverflow() throws {
         let key = try Fixtures.privateKey().publicKey
-        let root = try #require(Fixtures.json("encodings.json") as? [String: Any])
-        let cases = try #require(root["decode"] as? [[String: Any]])
-        #expect(cases.count == 85)
+        let cases = try Self.encodingCases("decode", count: 85)
         for item in cases {
             let encoding = try BigInteger(decimal: item["encoding"] as? String ?? "")
             let exponent = try #require(item["exponent"] as? Int)

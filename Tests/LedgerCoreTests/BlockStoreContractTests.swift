@@ -21,6 +21,14 @@ import LedgerPostgres
         return try chain.stateHash()
     }
 
+    /// Builds a chain of `blocks` blocks at `place` (as ``build(_:blocks:snapshotInterval:)``)
+    /// and returns a fresh handle on it with every block it holds, genesis first.
+    static func buildAndRead(_ place: StorePlace, blocks: Int) throws -> (store: any BlockStore, blocks: [Block]) {
+        try build(place, blocks: blocks)
+        let store = try place.open()
+        return (store, try store.blocks(from: 0))
+    }
+
     static func open(_ place: StorePlace) throws -> Chain {
         try Chain.open(store: try place.open(), modules: modules, clock: ManualClock(Fixture.start))
     }
@@ -63,9 +71,7 @@ import LedgerPostgres
     func aBlockThatDoesNotFollowTheTipIsRefused(_ backend: StoreBackend) throws {
         let place = try StorePlace(backend)
         defer { place.remove() }
-        try Self.build(place, blocks: 3)
-        let store = try place.open()
-        let blocks = try store.blocks(from: 0)
+        let (store, blocks) = try Self.buildAndRead(place, blocks: 3)
         #expect(throws: ChainError.heightMismatch(expected: 4, found: 2)) { try store.append(blocks[2]) }
         let other = try StorePlace(backend)
         defer { other.remove() }
@@ -133,9 +139,7 @@ import LedgerPostgres
     func aSingleBlockIsReadByHeight(_ backend: StoreBackend) throws {
         let place = try StorePlace(backend)
         defer { place.remove() }
-        try Self.build(place, blocks: 4)
-        let store = try place.open()
-        let all = try store.blocks(from: 0)
+        let (store, all) = try Self.buildAndRead(place, blocks: 4)
         for h in 0...4 { #expect(try store.block(at: UInt64(h)) == all[h]) }
         #expect(try store.block(at: 5) == nil)
     }

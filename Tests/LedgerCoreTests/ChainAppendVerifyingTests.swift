@@ -16,6 +16,15 @@ import Testing
         return (leader, follower)
     }
 
+    /// Reopens the follower's store in `folder` from disk and expects the leader's state hash and
+    /// `blocks` verified blocks.
+    static func expectReopenedFollower(in folder: URL, matches leader: Chain, blocks: UInt64,
+                                       sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let reopened = try Chain.open(store: try FileBlockStore(folder: folder.appendingPathComponent("follower")), modules: ChainFollowerTests.modules)
+        #expect(try reopened.stateHash() == (try leader.stateHash()), sourceLocation: sourceLocation)
+        #expect(try reopened.verify().blocks == blocks, sourceLocation: sourceLocation)
+    }
+
     @Test func replicatedBlocksReachTheLeadersStateHashAndSurviveReopening() throws {
         let folder = temporaryFolder("append-verifying")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -26,9 +35,7 @@ import Testing
         // Given again (a follower killed before it recorded progress): nothing changes.
         for block in try leader.blocks(from: 5) { try follower.append(verifying: block) }
         #expect(follower.height == 8)
-        let reopened = try Chain.open(store: try FileBlockStore(folder: folder.appendingPathComponent("follower")), modules: ChainFollowerTests.modules)
-        #expect(try reopened.stateHash() == (try leader.stateHash()))
-        #expect(try reopened.verify().blocks == 9)
+        try Self.expectReopenedFollower(in: folder, matches: leader, blocks: 9)
     }
 
     @Test func aBlockWhoseReceiptWasAlteredIsRefusedWithItsHeightAndNothingIsStored() throws {
@@ -37,14 +44,9 @@ import Testing
         let (leader, follower) = try Self.pair(folder, blocks: 4)
         let blocks = try leader.blocks(from: 1)
         for block in blocks.prefix(2) { try follower.append(verifying: block) }
-        // Block 3 with its transfer's events dropped and its receipts root recomputed: the
-        // header is consistent, only replaying the transaction shows the lie.
+        // Block 3 with its transfer's events dropped: only replaying it shows the lie.
         let honest = blocks[2]
-        let forged = honest.receipts.map { Receipt(transactionHash: $0.transactionHash, sender: $0.sender, module: $0.module, events: []) }
-        let header = BlockHeader(
-            height: honest.height, parentHash: honest.header.parentHash, timestamp: honest.header.timestamp,
-            transactionsRoot: honest.header.transactionsRoot, receiptsRoot: Block.receiptsRoot(forged), extra: honest.header.extra)
-        let tampered = Block(header: header, transactions: honest.transactions, receipts: forged)
+        let tampered = honest.withoutEvents()
         #expect(throws: ChainError.hashMismatch(height: 3, what: "receipt 0")) { try follower.append(verifying: tampered) }
         #expect(follower.height == 2)
         // The honest block 4 does not follow block 2: refused with the height expected.
@@ -68,11 +70,8 @@ import Testing
         #expect(follower.height == 10)
         #expect(try follower.stateHash() == (try leader.stateHash()))
         try follower.append(verifying: [])
-        let store = try FileBlockStore(folder: folder.appendingPathComponent("follower"))
-        #expect(try store.latestSnapshot()?.height == 10)
-        let reopened = try Chain.open(store: store, modules: ChainFollowerTests.modules)
-        #expect(try reopened.stateHash() == (try leader.stateHash()))
-        #expect(try reopened.verify().blocks == 11)
+        #expect(try FileBlockStore(folder: folder.appendingPathComponent("follower")).latestSnapshot()?.height == 10)
+        try Self.expectReopenedFollower(in: folder, matches: leader, blocks: 11)
     }
 
     @Test func aPageWithATamperedBlockKeepsTheBlocksBeforeItAndRefusesTheRest() throws {
@@ -80,12 +79,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let (leader, follower) = try Self.pair(folder, blocks: 6)
         var blocks = try leader.blocks(from: 1)
-        let honest = blocks[3]
-        let forged = honest.receipts.map { Receipt(transactionHash: $0.transactionHash, sender: $0.sender, module: $0.module, events: []) }
-        let header = BlockHeader(
-            height: honest.height, parentHash: honest.header.parentHash, timestamp: honest.header.timestamp,
-            transactionsRoot: honest.header.transactionsRoot, receiptsRoot: Block.receiptsRoot(forged), extra: honest.header.extra)
-        blocks[3] = Block(header: header, transactions: honest.transactions, receipts: forged)
+        blocks[3] = blocks[3].withoutEvents()
         #expect(throws: ChainError.hashMismatch(height: 4, what: "receipt 0")) { try follower.append(verifying: blocks) }
         #expect(follower.height == 3)
         let reopened = try Chain.open(store: try FileBlockStore(folder: folder.appendingPathComponent("follower")), modules: ChainFollowerTests.modules)
@@ -112,6 +106,17 @@ import Testing
 }
 
 extension Block {
+    /// This block with its receipts' events dropped and its receipts root recomputed: the header
+    /// is consistent, only replaying the transactions shows the lie.
+    fileprivate func withoutEvents() -> Block {
+        let forged = receipts.map { Receipt(transactionHash: $0.transactionHash, sender: $0.sender, module: $0.module, events: []) }
+        return Block(
+            header: BlockHeader(
+                height: height, parentHash: header.parentHash, timestamp: header.timestamp, transactionsRoot: header.transactionsRoot,
+                receiptsRoot: Block.receiptsRoot(forged), extra: header.extra),
+            transactions: transactions, receipts: forged)
+    }
+
     /// This block's contents under header height `height` (so its hash differs).
     fileprivate func withHeight(_ height: UInt64) -> Block {
         Block(

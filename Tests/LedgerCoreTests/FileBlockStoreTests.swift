@@ -59,12 +59,7 @@ import Testing
         let target = offset >= 0 ? offsets[h] + offset : offsets[h + 1] + offset
         try Self.modify(Self.log(folder)) { $0[target] ^= 0x80 }
         let sizeBefore = try FileManager.default.attributesOfItem(atPath: Self.log(folder).path)[.size] as? Int
-        #expect {
-            _ = try FileBlockStore(folder: folder)
-        } throws: { error in
-            guard case .corrupt(let height, _) = error as? ChainError else { return false }
-            return height == UInt64(h)
-        }
+        expectCorrupt(atHeight: UInt64(h)) { _ = try FileBlockStore(folder: folder) }
         // Nothing was "repaired": the damaged file is left as it was.
         let sizeAfter = try FileManager.default.attributesOfItem(atPath: Self.log(folder).path)[.size] as? Int
         #expect(sizeAfter == sizeBefore)
@@ -77,12 +72,7 @@ import Testing
         let offsets = try Self.recordOffsets(folder)
         // The last record is whole (it was acknowledged); only its length field is damaged.
         try Self.modify(Self.log(folder)) { $0[offsets[5] + 6] ^= 0x01 }  // +65,536 bytes
-        #expect {
-            _ = try FileBlockStore(folder: folder)
-        } throws: { error in
-            guard case .corrupt(let height, _) = error as? ChainError else { return false }
-            return height == 5
-        }
+        expectCorrupt(atHeight: 5) { _ = try FileBlockStore(folder: folder) }
     }
 
     // MARK: - Torn writes

@@ -20,12 +20,7 @@ struct PostgresBlockStoreTests {
         try BlockStoreContractTests.build(place, blocks: 8)
         let location = try place.postgresLocation()
         try BlockingConnection(location: location).execute(sql: sql.replacingOccurrences(of: "%@", with: "\"\(location.schema)\""))
-        #expect {
-            _ = try PostgresBlockStore(location: location)
-        } throws: { error in
-            guard case .corrupt(let height, _) = error as? ChainError else { return false }
-            return height == 4
-        }
+        expectCorrupt(atHeight: 4) { _ = try PostgresBlockStore(location: location) }
     }
 
     @Test func aDamagedSnapshotIsPassedOverWithAWarning() throws {

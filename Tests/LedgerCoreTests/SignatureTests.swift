@@ -52,11 +52,8 @@ import Testing
 
     @Test func codesAsTheHexWireForm() throws {
         let signature = try Signature(hex: Self.walletSignature)
-        let json = try JSONEncoder().encode([signature])
-        #expect(String(decoding: json, as: UTF8.self) == "[\"\(Self.walletSignature)\"]")
-        #expect(try JSONDecoder().decode([Signature].self, from: json) == [signature])
-        let highS = Data("[\"\(Hex.encode(Self.wire(r: signature.r, s: subtract(groupOrder, signature.s), v: 28)))\"]".utf8)
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode([Signature].self, from: highS) }
+        let highS = Hex.encode(Self.wire(r: signature.r, s: subtract(groupOrder, signature.s), v: 28))
+        try expectCodesAsString(signature, Self.walletSignature, refusing: highS)
     }
 
     // MARK: - Rejections

@@ -1,6 +1,8 @@
 // Helpers shared by the LedgerCore test files (one copy, used by every suite in this target).
 
+import Foundation
 import LedgerCore
+import Testing
 
 /// Decodes hex known to be valid in a test vector; a malformed vector fails the test that uses
 /// it (through an empty result) instead of crashing the run.
@@ -34,4 +36,27 @@ func add(_ value: [UInt8], _ delta: UInt8) -> [UInt8] {
         carry = sum >> 8
     }
     return result
+}
+
+/// Expects `value` to encode (inside a JSON array) as the one string `text`, to decode back
+/// from it, and the string `refused` to fail decoding.
+func expectCodesAsString<T: Codable & Equatable>(
+    _ value: T, _ text: String, refusing refused: String, sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    let json = try JSONEncoder().encode([value])
+    #expect(String(decoding: json, as: UTF8.self) == "[\"\(text)\"]", sourceLocation: sourceLocation)
+    #expect(try JSONDecoder().decode([T].self, from: json) == [value], sourceLocation: sourceLocation)
+    #expect(throws: DecodingError.self, sourceLocation: sourceLocation) {
+        try JSONDecoder().decode([T].self, from: Data("[\"\(refused)\"]".utf8))
+    }
+}
+
+/// Expects `open` to refuse with `ChainError.corrupt` naming block `height`.
+func expectCorrupt(atHeight height: UInt64, sourceLocation: SourceLocation = #_sourceLocation, _ open: () throws -> Void) {
+    #expect(sourceLocation: sourceLocation) {
+        try open()
+    } throws: { error in
+        guard case .corrupt(let found, _) = error as? ChainError else { return false }
+        return found == height
+    }
 }

@@ -225,26 +225,25 @@ import LedgerCore
         let byteStrings = Gen<UInt8>.value(in: 0...255).array(of: 0...39)
         var accepted = 0
         await propertyCheck(count: 5000, input: texts, Gen.int(in: -2...42), byteStrings) { text, decimals, bytes throws in
-            do {
-                let value = try UInt256(decimalInteger: text, field: "fuzz")
-                accepted += 1
+            /// Parses `text` with `parse`: an accepted value is counted and handed to `check`, a
+            /// refusal must name the field.
+            func parseOrNameTheField(_ parse: () throws -> UInt256, _ check: (UInt256) throws -> Void) throws {
+                do {
+                    let value = try parse()
+                    accepted += 1
+                    try check(value)
+                } catch let error as AmountParseError {
+                    #expect(error.description.hasPrefix("fuzz: "))
+                }
+            }
+            try parseOrNameTheField({ try UInt256(decimalInteger: text, field: "fuzz") }) { value in
                 #expect(ReferenceNatural(value) == ReferenceNatural(decimal: text))
-            } catch let error as AmountParseError {
-                #expect(error.description.hasPrefix("fuzz: "))
             }
-            do {
-                let value = try UInt256(decimal: text, decimals: decimals, field: "fuzz")
-                accepted += 1
+            try parseOrNameTheField({ try UInt256(decimal: text, decimals: decimals, field: "fuzz") }) { value throws in
                 #expect(try UInt256(decimal: value.formatted(decimals: decimals), decimals: decimals) == value)
-            } catch let error as AmountParseError {
-                #expect(error.description.hasPrefix("fuzz: "))
             }
-            do {
-                let value = try UInt256(hex: text, field: "fuzz")
-                accepted += 1
+            try parseOrNameTheField({ try UInt256(hex: text, field: "fuzz") }) { value throws in
                 #expect(try UInt256(hex: value.hex) == value)
-            } catch let error as AmountParseError {
-                #expect(error.description.hasPrefix("fuzz: "))
             }
             if let value = try? UInt256(bigEndianBytes: bytes) {
                 #expect(value.bigEndianBytes.suffix(bytes.count) == ArraySlice(bytes))

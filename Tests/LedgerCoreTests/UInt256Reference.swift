@@ -166,26 +166,20 @@ struct ReferenceNatural: Equatable, Comparable, CustomStringConvertible {
     }
 
     /// Base-10 digits, one division by ten at a time.
-    var description: String {
-        if isZero { return "0" }
-        var digits: [Character] = []
-        var rest = self
-        while !rest.isZero {
-            let (q, r) = rest.dividedBySmall(10)
-            digits.append(Character(String(r)))
-            rest = q
-        }
-        return String(digits.reversed())
-    }
+    var description: String { digits(base: 10) }
 
     /// Lowercase hexadecimal digits without prefix ("0" for zero).
-    var hexDigits: String {
+    var hexDigits: String { digits(base: 16) }
+
+    /// The digits in `base` (2 to 16, lowercase letters), one division by the base at a time.
+    private func digits(base: UInt32) -> String {
         if isZero { return "0" }
+        let alphabet = Array("0123456789abcdef")
         var digits: [Character] = []
         var rest = self
         while !rest.isZero {
-            let (q, r) = rest.dividedBySmall(16)
-            digits.append(Array("0123456789abcdef")[Int(r)])
+            let (q, r) = rest.dividedBySmall(base)
+            digits.append(alphabet[Int(r)])
             rest = q
         }
         return String(digits.reversed())

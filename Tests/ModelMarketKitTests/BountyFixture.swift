@@ -87,12 +87,28 @@ struct BountyFixture {
         #expect(world.balance(trainer(loser)) == u(1_000_000 - 100), sourceLocation: sourceLocation)
     }
 
-    /// Trainers 1 and 2 submit `first` and `second`; the deadline passes and the truth is revealed.
-    func submitBothAndRevealTruth(_ first: Entry, _ second: Entry) throws {
-        try submit(first, by: trainer(1))
-        try submit(second, by: trainer(2))
+    /// The entry of the full reference learner (predictions seed 1, entry seed 101).
+    var referenceEntry: Entry { entry(predictions(seed: 1), seed: 101) }
+
+    /// Trainer 1 submits ``referenceEntry`` and trainer 2 an entry of `predictions` (seed 102);
+    /// the deadline passes and the truth is revealed. Returns both entries.
+    func submitReferenceAndRevealTruth(against predictions: [Int64]) throws -> (reference: Entry, other: Entry) {
+        let reference = referenceEntry, other = entry(predictions, seed: 102)
+        try submit(reference, by: trainer(1))
+        try submit(other, by: trainer(2))
         try pastDeadline()
         try revealTruth()
+        return (reference, other)
+    }
+
+    /// Trainer 1 submits ``referenceEntry``, trainers 2 and 3 one-row
+    /// entries; returns trainer 1's entry, the only one that can win.
+    func submitReferenceAndTwoOneRowEntries() throws -> Entry {
+        let reference = referenceEntry
+        try submit(reference, by: trainer(1))
+        try submit(entry([1], seed: 2), by: trainer(2))
+        try submit(entry([1], seed: 3), by: trainer(3))
+        return reference
     }
 
     func pastDeadline() throws { try world.warp(deadline - world.now) }

@@ -80,7 +80,7 @@ import ModelMarketKit
     @Test func claimAndRevealRulesAreEnforced() throws {
         let world = try World()
         let f = try BountyFixture(world: world)
-        let ea = f.entry(f.predictions(seed: 1), seed: 101)
+        let ea = f.referenceEntry
         try f.submit(ea, by: f.trainer(1))
         try f.pastDeadline()
         try f.revealTruth()

@@ -8,7 +8,7 @@ import ModelMarketKit
         let world = try World()
         let f = try BountyFixture(world: world)
         let (a, b, c) = (f.trainer(1), f.trainer(2), f.trainer(3))
-        let ea = f.entry(f.predictions(seed: 1), seed: 101)                       // full reference learner
+        let ea = f.referenceEntry  // full reference learner
         let eb = f.entry(f.predictions(seed: 2, rows: 25, epochs: 3), seed: 102)  // a weak model
         let ec = f.entry(f.predictions(seed: 3, rows: 60, epochs: 20), seed: 103) // honest model, inflated claim
         let (sa, sb, sc) = (try f.score(ea), try f.score(eb), try f.score(ec))
@@ -53,7 +53,7 @@ import ModelMarketKit
         let world = try World()
         let f = try BountyFixture(world: world)
         let (a, copier) = (f.trainer(1), f.trainer(2))
-        let ea = f.entry(f.predictions(seed: 1), seed: 101)
+        let ea = f.referenceEntry
         try f.submit(ea, by: a)
         // The copier posts A's commitment verbatim (accepted: refusing duplicates would let a
         // front-runner block A).
@@ -113,9 +113,7 @@ import ModelMarketKit
     @Test func noClaimLosesTheStakeToTheWinner() throws {
         let world = try World()
         let f = try BountyFixture(world: world)
-        let ea = f.entry(f.predictions(seed: 1), seed: 101)
-        let eb = f.entry(f.predictions(seed: 2), seed: 102)
-        try f.submitBothAndRevealTruth(ea, eb)
+        let (ea, _) = try f.submitReferenceAndRevealTruth(against: f.predictions(seed: 2))
         try world.bounty(.claim(bounty: f.id, score: try f.score(ea)), from: f.trainer(1))
         try world.warp(f.window)
         #expect(throws: ModelBountyError.windowClosed(bounty: f.id, window: .claims, closedAt: world.now, now: world.now)) {
@@ -130,9 +128,7 @@ import ModelMarketKit
     @Test func candidateTimeoutSlashesAndMovesToTheNextCandidate() throws {
         let world = try World()
         let f = try BountyFixture(world: world)
-        let ea = f.entry(f.predictions(seed: 1), seed: 101)
-        let eb = f.entry(f.predictions(seed: 2, rows: 25, epochs: 3), seed: 102)
-        try f.submitBothAndRevealTruth(ea, eb)
+        let (ea, eb) = try f.submitReferenceAndRevealTruth(against: f.predictions(seed: 2, rows: 25, epochs: 3))
         try world.bounty(.claim(bounty: f.id, score: try f.score(ea)), from: f.trainer(1))
         try world.bounty(.claim(bounty: f.id, score: try f.score(eb)), from: f.trainer(2))
         try world.warp(f.window)
@@ -159,9 +155,7 @@ import ModelMarketKit
     @Test func noHonestCandidateRefundsTheRequesterWithTheLostStakes() throws {
         let world = try World()
         let f = try BountyFixture(world: world)
-        let ea = f.entry(f.predictions(seed: 1), seed: 101)
-        let eb = f.entry(f.predictions(seed: 2), seed: 102)
-        try f.submitBothAndRevealTruth(ea, eb)
+        let (ea, _) = try f.submitReferenceAndRevealTruth(against: f.predictions(seed: 2))
         try world.bounty(.claim(bounty: f.id, score: 10_000), from: f.trainer(1))  // inflated
         try world.bounty(.claim(bounty: f.id, score: 9999), from: f.trainer(2))    // inflated too
         try world.warp(f.window)
@@ -180,10 +174,7 @@ import ModelMarketKit
     @Test func trainerWithdrawalReturnsTheStakeBeforeTheDeadlineAndForfeitsItAfter() throws {
         let world = try World()
         let f = try BountyFixture(world: world)
-        let ea = f.entry(f.predictions(seed: 1), seed: 101)
-        try f.submit(ea, by: f.trainer(1))
-        try f.submit(f.entry([1], seed: 2), by: f.trainer(2))
-        try f.submit(f.entry([1], seed: 3), by: f.trainer(3))
+        let ea = try f.submitReferenceAndTwoOneRowEntries()
         try world.bounty(.withdraw(bounty: f.id), from: f.trainer(2))
         #expect(world.balance(f.trainer(2)) == u(1_000_000))
         #expect(throws: ModelBountyError.submissionStatus(bounty: f.id, trainer: f.trainer(2).address, action: "withdraw", status: .withdrawn, expected: [.committed, .claimed])) {
@@ -228,10 +219,7 @@ import ModelMarketKit
     @Test func requesterCancelDuringVerificationPaysGoodStandingTrainersAndTheLostPool() throws {
         let world = try World()
         let f = try BountyFixture(world: world)
-        let ea = f.entry(f.predictions(seed: 1), seed: 101)
-        try f.submit(ea, by: f.trainer(1))
-        try f.submit(f.entry([1], seed: 2), by: f.trainer(2))
-        try f.submit(f.entry([1], seed: 3), by: f.trainer(3))
+        let ea = try f.submitReferenceAndTwoOneRowEntries()
         try f.pastDeadline()
         try f.revealTruth()
         try world.bounty(.claim(bounty: f.id, score: try f.score(ea)), from: f.trainer(1))
