@@ -23,9 +23,8 @@ public struct DatatrustClient: Sendable {
     let httpClient: HTTPClient
 
     /// The pieces a datapoint is read from a file and sent in: 1 MiB, read into one buffer
-    /// that every piece reuses. The HTTP client pays a cost per piece of a streamed body; in
-    /// the `large` benchmark a 1 GiB upload in 64 KiB pieces ran at 0.78–0.80× Keccak alone,
-    /// in 1 MiB pieces at 0.82–0.84× (same runs).
+    /// that every piece reuses. The HTTP client pays a cost per piece of a streamed body, so
+    /// smaller pieces made a 1 GiB upload slower (the `large` benchmark).
     public static let chunkBytes = 1 << 20
 
     /// The connection pool clients share unless given their own: async-http-client's shared

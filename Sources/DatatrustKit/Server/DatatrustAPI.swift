@@ -11,9 +11,8 @@ struct DatatrustAPI: APIProtocol {
 
     /// Plaintext handed to the response per chunk: one vault chunk (64 KiB). The transport
     /// copies each chunk into a `ByteBuffer` of its own; at 1 MiB that buffer was above the C
-    /// allocator's mmap threshold, so every chunk cost fresh zeroed pages, and GET_DATAPOINT of
-    /// 1 GiB ran at 0.78–0.79× Keccak alone against 0.84–0.86× with 64 KiB chunks (the `large`
-    /// benchmark, same run).
+    /// allocator's mmap threshold, so every chunk cost fresh zeroed pages (page faults and
+    /// page clearing in a profile of a 1 GiB GET_DATAPOINT).
     static let responseChunkBytes = VaultFileFormat.chunkBytes
 
     // MARK: - Login and markets
