@@ -68,6 +68,40 @@ import LedgerCore
         data.withUnsafeBytes { cancelled.submit($0) }
     }
 
+    /// Chunks queued by reference (a transport's arrays, any size, many more than the ring's
+    /// slots) and slots filled in place (how the vault writer hands over its plaintext) hash to
+    /// Keccak-256 of the same bytes, as copies do.
+    @Test func pipelinedHasherTakesSharedChunksAndClaimedSlotsWithoutCopying() {
+        var rng = SplitMix64(seed: 6)
+        let data = rng.bytes(50 * PipelinedHasher.slotBytes + 7)
+        let byReference = PipelinedHasher()
+        var at = 0
+        for piece in [1, 65_536, 1_000_000, 0, 12_345] + Array(repeating: 70_000, count: 40) {
+            let end = min(at + piece, data.count)
+            byReference.submit(data[at..<end])
+            at = end
+        }
+        byReference.submit(data[at...])
+        #expect(byReference.finish() == Keccak256.hash(data))
+
+        let inPlace = PipelinedHasher()
+        at = 0
+        while at < data.count {
+            guard let slot = inPlace.claimSlot() else {
+                Issue.record("no slot before the hasher finished")
+                return
+            }
+            // Claiming again before queueing hands out the same slot.
+            #expect(inPlace.claimSlot()?.baseAddress == slot.baseAddress)
+            let take = min(slot.count, data.count - at)
+            data[at..<(at + take)].withUnsafeBytes { slot.copyMemory(from: $0) }
+            inPlace.queueClaimedSlot(length: take)
+            at += take
+        }
+        #expect(inPlace.finish() == Keccak256.hash(data))
+        #expect(inPlace.claimSlot() == nil)
+    }
+
     @Test func flippedByteAnywhereIsAnIntegrityErrorNeverWrongData() throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
         let vault = try Vault(folder: tmp.url, masterKey: .generate(), syncWrites: false)

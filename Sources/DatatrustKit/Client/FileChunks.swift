@@ -62,14 +62,21 @@ struct FileChunks: AsyncSequence, Sendable {
 
         deinit { _ = systemClose(descriptor) }
 
-        /// The next piece (up to `chunkBytes`), or nil at the end of the file.
+        /// The buffer every piece is read into (see ``read()``).
+        private var buffer: [UInt8] = []
+
+        /// The next piece (up to `chunkBytes`), or nil at the end of the file. Every piece is
+        /// read into the same buffer: a transport copies a piece into its own buffer and lets
+        /// it go before asking for the next, so the buffer is unshared again when it is refilled
+        /// (were it still shared, the refill would copy it first, never change bytes somebody holds).
         func read() throws(DatatrustError) -> HTTPBody.ByteChunk? {
+            if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: chunkBytes) }
             var failure: Int32 = 0
-            let piece = [UInt8](unsafeUninitializedCapacity: chunkBytes) { buffer, initialized in
-                initialized = 0
-                guard let base = buffer.baseAddress else { return }
-                while initialized < chunkBytes {
-                    let count = systemRead(descriptor, base + initialized, chunkBytes - initialized)
+            var initialized = 0
+            buffer.withUnsafeMutableBytes { bytes in
+                guard let base = bytes.baseAddress else { return }
+                while initialized < bytes.count {
+                    let count = systemRead(descriptor, base + initialized, bytes.count - initialized)
                     if count < 0 {
                         if errno == EINTR { continue }
                         failure = errno
@@ -82,7 +89,7 @@ struct FileChunks: AsyncSequence, Sendable {
             guard failure == 0 else {
                 throw .badRequest("file: cannot read \(path) (\(String(cString: strerror(failure)))); expected a readable regular file")
             }
-            return piece.isEmpty ? nil : piece[...]
+            return initialized == 0 ? nil : buffer[0..<initialized]
         }
     }
 

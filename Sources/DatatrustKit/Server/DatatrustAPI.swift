@@ -9,9 +9,11 @@ import OpenAPIRuntime
 struct DatatrustAPI: APIProtocol {
     let datatrust: Datatrust
 
-    /// Plaintext handed to the response per chunk: 16 of the vault's 64 KiB chunks, so the
-    /// per-chunk cost of the body pipeline (an async hop, a ByteBuffer) is paid once per MiB.
-    static let responseChunkBytes = 1 << 20
+    /// Plaintext handed to the response per chunk: one vault chunk (64 KiB). The transport
+    /// copies each chunk into a `ByteBuffer` of its own; at 1 MiB that buffer was above the C
+    /// allocator's mmap threshold, so every chunk cost fresh zeroed pages (page faults and
+    /// page clearing in a profile of a 1 GiB GET_DATAPOINT).
+    static let responseChunkBytes = VaultFileFormat.chunkBytes
 
     // MARK: - Login and markets
 
@@ -115,7 +117,10 @@ struct DatatrustAPI: APIProtocol {
 }
 
 /// A download's authenticated plaintext as the chunks of a response body, each up to
-/// `chunkBytes`, decrypted straight into the chunk's own storage. Iterated once (the body's
+/// `chunkBytes`, decrypted straight into one buffer that every chunk reuses: the transport
+/// copies a chunk into its own buffer and lets it go before asking for the next, so the
+/// buffer is unshared again when it is refilled (were it still shared, the refill would copy
+/// it first rather than change bytes somebody holds). Iterated once (the body's
 /// `iterationBehavior` is `.single`).
 struct DownloadChunks: AsyncSequence, Sendable {
     typealias Element = HTTPBody.ByteChunk
@@ -124,24 +129,22 @@ struct DownloadChunks: AsyncSequence, Sendable {
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let download: DatapointDownload
-        let chunkBytes: Int
+        var buffer: [UInt8]
         var done = false
 
         mutating func next() async throws -> HTTPBody.ByteChunk? {
             guard !done else { return nil }
-            var failure: DatatrustError?
             let download = download
-            let chunk = [UInt8](unsafeUninitializedCapacity: chunkBytes) { buffer, initialized in
-                do throws(DatatrustError) { initialized = try download.fill(UnsafeMutableRawBufferPointer(buffer)) } catch {
-                    failure = error
-                    initialized = 0
-                }
+            let filled: Result<Int, DatatrustError> = buffer.withUnsafeMutableBytes { bytes in
+                do throws(DatatrustError) { return .success(try download.fill(bytes)) } catch { return .failure(error) }
             }
-            if let failure { throw failure }
-            if chunk.isEmpty { done = true }
-            return chunk.isEmpty ? nil : chunk[...]
+            let count = try filled.get()
+            if count == 0 { done = true }
+            return count == 0 ? nil : buffer[0..<count]
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(download: download.value, chunkBytes: chunkBytes) }
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(download: download.value, buffer: [UInt8](repeating: 0, count: chunkBytes))
+    }
 }

@@ -13,11 +13,15 @@ internal import SodiumSupport
 /// never runs ahead of the hash by more than the ring, and the side that waits is woken only
 /// when it actually waits.
 ///
-/// `@unchecked Sendable`: `used`, `head`, `lengths`, `finished`, `digest` and the two waiting
-/// flags are only touched with `condition` locked. A slot's bytes are written by the submitting
-/// thread only while the slot is free (not counted in `used`) and read by the hashing thread
-/// only while it is counted, so no slot is ever read and written at once; `hasher` is only used
-/// by the hashing thread until it publishes `digest`.
+/// A chunk that nobody will write again (an `ArraySlice` a transport handed over) can be queued
+/// by reference instead (``submit(_:)-(ArraySlice<UInt8>)``): the hash holds it until it is
+/// hashed, so the bytes are not copied at all.
+///
+/// `@unchecked Sendable`: `used`, `head`, `lengths`, `held`, `claimed`, `finished`, `digest`
+/// and the two waiting flags are only touched with `condition` locked. A slot's bytes are
+/// written by the submitting thread only while the slot is free (not counted in `used`) and
+/// read by the hashing thread only while it is counted, so no slot is ever read and written at
+/// once; `hasher` is only used by the hashing thread until it publishes `digest`.
 final class PipelinedHasher: @unchecked Sendable {
     /// Slots in the ring.
     static let depth = 16
@@ -26,6 +30,8 @@ final class PipelinedHasher: @unchecked Sendable {
     private let condition = NSCondition()
     private let ring: UnsafeMutableRawPointer
     private var lengths = [Int](repeating: 0, count: PipelinedHasher.depth)
+    /// A slot's chunk when it was queued by reference (its ring bytes are then unused).
+    private var held = [ArraySlice<UInt8>?](repeating: nil, count: PipelinedHasher.depth)
     private var head = 0
     private var used = 0
     private var producerWaits = false
@@ -83,6 +89,71 @@ final class PipelinedHasher: @unchecked Sendable {
         }
     }
 
+    /// The slot handed out by ``claimSlot()`` and not yet queued.
+    private var claimed: Int?
+
+    /// A free slot for the caller to fill in place (waits while every slot is queued), or nil
+    /// once the hash was finished or cancelled: the caller writes its plaintext there instead
+    /// of into a buffer of its own, so ``queueClaimedSlot(length:)`` needs no copy at all.
+    /// One producer only, and not mixed with ``submit(_:)-(UnsafeRawBufferPointer)``.
+    func claimSlot() -> UnsafeMutableRawBufferPointer? {
+        condition.lock()
+        defer { condition.unlock() }
+        if let claimed { return UnsafeMutableRawBufferPointer(start: ring + claimed * Self.slotBytes, count: Self.slotBytes) }
+        while used == Self.depth && !finished {
+            producerWaits = true
+            condition.wait()
+        }
+        if finished { return nil }
+        let slot = (head + used) % Self.depth
+        claimed = slot
+        return UnsafeMutableRawBufferPointer(start: ring + slot * Self.slotBytes, count: Self.slotBytes)
+    }
+
+    /// Queues the first `length` bytes of the slot from ``claimSlot()`` for hashing. The caller
+    /// may go on reading them (to encrypt them, say), never writing, until it claims the next
+    /// slot: the hashing thread only reads them too, and the slot is not handed out again
+    /// before both are done.
+    func queueClaimedSlot(length: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard let slot = claimed else { return }
+        claimed = nil
+        guard !finished else { return }
+        lengths[slot] = min(length, Self.slotBytes)
+        held[slot] = nil
+        used += 1
+        if consumerWaits {
+            consumerWaits = false
+            condition.broadcast()
+        }
+    }
+
+    /// Queues `chunk` for hashing without copying it: the hashing thread keeps a reference
+    /// until it has hashed the bytes (an array is immutable once shared, so nobody changes
+    /// them meanwhile); waits while every slot is full.
+    func submit(_ chunk: ArraySlice<UInt8>) {
+        guard !chunk.isEmpty else { return }
+        condition.lock()
+        while used == Self.depth && !finished {
+            producerWaits = true
+            condition.wait()
+        }
+        if finished {
+            condition.unlock()
+            return
+        }
+        let slot = (head + used) % Self.depth
+        held[slot] = chunk
+        lengths[slot] = chunk.count
+        used += 1
+        if consumerWaits {
+            consumerWaits = false
+            condition.broadcast()
+        }
+        condition.unlock()
+    }
+
     /// Waits for every queued chunk to be hashed; the digest of everything submitted.
     func finish() -> Hash32 {
         condition.lock()
@@ -121,9 +192,15 @@ final class PipelinedHasher: @unchecked Sendable {
             }
             let slot = head
             let length = lengths[slot]
+            let chunk = held[slot]
+            held[slot] = nil
             condition.unlock()
             // The slot is counted in `used`: the submitting thread does not write it until it is released below.
-            hasher.update(UnsafeRawBufferPointer(start: ring + slot * Self.slotBytes, count: length))
+            if let chunk {
+                chunk.withUnsafeBytes { hasher.update($0) }
+            } else {
+                hasher.update(UnsafeRawBufferPointer(start: ring + slot * Self.slotBytes, count: length))
+            }
             condition.lock()
             head = (head + 1) % Self.depth
             used -= 1

@@ -16,12 +16,20 @@ final class VaultWriter {
     /// Set once the header is made; nil only while `init` runs.
     private var stream: SecretStream?
     private var dataKey: [UInt8]
-    private var plain: [UInt8]
+    /// The first chunk's plaintext (the only chunk of a small datapoint, hashed inline).
+    private let first: UnsafeMutableRawBufferPointer
+    /// Where the chunk being gathered goes: `first`, or from the second chunk on a slot of the
+    /// hashing thread's ring, so the plaintext is copied once (there) instead of twice.
+    private var current: UnsafeMutableRawBufferPointer
+    private var inSlot = false
     private var filled = 0
     /// Ciphertext of up to ``cipherChunksPerWrite`` chunks, written in one system call.
     private var cipher: [UInt8]
     private var cipherFilled = 0
-    private var hasher = ChunkHasher()
+    /// Hashes a datapoint of one chunk (no thread).
+    private var inline = Keccak256()
+    /// The hashing thread, started by the first chunk that is not the last.
+    private var pipeline: PipelinedHasher?
     private(set) var size: Int64 = 0
     private var closed = false
     private var committed = false
@@ -33,7 +41,9 @@ final class VaultWriter {
         self.fd = fd
         self.tempPath = name
         self.dataKey = SecureRandom.bytes(32)
-        self.plain = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes)
+        first = .allocate(byteCount: VaultFileFormat.chunkBytes, alignment: 64)
+        first.initializeMemory(as: UInt8.self, repeating: 0)
+        current = first
         self.cipher = [UInt8](repeating: 0, count: Self.cipherChunksPerWrite * (VaultFileFormat.chunkBytes + VaultFileFormat.chunkOverhead))
         var header = [UInt8](repeating: 0, count: VaultFileFormat.headerBytes)
         let key = dataKey
@@ -47,9 +57,10 @@ final class VaultWriter {
     deinit {
         if !closed { close(fd) }
         if !committed { unlink(tempPath) }
-        hasher.cancel()
+        pipeline?.cancel()  // its ring, which held plaintext, is wiped when it goes
         SecureRandom.wipe(&dataKey)
-        SecureRandom.wipe(&plain)
+        SecureRandom.wipe(first)
+        first.deallocate()
     }
 
     /// Encrypts and appends `bytes`; returns the error instead of throwing so it can be called
@@ -59,11 +70,14 @@ final class VaultWriter {
         size += Int64(bytes.count)
         var offset = 0
         while offset < bytes.count {
-            let take = min(bytes.count - offset, VaultFileFormat.chunkBytes - filled)
-            let at = filled
-            plain.withUnsafeMutableBytes { p in
-                p.baseAddress?.advanced(by: at).copyMemory(from: base + offset, byteCount: take)
+            if filled == 0, let pipeline, !inSlot {
+                guard let slot = pipeline.claimSlot() else { return .io(path: tempPath, detail: "the hashing thread has stopped") }
+                current = slot
+                inSlot = true
             }
+            let take = min(bytes.count - offset, VaultFileFormat.chunkBytes - filled)
+            UnsafeMutableRawBufferPointer(rebasing: current[filled..<(filled + take)])
+                .copyMemory(from: UnsafeRawBufferPointer(start: base + offset, count: take))
             filled += take
             offset += take
             if filled == VaultFileFormat.chunkBytes {
@@ -80,18 +94,26 @@ final class VaultWriter {
 
     private func push(final: Bool) throws(VaultError) {
         guard let stream else { throw .io(path: tempPath, detail: "secretstream was not started") }
-        let count = filled
-        // The plaintext goes to the hashing thread, then is encrypted here meanwhile.
-        plain.withUnsafeBytes { hasher.add(UnsafeRawBufferPointer(rebasing: $0[0..<count]), final: final) }
+        let plain = UnsafeRawBufferPointer(rebasing: current[0..<filled])
+        // The plaintext goes to the hashing thread, then is encrypted here meanwhile (both only read it).
+        if let pipeline {
+            if inSlot { pipeline.queueClaimedSlot(length: plain.count) }
+        } else if final {
+            inline.update(plain)
+        } else {
+            let started = PipelinedHasher()
+            started.submit(plain)
+            pipeline = started
+        }
         let at = cipherFilled
         let pushed: Int? = cipher.withUnsafeMutableBytes { c in
-            plain.withUnsafeBytes { p in
-                stream.push(UnsafeRawBufferPointer(rebasing: p[0..<count]), into: UnsafeMutableRawBufferPointer(rebasing: c[at...]), final: final)
-            }
+            stream.push(plain, into: UnsafeMutableRawBufferPointer(rebasing: c[at...]), final: final)
         }
         guard let length = pushed else { throw .io(path: tempPath, detail: "secretstream push failed") }
         cipherFilled += length
         filled = 0
+        current = first
+        inSlot = false
         if final || cipher.count - cipherFilled < VaultFileFormat.chunkBytes + VaultFileFormat.chunkOverhead { try flushCipher() }
     }
 
@@ -108,7 +130,7 @@ final class VaultWriter {
     /// and closes the file (fsyncing it first when `sync`). Returns the dataHash.
     func finish(master: MasterKey, sync: Bool) throws(VaultError) -> Hash32 {
         try push(final: true)
-        let hash = hasher.finish()
+        let hash = pipeline?.finish() ?? inline.finalize()
         try POSIX.pwriteAll(fd, VaultFileFormat.wrapHeader(dataKey: dataKey, master: master, hash: hash), offset: 0, path: tempPath)
         if sync, fsync(fd) != 0 { throw .io(path: tempPath, detail: "fsync: \(POSIX.errorText())") }
         closed = true
