@@ -60,33 +60,22 @@ final class PipelinedHasher: @unchecked Sendable {
     /// waits while every slot is full.
     func submit(_ bytes: UnsafeRawBufferPointer) {
         var offset = 0
-        while offset < bytes.count {
+        while offset < bytes.count, let slot = claimSlot(), let base = bytes.baseAddress {
             let take = min(bytes.count - offset, Self.slotBytes)
-            condition.lock()
-            while used == Self.depth && !finished {
-                producerWaits = true
-                condition.wait()
-            }
-            if finished {
-                condition.unlock()
-                return
-            }
-            let slot = (head + used) % Self.depth
-            condition.unlock()
-            // The slot is free: only this thread writes it until it is counted below.
-            if let base = bytes.baseAddress {
-                (ring + slot * Self.slotBytes).copyMemory(from: base + offset, byteCount: take)
-            }
-            condition.lock()
-            lengths[slot] = take
-            used += 1
-            if consumerWaits {
-                consumerWaits = false
-                condition.broadcast()
-            }
-            condition.unlock()
+            slot.baseAddress?.copyMemory(from: base + offset, byteCount: take)
+            queueClaimedSlot(length: take)
             offset += take
         }
+    }
+
+    /// Queues `chunk` for hashing without copying it: the hashing thread keeps a reference
+    /// until it has hashed the bytes (an array is immutable once shared, so nobody changes
+    /// them meanwhile); waits while every slot is full.
+    func submit(_ chunk: ArraySlice<UInt8>) {
+        guard !chunk.isEmpty else { return }
+        condition.lock()
+        defer { condition.unlock() }
+        if let slot = freeSlot() { queue(slot, length: chunk.count, holding: chunk) }
     }
 
     /// The slot handed out by ``claimSlot()`` and not yet queued.
@@ -95,19 +84,12 @@ final class PipelinedHasher: @unchecked Sendable {
     /// A free slot for the caller to fill in place (waits while every slot is queued), or nil
     /// once the hash was finished or cancelled: the caller writes its plaintext there instead
     /// of into a buffer of its own, so ``queueClaimedSlot(length:)`` needs no copy at all.
-    /// One producer only, and not mixed with ``submit(_:)-(UnsafeRawBufferPointer)``.
+    /// Claiming again before queueing hands out the same slot. One producer thread only.
     func claimSlot() -> UnsafeMutableRawBufferPointer? {
         condition.lock()
         defer { condition.unlock() }
-        if let claimed { return UnsafeMutableRawBufferPointer(start: ring + claimed * Self.slotBytes, count: Self.slotBytes) }
-        while used == Self.depth && !finished {
-            producerWaits = true
-            condition.wait()
-        }
-        if finished { return nil }
-        let slot = (head + used) % Self.depth
-        claimed = slot
-        return UnsafeMutableRawBufferPointer(start: ring + slot * Self.slotBytes, count: Self.slotBytes)
+        if claimed == nil { claimed = freeSlot() }
+        return claimed.map { UnsafeMutableRawBufferPointer(start: ring + $0 * Self.slotBytes, count: Self.slotBytes) }
     }
 
     /// Queues the first `length` bytes of the slot from ``claimSlot()`` for hashing. The caller
@@ -119,39 +101,29 @@ final class PipelinedHasher: @unchecked Sendable {
         defer { condition.unlock() }
         guard let slot = claimed else { return }
         claimed = nil
-        guard !finished else { return }
-        lengths[slot] = min(length, Self.slotBytes)
-        held[slot] = nil
-        used += 1
-        if consumerWaits {
-            consumerWaits = false
-            condition.broadcast()
-        }
+        if !finished { queue(slot, length: min(length, Self.slotBytes), holding: nil) }
     }
 
-    /// Queues `chunk` for hashing without copying it: the hashing thread keeps a reference
-    /// until it has hashed the bytes (an array is immutable once shared, so nobody changes
-    /// them meanwhile); waits while every slot is full.
-    func submit(_ chunk: ArraySlice<UInt8>) {
-        guard !chunk.isEmpty else { return }
-        condition.lock()
+    /// With `condition` locked: the next free slot, waiting while every slot is queued; nil
+    /// once the hash was finished or cancelled.
+    private func freeSlot() -> Int? {
         while used == Self.depth && !finished {
             producerWaits = true
             condition.wait()
         }
-        if finished {
-            condition.unlock()
-            return
-        }
-        let slot = (head + used) % Self.depth
+        return finished ? nil : (head + used) % Self.depth
+    }
+
+    /// With `condition` locked: counts `slot` as queued (its ring bytes, or `chunk` when the
+    /// chunk is held by reference) and wakes the hashing thread if it waits.
+    private func queue(_ slot: Int, length: Int, holding chunk: ArraySlice<UInt8>?) {
+        lengths[slot] = length
         held[slot] = chunk
-        lengths[slot] = chunk.count
         used += 1
         if consumerWaits {
             consumerWaits = false
             condition.broadcast()
         }
-        condition.unlock()
     }
 
     /// Waits for every queued chunk to be hashed; the digest of everything submitted.
