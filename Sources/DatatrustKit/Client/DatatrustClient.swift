@@ -8,7 +8,7 @@ import NIOCore
 
 /// A Swift client of the datatrust REST API, for `dmctl` and users' services: the code
 /// generated from the OpenAPI document (Generated/Client.swift) over async-http-client.
-/// Datapoints stream from and to files in 1 MiB pieces, never held whole in memory.
+/// Datapoints stream from files in 1 MiB pieces and to files as they arrive, never held whole in memory.
 ///
 /// ```swift
 /// var client = DatatrustClient(baseURL: URL(string: "http://127.0.0.1:8080")!)
