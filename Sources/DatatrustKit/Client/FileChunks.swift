@@ -58,19 +58,19 @@ struct FileChunks: AsyncSequence, Sendable {
                 throw .badRequest("file: \(path) is not a regular file; expected a readable regular file")
             }
             size = Int64(info.st_size)
+            buffer = [UInt8](repeating: 0, count: chunkBytes)
         }
 
         deinit { _ = systemClose(descriptor) }
 
         /// The buffer every piece is read into (see ``read()``).
-        private var buffer: [UInt8] = []
+        private var buffer: [UInt8]
 
         /// The next piece (up to `chunkBytes`), or nil at the end of the file. Every piece is
         /// read into the same buffer: a transport copies a piece into its own buffer and lets
         /// it go before asking for the next, so the buffer is unshared again when it is refilled
         /// (were it still shared, the refill would copy it first, never change bytes somebody holds).
         func read() throws(DatatrustError) -> HTTPBody.ByteChunk? {
-            if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: chunkBytes) }
             var failure: Int32 = 0
             var initialized = 0
             buffer.withUnsafeMutableBytes { bytes in

@@ -21,7 +21,8 @@ final class VaultWriter {
     /// Where the chunk being gathered goes: `first`, or from the second chunk on a slot of the
     /// hashing thread's ring, so the plaintext is copied once (there) instead of twice.
     private var current: UnsafeMutableRawBufferPointer
-    private var inSlot = false
+    /// Whether `current` is a claimed ring slot rather than `first`.
+    private var inSlot: Bool { current.baseAddress != first.baseAddress }
     private var filled = 0
     /// Ciphertext of up to ``cipherChunksPerWrite`` chunks, written in one system call.
     private var cipher: [UInt8]
@@ -73,7 +74,6 @@ final class VaultWriter {
             if filled == 0, let pipeline, !inSlot {
                 guard let slot = pipeline.claimSlot() else { return .io(path: tempPath, detail: "the hashing thread has stopped") }
                 current = slot
-                inSlot = true
             }
             let take = min(bytes.count - offset, VaultFileFormat.chunkBytes - filled)
             UnsafeMutableRawBufferPointer(rebasing: current[filled..<(filled + take)])
@@ -113,7 +113,6 @@ final class VaultWriter {
         cipherFilled += length
         filled = 0
         current = first
-        inSlot = false
         if final || cipher.count - cipherFilled < VaultFileFormat.chunkBytes + VaultFileFormat.chunkOverhead { try flushCipher() }
     }
 
