@@ -211,6 +211,15 @@ import Testing
         let total = Int(writer.height)
         let leader = try await RunningNode.start(home, run: 0, arguments: [])
         defer { leader.signalStop() }
+        // The follower reads the leader through a slow link, so a sync of the whole chain takes
+        // seconds however fast or loaded the machine is, and the kills below land during it.
+        let leaderPort = try #require(URL(string: leader.url)?.port)
+        let link = try ThrottledProxy(toPort: leaderPort, bytesPerSecond: 256 * 1024)
+        defer { link.close() }
+        let chainBytes = allFiles(under: home.url.appendingPathComponent("chain")).reduce(0) {
+            $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0)
+        }
+        print("followerKilledMidSync: \(total) blocks, \(chainBytes) bytes in the leader's folder, link \(link.bytesPerSecond) B/s")
 
         let seed = ProcessInfo.processInfo.environment["FOLLOWER_KILL_SEED"].flatMap(UInt64.init) ?? UInt64(Date().timeIntervalSince1970 * 1000)
         print("followerKilledMidSync: seed \(seed) (rerun with FOLLOWER_KILL_SEED=\(seed))")
@@ -221,7 +230,7 @@ import Testing
             // The kill point is a seeded height in the run's tenth of the chain (so every kill
             // lands mid-sync however loaded the machine is), plus a seeded few milliseconds.
             let target = run * total / 10 + 1 + Int(rng.below(UInt64(total / 10)))
-            let follower = try await Self.follow(followerHome, leader, run: run)
+            let follower = try await RunningNode.start(followerHome, run: run, arguments: ["--follow", link.url])
             // Read in-process (URLSession), not through a curl child that may wait for a process
             // slot while the follower syncs past the kill point.
             _ = await eventually(timeout: .seconds(300), every: .milliseconds(10)) {

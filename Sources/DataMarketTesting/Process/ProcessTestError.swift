@@ -6,6 +6,8 @@ public enum ProcessTestError: Error, Equatable, Sendable, CustomStringConvertibl
     case exitedEarly(command: String, status: Int32, stderr: String)
     /// The background process did not print `expected` within its time limit.
     case neverPrinted(expected: String, seconds: Int64)
+    /// A loopback socket the helper needs could not be made (the call and its errno).
+    case socket(String)
 
     /// What went wrong and what was expected.
     public var description: String {
@@ -16,6 +18,8 @@ public enum ProcessTestError: Error, Equatable, Sendable, CustomStringConvertibl
             "\(command): exited with status \(status) before it was ready; stderr: \(stderr)"
         case .neverPrinted(let expected, let seconds):
             "expected the process to print \"\(expected)\" within \(seconds) s; it did not"
+        case .socket(let failure):
+            "a loopback socket could not be made: \(failure)"
         }
     }
 }
