@@ -102,8 +102,8 @@ import Testing
         #expect(unreachable?.code == "internal_error" && unreachable?.detail.contains("127.0.0.1:9") == true, "\(String(describing: unreachable))")
     }
 
-    /// GET_DATAPOINT is served without the server's own Keccak pass (secretstream authenticates
-    /// every chunk and the end); a stored file damaged after the first response chunk, or cut at
+    /// GET_DATAPOINT is served without the server's own Keccak pass (the vault's chunk cipher
+    /// authenticates every chunk and the end); a stored file damaged after the first response chunk, or cut at
     /// a chunk boundary so that every chunk left authenticates, ends the response short: the
     /// client reports the typed integrity error and writes nothing, and on the wire the body is
     /// shorter than its Content-Length with the connection closed, never a short body passed off as whole.
@@ -111,7 +111,8 @@ import Testing
     func aDamagedFileCutsTheDownloadShortAndTheClientRefusesIt(damage: String) async throws {
         let f = try Fixture(maxBody: 8 << 20); defer { f.folder.cleanup() }
         let data = Fixture.csv(rows: 120_000, seed: 33)
-        let vaultChunk = 65_536, stored = vaultChunk + 17, header = 116
+        let version = VaultFileFormat.Version.current
+        let vaultChunk = 65_536, stored = vaultChunk + version.chunkOverhead, header = version.headerBytes
         #expect(data.count > 32 * vaultChunk)
         let hash = Keccak256.hash(data)
         await f.list(data, by: f.owner)
@@ -161,7 +162,7 @@ import Testing
             let vault = f.datatrust.vault
             try vault.put(other)
             var file = [UInt8](try Data(contentsOf: URL(fileURLWithPath: vault.path(for: otherHash).file)))
-            let key = try VaultFileFormat.unwrap(header: Array(file[0..<VaultFileFormat.wrapHeaderBytes]), master: vault.masterKey, hash: otherHash)
+            let (_, key) = try VaultFileFormat.unwrap(header: Array(file[0..<VaultFileFormat.wrapHeaderBytes]), master: vault.masterKey, hash: otherHash)
             file.replaceSubrange(0..<VaultFileFormat.wrapHeaderBytes, with: try VaultFileFormat.wrapHeader(dataKey: key, master: vault.masterKey, hash: hash))
             try Data(file).write(to: URL(fileURLWithPath: vault.path(for: hash).file))
             try vault.remove(otherHash)

@@ -42,8 +42,8 @@ import LedgerCore
         #expect(hash == Keccak256.hash(data))
         let stored = try vault.commit(finished: writer, hash: hash)
         let fileSize = try FileManager.default.attributesOfItem(atPath: vault.path(for: stored.dataHash).file)[.size] as? Int
-        let chunk = VaultFileFormat.chunkBytes, overhead = VaultFileFormat.chunkOverhead
-        #expect(fileSize == VaultFileFormat.headerBytes + (size / chunk) * (chunk + overhead) + (size % chunk + overhead))
+        let chunk = VaultFileFormat.chunkBytes, version = VaultFileFormat.Version.current, overhead = version.chunkOverhead
+        #expect(fileSize == version.headerBytes + (size / chunk) * (chunk + overhead) + (size % chunk + overhead))
         #expect(try vault.get(stored.dataHash) == data)
     }
 
@@ -120,19 +120,51 @@ import LedgerCore
         #expect(try vault.get(stored.dataHash) == data)
     }
 
-    @Test func truncatedFileIsRefused() throws {
+    /// Each file version (DTV2, which vaults write, and DTV1, which they still read) refuses a
+    /// file cut at a chunk boundary, cut inside a chunk, extended, with two chunks swapped or
+    /// with its last chunk dropped, each with its typed error; the intact file reads back, also
+    /// after a master-key rotation, which keeps the version.
+    @Test(arguments: [VaultFileFormat.Version.v2, .v1])
+    func everyFileVersionRefusesCutExtendedAndReorderedFiles(version: VaultFileFormat.Version) throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
         let vault = try Vault(folder: tmp.url, masterKey: .generate(), syncWrites: false)
         var rng = SplitMix64(seed: 3)
-        let stored = try vault.put(rng.bytes(3 * 65_536))
+        let data = rng.bytes(3 * 65_536 + 1000)
+        let writer = try VaultWriter(tempFolder: vault.tempPath, version: version)
+        try writer.append(data)
+        let hash = try writer.finish(master: vault.masterKey, sync: false)
+        let stored = try vault.commit(finished: writer, hash: hash)
         let url = URL(fileURLWithPath: vault.path(for: stored.dataHash).file)
         let original = try Data(contentsOf: url)
-        // Cut exactly at a chunk boundary: every remaining chunk authenticates, only the final tag is missing.
-        let boundary = 116 + 2 * (65_536 + 17)
-        try original.prefix(boundary).write(to: url)
-        #expect(throws: VaultError.integrity(dataHash: stored.dataHash, detail: "truncated: stream ends after chunk 2 without the final tag")) {
-            try vault.get(stored.dataHash)
+        #expect(Array(original.prefix(4)) == version.magic)
+        let header = version.headerBytes, full = 65_536 + version.chunkOverhead
+        #expect(original.count == header + 3 * full + 1000 + version.chunkOverhead)
+        #expect(try vault.get(stored.dataHash) == data)
+
+        func expectRefused(_ damaged: Data, _ detail: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+            try damaged.write(to: url)
+            #expect(throws: VaultError.integrity(dataHash: stored.dataHash, detail: detail), sourceLocation: sourceLocation) {
+                try vault.get(stored.dataHash)
+            }
         }
+        // Cut at a chunk boundary: every remaining chunk authenticates, only the end is missing.
+        try expectRefused(original.prefix(header + 2 * full), "truncated: stream ends after chunk 2 without the final tag")
+        // Cut inside a chunk: DTV2 opens it as the last chunk, which it was not sealed as; DTV1's tag fails.
+        try expectRefused(original.prefix(header + full + 5000), "chunk 1 does not authenticate")
+        // A byte appended joins the short last chunk, which then fails.
+        try expectRefused(original + Data([0]), "chunk 3 does not authenticate")
+        var swapped = original
+        swapped.replaceSubrange(header..<(header + full), with: original[(header + full)..<(header + 2 * full)])
+        swapped.replaceSubrange((header + full)..<(header + 2 * full), with: original[header..<(header + full)])
+        try expectRefused(swapped, "chunk 0 does not authenticate")
+        // Without the last chunk, the third full chunk is last: sealed as not last, it does not end the stream.
+        try expectRefused(original.prefix(header + 3 * full), "truncated: stream ends after chunk 3 without the final tag")
+
+        try original.write(to: url)
+        let (rotated, count) = try vault.rotate(to: .generate())
+        #expect(count == 1)
+        #expect(Array(try Data(contentsOf: url).prefix(4)) == version.magic)
+        #expect(try rotated.get(stored.dataHash) == data)
     }
 
     @Test func fileSwappedUnderAnotherHashIsRefused() throws {

@@ -232,9 +232,10 @@ public struct Vault: Sendable {
             let got = try POSIX.readFully(fd, into: &header, path: file)
             guard got == header.count else { throw .integrity(dataHash: hash, detail: "header is \(got) bytes") }
             if Array(header[VaultFileFormat.keyIDOffset..<VaultFileFormat.wrapNonceOffset]) == newKey.id { continue }
-            var dataKey = try VaultFileFormat.unwrap(header: header, master: masterKey, hash: hash)
+            var (version, dataKey) = try VaultFileFormat.unwrap(header: header, master: masterKey, hash: hash)
             defer { SecureRandom.wipe(&dataKey) }
-            try POSIX.pwriteAll(fd, VaultFileFormat.wrapHeader(dataKey: dataKey, master: newKey, hash: hash), offset: 0, path: file)
+            try POSIX.pwriteAll(
+                fd, VaultFileFormat.wrapHeader(dataKey: dataKey, master: newKey, hash: hash, version: version), offset: 0, path: file)
             if fsync(fd) != 0 { throw .io(path: file, detail: "fsync: \(POSIX.errorText())") }
             count += 1
         }

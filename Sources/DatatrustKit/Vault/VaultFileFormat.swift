@@ -4,48 +4,81 @@ internal import SodiumSupport
 import Glibc
 #endif
 
-/// The on-disk layout of one vault file (all ciphertext):
+/// The on-disk layout of one vault file (all ciphertext). Both versions start with the same
+/// 92-byte key wrap; vaults write version 2 and read both.
 ///
 /// ```
 /// offset  bytes  field
-///      0      4  magic "DTV1"
+///      0      4  magic "DTV2" (or "DTV1")
 ///      4     16  id of the master key that wrapped the datapoint key
 ///     20     24  nonce of the key wrap (XChaCha20-Poly1305)
-///     44     48  wrapped 32-byte datapoint key + 16-byte tag; associated data "DTV1" ‖ dataHash
+///     44     48  wrapped 32-byte datapoint key + 16-byte tag; associated data magic ‖ dataHash
+/// DTV2:
+///     92      …  AES-256-GCM chunks: 64 KiB plaintext + 16-byte tag each; the last one is
+///                shorter (possibly empty). Chunk i's 12-byte nonce is i (8 bytes, big-endian),
+///                three zero bytes, then 1 for the last chunk and 0 for the others
+/// DTV1:
 ///     92     24  secretstream header
-///    116      …  secretstream chunks: 64 KiB plaintext + 17 bytes each; the last one is
-///                shorter (possibly empty) and carries TAG_FINAL
+///    116      …  secretstream (XChaCha20-Poly1305) chunks: 64 KiB plaintext + 17 bytes each;
+///                the last one is shorter (possibly empty) and carries TAG_FINAL
 /// ```
+///
+/// Each datapoint has a key of its own, so a chunk's index is a unique nonce. Either version
+/// authenticates every chunk, the chunks' order (the index or the stream state) and the end
+/// (the last-chunk flag or the final tag): a reordered, cut or extended file does not open.
+/// Version 2 exists for speed: AES-GCM on the processor's AES instructions cost 0.21–0.24 s per
+/// GiB here against secretstream's 0.75 s, on the core that also receives the upload.
 enum VaultFileFormat {
-    static let magic: [UInt8] = Array("DTV1".utf8)
+    /// The layout versions.
+    enum Version: Sendable, Equatable {
+        /// XChaCha20-Poly1305 secretstream chunks (read only).
+        case v1
+        /// AES-256-GCM chunks with index nonces (what vaults write).
+        case v2
+
+        /// The version new files are written in.
+        static let current = Version.v2
+
+        /// The file's first four bytes.
+        var magic: [UInt8] { self == .v1 ? Array("DTV1".utf8) : Array("DTV2".utf8) }
+        /// Bytes before the first chunk.
+        var headerBytes: Int { self == .v1 ? 116 : 92 }
+        /// Ciphertext bytes per chunk beyond its plaintext.
+        var chunkOverhead: Int { self == .v1 ? 17 : 16 }
+
+        /// The version whose magic starts `header`, if any.
+        init?(header: [UInt8]) {
+            guard header.count >= 4 else { return nil }
+            let magic = Array(header[0..<4])
+            if magic == Version.v2.magic { self = .v2 } else if magic == Version.v1.magic { self = .v1 } else { return nil }
+        }
+    }
+
     static let keyIDOffset = 4
     static let wrapNonceOffset = 20
     static let wrappedKeyOffset = 44
     /// Bytes of the part rewritten by a master-key rotation (magic through wrapped key).
     static let wrapHeaderBytes = 92
-    static let streamHeaderOffset = 92
-    static let streamHeaderBytes = 24
-    static let headerBytes = 116
-    /// Plaintext bytes per secretstream chunk.
+    /// Plaintext bytes per chunk.
     static let chunkBytes = 64 * 1024
-    /// Ciphertext overhead per chunk (tag byte + MAC).
-    static let chunkOverhead = 17
+    /// The most ciphertext bytes a chunk has, in either version.
+    static let maxChunkOverhead = 17
 
-    static func wrapAD(_ hash: Hash32) -> [UInt8] { magic + hash.bytes }
+    static func wrapAD(_ hash: Hash32, _ version: Version) -> [UInt8] { version.magic + hash.bytes }
 
-    /// Wraps `dataKey` under `master` for `hash`: the 92 header bytes before the stream header.
-    static func wrapHeader(dataKey: [UInt8], master: MasterKey, hash: Hash32) throws(VaultError) -> [UInt8] {
+    /// Wraps `dataKey` under `master` for `hash`: the 92 header bytes of a `version` file.
+    static func wrapHeader(dataKey: [UInt8], master: MasterKey, hash: Hash32, version: Version = .current) throws(VaultError) -> [UInt8] {
         let nonce = SecureRandom.bytes(Sodium.aeadNonceBytes)
-        guard let wrapped = Sodium.aeadSeal(dataKey, key: master.bytes, nonce: nonce, ad: wrapAD(hash)) else {
+        guard let wrapped = Sodium.aeadSeal(dataKey, key: master.bytes, nonce: nonce, ad: wrapAD(hash, version)) else {
             throw .integrity(dataHash: hash, detail: "key wrap refused: master key \(master.bytes.count) bytes, expected \(Sodium.aeadKeyBytes)")
         }
-        return magic + master.id + nonce + wrapped
+        return version.magic + master.id + nonce + wrapped
     }
 
-    /// Unwraps the datapoint key from the 92 header bytes.
-    static func unwrap(header: [UInt8], master: MasterKey, hash: Hash32) throws(VaultError) -> [UInt8] {
-        guard header.count >= wrapHeaderBytes, Array(header[0..<4]) == magic else {
-            throw .integrity(dataHash: hash, detail: "bad magic, expected \"DTV1\"")
+    /// Unwraps the datapoint key from the 92 header bytes; the file's version and key.
+    static func unwrap(header: [UInt8], master: MasterKey, hash: Hash32) throws(VaultError) -> (version: Version, key: [UInt8]) {
+        guard header.count >= wrapHeaderBytes, let version = Version(header: header) else {
+            throw .integrity(dataHash: hash, detail: "bad magic, expected \"DTV2\" or \"DTV1\"")
         }
         let keyID = Array(header[keyIDOffset..<wrapNonceOffset])
         guard keyID == master.id else {
@@ -53,10 +86,10 @@ enum VaultFileFormat {
         }
         let nonce = Array(header[wrapNonceOffset..<wrappedKeyOffset])
         let wrapped = Array(header[wrappedKeyOffset..<wrapHeaderBytes])
-        guard let key = Sodium.aeadOpen(wrapped, key: master.bytes, nonce: nonce, ad: wrapAD(hash)) else {
+        guard let key = Sodium.aeadOpen(wrapped, key: master.bytes, nonce: nonce, ad: wrapAD(hash, version)) else {
             throw .integrity(dataHash: hash, detail: "the wrapped datapoint key does not authenticate")
         }
-        return key
+        return (version, key)
     }
 }
 

@@ -11,8 +11,8 @@ import Glibc
 ///
 /// Without the hash check (`checksHash: false`, what GET_DATAPOINT serves from) a file still
 /// cannot pass for another datapoint's or be served in part: its key opens only under the
-/// dataHash it was stored with (the wrap's associated data), secretstream authenticates every
-/// chunk and its order, and only the final tag ends the stream. What it no longer catches is
+/// dataHash it was stored with (the wrap's associated data), the chunk cipher authenticates
+/// every chunk and its order, and only the last chunk's flag ends the stream. What it no longer catches is
 /// a file written with the master key itself for the wrong bytes, which the downloading client
 /// catches by hashing what it receives (``DatatrustClient``).
 final class VaultReader {
@@ -20,7 +20,7 @@ final class VaultReader {
     let hash: Hash32
     private let fd: Int32
     /// Set once the header is authenticated; nil only while `init` runs.
-    private var stream: SecretStream?
+    private var opener: VaultChunkCipher?
     private var cipher: [UInt8]
     private var plain: [UInt8]
     private var hasher = ChunkHasher()
@@ -42,20 +42,25 @@ final class VaultReader {
         self.path = path
         self.hash = hash
         self.checksHash = checksHash
-        cipher = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes + VaultFileFormat.chunkOverhead)
         plain = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes)
-        var header = [UInt8](repeating: 0, count: VaultFileFormat.headerBytes)
+        // Sized once the version is known; set now so that a refused header still closes `fd` (deinit).
+        cipher = []
+        var header = [UInt8](repeating: 0, count: VaultFileFormat.wrapHeaderBytes)
         let got = try POSIX.readFully(fd, into: &header, path: path)
-        guard got == VaultFileFormat.headerBytes else {
-            throw .integrity(dataHash: hash, detail: "header is \(got) bytes, expected \(VaultFileFormat.headerBytes)")
+        guard got == header.count else {
+            throw .integrity(dataHash: hash, detail: "header is \(got) bytes, expected at least \(header.count)")
         }
-        var key = try VaultFileFormat.unwrap(header: header, master: master, hash: hash)
+        var (version, key) = try VaultFileFormat.unwrap(header: header, master: master, hash: hash)
         defer { SecureRandom.wipe(&key) }
-        let unwrapped = key
-        stream = header.withUnsafeBytes { h in
-            SecretStream.decrypting(key: unwrapped, header: UnsafeRawBufferPointer(rebasing: h[VaultFileFormat.streamHeaderOffset...]))
+        var streamHeader = [UInt8](repeating: 0, count: version.headerBytes - VaultFileFormat.wrapHeaderBytes)
+        let gotStream = try POSIX.readFully(fd, into: &streamHeader, path: path)
+        guard gotStream == streamHeader.count else {
+            throw .integrity(dataHash: hash, detail: "header is \(got + gotStream) bytes, expected \(version.headerBytes)")
         }
-        guard stream != nil else { throw .integrity(dataHash: hash, detail: "bad secretstream header") }
+        cipher = [UInt8](repeating: 0, count: VaultFileFormat.chunkBytes + version.chunkOverhead)
+        let unwrapped = key
+        opener = streamHeader.withUnsafeBytes { VaultChunkCipher.opening(version, dataKey: unwrapped, streamHeader: $0) }
+        guard opener != nil else { throw .integrity(dataHash: hash, detail: "bad stream header") }
     }
 
     deinit {
@@ -94,14 +99,17 @@ final class VaultReader {
         guard !done else { return nil }
         let cipherChunk = cipher.count
         let n = try POSIX.readFully(fd, into: &cipher, path: path)
-        guard n >= VaultFileFormat.chunkOverhead else {
+        guard let opener else { throw .integrity(dataHash: hash, detail: "bad stream header") }
+        let overhead = opener.version.chunkOverhead
+        guard n >= overhead else {
             throw .integrity(dataHash: hash, detail: n == 0
                 ? "truncated: stream ends after chunk \(chunkIndex) without the final tag"
-                : "truncated: chunk \(chunkIndex) is \(n) bytes, expected at least \(VaultFileFormat.chunkOverhead)")
+                : "truncated: chunk \(chunkIndex) is \(n) bytes, expected at least \(overhead)")
         }
-        guard let stream else { throw .integrity(dataHash: hash, detail: "bad secretstream header") }
-        let pulled = cipher.withUnsafeBytes { c in stream.pull(UnsafeRawBufferPointer(rebasing: c[0..<n]), into: destination) }
-        guard let (length, isFinal) = pulled else {
+        let opened = cipher.withUnsafeBytes { c in
+            opener.open(UnsafeRawBufferPointer(rebasing: c[0..<n]), into: destination, short: n < cipherChunk)
+        }
+        guard let (length, isFinal) = opened else {
             throw .integrity(dataHash: hash, detail: "chunk \(chunkIndex) does not authenticate")
         }
         if isFinal {

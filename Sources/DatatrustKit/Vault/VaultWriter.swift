@@ -6,7 +6,7 @@ import Glibc
 
 /// Encrypts one datapoint into a temporary file in the vault's `tmp/` folder, chunk by chunk,
 /// hashing the plaintext as it goes. Only ciphertext is ever written. Owns the file
-/// descriptor and the secretstream state; a writer that is not committed removes its file.
+/// descriptor and the chunk cipher; a writer that is not committed removes its file.
 final class VaultWriter {
     /// Encrypted chunks gathered per `write`: one system call per MiB instead of per 64 KiB,
     /// which took a tenth of the file system's share of an upload's profile.
@@ -14,7 +14,9 @@ final class VaultWriter {
     private let fd: Int32
     let tempPath: String
     /// Set once the header is made; nil only while `init` runs.
-    private var stream: SecretStream?
+    private var sealer: VaultChunkCipher?
+    /// The file version written.
+    let version: VaultFileFormat.Version
     private var dataKey: [UInt8]
     /// The first chunk's plaintext (the only chunk of a small datapoint, hashed inline).
     private let first: UnsafeMutableRawBufferPointer
@@ -35,23 +37,26 @@ final class VaultWriter {
     private var closed = false
     private var committed = false
 
-    init(tempFolder: String) throws(VaultError) {
+    /// Creates a `.part` file in `tempFolder` for a datapoint in `version` (vaults write the
+    /// current one; tests write DTV1 to check it still reads).
+    init(tempFolder: String, version: VaultFileFormat.Version = .current) throws(VaultError) {
         let name = tempFolder + "/" + Hex.encode(SecureRandom.bytes(16), prefix: false) + ".part"
         let fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .io(path: name, detail: "create: \(POSIX.errorText())") }
         self.fd = fd
         self.tempPath = name
+        self.version = version
         self.dataKey = SecureRandom.bytes(32)
         first = .allocate(byteCount: VaultFileFormat.chunkBytes, alignment: 64)
         first.initializeMemory(as: UInt8.self, repeating: 0)
         current = first
-        self.cipher = [UInt8](repeating: 0, count: Self.cipherChunksPerWrite * (VaultFileFormat.chunkBytes + VaultFileFormat.chunkOverhead))
-        var header = [UInt8](repeating: 0, count: VaultFileFormat.headerBytes)
+        self.cipher = [UInt8](repeating: 0, count: Self.cipherChunksPerWrite * (VaultFileFormat.chunkBytes + version.chunkOverhead))
+        var header = [UInt8](repeating: 0, count: version.headerBytes)
         let key = dataKey
-        stream = header.withUnsafeMutableBytes { h in
-            SecretStream.encrypting(key: key, header: UnsafeMutableRawBufferPointer(rebasing: h[VaultFileFormat.streamHeaderOffset...]))
+        sealer = header.withUnsafeMutableBytes { h in
+            VaultChunkCipher.sealing(version, dataKey: key, streamHeader: UnsafeMutableRawBufferPointer(rebasing: h[VaultFileFormat.wrapHeaderBytes...]))
         }
-        guard stream != nil else { throw .io(path: name, detail: "secretstream init_push failed") }
+        guard sealer != nil else { throw .io(path: name, detail: "the chunk cipher did not start") }
         try POSIX.writeAll(fd, header, path: name)
     }
 
@@ -93,7 +98,7 @@ final class VaultWriter {
     }
 
     private func push(final: Bool) throws(VaultError) {
-        guard let stream else { throw .io(path: tempPath, detail: "secretstream was not started") }
+        guard let sealer else { throw .io(path: tempPath, detail: "the chunk cipher was not started") }
         let plain = UnsafeRawBufferPointer(rebasing: current[0..<filled])
         // The plaintext goes to the hashing thread, then is encrypted here meanwhile (both only read it).
         if let pipeline {
@@ -107,13 +112,13 @@ final class VaultWriter {
         }
         let at = cipherFilled
         let pushed: Int? = cipher.withUnsafeMutableBytes { c in
-            stream.push(plain, into: UnsafeMutableRawBufferPointer(rebasing: c[at...]), final: final)
+            sealer.seal(plain, into: UnsafeMutableRawBufferPointer(rebasing: c[at...]), final: final)
         }
-        guard let length = pushed else { throw .io(path: tempPath, detail: "secretstream push failed") }
+        guard let length = pushed else { throw .io(path: tempPath, detail: "sealing chunk failed") }
         cipherFilled += length
         filled = 0
         current = first
-        if final || cipher.count - cipherFilled < VaultFileFormat.chunkBytes + VaultFileFormat.chunkOverhead { try flushCipher() }
+        if final || cipher.count - cipherFilled < VaultFileFormat.chunkBytes + version.chunkOverhead { try flushCipher() }
     }
 
     /// Writes the gathered ciphertext.
@@ -130,7 +135,7 @@ final class VaultWriter {
     func finish(master: MasterKey, sync: Bool) throws(VaultError) -> Hash32 {
         try push(final: true)
         let hash = pipeline?.finish() ?? inline.finalize()
-        try POSIX.pwriteAll(fd, VaultFileFormat.wrapHeader(dataKey: dataKey, master: master, hash: hash), offset: 0, path: tempPath)
+        try POSIX.pwriteAll(fd, VaultFileFormat.wrapHeader(dataKey: dataKey, master: master, hash: hash, version: version), offset: 0, path: tempPath)
         if sync, fsync(fd) != 0 { throw .io(path: tempPath, detail: "fsync: \(POSIX.errorText())") }
         closed = true
         guard close(fd) == 0 else { throw .io(path: tempPath, detail: "close: \(POSIX.errorText())") }
