@@ -1,4 +1,5 @@
 import ArgumentParser
+import DatatrustKit
 import Foundation
 import LedgerCore
 
@@ -36,6 +37,8 @@ struct DMCtl: AsyncParsableCommand {
 
     /// Parses, runs, and maps every failure to dmctl's documented exit statuses.
     static func main() async {
+        // Streaming commands (datatrust add/get/serve, node serve) reuse their freed buffers.
+        ProcessAllocator.tuneForStreaming()
         let arguments = NegativeNumbers.joined(GlobalOptions.hoisted(Array(CommandLine.arguments.dropFirst())))
         let json = GlobalOptions.asksForJSON(arguments)
         do {

@@ -85,7 +85,8 @@ enum LargeBench {
                   target: "< 100 MiB")
         print("(the HTTP ADD figure starts after the client's own Keccak pass over the file; the 'as dmctl does it' row adds that pass, " +
               String(format: "%.2f s", keccak) + ": the hash is declared before the body, so the server can refuse an unlisted, foreign or duplicate datapoint before reading it;"
-              + String(format: " load average at the end %.1f)", PaillierBench.loadAverage()))
+              + String(format: " load average at the end %.1f;", PaillierBench.loadAverage())
+              + (allocatorTuned ? " glibc allocator tuned for streaming in every process, as dmctl does)" : " glibc allocator left as the environment set it)"))
     }
 
     /// A fixed owner key, the same in the parent and the server children.
