@@ -16,6 +16,9 @@ import MarketKit
 /// so nothing done earlier in this process can inflate it.
 enum LargeBench {
     static let size = 1 << 30
+    /// Whether glibc's allocator was tuned for streaming in this process, as dmctl tunes it
+    /// (``ProcessAllocator``); main.swift reads it first, so every process of the benchmark is.
+    static let allocatorTuned = ProcessAllocator.tuneForStreaming()
 
     static func run() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("dm-bench-large-\(getpid())")
@@ -86,7 +89,7 @@ enum LargeBench {
         print("(the HTTP ADD figure starts after the client's own Keccak pass over the file; the 'as dmctl does it' row adds that pass, " +
               String(format: "%.2f s", keccak) + ": the hash is declared before the body, so the server can refuse an unlisted, foreign or duplicate datapoint before reading it;"
               + String(format: " load average at the end %.1f;", PaillierBench.loadAverage())
-              + (allocatorTuned ? " glibc allocator tuned for streaming in every process, as dmctl does)" : " glibc allocator left as the environment set it)"))
+              + (Self.allocatorTuned ? " glibc allocator tuned for streaming in every process, as dmctl does)" : " glibc allocator left as the environment set it)"))
     }
 
     /// A fixed owner key, the same in the parent and the server children.

@@ -1,10 +1,9 @@
 // Entry point: `DataMarketBenchmarks [area ...]`; with no argument every area runs.
-import DatatrustKit
 import Foundation
 // Each area lives in its own file and registers itself below.
 
 // What dmctl does first too: glibc keeps freed stream buffers instead of trimming a page per chunk.
-let allocatorTuned = ProcessAllocator.tuneForStreaming()
+_ = LargeBench.allocatorTuned
 
 // A child process of the large area (LargeBench.swift): runs one side and exits.
 if CommandLine.arguments.dropFirst().first == "large-child" {
