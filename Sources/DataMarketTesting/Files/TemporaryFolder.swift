@@ -6,9 +6,10 @@ public struct TempFolder: Sendable {
     /// The folder.
     public let url: URL
 
-    /// Creates `<tmp>/<prefix>-<UUID>`.
-    public init(_ prefix: String = "dt-test") {
-        url = temporaryFolder(prefix)
+    /// Creates `<tmp>/<prefix>-<UUID>`, or `<base>/<prefix>-<UUID>` under another folder (a
+    /// tmpfs such as `/dev/shm`, to test a second file system).
+    public init(_ prefix: String = "dt-test", under base: URL? = nil) {
+        url = base.map { $0.appendingPathComponent("\(prefix)-\(UUID().uuidString)") } ?? temporaryFolder(prefix)
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 

@@ -9,7 +9,6 @@ import OpenAPIRuntime
 
 // The system calls under names the file types' own methods do not shadow.
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
-private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
 private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
 
 /// A file's bytes as the chunks of a request body, read in pieces of ``Reader/chunkBytes`` as
@@ -93,132 +92,43 @@ struct FileChunks: AsyncSequence, Sendable {
         }
     }
 
-    /// A new file written front to back through one gathering buffer of ``blockBytes``,
-    /// flushed by ``close()``; a writer released without `close()` leaves what it flushed.
-    ///
-    /// On Linux the file is opened with `O_DIRECT` where the file system takes it (ext4, XFS;
-    /// tmpfs does not, and then the writer falls back to the page cache): the gathered blocks go
-    /// from the buffer to the device without a copy into the page cache. A download of a data set
-    /// larger than memory then neither evicts the machine's cache nor allocates a page-cache page
-    /// per 4 KiB, which on virtual machines whose free memory is handed back to the host
-    /// (virtio free page reporting, as on this project's build machines) costs a host fault per
-    /// page: writing 4 GiB into fresh page cache there took 7.3 s of system time, against 0.9 s
-    /// into pages freed a moment before (`/tmp` test program, noted in issue 18).
+    /// A new file written front to back in aligned blocks (``BlockWriter``, directly to the
+    /// device where the file system takes `O_DIRECT`); ``close()`` writes the rest and closes it.
+    /// A writer released without `close()` leaves only the blocks it wrote.
     final class Writer {
         let path: String
         private var descriptor: Int32
-        /// Whether the descriptor still has `O_DIRECT` (cleared for the unaligned tail).
-        private var direct: Bool
-        private let buffer: UnsafeMutableRawBufferPointer
-        private var filled = 0
-        /// Bytes gathered per write: 1 MiB, a multiple of every block size `O_DIRECT` asks for.
-        static let blockBytes = 1 << 20
-        /// The alignment of the buffer, of every direct write's length and of the file offset.
-        static let alignment = 4096
+        private let blocks: BlockWriter
 
         init(path: String) throws(DatatrustError) {
             self.path = path
-            var fd: Int32 = -1
-            var direct = false
-            if let flag = Self.directFlag {
-                fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | flag, 0o600)
-                direct = fd >= 0
-            }
-            if fd < 0 { fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600) }
-            guard fd >= 0 else {
-                throw .internalFailure("file: cannot write \(path) (\(String(cString: strerror(errno))))")
-            }
+            let (fd, direct) = BlockFile.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
+            guard fd >= 0 else { throw Self.failure(path, errno) }
             descriptor = fd
-            self.direct = direct
-            buffer = .allocate(byteCount: Self.blockBytes, alignment: Self.alignment)
+            blocks = BlockWriter(descriptor: fd, direct: direct)
         }
 
-        deinit {
-            if descriptor >= 0 { _ = systemClose(descriptor) }
-            buffer.deallocate()
-        }
+        deinit { if descriptor >= 0 { _ = systemClose(descriptor) } }
 
-        /// Gathers all of `bytes`, writing each full block.
+        /// Writes all of `bytes` (gathered into blocks).
         func write(_ bytes: UnsafeRawBufferPointer) throws(DatatrustError) {
-            var offset = 0
-            while offset < bytes.count {
-                let take = Swift.min(bytes.count - offset, Self.blockBytes - filled)
-                UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<(filled + take)])
-                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + take)]))
-                filled += take
-                offset += take
-                if filled == Self.blockBytes {
-                    try writeOut(UnsafeRawBufferPointer(buffer))
-                    filled = 0
-                }
-            }
+            let failure = blocks.write(bytes)
+            guard failure == 0 else { throw Self.failure(path, failure) }
         }
 
-        /// Writes the gathered tail (its whole 4 KiB blocks directly, the rest through the page
-        /// cache) and closes the file.
+        /// Writes what is gathered and closes the file.
         func close() throws(DatatrustError) {
             guard descriptor >= 0 else { return }
-            let aligned = filled / Self.alignment * Self.alignment
-            do throws(DatatrustError) {
-                if aligned > 0 { try writeOut(UnsafeRawBufferPointer(rebasing: buffer[0..<aligned])) }
-                if filled > aligned {
-                    try leaveDirect()
-                    try writeOut(UnsafeRawBufferPointer(rebasing: buffer[aligned..<filled]))
-                }
-                filled = 0
-            } catch {
-                _ = systemClose(descriptor)
-                descriptor = -1
-                throw error
-            }
-            let result = systemClose(descriptor)
+            let failure = blocks.finish()
+            let closed = systemClose(descriptor)
+            let closeFailure = errno
             descriptor = -1
-            guard result == 0 else { throw failure(errno) }
+            guard failure == 0 else { throw Self.failure(path, failure) }
+            guard closed == 0 else { throw Self.failure(path, closeFailure) }
         }
 
-        /// Writes all of `bytes` at the current offset. A direct write the file system refuses
-        /// (EINVAL: it does not take this alignment after all) is retried through the page cache.
-        private func writeOut(_ bytes: UnsafeRawBufferPointer) throws(DatatrustError) {
-            guard let base = bytes.baseAddress else { return }
-            var written = 0
-            while written < bytes.count {
-                let count = systemWrite(descriptor, base + written, bytes.count - written)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    if errno == EINVAL, direct {
-                        try leaveDirect()
-                        continue
-                    }
-                    throw failure(errno)
-                }
-                written += count
-                // A short direct write leaves the offset unaligned: go on through the page cache.
-                if written < bytes.count, direct { try leaveDirect() }
-            }
-        }
-
-        /// Clears `O_DIRECT` on the descriptor.
-        private func leaveDirect() throws(DatatrustError) {
-            guard direct, let flag = Self.directFlag else { return }
-            let flags = fcntl(descriptor, F_GETFL)
-            guard flags >= 0, fcntl(descriptor, F_SETFL, flags & ~flag) == 0 else { throw failure(errno) }
-            direct = false
-        }
-
-        private func failure(_ code: Int32) -> DatatrustError {
+        private static func failure(_ path: String, _ code: Int32) -> DatatrustError {
             .internalFailure("file: cannot write \(path) (\(String(cString: strerror(code))))")
-        }
-
-        /// Linux's `O_DIRECT`, which Swift's Glibc module does not export (its value differs by
-        /// architecture: <asm/fcntl.h>); nil elsewhere, where files go through the page cache.
-        static var directFlag: Int32? {
-            #if os(Linux) && arch(x86_64)
-            0o40000
-            #elseif os(Linux) && (arch(arm64) || arch(arm))
-            0o200000
-            #else
-            nil
-            #endif
         }
     }
 }

@@ -19,6 +19,12 @@ final class VaultReader {
     let path: String
     let hash: Hash32
     private let fd: Int32
+    /// Reads the file in 1 MiB blocks, straight from the device for a file of
+    /// ``directReadBytes`` or more where the file system takes `O_DIRECT`.
+    private let blocks: BlockReader
+    /// Files at least this large are read with `O_DIRECT`: read once, they would only evict the
+    /// page cache; smaller ones stay cached for the queries that read them again.
+    static let directReadBytes: Int64 = 8 << 20
     /// Set once the header is authenticated; nil only while `init` runs.
     private var opener: VaultChunkCipher?
     private var cipher: [UInt8]
@@ -39,6 +45,9 @@ final class VaultReader {
             throw .io(path: path, detail: "open: \(POSIX.errorText())")
         }
         self.fd = fd
+        var info = stat()
+        let large = fstat(fd, &info) == 0 && Int64(info.st_size) >= Self.directReadBytes
+        blocks = BlockReader(descriptor: fd, direct: large && BlockFile.enterDirect(fd))
         self.path = path
         self.hash = hash
         self.checksHash = checksHash
@@ -46,14 +55,14 @@ final class VaultReader {
         // Sized once the version is known; set now so that a refused header still closes `fd` (deinit).
         cipher = []
         var header = [UInt8](repeating: 0, count: VaultFileFormat.wrapHeaderBytes)
-        let got = try POSIX.readFully(fd, into: &header, path: path)
+        let got = try readFully(into: &header)
         guard got == header.count else {
             throw .integrity(dataHash: hash, detail: "header is \(got) bytes, expected at least \(header.count)")
         }
         var (version, key) = try VaultFileFormat.unwrap(header: header, master: master, hash: hash)
         defer { SecureRandom.wipe(&key) }
         var streamHeader = [UInt8](repeating: 0, count: version.headerBytes - VaultFileFormat.wrapHeaderBytes)
-        let gotStream = try POSIX.readFully(fd, into: &streamHeader, path: path)
+        let gotStream = try readFully(into: &streamHeader)
         guard gotStream == streamHeader.count else {
             throw .integrity(dataHash: hash, detail: "header is \(got + gotStream) bytes, expected \(version.headerBytes)")
         }
@@ -98,7 +107,7 @@ final class VaultReader {
     private func pull(into destination: UnsafeMutableRawBufferPointer) throws(VaultError) -> Int? {
         guard !done else { return nil }
         let cipherChunk = cipher.count
-        let n = try POSIX.readFully(fd, into: &cipher, path: path)
+        let n = try readFully(into: &cipher)
         guard let opener else { throw .integrity(dataHash: hash, detail: "bad stream header") }
         let overhead = opener.version.chunkOverhead
         guard n >= overhead else {
@@ -113,8 +122,8 @@ final class VaultReader {
             throw .integrity(dataHash: hash, detail: "chunk \(chunkIndex) does not authenticate")
         }
         if isFinal {
-            var probe: UInt8 = 0
-            guard read(fd, &probe, 1) == 0 else {
+            var probe: [UInt8] = [0]
+            guard try readFully(into: &probe) == 0 else {
                 throw .integrity(dataHash: hash, detail: "bytes follow the final chunk \(chunkIndex)")
             }
         } else if n != cipherChunk {
@@ -133,6 +142,13 @@ final class VaultReader {
         size += Int64(length)
         chunkIndex += 1
         return length
+    }
+
+    /// Fills `bytes` from the file; the bytes read, fewer only at the end.
+    private func readFully(into bytes: inout [UInt8]) throws(VaultError) -> Int {
+        let n = bytes.withUnsafeMutableBytes { blocks.read(into: $0) }
+        guard n >= 0 else { throw .io(path: path, detail: "read: \(POSIX.errorText())") }
+        return n
     }
 
     /// Streams the plaintext of `path` to `sink`; returns its size.

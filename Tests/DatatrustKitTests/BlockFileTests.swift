@@ -1,0 +1,91 @@
+import DataMarketTesting
+import Foundation
+import Testing
+@testable import DatatrustKit
+import LedgerCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Files written and read in aligned blocks, directly where the file system takes `O_DIRECT`
+/// and through the page cache where it does not (tmpfs): byte-exact at every size around the
+/// block and alignment boundaries, whatever the pieces.
+@Suite struct BlockFileTests {
+    static var folders: [String] {
+        [NSTemporaryDirectory()] + (FileManager.default.fileExists(atPath: "/dev/shm") ? ["/dev/shm"] : [])
+    }
+
+    @Test(arguments: folders)
+    func writesAndReadsBackByteExactAroundBlockAndAlignmentBoundaries(under base: String) throws {
+        let folder = TempFolder(under: URL(fileURLWithPath: base)); defer { folder.cleanup() }
+        var rng = SplitMix64(seed: 18)
+        let block = BlockFile.blockBytes, page = BlockFile.alignment
+        for size in [0, 1, page - 1, page, page + 1, block - 1, block, block + 1, 3 * block + 92, 2 * block + page + 17] {
+            let data = rng.bytes(size)
+            let path = folder.url.appendingPathComponent("f-\(size)").path
+            let (fd, direct) = BlockFile.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
+            try #require(fd >= 0)
+            let writer = BlockWriter(descriptor: fd, direct: direct)
+            var at = 0, n = 0
+            let pieces = [92, 65_552, 1, 200_003, block, 4096]
+            while at < size {
+                let end = min(at + pieces[n % pieces.count], size)
+                #expect(data[at..<end].withUnsafeBytes { writer.write($0) } == 0)
+                at = end
+                n += 1
+            }
+            #expect(writer.finish() == 0)
+            #expect(!writer.direct)
+            // What `finish` leaves must take an unaligned rewrite in place (the vault's key wrap).
+            if size >= 4 {
+                #expect(pwrite(fd, [UInt8](data[0..<4]), 4, 0) == 4)
+            }
+            #expect(close(fd) == 0)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(data), "size \(size) under \(base), direct \(direct)")
+
+            let readFD = open(path, O_RDONLY | O_CLOEXEC)
+            try #require(readFD >= 0)
+            defer { close(readFD) }
+            let reader = BlockReader(descriptor: readFD, direct: BlockFile.enterDirect(readFD))
+            var back: [UInt8] = []
+            var buffer = [UInt8](repeating: 0, count: 65_552)
+            while true {
+                let got = buffer.withUnsafeMutableBytes { reader.read(into: $0) }
+                try #require(got >= 0)
+                back += buffer[0..<got]
+                if got < buffer.count { break }
+            }
+            #expect(back == data, "size \(size) under \(base)")
+            var probe = [UInt8](repeating: 0, count: 1)
+            #expect(probe.withUnsafeMutableBytes { reader.read(into: $0) } == 0)
+        }
+    }
+
+    /// On Linux's ext4 and XFS the blocks do go around the page cache: a file written by a
+    /// direct writer is not left in memory (`mincore` of a mapping of it finds no page resident).
+    @Test func aDirectWriteLeavesTheFileOutOfThePageCache() throws {
+        let folder = TempFolder(); defer { folder.cleanup() }
+        let path = folder.url.appendingPathComponent("direct").path
+        let (fd, direct) = BlockFile.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
+        try #require(fd >= 0)
+        guard direct else {
+            close(fd)
+            return  // this file system does not take O_DIRECT: the other test covers the fallback
+        }
+        var rng = SplitMix64(seed: 19)
+        let data = rng.bytes(8 * BlockFile.blockBytes)
+        let writer = BlockWriter(descriptor: fd, direct: direct)
+        #expect(data.withUnsafeBytes { writer.write($0) } == 0)
+        #expect(writer.finish() == 0)
+        #expect(close(fd) == 0)
+        let readFD = open(path, O_RDONLY)
+        try #require(readFD >= 0)
+        defer { close(readFD) }
+        let map = mmap(nil, data.count, PROT_READ, MAP_SHARED, readFD, 0)
+        try #require(map != MAP_FAILED)
+        defer { munmap(map, data.count) }
+        var resident = [UInt8](repeating: 0, count: data.count / Int(getpagesize()))
+        #expect(mincore(map, data.count, &resident) == 0)
+        #expect(resident.filter { $0 & 1 == 1 }.count == 0, "pages of a direct write found in the page cache")
+    }
+}
