@@ -2,6 +2,8 @@ import LedgerCore
 internal import SodiumSupport
 #if canImport(Glibc)
 import Glibc
+import CDispatch  // with CoreFoundation: the clang modules struct stat's members are attributed to
+import CoreFoundation  // (MemberImportVisibility), whichever the build loads first
 #endif
 
 /// Decrypts one vault file chunk by chunk: each ``next(_:)`` hands on the next authenticated
