@@ -20,7 +20,7 @@ import Glibc
         let folder = TempFolder(under: URL(fileURLWithPath: base)); defer { folder.cleanup() }
         var rng = SplitMix64(seed: 18)
         let block = BlockFile.blockBytes, page = BlockFile.alignment
-        for size in [0, 1, page - 1, page, page + 1, block - 1, block, block + 1, 3 * block + 92, 2 * block + page + 17] {
+        for size in [0, 1, page - 1, page, page + 1, block - 1, block, block + 1, 3 * block + 92, 2 * block + page + 17, 9 * block + 5] {
             let data = rng.bytes(size)
             let path = folder.url.appendingPathComponent("f-\(size)").path
             let (fd, direct) = BlockFile.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
@@ -59,6 +59,35 @@ import Glibc
             var probe = [UInt8](repeating: 0, count: 1)
             #expect(probe.withUnsafeMutableBytes { reader.read(into: $0) } == 0)
         }
+    }
+
+    /// A reader given up in the middle of a file (its read-ahead thread waiting with every slot
+    /// full) stops that thread before the file is closed, and a new reader of the same file
+    /// still reads it whole.
+    @Test func aReaderGivenUpMidFileStopsItsReadAhead() throws {
+        let folder = TempFolder(); defer { folder.cleanup() }
+        var rng = SplitMix64(seed: 20)
+        let data = rng.bytes(12 * BlockFile.blockBytes + 1)
+        let path = folder.url.appendingPathComponent("big").path
+        try Data(data).write(to: URL(fileURLWithPath: path))
+        for round in 0..<20 {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            try #require(fd >= 0)
+            let reader = BlockReader(descriptor: fd, direct: BlockFile.enterDirect(fd))
+            var piece = [UInt8](repeating: 0, count: 100_000 * (round % 3 + 1))
+            #expect(piece.withUnsafeMutableBytes { reader.read(into: $0) } == piece.count)
+            #expect(piece == Array(data[0..<piece.count]))
+            if round % 2 == 0 { usleep(20_000) }  // let the read-ahead fill its slots
+            reader.stop()
+            #expect(close(fd) == 0)
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let reader = BlockReader(descriptor: fd, direct: BlockFile.enterDirect(fd))
+        var whole = [UInt8](repeating: 0, count: data.count + 10)
+        #expect(whole.withUnsafeMutableBytes { reader.read(into: $0) } == data.count)
+        #expect(Array(whole[0..<data.count]) == data)
     }
 
     /// On Linux's ext4 and XFS the blocks do go around the page cache: a file written by a

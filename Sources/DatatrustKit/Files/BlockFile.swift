@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -145,64 +146,207 @@ final class BlockWriter {
     }
 }
 
-/// Reads a file front to back in aligned blocks (directly when the descriptor has `O_DIRECT`)
-/// and hands out exactly the bytes asked for. Does not own the descriptor.
+/// Reads a file front to back in aligned blocks and hands out exactly the bytes asked for.
+/// With `O_DIRECT` the blocks are read ahead by a thread of their own (``BlockPrefetcher``),
+/// since a direct read gets no read-ahead from the kernel and would otherwise leave the
+/// caller waiting on the device for every block. Does not own the descriptor; ``stop()`` (or
+/// releasing the reader) waits until the read-ahead thread no longer uses it, so the owner
+/// closes it after that.
 final class BlockReader {
     let descriptor: Int32
-    private var direct: Bool
-    private let buffer: UnsafeMutableRawBufferPointer
+    private let prefetcher: BlockPrefetcher?
+    /// The block being handed out, and how far.
+    private var current = UnsafeRawBufferPointer(start: nil, count: 0)
     private var start = 0
-    private var end = 0
+    private var holdsSlot = false
     private var atEnd = false
+    /// The buffer of a reader without read-ahead.
+    private let buffer: UnsafeMutableRawBufferPointer?
 
     init(descriptor: Int32, direct: Bool) {
         self.descriptor = descriptor
-        self.direct = direct
-        buffer = .allocate(byteCount: BlockFile.blockBytes, alignment: BlockFile.alignment)
+        if direct {
+            prefetcher = BlockPrefetcher(descriptor: descriptor)
+            buffer = nil
+        } else {
+            prefetcher = nil
+            buffer = .allocate(byteCount: BlockFile.blockBytes, alignment: BlockFile.alignment)
+        }
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        stop()
+        buffer?.deallocate()
+    }
+
+    /// Ends the read-ahead and waits until its thread no longer reads the descriptor.
+    func stop() { prefetcher?.stop() }
 
     /// Fills `destination` from the file: the bytes read, fewer than asked only at the end of
     /// the file; -1 with errno set on failure.
     func read(into destination: UnsafeMutableRawBufferPointer) -> Int {
         var done = 0
         while done < destination.count {
-            if start == end {
+            if start == current.count {
                 if atEnd { break }
-                let count = refill()
-                if count < 0 { return -1 }
-                if count == 0 { break }
+                guard next() else { return -1 }
+                if current.isEmpty { break }
             }
-            let take = Swift.min(destination.count - done, end - start)
+            let take = Swift.min(destination.count - done, current.count - start)
             UnsafeMutableRawBufferPointer(rebasing: destination[done..<(done + take)])
-                .copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[start..<(start + take)]))
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: current[start..<(start + take)]))
             start += take
             done += take
         }
         return done
     }
 
-    /// Reads the next block; its length (0 at the end), or -1 with errno set.
-    private func refill() -> Int {
-        guard let base = buffer.baseAddress else { return -1 }
+    /// Moves to the next block (empty at the end of the file); false with errno set on failure.
+    private func next() -> Bool {
+        start = 0
+        if let prefetcher {
+            if holdsSlot { prefetcher.release() }
+            switch prefetcher.take() {
+            case .block(let block):
+                current = block
+                holdsSlot = true
+            case .end:
+                (current, holdsSlot, atEnd) = (UnsafeRawBufferPointer(start: nil, count: 0), false, true)
+            case .failed(let code):
+                holdsSlot = false
+                errno = code
+                return false
+            }
+            return true
+        }
+        guard let buffer, let base = buffer.baseAddress else { return false }
         while true {
             let count = systemRead(descriptor, base, BlockFile.blockBytes)
             if count < 0 {
                 if errno == EINTR { continue }
-                if errno == EINVAL, direct {
-                    guard BlockFile.leaveDirect(descriptor) == 0 else { return -1 }
+                return false
+            }
+            current = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            // Through the page cache only a read of 0 bytes is the end of the file.
+            if count == 0 { atEnd = true }
+            return true
+        }
+    }
+}
+
+/// Reads blocks of a descriptor with `O_DIRECT` on a thread of its own, up to ``depth`` blocks
+/// ahead of the consumer, into aligned buffers allocated once.
+///
+/// `@unchecked Sendable`: `lengths`, `head`, `used`, `outcome`, `stopping` and `running` are
+/// only touched with `condition` locked. A slot's buffer is written by the thread only while
+/// it is not counted in `used`, and read by the consumer only while it is, between ``take()``
+/// and ``release()``.
+final class BlockPrefetcher: @unchecked Sendable {
+    /// Blocks read ahead at most.
+    static let depth = 4
+    private let descriptor: Int32
+    private let condition = NSCondition()
+    private let buffers: UnsafeMutableRawBufferPointer
+    private var lengths = [Int](repeating: 0, count: BlockPrefetcher.depth)
+    private var head = 0
+    private var used = 0
+    /// Set once the thread stopped reading: at the end of the file (nil) or on an errno.
+    private var outcome: Int32??
+    private var stopping = false
+    private var running = true
+
+    /// What ``take()`` found.
+    enum Next {
+        /// The next block; valid until ``release()``.
+        case block(UnsafeRawBufferPointer)
+        /// The file ended.
+        case end
+        /// A read failed with this errno.
+        case failed(Int32)
+    }
+
+    init(descriptor: Int32) {
+        self.descriptor = descriptor
+        buffers = .allocate(byteCount: Self.depth * BlockFile.blockBytes, alignment: BlockFile.alignment)
+        let thread = Thread { [self] in run() }
+        thread.name = "datatrust.read-ahead"
+        thread.start()
+    }
+
+    deinit { buffers.deallocate() }
+
+    /// The next block, waiting for it if the thread has not read it yet.
+    func take() -> Next {
+        condition.lock()
+        defer { condition.unlock() }
+        while used == 0 && outcome == nil { condition.wait() }
+        if used > 0 {
+            let slot = UnsafeMutableRawBufferPointer(rebasing: buffers[(head * BlockFile.blockBytes)...])
+            return .block(UnsafeRawBufferPointer(rebasing: slot[0..<lengths[head]]))
+        }
+        if case .some(.some(let code)) = outcome { return .failed(code) }
+        return .end
+    }
+
+    /// Hands the block last taken back for reading into.
+    func release() {
+        condition.lock()
+        head = (head + 1) % Self.depth
+        used -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Asks the thread to stop and waits until it no longer reads the descriptor.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        while running { condition.wait() }
+        condition.unlock()
+    }
+
+    private func run() {
+        var direct = true
+        var result: Int32? = nil
+        reading: while true {
+            condition.lock()
+            while used == Self.depth && !stopping { condition.wait() }
+            if stopping {
+                condition.unlock()
+                break
+            }
+            let slot = (head + used) % Self.depth
+            condition.unlock()
+            guard let base = buffers.baseAddress else { break }
+            var count = 0
+            while true {
+                count = systemRead(descriptor, base + slot * BlockFile.blockBytes, BlockFile.blockBytes)
+                if count >= 0 { break }
+                if errno == EINTR { continue }
+                if errno == EINVAL, direct, BlockFile.leaveDirect(descriptor) == 0 {
                     direct = false
                     continue
                 }
-                return -1
+                result = errno
+                break reading
             }
-            (start, end) = (0, count)
-            // A short direct read is the end of the file (a direct read returns the whole block
-            // otherwise), and the offset is now unaligned; through the page cache, only 0 is.
-            if direct, count < BlockFile.blockBytes { atEnd = true }
-            return count
+            condition.lock()
+            if count > 0 {
+                lengths[slot] = count
+                used += 1
+                condition.broadcast()
+            }
+            condition.unlock()
+            // A short direct read is the end of the file (and leaves the offset unaligned);
+            // through the page cache only a read of 0 bytes is.
+            if count == 0 || (direct && count < BlockFile.blockBytes) { break }
         }
+        condition.lock()
+        outcome = .some(result)
+        running = false
+        condition.broadcast()
+        condition.unlock()
     }
 }
 

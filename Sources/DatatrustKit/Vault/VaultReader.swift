@@ -76,6 +76,7 @@ final class VaultReader {
 
     deinit {
         hasher.cancel()
+        blocks.stop()  // the read-ahead thread is done with `fd` before it is closed
         close(fd)
         SecureRandom.wipe(&plain)
     }
