@@ -12,8 +12,8 @@ import Glibc
 /// chunk: a 1 GiB upload made about 20,000 `madvise` and 30,000 `brk` calls in the server,
 /// each unmapping memory and so interrupting the process's other threads on other cores to
 /// flush their address translations (the hashing thread among them), and each page was then
-/// faulted in and cleared again. ``tuneForStreaming()`` raises the trim threshold to 8 MiB
-/// and the threshold for separate mappings to 4 MiB, so the freed pieces are reused instead.
+/// faulted in and cleared again. ``tuneForStreaming()`` raises the trim threshold to 4 MiB
+/// and the threshold for separate mappings to 2 MiB, so the freed pieces are reused instead.
 /// A process keeps at most that much freed memory per heap; its peak use does not change.
 ///
 /// ```swift
@@ -21,9 +21,9 @@ import Glibc
 /// ```
 public enum ProcessAllocator {
     /// Bytes free at the top of a heap before glibc returns them to the kernel.
-    public static let trimThreshold: Int32 = 8 << 20
+    public static let trimThreshold: Int32 = 4 << 20
     /// Allocations of at least this many bytes get mappings of their own.
-    public static let mmapThreshold: Int32 = 4 << 20
+    public static let mmapThreshold: Int32 = 2 << 20
 
     /// Applies ``trimThreshold`` and ``mmapThreshold`` (glibc's `mallopt`); returns whether it
     /// did. It does nothing, and returns false, where the C library is not glibc, and where the

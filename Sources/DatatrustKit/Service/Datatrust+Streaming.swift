@@ -111,7 +111,7 @@ extension Datatrust {
     /// without charging.
     ///
     /// The server does not recompute Keccak-256 here: the file's key opens only under this
-    /// dataHash and secretstream authenticates every chunk, their order and the end, so damage is
+    /// dataHash and the vault's chunk cipher authenticates every chunk, their order and the end, so damage is
     /// still an error; the client hashes what it receives (``DatatrustClient`` does), which
     /// keeps one Keccak pass on the path instead of two. Internal reads (queries, the SQL
     /// sandbox) still recompute it.
@@ -200,7 +200,7 @@ public final class DatapointUpload {
 
 /// The authenticated plaintext of one datapoint, chunk by chunk
 /// (``Datatrust/openDatapoint(market:dataHash:caller:job:)``). Every chunk is authenticated
-/// by secretstream and the end requires the final tag; Keccak-256 is the receiver's to check.
+/// by the vault's chunk cipher and the end requires the last chunk; Keccak-256 is the receiver's to check.
 public final class DatapointDownload {
     let reader: VaultReader
     let logger: Logger
