@@ -12,9 +12,10 @@ import Darwin
 /// A datapoint of gigabytes written or read once then neither evicts the machine's cache nor
 /// allocates a page-cache page per 4 KiB. On virtual machines that hand free memory back to the
 /// host (virtio free page reporting, as on this project's build machines) each such fresh page
-/// costs a host fault: there, writing 4 GiB into fresh page cache took 7.3 s of system time,
-/// against 0.9 s into pages freed a moment before, and the page-cache copy was a quarter of the
-/// datatrust's CPU during a 1 GiB upload.
+/// costs a host fault: there, writing 4 GiB in 64 KiB writes into fresh page cache took 7.4 s of
+/// system time, against 1.1 s into pages freed a moment before (`scripts/measure-write-costs.sh`),
+/// and the page-cache copy was a quarter of the datatrust's CPU during a 1 GiB upload
+/// (`scripts/profile-large-add.sh`).
 enum BlockFile {
     /// Bytes per block: a multiple of every alignment `O_DIRECT` asks for.
     static let blockBytes = 1 << 20

@@ -26,8 +26,10 @@ import Glibc
 /// Each datapoint has a key of its own, so a chunk's index is a unique nonce. Either version
 /// authenticates every chunk, the chunks' order (the index or the stream state) and the end
 /// (the last-chunk flag or the final tag): a reordered, cut or extended file does not open.
-/// Version 2 exists for speed: AES-GCM on the processor's AES instructions cost 0.21–0.24 s per
-/// GiB here against secretstream's 0.75 s, on the core that also receives the upload.
+/// Version 2 exists for speed: secretstream took 0.77 s per GiB here
+/// (`scripts/measure-write-costs.sh`) on the core that also receives an upload, while AES-GCM
+/// on the processor's AES instructions is about 1% of the server's samples in a profile of a
+/// 1 GiB upload (`scripts/profile-large-add.sh`).
 enum VaultFileFormat {
     /// The layout versions.
     enum Version: Sendable, Equatable {
