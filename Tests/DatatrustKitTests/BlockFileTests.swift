@@ -90,6 +90,26 @@ import Glibc
         #expect(Array(whole[0..<data.count]) == data)
     }
 
+    /// A writer abandoned with blocks still queued behind it stops its thread before its owner
+    /// closes the file; what reached the file is a prefix of what was written.
+    @Test func aWriterAbandonedMidFileStopsWritingBehind() throws {
+        let folder = TempFolder(); defer { folder.cleanup() }
+        var rng = SplitMix64(seed: 21)
+        let data = rng.bytes(7 * BlockFile.blockBytes + 3)
+        for round in 0..<10 {
+            let path = folder.url.appendingPathComponent("abandoned-\(round)").path
+            let (fd, direct) = BlockFile.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
+            try #require(fd >= 0)
+            let writer = BlockWriter(descriptor: fd, direct: direct)
+            let cut = (round + 2) * data.count / 12
+            #expect(data[0..<cut].withUnsafeBytes { writer.write($0) } == 0)
+            writer.abandon()
+            #expect(close(fd) == 0)
+            let written = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(written.count <= cut && written == Data(data[0..<written.count]), "round \(round): \(written.count) of \(cut)")
+        }
+    }
+
     /// On Linux's ext4 and XFS the blocks do go around the page cache: a file written by a
     /// direct writer is not left in memory (`mincore` of a mapping of it finds no page resident).
     @Test func aDirectWriteLeavesTheFileOutOfThePageCache() throws {

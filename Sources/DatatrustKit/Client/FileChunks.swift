@@ -108,7 +108,10 @@ struct FileChunks: AsyncSequence, Sendable {
             blocks = BlockWriter(descriptor: fd, direct: direct)
         }
 
-        deinit { if descriptor >= 0 { _ = systemClose(descriptor) } }
+        deinit {
+            blocks.abandon()  // the write-behind thread is done with the descriptor before it is closed
+            if descriptor >= 0 { _ = systemClose(descriptor) }
+        }
 
         /// Writes all of `bytes` (gathered into blocks).
         func write(_ bytes: UnsafeRawBufferPointer) throws(DatatrustError) {

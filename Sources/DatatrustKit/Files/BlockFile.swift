@@ -67,8 +67,8 @@ enum BlockFile {
 /// the caller (up to ``BlockRing/depth`` of them), since a direct write waits for the device:
 /// done inline, those waits cost a 1 GiB upload 0.8 s of its receiving thread's time.
 /// ``finish()`` writes the rest and leaves the descriptor without `O_DIRECT` (for a header
-/// rewritten in place, `fsync`, `close`). Does not own the descriptor; releasing the writer
-/// waits until its thread no longer uses it.
+/// rewritten in place, `fsync`, `close`). Does not own the descriptor: an owner that closes it
+/// without ``finish()`` calls ``abandon()`` first.
 final class BlockWriter {
     let descriptor: Int32
     /// Whether the descriptor may still have `O_DIRECT` (false after ``finish()``).
@@ -89,11 +89,16 @@ final class BlockWriter {
     }
 
     deinit {
-        if let ring {
-            ring.stop()
-            ring.awaitThread()
-        }
+        abandon()
         own.deallocate()
+    }
+
+    /// Stops writing behind without writing what is left, and waits until the thread no longer
+    /// uses the descriptor: for an owner that closes the descriptor of an abandoned file.
+    func abandon() {
+        guard let ring else { return }
+        ring.stop()
+        ring.awaitThread()
     }
 
     /// Gathers all of `bytes`, handing on each block as it fills; errno's value on failure

@@ -63,6 +63,7 @@ final class VaultWriter {
     }
 
     deinit {
+        blocks.abandon()  // the write-behind thread is done with `fd` before it is closed
         if !closed { close(fd) }
         if !committed { unlink(tempPath) }
         pipeline?.cancel()  // its ring, which held plaintext, is wiped when it goes
