@@ -95,11 +95,7 @@ final class BlockWriter {
 
     /// Stops writing behind without writing what is left, and waits until the thread no longer
     /// uses the descriptor: for an owner that closes the descriptor of an abandoned file.
-    func abandon() {
-        guard let ring else { return }
-        ring.stop()
-        ring.awaitThread()
-    }
+    func abandon() { ring?.stopAndAwaitThread() }
 
     /// Gathers all of `bytes`, handing on each block as it fills; errno's value on failure
     /// (of this write or of an earlier block written behind), else 0.
@@ -284,11 +280,7 @@ final class BlockReader {
     }
 
     /// Ends the read-ahead and waits until its thread no longer reads the descriptor.
-    func stop() {
-        guard let ring else { return }
-        ring.stop()
-        ring.awaitThread()
-    }
+    func stop() { ring?.stopAndAwaitThread() }
 
     /// Fills `destination` from the file: the bytes read, fewer than asked only at the end of
     /// the file; -1 with errno set on failure.
@@ -393,28 +385,21 @@ final class BlockRing: @unchecked Sendable {
 
     /// Producer: the claimed `slot` holds `length` bytes for the consumer.
     func publish(_ slot: Int, length: Int) {
-        condition.withLock {
+        signalling {
             lengths[slot] = length
             claimed -= 1
             used += 1
-            condition.broadcast()
         }
     }
 
     /// Producer: the claimed slot goes back unused.
-    func drop(_ slot: Int) {
-        condition.withLock {
-            claimed -= 1
-            condition.broadcast()
-        }
-    }
+    func drop(_ slot: Int) { signalling { claimed -= 1 } }
 
     /// Producer: no more blocks (a read failed when `failure` is not 0).
     func close(failure: Int32 = 0) {
-        condition.withLock {
+        signalling {
             closed = true
             if failureCode == 0 { failureCode = failure }
-            condition.broadcast()
         }
     }
 
@@ -429,26 +414,33 @@ final class BlockRing: @unchecked Sendable {
 
     /// Consumer: the block last taken is done with.
     func release() {
-        condition.withLock {
+        signalling {
             head = (head + 1) % Self.depth
             used -= 1
-            condition.broadcast()
         }
     }
 
     /// Either side: give up (a write failed when `failure` is not 0); the other side stops.
     func stop(failure: Int32 = 0) {
-        condition.withLock {
+        signalling {
             stopped = true
             if failureCode == 0 { failureCode = failure }
-            condition.broadcast()
         }
     }
 
     /// The ring's thread: it has ended and no longer touches the descriptor.
-    func threadFinished() {
+    func threadFinished() { signalling { running = false } }
+
+    /// Gives up (``stop(failure:)``) and waits until the ring's thread has ended.
+    func stopAndAwaitThread() {
+        stop()
+        awaitThread()
+    }
+
+    /// Makes `change` with `condition` locked and wakes whoever waits on it.
+    private func signalling(_ change: () -> Void) {
         condition.withLock {
-            running = false
+            change()
             condition.broadcast()
         }
     }

@@ -24,21 +24,22 @@ final class VaultChunkCipher {
     /// keeps between the key wrap and the first chunk (DTV1's 24-byte secretstream header; DTV2
     /// keeps nothing there). Nil when a length is wrong.
     static func sealing(_ version: VaultFileFormat.Version, dataKey: [UInt8], streamHeader: UnsafeMutableRawBufferPointer) -> VaultChunkCipher? {
-        switch version {
-        case .v1:
-            return SecretStream.encrypting(key: dataKey, header: streamHeader).map { VaultChunkCipher(version: .v1, stream: $0, key: nil) }
-        case .v2:
-            guard dataKey.count == 32 else { return nil }
-            return VaultChunkCipher(version: .v2, stream: nil, key: SymmetricKey(data: dataKey))
-        }
+        starting(version, dataKey: dataKey) { SecretStream.encrypting(key: dataKey, header: streamHeader) }
     }
 
     /// Starts opening chunks sealed under `dataKey`, after `streamHeader` (DTV1's secretstream
     /// header; empty for DTV2). Nil when a length is wrong or the header is invalid.
     static func opening(_ version: VaultFileFormat.Version, dataKey: [UInt8], streamHeader: UnsafeRawBufferPointer) -> VaultChunkCipher? {
+        starting(version, dataKey: dataKey) { SecretStream.decrypting(key: dataKey, header: streamHeader) }
+    }
+
+    /// A cipher for `version`: DTV1's secretstream as `stream` starts it, or DTV2's AES key.
+    private static func starting(
+        _ version: VaultFileFormat.Version, dataKey: [UInt8], stream: () -> SecretStream?
+    ) -> VaultChunkCipher? {
         switch version {
         case .v1:
-            return SecretStream.decrypting(key: dataKey, header: streamHeader).map { VaultChunkCipher(version: .v1, stream: $0, key: nil) }
+            return stream().map { VaultChunkCipher(version: .v1, stream: $0, key: nil) }
         case .v2:
             guard dataKey.count == 32 else { return nil }
             return VaultChunkCipher(version: .v2, stream: nil, key: SymmetricKey(data: dataKey))

@@ -116,11 +116,6 @@ enum POSIX {
         return true
     }
 
-    /// Writes all of `bytes` at the current offset.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(VaultError) {
-        guard bytes.withUnsafeBytes({ writeAll(fd, $0) }) else { throw .io(path: path, detail: "write: \(errorText())") }
-    }
-
     /// Writes all of `bytes` at `offset`.
     static func pwriteAll(_ fd: Int32, _ bytes: [UInt8], offset: Int, path: String) throws(VaultError) {
         let result: Int = bytes.withUnsafeBytes { buffer in
