@@ -63,8 +63,6 @@ enum VaultFileFormat {
     static let wrapHeaderBytes = 92
     /// Plaintext bytes per chunk.
     static let chunkBytes = 64 * 1024
-    /// The most ciphertext bytes a chunk has, in either version.
-    static let maxChunkOverhead = 17
 
     static func wrapAD(_ hash: Hash32, _ version: Version) -> [UInt8] { version.magic + hash.bytes }
 
