@@ -8,23 +8,26 @@ import Glibc
 #endif
 
 /// Files written and read in aligned blocks, directly where the file system takes `O_DIRECT`
-/// and through the page cache where it does not (tmpfs): byte-exact at every size around the
-/// block and alignment boundaries, whatever the pieces.
+/// and through the page cache when asked not to (what a file system that refuses it gets):
+/// byte-exact at every size around the block and alignment boundaries, whatever the pieces, on
+/// the temporary folder's file system and on tmpfs.
 @Suite struct BlockFileTests {
-    static var folders: [String] {
-        [NSTemporaryDirectory()] + (FileManager.default.fileExists(atPath: "/dev/shm") ? ["/dev/shm"] : [])
+    static var cases: [(folder: String, direct: Bool)] {
+        let folders = [NSTemporaryDirectory()] + (FileManager.default.fileExists(atPath: "/dev/shm") ? ["/dev/shm"] : [])
+        return folders.flatMap { [($0, true), ($0, false)] }
     }
 
-    @Test(arguments: folders)
-    func writesAndReadsBackByteExactAroundBlockAndAlignmentBoundaries(under base: String) throws {
+    @Test(arguments: cases)
+    func writesAndReadsBackByteExactAroundBlockAndAlignmentBoundaries(under base: String, direct asked: Bool) throws {
         let folder = TempFolder(under: URL(fileURLWithPath: base)); defer { folder.cleanup() }
         var rng = SplitMix64(seed: 18)
         let block = BlockFile.blockBytes, page = BlockFile.alignment
         for size in [0, 1, page - 1, page, page + 1, block - 1, block, block + 1, 3 * block + 92, 2 * block + page + 17, 9 * block + 5] {
             let data = rng.bytes(size)
             let path = folder.url.appendingPathComponent("f-\(size)").path
-            let (fd, direct) = BlockFile.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
+            let (fd, direct) = BlockFile.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, direct: asked)
             try #require(fd >= 0)
+            if !asked { #expect(!direct) }
             let writer = BlockWriter(descriptor: fd, direct: direct)
             var at = 0, n = 0
             let pieces = [92, 65_552, 1, 200_003, block, 4096]
@@ -46,7 +49,7 @@ import Glibc
             let readFD = open(path, O_RDONLY | O_CLOEXEC)
             try #require(readFD >= 0)
             defer { close(readFD) }
-            let reader = BlockReader(descriptor: readFD, direct: BlockFile.enterDirect(readFD))
+            let reader = BlockReader(descriptor: readFD, direct: asked && BlockFile.enterDirect(readFD))
             var back: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65_552)
             while true {

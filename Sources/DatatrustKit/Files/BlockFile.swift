@@ -6,8 +6,9 @@ import Darwin
 #endif
 
 /// Large files read and written in aligned 1 MiB blocks, with Linux's `O_DIRECT` where the file
-/// system takes it (ext4 and XFS do, tmpfs does not): the blocks go between the process's buffer
-/// and the device without a copy through the page cache.
+/// system takes it (ext4 and XFS do; so does tmpfs on this machine's kernel; a file system that
+/// refuses it at open, or refuses a write, gets ordinary I/O): the blocks go between the
+/// process's buffer and the device without a copy through the page cache.
 ///
 /// A datapoint of gigabytes written or read once then neither evicts the machine's cache nor
 /// allocates a page-cache page per 4 KiB. On virtual machines that hand free memory back to the
@@ -40,8 +41,11 @@ enum BlockFile {
         if direct, let flag = directFlag {
             let fd = systemOpen(path, flags | flag, mode)
             if fd >= 0 { return (fd, true) }
-            // EINVAL: the file system does not take O_DIRECT. Any other failure repeats below.
             if errno != EINVAL { return (fd, false) }
+            // EINVAL: the file system does not take O_DIRECT. Linux checks that after creating
+            // the file, so with O_CREAT | O_EXCL the file is this call's own by now: open it
+            // without O_EXCL (a file that existed before would have failed with EEXIST).
+            return (systemOpen(path, flags & ~O_EXCL, mode), false)
         }
         return (systemOpen(path, flags, mode), false)
     }
