@@ -13,7 +13,7 @@ import Glibc
 /// processes) made 39,844 `madvise` calls, 38,570 of them for one page, and 65,575 `brk` calls,
 /// each unmapping memory and so interrupting the process's other threads on other cores to
 /// flush their address translations (the hashing thread among them), and each page was then
-/// faulted in and cleared again. ``tuneForStreaming()`` raises the trim threshold to 4 MiB and
+/// faulted in and cleared again. ``tuneForStreaming(environment:)`` raises the trim threshold to 4 MiB and
 /// the threshold for separate mappings to 2 MiB, so the freed pieces are reused instead: the
 /// same benchmark then made 40 `madvise` and 35 `brk` calls
 /// (`strace -f -c -e trace=madvise,brk,mmap,munmap`).
