@@ -43,11 +43,11 @@ public final class ThrottledProxy: @unchecked Sendable {
         precondition(bytesPerSecond > 0, "a rate of \(bytesPerSecond) bytes per second")
         self.targetPort = targetPort
         self.bytesPerSecond = bytesPerSecond
-        let fd = Self.tcpSocket()
+        let fd = tcpSocket()
         guard fd >= 0 else { throw ProcessTestError.socket("socket(): errno \(errno)") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = Self.loopback(port: 0)
+        var address = loopbackAddress(port: 0)
         var size = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, size) } }
         guard bound == 0, listen(fd, 64) == 0 else {
@@ -86,8 +86,8 @@ public final class ThrottledProxy: @unchecked Sendable {
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 return
             }
-            let server = Self.tcpSocket()
-            var address = Self.loopback(port: targetPort)
+            let server = tcpSocket()
+            var address = loopbackAddress(port: targetPort)
             let connected = server >= 0 && withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             } == 0
@@ -153,22 +153,6 @@ public final class ThrottledProxy: @unchecked Sendable {
         // read returns too, and the closing thread closes both descriptors.
         shutdown(to, Int32(SHUT_RDWR))
         shutdown(from, Int32(SHUT_RDWR))
-    }
-
-    private static func tcpSocket() -> Int32 {
-        #if canImport(Glibc)
-        socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-    }
-
-    private static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        inet_pton(AF_INET, "127.0.0.1", &address.sin_addr)
-        return address
     }
 }
 

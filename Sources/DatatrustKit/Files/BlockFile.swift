@@ -222,10 +222,11 @@ private func writeOut(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, direct: inou
     return 0
 }
 
-/// Reads a file front to back in aligned blocks and hands out exactly the bytes asked for.
-/// With `O_DIRECT` a thread of its own reads up to ``BlockRing/depth`` blocks ahead, since a
-/// direct read gets no read-ahead from the kernel and would otherwise leave the caller waiting
-/// on the device for every block. Does not own the descriptor; ``stop()`` (or releasing the
+/// Reads a file front to back and hands out exactly the bytes asked for. With `O_DIRECT` a
+/// thread of its own reads aligned blocks up to ``BlockRing/depth`` ahead, since a direct read
+/// gets no read-ahead from the kernel and would otherwise leave the caller waiting on the
+/// device for every block; without it, reads go straight into the caller's buffer (the kernel
+/// reads ahead). Does not own the descriptor; ``stop()`` (or releasing the
 /// reader) waits until the read-ahead thread no longer uses it, so the owner closes it after.
 final class BlockReader {
     let descriptor: Int32
@@ -235,19 +236,15 @@ final class BlockReader {
     private var start = 0
     private var holdsSlot = false
     private var atEnd = false
-    /// The buffer of a reader without read-ahead.
-    private let buffer: UnsafeMutableRawBufferPointer?
 
     init(descriptor: Int32, direct: Bool) {
         self.descriptor = descriptor
         guard direct else {
             ring = nil
-            buffer = .allocate(byteCount: BlockFile.blockBytes, alignment: BlockFile.alignment)
             return
         }
         let ring = BlockRing()
         self.ring = ring
-        buffer = nil
         let thread = Thread {
             var direct = true
             reading: while let slot = ring.claim() {
@@ -278,10 +275,7 @@ final class BlockReader {
         thread.start()
     }
 
-    deinit {
-        stop()
-        buffer?.deallocate()
-    }
+    deinit { stop() }
 
     /// Ends the read-ahead and waits until its thread no longer reads the descriptor.
     func stop() { ring?.stopAndAwaitThread() }
@@ -289,11 +283,12 @@ final class BlockReader {
     /// Fills `destination` from the file: the bytes read, fewer than asked only at the end of
     /// the file; -1 with errno set on failure.
     func read(into destination: UnsafeMutableRawBufferPointer) -> Int {
+        guard let ring else { return POSIX.readFully(descriptor, destination) }
         var done = 0
         while done < destination.count {
             if start == current.count {
                 if atEnd { break }
-                guard next() else { return -1 }
+                guard next(ring) else { return -1 }
                 if current.isEmpty { break }
             }
             let take = Swift.min(destination.count - done, current.count - start)
@@ -305,36 +300,22 @@ final class BlockReader {
         return done
     }
 
-    /// Moves to the next block (empty at the end of the file); false with errno set on failure.
-    private func next() -> Bool {
+    /// Moves to the ring's next block (empty at the end of the file); false with errno set on failure.
+    private func next(_ ring: BlockRing) -> Bool {
         start = 0
-        if let ring {
-            if holdsSlot { ring.release() }
-            holdsSlot = false
-            if let (slot, length) = ring.take() {
-                current = UnsafeRawBufferPointer(rebasing: ring.block(slot)[0..<length])
-                holdsSlot = true
-                return true
-            }
-            guard ring.failure == 0 else {
-                errno = ring.failure
-                return false
-            }
-            (current, atEnd) = (UnsafeRawBufferPointer(start: nil, count: 0), true)
+        if holdsSlot { ring.release() }
+        holdsSlot = false
+        if let (slot, length) = ring.take() {
+            current = UnsafeRawBufferPointer(rebasing: ring.block(slot)[0..<length])
+            holdsSlot = true
             return true
         }
-        guard let buffer, let base = buffer.baseAddress else { return false }
-        while true {
-            let count = systemRead(descriptor, base, BlockFile.blockBytes)
-            if count < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            current = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-            // Through the page cache only a read of 0 bytes is the end of the file.
-            if count == 0 { atEnd = true }
-            return true
+        guard ring.failure == 0 else {
+            errno = ring.failure
+            return false
         }
+        (current, atEnd) = (UnsafeRawBufferPointer(start: nil, count: 0), true)
+        return true
     }
 }
 
