@@ -18,10 +18,10 @@ import LedgerCore
         }
     }
 
-    /// Sizes around the writer's one-write-per-16-chunks batch and the hashing ring (16 slots of
+    /// Sizes around the writer's one-write-per-16-chunks batch and the hashing ring (64 slots of
     /// 64 KiB), appended in uneven pieces ending with a 1-byte one: the file keeps the documented
     /// layout (full 64 KiB chunks, then one shorter final chunk) and reads back byte-exact.
-    @Test(arguments: [16 * 65_536, 16 * 65_536 + 1, 17 * 65_536 - 1, 33 * 65_536 + 1])
+    @Test(arguments: [16 * 65_536, 16 * 65_536 + 1, 17 * 65_536 - 1, 33 * 65_536 + 1, 64 * 65_536, 129 * 65_536 + 1])
     func batchedWritesKeepTheChunkLayoutAndRoundTrip(size: Int) throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
         let vault = try Vault(folder: tmp.url, masterKey: .generate(), syncWrites: false)
@@ -48,13 +48,13 @@ import LedgerCore
     }
 
     /// The hashing thread's digest is Keccak-256 of everything submitted, whatever the pieces:
-    /// larger than a slot (split), empty, and many more than the ring holds.
+    /// larger than a slot (split), empty, and more than twice what the ring holds.
     @Test func pipelinedHasherDigestsPiecesOfAnySizeThroughItsRing() {
         var rng = SplitMix64(seed: 5)
-        let data = rng.bytes(40 * PipelinedHasher.slotBytes + 3)
+        let data = rng.bytes(2 * PipelinedHasher.depth * PipelinedHasher.slotBytes + 3 * PipelinedHasher.slotBytes + 3)
         let hasher = PipelinedHasher()
         var at = 0
-        for piece in [0, 1, 3 * PipelinedHasher.slotBytes + 5, PipelinedHasher.slotBytes, 999] + Array(repeating: 50_000, count: 60) {
+        for piece in [0, 1, 3 * PipelinedHasher.slotBytes + 5, PipelinedHasher.slotBytes, 999] + Array(repeating: 50_000, count: 200) {
             let end = min(at + piece, data.count)
             data[at..<end].withUnsafeBytes { hasher.submit($0) }
             at = end
@@ -68,15 +68,15 @@ import LedgerCore
         data.withUnsafeBytes { cancelled.submit($0) }
     }
 
-    /// Chunks queued by reference (a transport's arrays, any size, many more than the ring's
-    /// slots) and slots filled in place (how the vault writer hands over its plaintext) hash to
+    /// Chunks queued by reference (a transport's arrays, any size, more bytes than it
+    /// holds at once and more chunks than its queue) and slots filled in place (how the vault writer hands over its plaintext) hash to
     /// Keccak-256 of the same bytes, as copies do.
     @Test func pipelinedHasherTakesSharedChunksAndClaimedSlotsWithoutCopying() {
         var rng = SplitMix64(seed: 6)
-        let data = rng.bytes(50 * PipelinedHasher.slotBytes + 7)
+        let data = rng.bytes(PipelinedHasher.heldBytesLimit + 1_000_007)
         let byReference = PipelinedHasher()
         var at = 0
-        for piece in [1, 65_536, 1_000_000, 0, 12_345] + Array(repeating: 70_000, count: 40) {
+        for piece in [1, 65_536, 1_000_000, 0, 12_345] + Array(repeating: 3_000, count: 2 * PipelinedHasher.queueLimit) + Array(repeating: 70_000, count: 200) {
             let end = min(at + piece, data.count)
             byReference.submit(data[at..<end])
             at = end

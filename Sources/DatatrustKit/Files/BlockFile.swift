@@ -149,6 +149,8 @@ final class BlockWriter {
         }
         let fd = descriptor
         let thread = Thread {
+            // Named from inside: Linux shows a thread's name only when the thread sets it itself.
+            Thread.current.name = "datatrust.write"
             var direct = true
             while let (slot, length) = ring.take() {
                 let failure = writeOut(fd, UnsafeRawBufferPointer(rebasing: ring.block(slot)[0..<length]), direct: &direct)
@@ -160,7 +162,6 @@ final class BlockWriter {
             }
             ring.threadFinished()
         }
-        thread.name = "datatrust.write-behind"
         thread.start()
         return ring
     }
@@ -246,6 +247,7 @@ final class BlockReader {
         let ring = BlockRing()
         self.ring = ring
         let thread = Thread {
+            Thread.current.name = "datatrust.read"
             var direct = true
             reading: while let slot = ring.claim() {
                 guard let base = ring.block(slot).baseAddress else { break }
@@ -271,7 +273,6 @@ final class BlockReader {
             }
             ring.threadFinished()
         }
-        thread.name = "datatrust.read-ahead"
         thread.start()
     }
 

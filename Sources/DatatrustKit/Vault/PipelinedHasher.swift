@@ -6,34 +6,54 @@ internal import SodiumSupport
 /// encrypts or decrypts on another: the caller hands over its plaintext chunks (``submit(_:)``)
 /// and collects the digest at the end (``finish()``).
 ///
-/// The chunks are copied into a ring of ``depth`` slots of ``slotBytes`` allocated once, so a
-/// submit costs one copy into memory that is already mapped: no allocation per chunk (a fresh
-/// 64 KiB array per chunk cost page faults and page clearing that showed in profiles at about a
-/// tenth of the hashing itself). ``submit(_:)`` blocks while every slot is full, so the caller
-/// never runs ahead of the hash by more than the ring, and the side that waits is woken only
-/// when it actually waits.
+/// The chunks are copied into a ring of ``depth`` slots of ``slotBytes``, allocated at the
+/// first copy and reused, so a submit costs one copy into memory that is already mapped: no
+/// allocation per chunk (a fresh 64 KiB array per chunk cost page faults and page clearing
+/// that showed in profiles at about a tenth of the hashing itself). ``submit(_:)`` blocks
+/// while the ring is full, so the caller never runs ahead of the hash by more than the ring,
+/// and the side that waits is woken only when it actually waits.
 ///
 /// A chunk that nobody will write again (an `ArraySlice` a transport handed over) can be queued
 /// by reference instead (``submit(_:)-(ArraySlice<UInt8>)``): the hash holds it until it is
-/// hashed, so the bytes are not copied at all.
+/// hashed, so the bytes are not copied at all; up to ``heldBytesLimit`` bytes are held so.
 ///
-/// `@unchecked Sendable`: `used`, `head`, `lengths`, `held`, `claimed`, `finished`, `digest`
-/// and the two waiting flags are only touched with `condition` locked. A slot's bytes are
-/// written by the submitting thread only while the slot is free (not counted in `used`) and
-/// read by the hashing thread only while it is counted, so no slot is ever read and written at
-/// once; `hasher` is only used by the hashing thread until it publishes `digest`.
+/// The queue is deep (4 MiB of copies, 8 MiB held: 13 and 27 ms of Keccak here) because the
+/// hash only keeps its core busy while the side that feeds it never falls behind by more than
+/// the queue: on two cores shared with a transport's threads, a 1 MiB queue (16 slots) left
+/// the hash waiting for data whenever a feeding thread was kept off a core for 3 ms.
+///
+/// `@unchecked Sendable`: the queue (`entries`, `first`, `count`), the ring's bookkeeping
+/// (`slotsUsed`, `ring`), `heldBytes`, `claimed`, `finished`, `cancelled`, `digest` and the
+/// two waiting flags are only touched with `condition` locked. A slot's bytes are written by
+/// the submitting thread only while the slot is free (not counted in `slotsUsed`) and read by
+/// the hashing thread only while it is counted, so no slot is ever read and written at once;
+/// `hasher` is only used by the hashing thread until it publishes `digest`.
 final class PipelinedHasher: @unchecked Sendable {
-    /// Slots in the ring.
-    static let depth = 16
+    /// Slots in the ring of copies.
+    static let depth = 64
     /// Bytes per slot: the vault's chunk.
     static let slotBytes = VaultFileFormat.chunkBytes
+    /// The most bytes queued by reference at once (more wait, unless nothing is held).
+    static let heldBytesLimit = 8 << 20
+    /// The most chunks queued at once, copies and references together.
+    static let queueLimit = 256
+
+    /// A queued chunk: the first `length` bytes of a ring slot, or a chunk held by reference.
+    private enum Entry {
+        case slot(index: Int, length: Int)
+        case held(ArraySlice<UInt8>)
+    }
+
     private let condition = NSCondition()
-    private let ring: UnsafeMutableRawPointer
-    private var lengths = [Int](repeating: 0, count: PipelinedHasher.depth)
-    /// A slot's chunk when it was queued by reference (its ring bytes are then unused).
-    private var held = [ArraySlice<UInt8>?](repeating: nil, count: PipelinedHasher.depth)
-    private var head = 0
-    private var used = 0
+    /// The ring of copies, allocated at the first copy or claim.
+    private var ring: UnsafeMutableRawPointer?
+    private var entries = [Entry?](repeating: nil, count: PipelinedHasher.queueLimit)
+    private var first = 0
+    private var count = 0
+    /// Ring slots counted by queued entries (slots are taken and freed in queue order).
+    private var slotsUsed = 0
+    private var nextSlot = 0
+    private var heldBytes = 0
     private var producerWaits = false
     private var consumerWaits = false
     private var finished = false
@@ -43,21 +63,19 @@ final class PipelinedHasher: @unchecked Sendable {
 
     /// Starts the hashing thread.
     init() {
-        ring = .allocate(byteCount: Self.depth * Self.slotBytes, alignment: 64)
-        ring.initializeMemory(as: UInt8.self, repeating: 0, count: Self.depth * Self.slotBytes)
         let thread = Thread { [self] in run() }
-        thread.name = "datatrust.keccak"
         thread.start()
     }
 
     deinit {
+        guard let ring else { return }
         // Plaintext passed through the ring.
         SecureRandom.wipe(UnsafeMutableRawBufferPointer(start: ring, count: Self.depth * Self.slotBytes))
         ring.deallocate()
     }
 
     /// Queues a copy of `bytes` (at most ``slotBytes``; larger pieces are split) for hashing;
-    /// waits while every slot is full.
+    /// waits while the ring is full.
     func submit(_ bytes: UnsafeRawBufferPointer) {
         var offset = 0
         while offset < bytes.count, let slot = claimSlot(), let base = bytes.baseAddress {
@@ -70,26 +88,39 @@ final class PipelinedHasher: @unchecked Sendable {
 
     /// Queues `chunk` for hashing without copying it: the hashing thread keeps a reference
     /// until it has hashed the bytes (an array is immutable once shared, so nobody changes
-    /// them meanwhile); waits while every slot is full.
+    /// them meanwhile); waits while ``heldBytesLimit`` bytes are held already.
     func submit(_ chunk: ArraySlice<UInt8>) {
         guard !chunk.isEmpty else { return }
         condition.lock()
         defer { condition.unlock() }
-        if let slot = freeSlot() { queue(slot, length: chunk.count, holding: chunk) }
+        while !finished && (count == Self.queueLimit || (heldBytes > 0 && heldBytes + chunk.count > Self.heldBytesLimit)) { waitForRoom() }
+        guard !finished else { return }
+        heldBytes += chunk.count
+        enqueue(.held(chunk))
     }
 
     /// The slot handed out by ``claimSlot()`` and not yet queued.
     private var claimed: Int?
 
-    /// A free slot for the caller to fill in place (waits while every slot is queued), or nil
+    /// A free slot for the caller to fill in place (waits while the ring is full), or nil
     /// once the hash was finished or cancelled: the caller writes its plaintext there instead
     /// of into a buffer of its own, so ``queueClaimedSlot(length:)`` needs no copy at all.
     /// Claiming again before queueing hands out the same slot. One producer thread only.
     func claimSlot() -> UnsafeMutableRawBufferPointer? {
         condition.lock()
         defer { condition.unlock() }
-        if claimed == nil { claimed = freeSlot() }
-        return claimed.map { UnsafeMutableRawBufferPointer(start: ring + $0 * Self.slotBytes, count: Self.slotBytes) }
+        if claimed == nil {
+            while !finished && (count == Self.queueLimit || slotsUsed == Self.depth) { waitForRoom() }
+            guard !finished else { return nil }
+            if ring == nil {
+                let fresh = UnsafeMutableRawPointer.allocate(byteCount: Self.depth * Self.slotBytes, alignment: 64)
+                fresh.initializeMemory(as: UInt8.self, repeating: 0, count: Self.depth * Self.slotBytes)
+                ring = fresh
+            }
+            claimed = nextSlot
+        }
+        guard let ring, let claimed else { return nil }
+        return UnsafeMutableRawBufferPointer(start: ring + claimed * Self.slotBytes, count: Self.slotBytes)
     }
 
     /// Queues the first `length` bytes of the slot from ``claimSlot()`` for hashing. The caller
@@ -101,25 +132,23 @@ final class PipelinedHasher: @unchecked Sendable {
         defer { condition.unlock() }
         guard let slot = claimed else { return }
         claimed = nil
-        if !finished { queue(slot, length: min(length, Self.slotBytes), holding: nil) }
+        guard !finished else { return }
+        nextSlot = (slot + 1) % Self.depth
+        slotsUsed += 1
+        enqueue(.slot(index: slot, length: min(length, Self.slotBytes)))
     }
 
-    /// With `condition` locked: the next free slot, waiting while every slot is queued; nil
-    /// once the hash was finished or cancelled.
-    private func freeSlot() -> Int? {
-        while used == Self.depth && !finished {
-            producerWaits = true
-            condition.wait()
-        }
-        return finished ? nil : (head + used) % Self.depth
+    /// With `condition` locked: waits until the hashing thread has made room.
+    private func waitForRoom() {
+        producerWaits = true
+        condition.wait()
     }
 
-    /// With `condition` locked: counts `slot` as queued (its ring bytes, or `chunk` when the
-    /// chunk is held by reference) and wakes the hashing thread if it waits.
-    private func queue(_ slot: Int, length: Int, holding chunk: ArraySlice<UInt8>?) {
-        lengths[slot] = length
-        held[slot] = chunk
-        used += 1
+    /// With `condition` locked: appends `entry` to the queue (the caller checked there is
+    /// room) and wakes the hashing thread if it waits.
+    private func enqueue(_ entry: Entry) {
+        entries[(first + count) % Self.queueLimit] = entry
+        count += 1
         if consumerWaits {
             consumerWaits = false
             condition.broadcast()
@@ -146,9 +175,11 @@ final class PipelinedHasher: @unchecked Sendable {
     }
 
     private func run() {
+        // Named from inside: Linux shows a thread's name only when the thread sets it itself.
+        Thread.current.name = "datatrust.hash"
         while true {
             condition.lock()
-            while used == 0 && !finished {
+            while count == 0 && !finished {
                 consumerWaits = true
                 condition.wait()
             }
@@ -156,30 +187,33 @@ final class PipelinedHasher: @unchecked Sendable {
                 condition.unlock()
                 return
             }
-            if used == 0 {
+            guard count > 0, let entry = entries[first] else {
                 digest = hasher.finalize()
                 condition.broadcast()
                 condition.unlock()
                 return
             }
-            let slot = head
-            let length = lengths[slot]
-            let chunk = held[slot]
-            held[slot] = nil
+            entries[first] = nil
             condition.unlock()
-            // The slot is counted in `used`: the submitting thread does not write it until it is released below.
-            if let chunk {
+            // A slot stays counted in `slotsUsed` until it is released below, so the submitting
+            // thread does not write it meanwhile.
+            switch entry {
+            case .slot(let index, let length):
+                if let ring { hasher.update(UnsafeRawBufferPointer(start: ring + index * Self.slotBytes, count: length)) }
+            case .held(let chunk):
                 chunk.withUnsafeBytes { hasher.update($0) }
-            } else {
-                hasher.update(UnsafeRawBufferPointer(start: ring + slot * Self.slotBytes, count: length))
             }
             condition.lock()
-            head = (head + 1) % Self.depth
-            used -= 1
-            // A waiting submitter is woken once half the ring is free, not per slot: each wake-up
-            // tends to queue it on this thread's core, behind the hash (a 1 GiB upload's hash
-            // thread went from about 1,400 time slices to 700 with this).
-            if producerWaits && used <= Self.depth / 2 {
+            first = (first + 1) % Self.queueLimit
+            count -= 1
+            switch entry {
+            case .slot: slotsUsed -= 1
+            case .held(let chunk): heldBytes -= chunk.count
+            }
+            // A waiting submitter is woken once half of every limit is free, not per chunk: each
+            // wake-up tends to queue it on this thread's core, behind the hash (a 1 GiB upload's
+            // hash thread went from about 1,400 time slices to 700 with this).
+            if producerWaits && count <= Self.queueLimit / 2 && slotsUsed <= Self.depth / 2 && heldBytes <= Self.heldBytesLimit / 2 {
                 producerWaits = false
                 condition.broadcast()
             }
