@@ -17,13 +17,14 @@ internal import SodiumSupport
 /// by reference instead (``submit(_:)-(ArraySlice<UInt8>)``): the hash holds it until it is
 /// hashed, so the bytes are not copied at all; up to ``heldBytesLimit`` bytes are held so.
 ///
-/// The queue is deep (4 MiB of copies, 8 MiB held: 13 and 27 ms of Keccak here) because the
-/// hash only keeps its core busy while the side that feeds it never falls behind by more than
-/// the queue: on two cores shared with a transport's threads, a 1 MiB queue (16 slots) left
-/// the hash waiting for data whenever a feeding thread was kept off a core for 3 ms.
+/// The queue is deep (4 MiB of copies and 4 MiB held, each about 13 ms of Keccak here): the
+/// hash keeps its core busy only while its feeder, sharing the other core with a transport's
+/// threads, never falls further behind than the queue holds, and a 1 MiB queue (16 slots)
+/// covered only 3 ms. Deeper still (8 MiB held) measured no better within the noise, and
+/// held chunks are heap memory that glibc hands back and faults in again.
 ///
 /// `@unchecked Sendable`: the queue (`entries`, `first`, `count`), the ring's bookkeeping
-/// (`slotsUsed`, `ring`), `heldBytes`, `claimed`, `finished`, `cancelled`, `digest` and the
+/// (`slotsUsed`, `nextSlot`, `ring`), `heldBytes`, `claimed`, `finished`, `cancelled`, `digest` and the
 /// two waiting flags are only touched with `condition` locked. A slot's bytes are written by
 /// the submitting thread only while the slot is free (not counted in `slotsUsed`) and read by
 /// the hashing thread only while it is counted, so no slot is ever read and written at once;
@@ -34,7 +35,7 @@ final class PipelinedHasher: @unchecked Sendable {
     /// Bytes per slot: the vault's chunk.
     static let slotBytes = VaultFileFormat.chunkBytes
     /// The most bytes queued by reference at once (more wait, unless nothing is held).
-    static let heldBytesLimit = 8 << 20
+    static let heldBytesLimit = 4 << 20
     /// The most chunks queued at once, copies and references together.
     static let queueLimit = 256
 
