@@ -102,6 +102,49 @@ import LedgerCore
         #expect(inPlace.claimSlot() == nil)
     }
 
+    /// A producer that asks for room before each submit or claim (as the upload handler and the
+    /// download loop do) is suspended while the queue is full and never blocks its thread; the
+    /// digest is still Keccak-256 of everything it handed over.
+    @Test func askingForRoomFirstSuspendsInsteadOfBlockingAThread() async {
+        var rng = SplitMix64(seed: 7)
+        let data = rng.bytes(3 * PipelinedHasher.heldBytesLimit + 11)
+        let expected = Keccak256.hash(data)
+
+        let byReference = PipelinedHasher()
+        var at = 0
+        while at < data.count {
+            let end = min(at + 65_536, data.count)
+            await byReference.room(held: end - at)
+            byReference.submit(data[at..<end])
+            at = end
+        }
+        #expect(byReference.finish() == expected)
+        #expect(byReference.blockedWaits == 0)
+        #expect(byReference.suspendedWaits > 0)
+
+        let inPlace = PipelinedHasher()
+        at = 0
+        while at < data.count {
+            await inPlace.room(copies: 1)
+            guard let slot = inPlace.claimSlot() else {
+                Issue.record("no slot before the hasher finished")
+                return
+            }
+            let take = min(slot.count, data.count - at)
+            data[at..<(at + take)].withUnsafeBytes { slot.copyMemory(from: $0) }
+            inPlace.queueClaimedSlot(length: take)
+            at += take
+        }
+        #expect(inPlace.finish() == expected)
+        #expect(inPlace.blockedWaits == 0)
+        #expect(inPlace.suspendedWaits > 0)
+
+        // Once the hash is cancelled, asking for room returns at once.
+        let cancelled = PipelinedHasher()
+        cancelled.cancel()
+        await cancelled.room(copies: 1, held: 1)
+    }
+
     @Test func flippedByteAnywhereIsAnIntegrityErrorNeverWrongData() throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
         let vault = try Vault(folder: tmp.url, masterKey: .generate(), syncWrites: false)

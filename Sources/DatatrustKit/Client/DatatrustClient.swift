@@ -233,7 +233,9 @@ public struct DatatrustClient: Sendable {
             if case .known(let expected) = body.length { announced = expected }
             do {
                 for try await chunk in body {
-                    // The transport's chunk is never written again: the hash takes it by reference.
+                    // The transport's chunk is never written again: the hash takes it by reference,
+                    // after this task waited (suspended, not blocking a thread) for room in its queue.
+                    await hasher.room(held: chunk.count)
                     hasher.submit(chunk)
                     try chunk.withUnsafeBytes { try writer.write($0) }
                     size += Int64(chunk.count)

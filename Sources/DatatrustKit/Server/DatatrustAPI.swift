@@ -63,6 +63,7 @@ struct DatatrustAPI: APIProtocol {
             throw ClosingConnection(error: .payloadTooLarge(detail))
         }
         for try await chunk in body {
+            await upload.roomToAppend(chunk.count)
             // Refused mid-body (too large, a row that breaks the schema): the rest is not read.
             if let error = Self.append(chunk, to: upload) { throw ClosingConnection(error: error) }
         }

@@ -182,6 +182,12 @@ public final class DatapointUpload {
     /// Bytes received so far.
     public var size: Int64 { writer.size }
 
+    /// Suspends, without holding a thread, until the upload can take `count` more bytes without
+    /// blocking on its hash: a request handler calls it before each ``append(_:)``, so uploads
+    /// that outrun Keccak-256 wait as suspended tasks, not as blocked threads of the cooperative
+    /// pool (which has one thread per core). Writing to the disk may still block briefly.
+    public func roomToAppend(_ count: Int) async { await writer.roomToAppend(count) }
+
     /// Takes the next bytes of the body.
     /// - Throws: ``DatatrustError/payloadTooLarge(_:)`` past the limit, ``DatatrustError/unprocessable(_:)``
     ///   at the first value that does not fit the schema (with its row and column).

@@ -11,7 +11,9 @@ internal import SodiumSupport
 /// allocation per chunk (a fresh 64 KiB array per chunk cost page faults and page clearing
 /// that showed in profiles at about a tenth of the hashing itself). ``submit(_:)`` blocks
 /// while the ring is full, so the caller never runs ahead of the hash by more than the ring,
-/// and the side that waits is woken only when it actually waits.
+/// and the side that waits is woken only when it actually waits. An async caller asks for room
+/// first (``room(copies:held:)``) and is suspended instead, so no thread of the cooperative
+/// pool is held while the hash catches up.
 ///
 /// A chunk that nobody will write again (an `ArraySlice` a transport handed over) can be queued
 /// by reference instead (``submit(_:)-(ArraySlice<UInt8>)``): the hash holds it until it is
@@ -24,8 +26,9 @@ internal import SodiumSupport
 /// held chunks are heap memory that glibc hands back and faults in again.
 ///
 /// `@unchecked Sendable`: the queue (`entries`, `first`, `count`), the ring's bookkeeping
-/// (`slotsUsed`, `nextSlot`, `ring`), `heldBytes`, `claimed`, `finished`, `cancelled`, `digest` and the
-/// two waiting flags are only touched with `condition` locked. A slot's bytes are written by
+/// (`slotsUsed`, `nextSlot`, `ring`), `heldBytes`, `claimed`, `finished`, `cancelled`, `digest`,
+/// `roomWaiter`, the two waiting flags and the two wait counts are only touched with `condition`
+/// locked (tests read the counts after ``finish()``, which locks it). A slot's bytes are written by
 /// the submitting thread only while the slot is free (not counted in `slotsUsed`) and read by
 /// the hashing thread only while it is counted, so no slot is ever read and written at once;
 /// `hasher` is only used by the hashing thread until it publishes `digest`.
@@ -61,6 +64,12 @@ final class PipelinedHasher: @unchecked Sendable {
     private var cancelled = false
     private var digest: Hash32?
     private var hasher = Keccak256()
+    /// The task suspended in ``room(copies:held:)``, resumed once half the queue is free.
+    private var roomWaiter: CheckedContinuation<Void, Never>?
+    /// Times a submit or claim blocked its thread, and times ``room(copies:held:)`` suspended
+    /// (for tests: a caller that asks for room first never blocks).
+    private(set) var blockedWaits = 0
+    private(set) var suspendedWaits = 0
 
     /// Starts the hashing thread.
     init() {
@@ -142,7 +151,41 @@ final class PipelinedHasher: @unchecked Sendable {
     /// With `condition` locked: waits until the hashing thread has made room.
     private func waitForRoom() {
         producerWaits = true
+        blockedWaits += 1
         condition.wait()
+    }
+
+    /// Suspends, without holding a thread, until `copies` more copy slots and `held` more bytes
+    /// held by reference fit in the queue (each counted up to half of its limit), so that the
+    /// submits or claims that follow do not block: an async caller (a request handler, a
+    /// download loop on the cooperative pool) asks for room here first, and the pool's threads
+    /// stay free for other tasks while the hash catches up. Returns at once when the room is
+    /// there or the hash was finished or cancelled. One producer only, as for submits.
+    func room(copies: Int = 0, held: Int = 0) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            condition.lock()
+            let copies = min(copies, Self.depth / 2), held = min(held, Self.heldBytesLimit / 2)
+            let fits = count + 1 + copies <= Self.queueLimit && slotsUsed + copies <= Self.depth
+                && (heldBytes == 0 || heldBytes + held <= Self.heldBytesLimit)
+            guard !fits && !finished else {
+                condition.unlock()
+                continuation.resume()
+                return
+            }
+            roomWaiter = continuation
+            producerWaits = true
+            suspendedWaits += 1
+            condition.unlock()
+        }
+    }
+
+    /// With `condition` locked: wakes a blocked submitter and takes the suspended one, whom the
+    /// caller resumes once it has unlocked.
+    private func wakeProducer() -> CheckedContinuation<Void, Never>? {
+        producerWaits = false
+        condition.broadcast()
+        defer { roomWaiter = nil }
+        return roomWaiter
     }
 
     /// With `condition` locked: appends `entry` to the queue (the caller checked there is
@@ -171,8 +214,9 @@ final class PipelinedHasher: @unchecked Sendable {
         condition.lock()
         finished = true
         cancelled = true
-        condition.broadcast()
+        let waiter = wakeProducer()
         condition.unlock()
+        waiter?.resume()
     }
 
     private func run() {
@@ -214,11 +258,12 @@ final class PipelinedHasher: @unchecked Sendable {
             // A waiting submitter is woken once half of every limit is free, not per chunk: each
             // wake-up tends to queue it on this thread's core, behind the hash (a 1 GiB upload's
             // hash thread went from about 1,400 time slices to 700 with this).
+            var waiter: CheckedContinuation<Void, Never>?
             if producerWaits && count <= Self.queueLimit / 2 && slotsUsed <= Self.depth / 2 && heldBytes <= Self.heldBytesLimit / 2 {
-                producerWaits = false
-                condition.broadcast()
+                waiter = wakeProducer()
             }
             condition.unlock()
+            waiter?.resume()
         }
     }
 }

@@ -95,6 +95,15 @@ final class VaultWriter {
         return nil
     }
 
+    /// Suspends, without holding a thread, until the hashing thread's queue has room for
+    /// `count` more bytes (up to half its slots), so an ``append(_:)-(UnsafeRawBufferPointer)``
+    /// of that many bytes right after does not block its thread on the hash. It may still wait
+    /// on the disk (the write-behind blocks). Returns at once before the hashing thread starts.
+    func roomToAppend(_ count: Int) async {
+        guard let pipeline else { return }
+        await pipeline.room(copies: (filled + count) / VaultFileFormat.chunkBytes + 1)
+    }
+
     /// Appends a byte array.
     func append(_ bytes: [UInt8]) throws(VaultError) {
         if let error = bytes.withUnsafeBytes({ append($0) }) { throw error }
