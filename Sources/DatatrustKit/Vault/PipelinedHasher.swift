@@ -156,7 +156,7 @@ final class PipelinedHasher: @unchecked Sendable {
     }
 
     /// Suspends, without holding a thread, until `copies` more copy slots and `held` more bytes
-    /// held by reference fit in the queue (each counted up to half of its limit), so that the
+    /// held by reference fit in the queue (each counted up to about half of its limit), so that the
     /// submits or claims that follow do not block: an async caller (a request handler, a
     /// download loop on the cooperative pool) asks for room here first, and the pool's threads
     /// stay free for other tasks while the hash catches up. Returns at once when the room is
@@ -164,8 +164,10 @@ final class PipelinedHasher: @unchecked Sendable {
     func room(copies: Int = 0, held: Int = 0) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             condition.lock()
-            let copies = min(copies, Self.depth / 2), held = min(held, Self.heldBytesLimit / 2)
-            let fits = count + 1 + copies <= Self.queueLimit && slotsUsed + copies <= Self.depth
+            // At most what is free once the hash wakes a waiting producer (half of each limit),
+            // counting a slot claimed and not yet queued as taken.
+            let copies = min(copies, Self.depth / 2 - 1), held = min(held, Self.heldBytesLimit / 2)
+            let fits = count + 1 + copies <= Self.queueLimit && slotsUsed + (claimed == nil ? 0 : 1) + copies <= Self.depth
                 && (heldBytes == 0 || heldBytes + held <= Self.heldBytesLimit)
             guard !fits && !finished else {
                 condition.unlock()
