@@ -68,9 +68,9 @@ import LedgerCore
         data.withUnsafeBytes { cancelled.submit($0) }
     }
 
-    /// Chunks queued by reference (a transport's arrays, any size, more bytes than it
-    /// holds at once and more chunks than its queue) and slots filled in place (how the vault writer hands over its plaintext) hash to
-    /// Keccak-256 of the same bytes, as copies do.
+    /// Chunks queued by reference (a transport's arrays, any size, more bytes than it holds at
+    /// once and more chunks than its queue) and slots filled in place (how the vault writer
+    /// hands over its plaintext) hash to Keccak-256 of the same bytes, as copies do.
     @Test func pipelinedHasherTakesSharedChunksAndClaimedSlotsWithoutCopying() {
         var rng = SplitMix64(seed: 6)
         let data = rng.bytes(PipelinedHasher.heldBytesLimit + 1_000_007)

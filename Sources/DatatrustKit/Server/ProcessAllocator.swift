@@ -17,8 +17,9 @@ import Glibc
 /// threshold and the threshold for separate mappings to 2 MiB, so the freed pieces are reused
 /// instead: the same benchmark then made 67 `madvise` and 35 `brk` calls
 /// (`strace -f -c -e trace=madvise,brk,mmap,munmap`). A process keeps up to that much freed
-/// memory per heap: in the 256 MiB streaming test the server peaked at 83 MiB with these
-/// settings and 81 without, the uploading client at 72 and 70. (A 4 MiB trim threshold took
+/// memory per heap: in the 256 MiB streaming test, when these were chosen (before the hash's
+/// queues grew to 4 MiB), the server peaked at 83 MiB with these settings and 81 without, the
+/// uploading client at 72 and 70. (A 4 MiB trim threshold took
 /// the client to 81–87 MiB; a 1 MiB mapping threshold gave every 1 MiB upload piece a mapping
 /// of its own, and 1,075 `munmap`s.)
 ///

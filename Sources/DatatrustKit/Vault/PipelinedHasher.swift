@@ -103,7 +103,7 @@ final class PipelinedHasher: @unchecked Sendable {
         guard !chunk.isEmpty else { return }
         condition.lock()
         defer { condition.unlock() }
-        while !finished && (count == Self.queueLimit || (heldBytes > 0 && heldBytes + chunk.count > Self.heldBytesLimit)) { waitForRoom() }
+        while !finished && !fits(copies: 0, held: chunk.count) { waitForRoom() }
         guard !finished else { return }
         heldBytes += chunk.count
         enqueue(.held(chunk))
@@ -120,7 +120,7 @@ final class PipelinedHasher: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         if claimed == nil {
-            while !finished && (count == Self.queueLimit || slotsUsed == Self.depth) { waitForRoom() }
+            while !finished && !fits(copies: 1, held: 0) { waitForRoom() }
             guard !finished else { return nil }
             if ring == nil {
                 let fresh = UnsafeMutableRawPointer.allocate(byteCount: Self.depth * Self.slotBytes, alignment: 64)
@@ -164,12 +164,8 @@ final class PipelinedHasher: @unchecked Sendable {
     func room(copies: Int = 0, held: Int = 0) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             condition.lock()
-            // At most what is free once the hash wakes a waiting producer (half of each limit),
-            // counting a slot claimed and not yet queued as taken.
-            let copies = min(copies, Self.depth / 2 - 1), held = min(held, Self.heldBytesLimit / 2)
-            let fits = count + 1 + copies <= Self.queueLimit && slotsUsed + (claimed == nil ? 0 : 1) + copies <= Self.depth
-                && (heldBytes == 0 || heldBytes + held <= Self.heldBytesLimit)
-            guard !fits && !finished else {
+            // At most what is free once the hash wakes a waiting producer (half of each limit).
+            guard !fits(copies: min(copies, Self.depth / 2 - 1), held: min(held, Self.heldBytesLimit / 2)) && !finished else {
                 condition.unlock()
                 continuation.resume()
                 return
@@ -179,6 +175,14 @@ final class PipelinedHasher: @unchecked Sendable {
             suspendedWaits += 1
             condition.unlock()
         }
+    }
+
+    /// With `condition` locked: whether `copies` more ring slots (one queue entry each, or one
+    /// entry when none) and `held` more bytes held by reference fit (a slot claimed and not yet
+    /// queued counts as taken; a chunk of any size is held when nothing else is).
+    private func fits(copies: Int, held: Int) -> Bool {
+        count + max(copies, 1) <= Self.queueLimit && slotsUsed + (claimed == nil ? 0 : 1) + copies <= Self.depth
+            && (held == 0 || heldBytes == 0 || heldBytes + held <= Self.heldBytesLimit)
     }
 
     /// With `condition` locked: wakes a blocked submitter and takes the suspended one, whom the
