@@ -272,6 +272,56 @@ import LedgerCore
         #expect(again == stored)
     }
 
+    /// `get(_:toFile:)` writes in direct blocks plus a buffered tail, replaces the destination
+    /// only once the whole datapoint verified, and leaves no temporary file whatever fails.
+    @Test func getToFileReplacesTheDestinationOnlyWhenVerifiedAndLeavesNothingOnFailure() throws {
+        let tmp = TempFolder(); defer { tmp.cleanup() }
+        let vault = try Vault(folder: tmp.url.appendingPathComponent("v"), masterKey: .generate(), syncWrites: false)
+        var rng = SplitMix64(seed: 5)
+        let data = rng.bytes(9 << 20 + 12_345)  // past Vault's direct-read size, not a whole block
+        let stored = try vault.put(data)
+        let outFolder = tmp.url.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: outFolder, withIntermediateDirectories: true)
+        let out = outFolder.appendingPathComponent("data.bin")
+        func leftovers() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: outFolder.path).filter { $0 != "data.bin" } }
+
+        #expect(try vault.get(stored.dataHash, toFile: out) == Int64(data.count))
+        #expect(try Data(contentsOf: out) == Data(data))
+        #expect(try FileManager.default.attributesOfItem(atPath: out.path)[.posixPermissions] as? Int == 0o600)
+        #expect(try leftovers().isEmpty)
+
+        // A stored file damaged in its last chunk fails after most bytes were written: the
+        // destination keeps what it held and the temporary file is gone.
+        try Data("old".utf8).write(to: out)
+        let file = URL(fileURLWithPath: vault.path(for: stored.dataHash).file)
+        let original = try Data(contentsOf: file)
+        var tampered = original
+        tampered[original.count - 1] ^= 0x01
+        try tampered.write(to: file)
+        #expect(throws: VaultError.integrity(dataHash: stored.dataHash, detail: "chunk 144 does not authenticate")) {
+            try vault.get(stored.dataHash, toFile: out)
+        }
+        #expect(try Data(contentsOf: out) == Data("old".utf8))
+        #expect(try leftovers().isEmpty)
+        try original.write(to: file)
+
+        // Nothing stored: refused before any file is made.
+        let unknown = Keccak256.hash(Array("not stored".utf8))
+        #expect(throws: VaultError.notFound(dataHash: unknown)) { try vault.get(unknown, toFile: out) }
+        #expect(try leftovers().isEmpty)
+        // A folder that does not exist: the error names the temporary path and the call.
+        let missing = tmp.url.appendingPathComponent("no-such-folder/data.bin")
+        do {
+            try vault.get(stored.dataHash, toFile: missing)
+            Issue.record("expected an io error")
+        } catch {
+            guard case .io(let path, let detail) = error else { Issue.record("expected .io, got \(error)"); return }
+            #expect(path.hasPrefix(tmp.url.appendingPathComponent("no-such-folder/.data.bin.").path) && path.hasSuffix(".part"))
+            #expect(detail == "open: No such file or directory")
+        }
+        #expect(try Data(contentsOf: out) == Data("old".utf8))
+    }
+
     @Test func keyFileIsCreatedWithMode0600AndLaxModesAreRefused() throws {
         let tmp = TempFolder(); defer { tmp.cleanup() }
         let file = tmp.url.appendingPathComponent("master.key")

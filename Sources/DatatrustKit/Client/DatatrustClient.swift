@@ -220,8 +220,8 @@ public struct DatatrustClient: Sendable {
     public func getDatapoint(market: String, dataHash: Hash32, job: UInt64? = nil, to destination: URL,
                              verifying: (Int64) -> Void = { _ in }) async throws(DatatrustError) -> Int64 {
         let client = client(streaming: true)
-        let staged = destination.deletingLastPathComponent().appendingPathComponent(".\(destination.lastPathComponent).\(UUID().uuidString).part")
-        let writer = try FileChunks.Writer(path: staged.path)
+        let output: StagedBlockFile
+        do { output = try StagedBlockFile(destination: destination.path) } catch { throw Self.cannotWrite(destination, error) }
         let hasher = PipelinedHasher()
         var size: Int64 = 0
         do {
@@ -237,7 +237,11 @@ public struct DatatrustClient: Sendable {
                     // after this task waited (suspended, not blocking a thread) for room in its queue.
                     await hasher.room(held: chunk.count)
                     hasher.submit(chunk)
-                    try chunk.withUnsafeBytes { try writer.write($0) }
+                    let failure: BlockFileFailure? = chunk.withUnsafeBytes { bytes in
+                        do throws(BlockFileFailure) { try output.write(bytes) } catch { return error }
+                        return nil
+                    }
+                    if let failure { throw Self.cannotWrite(destination, failure) }
                     size += Int64(chunk.count)
                     verifying(size)
                 }
@@ -246,7 +250,6 @@ public struct DatatrustClient: Sendable {
             } catch {
                 throw Self.cutShort(after: size, of: body.length, error)
             }
-            try writer.close()
             let actual = hasher.finish()
             guard actual == dataHash else {
                 throw DatatrustError.integrity("dataHash: the server sent \(size) bytes hashing to \(actual.hex), expected \(dataHash.hex)")
@@ -254,19 +257,16 @@ public struct DatatrustClient: Sendable {
             if let announced, announced != size {
                 throw DatatrustError.integrity("body: \(size) bytes received, the server announced \(announced)")
             }
-            do {
-                if FileManager.default.fileExists(atPath: destination.path) { try FileManager.default.removeItem(at: destination) }
-                try FileManager.default.moveItem(at: staged, to: destination)
-            } catch {
-                throw DatatrustError.internalFailure("file: cannot write \(destination.path) (\(error.localizedDescription))")
-            }
+            do { try output.commit() } catch { throw Self.cannotWrite(destination, error) }
             return size
         } catch {
-            hasher.cancel()
-            try? writer.close()
-            try? FileManager.default.removeItem(at: staged)
+            hasher.cancel()  // `output` removes its temporary file when released
             throw (error as? DatatrustError) ?? translate(error)
         }
+    }
+
+    private static func cannotWrite(_ destination: URL, _ failure: BlockFileFailure) -> DatatrustError {
+        .internalFailure("file: cannot write \(destination.path) (\(failure.path): \(failure.detail))")
     }
 
     /// REMOVE_DATAPOINT.

@@ -91,47 +91,4 @@ struct FileChunks: AsyncSequence, Sendable {
             return initialized == 0 ? nil : buffer[0..<initialized]
         }
     }
-
-    /// A new file written front to back in aligned blocks (``BlockWriter``, directly to the
-    /// device where the file system takes `O_DIRECT`); ``close()`` writes the rest and closes it.
-    /// A writer released without `close()` leaves only the blocks it wrote.
-    final class Writer {
-        let path: String
-        private var descriptor: Int32
-        private let blocks: BlockWriter
-
-        init(path: String) throws(DatatrustError) {
-            self.path = path
-            let (fd, direct) = BlockFile.open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
-            guard fd >= 0 else { throw Self.failure(path, errno) }
-            descriptor = fd
-            blocks = BlockWriter(descriptor: fd, direct: direct)
-        }
-
-        deinit {
-            blocks.abandon()  // the write-behind thread is done with the descriptor before it is closed
-            if descriptor >= 0 { _ = systemClose(descriptor) }
-        }
-
-        /// Writes all of `bytes` (gathered into blocks).
-        func write(_ bytes: UnsafeRawBufferPointer) throws(DatatrustError) {
-            let failure = blocks.write(bytes)
-            guard failure == 0 else { throw Self.failure(path, failure) }
-        }
-
-        /// Writes what is gathered and closes the file.
-        func close() throws(DatatrustError) {
-            guard descriptor >= 0 else { return }
-            let failure = blocks.finish()
-            let closed = systemClose(descriptor)
-            let closeFailure = errno
-            descriptor = -1
-            guard failure == 0 else { throw Self.failure(path, failure) }
-            guard closed == 0 else { throw Self.failure(path, closeFailure) }
-        }
-
-        private static func failure(_ path: String, _ code: Int32) -> DatatrustError {
-            .internalFailure("file: cannot write \(path) (\(String(cString: strerror(code))))")
-        }
-    }
 }

@@ -194,6 +194,67 @@ final class BlockWriter {
     }
 }
 
+/// A file's failed system call: which call, on which path, and errno's value.
+struct BlockFileFailure: Error {
+    let path: String
+    let call: String
+    let code: Int32
+
+    /// "call: reason", for an error's detail.
+    var detail: String { "\(call): \(String(cString: strerror(code)))" }
+}
+
+/// A new file written front to back through a ``BlockWriter`` (straight to the device where the
+/// file system takes `O_DIRECT`) under a temporary name beside its destination, `.NAME.RANDOM.part`,
+/// and renamed over the destination by ``commit()``, in one step: the destination holds either
+/// what it held before or all of the new file, never a part. Released without ``commit()``,
+/// the temporary file is removed.
+final class StagedBlockFile {
+    /// Where the file goes on ``commit()``.
+    let destination: String
+    /// The temporary name the file is written under, in the destination's folder.
+    let stagedPath: String
+    private var descriptor: Int32
+    private let blocks: BlockWriter
+    private var committed = false
+
+    /// Creates the temporary file, mode 0600: a datapoint may be private, so only its owner reads it.
+    init(destination: String) throws(BlockFileFailure) {
+        self.destination = destination
+        let url = URL(fileURLWithPath: destination)
+        stagedPath = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).part").path
+        let (fd, direct) = BlockFile.open(stagedPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC)
+        guard fd >= 0 else { throw BlockFileFailure(path: stagedPath, call: "open", code: errno) }
+        descriptor = fd
+        blocks = BlockWriter(descriptor: fd, direct: direct)
+    }
+
+    deinit {
+        blocks.abandon()  // the write-behind thread is done with the descriptor before it is closed
+        if descriptor >= 0 { _ = systemClose(descriptor) }
+        if !committed { _ = unlink(stagedPath) }
+    }
+
+    /// Writes all of `bytes` (gathered into blocks).
+    func write(_ bytes: UnsafeRawBufferPointer) throws(BlockFileFailure) {
+        let failure = blocks.write(bytes)
+        guard failure == 0 else { throw BlockFileFailure(path: stagedPath, call: "write", code: failure) }
+    }
+
+    /// Writes what is gathered, closes the file and renames it over ``destination``.
+    func commit() throws(BlockFileFailure) {
+        guard descriptor >= 0 else { throw BlockFileFailure(path: stagedPath, call: "close", code: EBADF) }
+        let failure = blocks.finish()
+        let closed = systemClose(descriptor)
+        let closeFailure = errno
+        descriptor = -1
+        guard failure == 0 else { throw BlockFileFailure(path: stagedPath, call: "write", code: failure) }
+        guard closed == 0 else { throw BlockFileFailure(path: stagedPath, call: "close", code: closeFailure) }
+        guard rename(stagedPath, destination) == 0 else { throw BlockFileFailure(path: destination, call: "rename", code: errno) }
+        committed = true
+    }
+}
+
 /// Writes all of `bytes` at `fd`'s offset; errno's value on failure, else 0. A direct write the
 /// file system refuses (EINVAL) or leaves short is finished through the page cache, and
 /// `direct` is cleared.
@@ -441,3 +502,4 @@ final class BlockRing: @unchecked Sendable {
 private func systemOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, buffer, count) }
 private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
+private func systemClose(_ fd: Int32) -> Int32 { close(fd) }

@@ -11,9 +11,9 @@ import Glibc
 /// `crypto_secretstream_xchacha20poly1305` in 64 KiB chunks; that key is wrapped by the
 /// ``MasterKey`` with XChaCha20-Poly1305 and the dataHash as associated data. Files are written
 /// to `tmp/` inside the vault folder (ciphertext only) and renamed into `objects/`. Every read
-/// authenticates each chunk and requires the final tag; ``get(_:)``, ``get(_:to:)`` and
-/// ``read(_:into:)`` also recompute Keccak-256 of the plaintext. A mismatch is an error, never
-/// wrong data. (GET_DATAPOINT streams without the server's hash pass: its client hashes.)
+/// authenticates each chunk and requires the final tag; ``get(_:)``, ``get(_:to:)``,
+/// ``get(_:toFile:)`` and ``read(_:into:)`` also recompute Keccak-256 of the plaintext. A
+/// mismatch is an error, never wrong data. (GET_DATAPOINT streams without the server's hash pass: its client hashes.)
 ///
 /// ```swift
 /// let vault = try Vault(folder: dir, masterKey: .loadOrCreate(keyFile: dir.appendingPathComponent("master.key")))
@@ -178,6 +178,27 @@ public struct Vault: Sendable {
         return try VaultReader.stream(path: path(for: hash).file, hash: hash, master: masterKey) { (chunk) throws(VaultError) in
             guard POSIX.writeAll(fd, chunk) else { throw .io(path: "<output>", detail: "write: \(POSIX.errorText())") }
         }
+    }
+
+    /// Writes the verified plaintext of `hash` to the file `destination`, in bounded memory and
+    /// straight to the device where the file system takes `O_DIRECT`, so a datapoint of gigabytes
+    /// read out once does not fill the page cache. The bytes go to a temporary file beside
+    /// `destination` (mode 0600) that replaces it only once every chunk authenticated and the
+    /// plaintext hashed to `hash`: on any failure `destination` is as it was and no temporary
+    /// file is left.
+    /// - Returns: the bytes written.
+    /// - Throws: ``VaultError/notFound(dataHash:)`` before any file is created when nothing is
+    ///   stored under `hash`; ``VaultError/io(path:detail:)`` naming the path and call that failed.
+    @discardableResult
+    public func get(_ hash: Hash32, toFile destination: URL) throws(VaultError) -> Int64 {
+        let reader = try reader(for: hash)
+        let output: StagedBlockFile
+        do { output = try StagedBlockFile(destination: destination.path) } catch { throw .io(path: error.path, detail: error.detail) }
+        while try reader.next({ (chunk) throws(VaultError) in
+            do throws(BlockFileFailure) { try output.write(chunk) } catch { throw .io(path: error.path, detail: error.detail) }
+        }) {}
+        do { try output.commit() } catch { throw .io(path: error.path, detail: error.detail) }
+        return reader.size
     }
 
     /// Streams the verified plaintext of `hash` to `sink` chunk by chunk (at most 64 KiB each).
