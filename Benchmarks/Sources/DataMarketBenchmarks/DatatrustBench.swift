@@ -10,16 +10,15 @@ import LedgerCore
 import MarketKit
 
 /// Datatrust area: vault puts/gets of 1 KiB datapoints beside plain SQLite inserts/selects of
-/// the same bytes; a 1 GiB datapoint through the vault beside a plain file copy, with peak
-/// memory; HTTP GET_DATAPOINT over loopback; a request decided on a chain that grows by one
-/// block a second beside the same request on a still chain.
+/// the same bytes; HTTP GET_DATAPOINT over loopback; a request decided on a chain that grows by
+/// one block a second beside the same request on a still chain. (A 1 GiB datapoint through the
+/// vault and the HTTP API is the large area's, ``LargeBench``, each side in a fresh process.)
 enum DatatrustBench {
     static func run() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("dm-bench-datatrust-\(getpid())")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         try small(root)
-        try large(root)
         try http(root)
         try liveChain(root)
     }
@@ -163,70 +162,6 @@ enum DatatrustBench {
                       target: sync ? "durable; no target" : "≥ 5,000/s")
             Bench.row("vault get (\(label) store)", value: Bench.rate(get), baseline: "SQLite select \(Bench.rate(select))", ratio: select / get,
                       target: "≥ 20,000/s")
-        }
-    }
-
-    // MARK: - 1 GiB datapoint
-
-    static func peakRSS() -> String {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        return status.split(separator: "\n").first { $0.hasPrefix("VmHWM") }.map { $0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces) } ?? "?"
-    }
-
-    static func resetPeak() { try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8) }
-
-    static func large(_ root: URL) throws {
-        Bench.section("datatrust: one 1 GiB datapoint, streamed (64 KiB chunks)")
-        let size = 1 << 30
-        let source = root.appendingPathComponent("big.bin")
-        _ = FileManager.default.createFile(atPath: source.path, contents: nil)
-        let out = try FileHandle(forWritingTo: source)
-        var rng = SystemRandomNumberGenerator()
-        var block = (0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        for i in 0..<(size >> 20) {
-            block[0] = UInt8(truncatingIfNeeded: i)
-            try out.write(contentsOf: block)
-        }
-        try out.close()
-        // Baseline: a plain copy through user space in 64 KiB reads and writes.
-        let copyTarget = root.appendingPathComponent("copy.bin").path
-        let c0 = Bench.now()
-        try plainCopy(source.path, copyTarget)
-        let copy = Double(Bench.now() - c0) / 1e9
-        try? FileManager.default.removeItem(atPath: copyTarget)
-
-        let vault = try Vault(folder: root.appendingPathComponent("big-vault"), masterKey: .generate(), syncWrites: false)
-        resetPeak()
-        let p0 = Bench.now()
-        let stored = try vault.put(from: FileHandle(forReadingFrom: source))
-        let put = Double(Bench.now() - p0) / 1e9
-        let putPeak = peakRSS()
-        let sink = root.appendingPathComponent("back.bin")
-        _ = FileManager.default.createFile(atPath: sink.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: sink)
-        resetPeak()
-        let g0 = Bench.now()
-        try vault.get(stored.dataHash, to: handle)
-        let get = Double(Bench.now() - g0) / 1e9
-        let getPeak = peakRSS()
-        try handle.close()
-        let gib = Double(size) / Double(1 << 30)
-        Bench.row("vault put 1 GiB", value: String(format: "%.2f s (%.0f MiB/s)", put, 1024 * gib / put),
-                  baseline: String(format: "copy %.2f s (%.0f MiB/s)", copy, 1024 * gib / copy), ratio: copy / put, target: "≥ 0.50")
-        Bench.row("vault get 1 GiB", value: String(format: "%.2f s (%.0f MiB/s)", get, 1024 * gib / get),
-                  baseline: String(format: "copy %.2f s", copy), ratio: copy / get, target: "≥ 0.50")
-        Bench.row("peak RSS during put / get (VmHWM)", value: "\(putPeak) / \(getPeak)", baseline: "-", ratio: nil, target: "< 100 MiB")
-    }
-
-    static func plainCopy(_ from: String, _ to: String) throws {
-        let input = open(from, O_RDONLY)
-        let output = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        defer { close(input); close(output) }
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if n <= 0 { break }
-            _ = buffer.withUnsafeBytes { write(output, $0.baseAddress, n) }
         }
     }
 
