@@ -30,7 +30,7 @@ let areas: [(name: String, run: () throws -> Void)] = [
 ]
 
 let wanted = Set(CommandLine.arguments.dropFirst())
-print("# DataMarket benchmarks (release build; best of several rounds; baselines measured in this run)")
+print("# DataMarket benchmarks (release build; best of several rounds unless an area says otherwise; baselines measured in this run)")
 for area in areas where (wanted.isEmpty && area.name != "paillier-batch" && area.name != "large") || wanted.contains(area.name) {
     do { try area.run() } catch { print("benchmark \(area.name) failed: \(error)") }
 }

@@ -19,7 +19,7 @@ internal import SodiumSupport
 /// by reference instead (``submit(_:)-(ArraySlice<UInt8>)``): the hash holds it until it is
 /// hashed, so the bytes are not copied at all; up to ``heldBytesLimit`` bytes are held so.
 ///
-/// The queue is deep (4 MiB of copies and 4 MiB held, each about 13 ms of Keccak here): the
+/// The queue is deep (4 MiB of copies and 4 MiB held, each about 9 ms of Keccak here): the
 /// hash keeps its core busy only while its feeder, sharing the other core with a transport's
 /// threads, never falls further behind than the queue holds, and a 1 MiB queue (16 slots)
 /// covered only 3 ms. Deeper still (8 MiB held) measured no better within the noise, and
