@@ -13,7 +13,8 @@ import Glibc
 /// to `tmp/` inside the vault folder (ciphertext only) and renamed into `objects/`. Every read
 /// authenticates each chunk and requires the final tag; ``get(_:)``, ``get(_:to:)``,
 /// ``get(_:toFile:)`` and ``read(_:into:)`` also recompute Keccak-256 of the plaintext. A
-/// mismatch is an error, never wrong data. (GET_DATAPOINT streams without the server's hash pass: its client hashes.)
+/// mismatch is an error, never wrong data. (GET_DATAPOINT streams without the server's hash
+/// pass: its client hashes.)
 ///
 /// ```swift
 /// let vault = try Vault(folder: dir, masterKey: .loadOrCreate(keyFile: dir.appendingPathComponent("master.key")))
