@@ -320,6 +320,13 @@ import LedgerCore
             #expect(detail == "open: No such file or directory")
         }
         #expect(try Data(contentsOf: out) == Data("old".utf8))
+        // A folder as the destination is refused at the rename and stays as it was.
+        let folder = outFolder.appendingPathComponent("a-folder")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("kept".utf8).write(to: folder.appendingPathComponent("inside.txt"))
+        #expect(throws: VaultError.io(path: folder.path, detail: "rename: Is a directory")) { try vault.get(stored.dataHash, toFile: folder) }
+        #expect(try Data(contentsOf: folder.appendingPathComponent("inside.txt")) == Data("kept".utf8))
+        #expect(try leftovers() == ["a-folder"])
     }
 
     @Test func keyFileIsCreatedWithMode0600AndLaxModesAreRefused() throws {
