@@ -237,11 +237,7 @@ public struct DatatrustClient: Sendable {
                     // after this task waited (suspended, not blocking a thread) for room in its queue.
                     await hasher.room(held: chunk.count)
                     hasher.submit(chunk)
-                    let failure: BlockFileFailure? = chunk.withUnsafeBytes { bytes in
-                        do throws(BlockFileFailure) { try output.write(bytes) } catch { return error }
-                        return nil
-                    }
-                    if let failure { throw Self.cannotWrite(destination, failure) }
+                    do throws(BlockFileFailure) { try output.write(chunk) } catch { throw Self.cannotWrite(destination, error) }
                     size += Int64(chunk.count)
                     verifying(size)
                 }

@@ -241,6 +241,12 @@ final class StagedBlockFile {
         guard failure == 0 else { throw BlockFileFailure(path: stagedPath, call: "write", code: failure) }
     }
 
+    /// Writes all of `chunk` (a transport's piece, say).
+    func write(_ chunk: ArraySlice<UInt8>) throws(BlockFileFailure) {
+        let failure = chunk.withUnsafeBytes { blocks.write($0) }
+        guard failure == 0 else { throw BlockFileFailure(path: stagedPath, call: "write", code: failure) }
+    }
+
     /// Writes what is gathered, closes the file and renames it over ``destination``.
     func commit() throws(BlockFileFailure) {
         guard descriptor >= 0 else { throw BlockFileFailure(path: stagedPath, call: "close", code: EBADF) }
